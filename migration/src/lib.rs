@@ -1,0 +1,16 @@
+//! Schema migrations, oldest first. Frozen history: a migration never imports the `entity` crate
+//! and never changes once released; a schema change is a new file with a working `down`.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_create_foundation;
+
+/// Runs every migration of the service in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261122_000001_create_foundation::Migration)]
+    }
+}

@@ -1,0 +1,131 @@
+//! Start-up: connect, migrate, bootstrap, build the state and the router, serve until a signal.
+
+use crate::auth::JwtKeys;
+use crate::config::Config;
+use crate::error::AppError;
+use crate::http;
+use crate::service::bootstrap;
+use crate::state::AppState;
+use anyhow::Context as _;
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+use std::time::Duration;
+
+/// Connects to the configured database (creating the SQLite data directory if needed).
+pub async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
+    let url = config.database_url();
+    if config.database_url.is_none() {
+        std::fs::create_dir_all(&config.data_dir).with_context(|| {
+            format!("creating the data directory {}", config.data_dir.display())
+        })?;
+    }
+    connect_url(&url, config.db_max_connections, None).await
+}
+
+/// Connects to a URL; `schema` sets the PostgreSQL search path (tests use one schema each).
+pub async fn connect_url(
+    url: &str,
+    max_connections: u32,
+    schema: Option<&str>,
+) -> anyhow::Result<DatabaseConnection> {
+    let mut opts = ConnectOptions::new(url.to_string());
+    opts.max_connections(max_connections)
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10))
+        .test_before_acquire(false)
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true)
+        });
+    if let Some(schema) = schema {
+        opts.set_schema_search_path(schema.to_string());
+    }
+    Database::connect(opts)
+        .await
+        .with_context(|| "connecting to the database".to_string())
+}
+
+/// Applies every pending migration.
+pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
+    Migrator::up(db, None).await.context("running migrations")
+}
+
+fn app_err(e: AppError) -> anyhow::Error {
+    match e {
+        AppError::Internal(cause) => cause,
+        other => anyhow::anyhow!(other.message()),
+    }
+}
+
+/// Connects, migrates, bootstraps an empty database and builds the state.
+pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
+    let db = connect(&config).await?;
+    migrate(&db).await?;
+    state_for(db, config).await
+}
+
+/// Bootstraps an empty, migrated database and builds the state (tests call this too).
+pub async fn state_for(db: DatabaseConnection, config: Config) -> anyhow::Result<AppState> {
+    let boot = bootstrap::ensure_initialized(&db, &config)
+        .await
+        .map_err(app_err)?;
+    if boot.created {
+        tracing::info!("first start: created the root organization and the `admin` user");
+    }
+    if let Some(password) = boot.generated_admin_password {
+        eprintln!(
+            "\n  First start: user `admin`, password `{password}` (shown once; set FAZHAN_ADMIN_PASSWORD to choose it)\n"
+        );
+    }
+    let secret = bootstrap::jwt_secret(&db, &config).await.map_err(app_err)?;
+    Ok(AppState::new(
+        db,
+        JwtKeys::from_secret(secret.as_bytes()),
+        config,
+    ))
+}
+
+/// Serves the API until Ctrl-C or SIGTERM.
+pub async fn serve(state: AppState, demo: bool) -> anyhow::Result<()> {
+    if demo
+        && crate::service::demo::load(&state.db)
+            .await
+            .map_err(app_err)?
+    {
+        tracing::info!(
+            password = crate::service::demo::DEMO_PASSWORD,
+            "loaded the demo data set"
+        );
+    }
+    let addr = state.config.bind_addr;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("binding {addr}"))?;
+    tracing::info!("listening on http://{}/graphql", listener.local_addr()?);
+    axum::serve(listener, http::router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("serving")
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

@@ -1,0 +1,238 @@
+//! The command line: `serve` (default), `migrate`, `export-schema`, `user create`,
+//! `token issue`, `demo load`. Configuration comes from the environment or global flags.
+
+use crate::app;
+use crate::auth::TokenKind;
+use crate::config::Config;
+use crate::db;
+use crate::domain::Role;
+use crate::graphql::ids::{self, NodeType};
+use crate::service::{demo, user as user_service};
+use crate::telemetry;
+use anyhow::{Context, anyhow, bail};
+use clap::{Parser, Subcommand};
+use std::io::Read;
+use std::path::PathBuf;
+
+/// fazhan — GraphQL data-exchange service for the development of new Party members (发展党员).
+#[derive(Parser)]
+#[command(version, about)]
+pub struct Cli {
+    #[command(flatten)]
+    pub config: Config,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// What to do.
+#[derive(Subcommand)]
+pub enum Command {
+    /// Serve the API (the default). Migrates the database and creates `admin` on first start.
+    Serve {
+        /// Load the demo data set first (a city, a street, a university; one user per role).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Print the GraphQL SDL (or write it to a file).
+    ExportSchema {
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// The demo data set.
+    Demo {
+        #[command(subcommand)]
+        command: DemoCommand,
+    },
+}
+
+/// User commands.
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Create a user. The password comes from FAZHAN_USER_PASSWORD or standard input.
+    Create {
+        /// Organization: its numeric id or its global id.
+        #[arg(long)]
+        org: String,
+        /// Role: ADMIN, ORGANIZER, APPROVER, ANALYST, PARTNER or VIEWER.
+        #[arg(long)]
+        role: String,
+        /// Login name.
+        #[arg(long)]
+        username: String,
+        /// Name shown in portals.
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Mark as an integration partner's service account.
+        #[arg(long)]
+        service_account: bool,
+    },
+}
+
+/// Token commands.
+#[derive(Subcommand)]
+pub enum TokenCommand {
+    /// Issue a long-lived token for a service account (printed on standard output).
+    Issue {
+        /// The service account's username.
+        #[arg(long)]
+        username: String,
+        /// Days until the token expires.
+        #[arg(long, default_value_t = 365)]
+        days: u32,
+    },
+}
+
+/// Demo commands.
+#[derive(Subcommand)]
+pub enum DemoCommand {
+    /// Load the demo data set (does nothing if it is already there).
+    Load,
+}
+
+/// Parses the command line and runs the command.
+pub async fn run() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    telemetry::init(cli.config.log_format);
+    let config = cli.config;
+    match cli.command.unwrap_or(Command::Serve { demo: false }) {
+        Command::Serve { demo } => app::serve(app::prepare(config).await?, demo).await,
+        Command::Migrate => {
+            let db = app::connect(&config).await?;
+            app::migrate(&db).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::ExportSchema { output } => {
+            let sdl = crate::graphql::export_sdl();
+            match output {
+                Some(path) => std::fs::write(&path, sdl)
+                    .with_context(|| format!("writing {}", path.display())),
+                None => {
+                    print!("{sdl}");
+                    Ok(())
+                }
+            }
+        }
+        Command::User {
+            command:
+                UserCommand::Create {
+                    org,
+                    role,
+                    username,
+                    display_name,
+                    service_account,
+                },
+        } => {
+            let state = app::prepare(config).await?;
+            let org_id = parse_org_ref(&org)?;
+            let role: Role = role.parse().map_err(|e: String| anyhow!(e))?;
+            let password = read_password()?;
+            let org = db::organization::find_by_id(&state.db, org_id)
+                .await?
+                .ok_or_else(|| anyhow!("organization {org} not found"))?;
+            let user = user_service::create_in(
+                &state.db,
+                None,
+                org,
+                user_service::CreateUser {
+                    organization_id: org_id,
+                    username,
+                    display_name,
+                    password,
+                    role,
+                    is_service_account: service_account,
+                },
+            )
+            .await
+            .map_err(|e| anyhow!(e.message()))?;
+            println!(
+                "created user {} ({}) id {}",
+                user.username,
+                user.role,
+                ids::encode(NodeType::User, user.id).0
+            );
+            Ok(())
+        }
+        Command::Token {
+            command: TokenCommand::Issue { username, days },
+        } => {
+            let state = app::prepare(config).await?;
+            let user = db::user::find_by_username(&state.db, &username)
+                .await?
+                .ok_or_else(|| anyhow!("user {username} not found"))?;
+            if !user.active {
+                bail!("user {username} is deactivated");
+            }
+            if !user.is_service_account {
+                bail!(
+                    "user {username} is not a service account (create it with --service-account)"
+                );
+            }
+            let (token, exp) = state.jwt.issue(
+                user.id,
+                TokenKind::Service,
+                chrono::Duration::days(i64::from(days)),
+            )?;
+            eprintln!("token for {username}, expires at unix time {exp}:");
+            println!("{token}");
+            Ok(())
+        }
+        Command::Demo {
+            command: DemoCommand::Load,
+        } => {
+            let state = app::prepare(config).await?;
+            if demo::load(&state.db)
+                .await
+                .map_err(|e| anyhow!(e.message()))?
+            {
+                println!(
+                    "demo data loaded; every demo user's password is {}",
+                    demo::DEMO_PASSWORD
+                );
+            } else {
+                println!("demo data already present");
+            }
+            Ok(())
+        }
+    }
+}
+
+fn parse_org_ref(org: &str) -> anyhow::Result<i64> {
+    if let Ok(n) = org.parse() {
+        return Ok(n);
+    }
+    ids::decode(
+        NodeType::Organization,
+        &async_graphql::ID(org.to_string()),
+        "org",
+    )
+    .map_err(|e| anyhow!(e.message()))
+}
+
+fn read_password() -> anyhow::Result<String> {
+    if let Ok(p) = std::env::var("FAZHAN_USER_PASSWORD") {
+        return Ok(p);
+    }
+    let mut s = String::new();
+    std::io::stdin()
+        .read_to_string(&mut s)
+        .context("reading the password from standard input")?;
+    let p = s.trim_end_matches(['\r', '\n']).to_string();
+    if p.is_empty() {
+        bail!("no password: set FAZHAN_USER_PASSWORD or pipe it on standard input");
+    }
+    Ok(p)
+}

@@ -1,0 +1,162 @@
+//! Typed configuration, read once from the environment (12-factor). Every variable also has a
+//! command-line flag; `fazhan --help` lists them.
+
+use clap::{Args, ValueEnum};
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Where the service runs: development generates what is missing, production refuses to start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// The service's configuration.
+#[derive(Clone, Args)]
+pub struct Config {
+    /// Database URL (sqlite://… or postgres://…). Default: an SQLite file in the data directory.
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+    /// Directory for the embedded database and other local state.
+    #[arg(long, env = "FAZHAN_DATA_DIR", default_value = "data", global = true)]
+    pub data_dir: PathBuf,
+    /// Address to listen on.
+    #[arg(
+        long,
+        env = "BIND_ADDR",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
+    pub bind_addr: SocketAddr,
+    /// development or production.
+    #[arg(
+        long = "env",
+        env = "FAZHAN_ENV",
+        value_enum,
+        default_value = "development",
+        global = true
+    )]
+    pub environment: Environment,
+    /// Secret for signing tokens (HS256). Required in production; generated and kept in the
+    /// database in development.
+    #[arg(long, env = "JWT_SECRET", hide_env_values = true, global = true)]
+    pub jwt_secret: Option<String>,
+    /// Lifetime of a login token, in hours.
+    #[arg(long, env = "JWT_TTL_HOURS", default_value_t = 12, global = true)]
+    pub jwt_ttl_hours: u32,
+    /// Password of the `admin` user created on first start (generated and printed once if unset).
+    #[arg(
+        long,
+        env = "FAZHAN_ADMIN_PASSWORD",
+        hide_env_values = true,
+        global = true
+    )]
+    pub admin_password: Option<String>,
+    /// Maximum depth of a GraphQL query.
+    #[arg(long, env = "GRAPHQL_MAX_DEPTH", default_value_t = 12, global = true)]
+    pub max_depth: usize,
+    /// Maximum complexity of a GraphQL query (a list field counts `first` × its selection).
+    #[arg(
+        long,
+        env = "GRAPHQL_MAX_COMPLEXITY",
+        default_value_t = 20_000,
+        global = true
+    )]
+    pub max_complexity: usize,
+    /// Largest page a connection returns (`first`).
+    #[arg(
+        long,
+        env = "GRAPHQL_MAX_PAGE_SIZE",
+        default_value_t = 100,
+        global = true
+    )]
+    pub max_page_size: usize,
+    /// Largest request body, in bytes.
+    #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 16 * 1024 * 1024, global = true)]
+    pub max_body_bytes: usize,
+    /// Login attempts allowed per username per minute.
+    #[arg(
+        long,
+        env = "LOGIN_ATTEMPTS_PER_MINUTE",
+        default_value_t = 10,
+        global = true
+    )]
+    pub login_attempts_per_minute: u32,
+    /// Largest database pool.
+    #[arg(long, env = "DB_MAX_CONNECTIONS", default_value_t = 16, global = true)]
+    pub db_max_connections: u32,
+    /// Log format: text or json.
+    #[arg(
+        long,
+        env = "LOG_FORMAT",
+        value_enum,
+        default_value = "text",
+        global = true
+    )]
+    pub log_format: LogFormat,
+}
+
+impl Config {
+    /// The database URL to connect to (the default SQLite file is created on first start).
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("fazhan.db").display()
+            ),
+        }
+    }
+
+    /// Whether the database is the embedded SQLite one.
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url().starts_with("sqlite:")
+    }
+
+    /// A configuration with every default, for tests and tools.
+    pub fn for_tests(database_url: String) -> Self {
+        Config {
+            database_url: Some(database_url),
+            data_dir: PathBuf::from("data"),
+            bind_addr: "127.0.0.1:0".parse().expect("valid address"),
+            environment: Environment::Development,
+            jwt_secret: Some("test-secret-test-secret-test-secret".into()),
+            jwt_ttl_hours: 12,
+            admin_password: Some("admin-password-1".into()),
+            max_depth: 12,
+            max_complexity: 20_000,
+            max_page_size: 100,
+            max_body_bytes: 16 * 1024 * 1024,
+            login_attempts_per_minute: 10,
+            db_max_connections: 8,
+            log_format: LogFormat::Text,
+        }
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &self.database_url().split('@').next_back())
+            .field("bind_addr", &self.bind_addr)
+            .field("environment", &self.environment)
+            .field(
+                "jwt_secret",
+                &self.jwt_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .field("max_depth", &self.max_depth)
+            .field("max_complexity", &self.max_complexity)
+            .field("max_page_size", &self.max_page_size)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .finish_non_exhaustive()
+    }
+}

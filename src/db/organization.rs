@@ -1,0 +1,243 @@
+//! Organization rows: lookups, subtree ranges, per-parent pages, path rewrites on a move.
+
+use super::{Page, raw};
+use crate::domain::organization::subtree_upper_bound;
+use entity::organization::{self, ActiveModel, Column, Entity, Model};
+use sea_orm::prelude::*;
+use sea_orm::{ActiveValue::Set, ConnectionTrait, FromQueryResult, QueryOrder, QuerySelect, Value};
+use std::collections::HashMap;
+
+/// Filters of an organization list. `under_path` is always inside the viewer's scope.
+#[derive(Debug, Clone, Default)]
+pub struct OrganizationFilter {
+    pub under_path: String,
+    pub kind: Option<String>,
+    pub search: Option<String>,
+    pub include_inactive: bool,
+}
+
+fn filtered(f: &OrganizationFilter) -> Select<Entity> {
+    let mut q = Entity::find()
+        .filter(Column::Path.gte(f.under_path.clone()))
+        .filter(Column::Path.lt(subtree_upper_bound(&f.under_path)));
+    if let Some(kind) = &f.kind {
+        q = q.filter(Column::Kind.eq(kind.clone()));
+    }
+    if let Some(s) = f.search.as_deref().filter(|s| !s.is_empty()) {
+        q = q.filter(Column::Name.contains(s));
+    }
+    if !f.include_inactive {
+        q = q.filter(Column::Active.eq(true));
+    }
+    q
+}
+
+/// One organization by id.
+pub async fn find_by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<Model>, DbErr> {
+    Entity::find_by_id(id).one(db).await
+}
+
+/// Organizations by ids, in no particular order (for batch loaders).
+pub async fn find_by_ids(db: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<Model>, DbErr> {
+    Entity::find()
+        .filter(Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await
+}
+
+/// A page of the organizations matching `filter`, in id order, after `after_id`.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: &OrganizationFilter,
+    after_id: Option<i64>,
+    limit: u64,
+) -> Result<Page<Model>, DbErr> {
+    let mut q = filtered(filter);
+    if let Some(after) = after_id {
+        q = q.filter(Column::Id.gt(after));
+    }
+    let rows = q.order_by_asc(Column::Id).limit(limit + 1).all(db).await?;
+    Ok(Page::from_overfetch(rows, limit))
+}
+
+/// How many organizations match `filter`.
+pub async fn count(db: &impl ConnectionTrait, filter: &OrganizationFilter) -> Result<u64, DbErr> {
+    filtered(filter).count(db).await
+}
+
+/// The key of one page of children: parent, cursor, size, whether inactive ones count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ChildrenPageKey {
+    pub parent_id: i64,
+    pub after_id: i64,
+    pub limit: u64,
+    pub include_inactive: bool,
+}
+
+/// Pages of children of many parents in one statement per (cursor, size) group: a window
+/// function numbers each parent's children so the page is cut in SQL, not in memory.
+pub async fn children_pages(
+    db: &impl ConnectionTrait,
+    keys: &[ChildrenPageKey],
+) -> Result<HashMap<ChildrenPageKey, Page<Model>>, DbErr> {
+    let mut groups: HashMap<(i64, u64, bool), Vec<i64>> = HashMap::new();
+    for k in keys {
+        groups
+            .entry((k.after_id, k.limit, k.include_inactive))
+            .or_default()
+            .push(k.parent_id);
+    }
+    let backend = db.get_database_backend();
+    let mut out = HashMap::new();
+    for ((after_id, limit, include_inactive), parents) in groups {
+        let placeholders: Vec<String> = (0..parents.len()).map(|i| format!("${}", i + 3)).collect();
+        let sql = format!(
+            "SELECT * FROM (SELECT o.*, ROW_NUMBER() OVER (PARTITION BY o.parent_id ORDER BY o.id) AS rn \
+             FROM organizations o WHERE o.id > $1 AND (o.active OR $2) AND o.parent_id IN ({})) t \
+             WHERE t.rn <= {} ORDER BY t.parent_id, t.id",
+            placeholders.join(", "),
+            limit + 1
+        );
+        let mut values: Vec<Value> = vec![after_id.into(), include_inactive.into()];
+        values.extend(parents.iter().map(|p| Value::from(*p)));
+        let rows = Model::find_by_statement(raw(backend, &sql, values))
+            .all(db)
+            .await?;
+        let mut by_parent: HashMap<i64, Vec<Model>> = HashMap::new();
+        for row in rows {
+            by_parent
+                .entry(row.parent_id.unwrap_or_default())
+                .or_default()
+                .push(row);
+        }
+        for parent_id in parents {
+            let rows = by_parent.remove(&parent_id).unwrap_or_default();
+            let key = ChildrenPageKey {
+                parent_id,
+                after_id,
+                limit,
+                include_inactive,
+            };
+            out.insert(key, Page::from_overfetch(rows, limit));
+        }
+    }
+    Ok(out)
+}
+
+#[derive(Debug, FromQueryResult)]
+struct ParentCount {
+    parent_id: i64,
+    n: i64,
+}
+
+/// Number of children of each parent (active only unless `include_inactive`).
+pub async fn child_counts(
+    db: &impl ConnectionTrait,
+    parent_ids: &[i64],
+    include_inactive: bool,
+) -> Result<HashMap<i64, i64>, DbErr> {
+    let mut q = Entity::find()
+        .select_only()
+        .column(Column::ParentId)
+        .column_as(Column::Id.count(), "n")
+        .filter(Column::ParentId.is_in(parent_ids.iter().copied()))
+        .group_by(Column::ParentId);
+    if !include_inactive {
+        q = q.filter(Column::Active.eq(true));
+    }
+    let rows = q.into_model::<ParentCount>().all(db).await?;
+    Ok(rows.into_iter().map(|r| (r.parent_id, r.n)).collect())
+}
+
+/// Number of active organizations strictly below the one at `path`.
+pub async fn count_active_descendants(db: &impl ConnectionTrait, path: &str) -> Result<u64, DbErr> {
+    Entity::find()
+        .filter(Column::Path.gt(path.to_string()))
+        .filter(Column::Path.lt(subtree_upper_bound(path)))
+        .filter(Column::Active.eq(true))
+        .count(db)
+        .await
+}
+
+/// The fields of a new organization; the path is set from the generated id.
+pub struct NewOrganization {
+    pub parent: Option<Model>,
+    pub name: String,
+    pub code: Option<String>,
+    pub kind: String,
+    pub sector: String,
+    pub is_two_new: bool,
+    pub can_approve: bool,
+    pub can_pre_review: bool,
+    pub member_count: i32,
+}
+
+/// Inserts an organization and sets its path from its id (call inside a transaction).
+pub async fn insert(db: &impl ConnectionTrait, new: NewOrganization) -> Result<Model, DbErr> {
+    let now = chrono::Utc::now();
+    let parent_path = new.parent.as_ref().map(|p| p.path.clone());
+    let pending = ActiveModel {
+        parent_id: Set(new.parent.as_ref().map(|p| p.id)),
+        // A unique placeholder until the id is known.
+        path: Set(format!("~{}", uuid_like())),
+        depth: Set(new.parent.as_ref().map_or(0, |p| p.depth + 1)),
+        name: Set(new.name),
+        code: Set(new.code),
+        kind: Set(new.kind),
+        sector: Set(new.sector),
+        is_two_new: Set(new.is_two_new),
+        can_approve: Set(new.can_approve),
+        can_pre_review: Set(new.can_pre_review),
+        member_count: Set(new.member_count),
+        active: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    let mut row: ActiveModel = pending.into();
+    let id = *row.id.as_ref();
+    row.path = Set(crate::domain::organization::child_path(
+        parent_path.as_deref(),
+        id,
+    ));
+    row.update(db).await
+}
+
+fn uuid_like() -> String {
+    use rand::Rng;
+    let mut rng = rand::rng();
+    format!("{:032x}", rng.random::<u128>())
+}
+
+/// Saves changed columns of an organization.
+pub async fn update(
+    db: &impl ConnectionTrait,
+    row: organization::ActiveModel,
+) -> Result<Model, DbErr> {
+    row.update(db).await
+}
+
+/// Rewrites the paths and depths of a whole subtree after a move: one statement.
+pub async fn move_subtree(
+    db: &impl ConnectionTrait,
+    old_path: &str,
+    new_path: &str,
+    depth_delta: i32,
+) -> Result<u64, DbErr> {
+    let backend = db.get_database_backend();
+    let sql = "UPDATE organizations SET path = $1 || substr(path, $2), depth = depth + $3 \
+               WHERE path >= $4 AND path < $5";
+    let values: Vec<Value> = vec![
+        new_path.into(),
+        (old_path.len() as i64 + 1).into(),
+        depth_delta.into(),
+        old_path.into(),
+        subtree_upper_bound(old_path).into(),
+    ];
+    Ok(db
+        .execute_raw(raw(backend, sql, values))
+        .await?
+        .rows_affected())
+}

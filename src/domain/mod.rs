@@ -1,0 +1,12 @@
+//! The pure business layer: rules and value types of the domain. It imports neither sea_orm,
+//! async_graphql, axum nor tokio, and every rule here has unit tests beside it.
+
+pub mod actor;
+pub mod error;
+pub mod organization;
+pub mod role;
+pub mod user;
+
+pub use actor::Actor;
+pub use error::{DomainError, RuleViolation};
+pub use role::{Permission, Role};

@@ -1,0 +1,150 @@
+//! Roles and the permission matrix: the one place that says which role may do what.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// What a user may do, always limited to the subtree of their own organization.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Manages users and organizations in the subtree.
+    Admin,
+    /// 组织员: plans, candidates, letters and reports in the subtree.
+    Organizer,
+    /// Records the approving committee's decisions.
+    Approver,
+    /// Reads aggregated indicators, never personal data.
+    Analyst,
+    /// Service account of an integration partner: report submission and bulk import.
+    Partner,
+    /// Read-only, personal data masked.
+    Viewer,
+}
+
+/// An operation class that the permission matrix decides on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    /// Read the organization tree (names, kinds, flags): not personal data.
+    ReadOrganizations,
+    /// Create, update, move and deactivate organizations.
+    ManageOrganizations,
+    /// List and read user accounts.
+    ReadUsers,
+    /// Create, deactivate users and reset their passwords.
+    ManageUsers,
+    /// Change organization-level local rules (settings inherited down the tree).
+    ManageLocalRules,
+    /// Record pipeline steps, plans, letters.
+    ManagePipeline,
+    /// Record approval decisions of an approving committee.
+    Approve,
+    /// Read candidate records (personal data shown per `personal_data`).
+    ReadCandidates,
+    /// Read aggregated indicators.
+    ReadIndicators,
+    /// Submit reports and bulk imports system-to-system.
+    SubmitReports,
+}
+
+/// How much of a person's ID-card number and phone a role sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PersonalDataAccess {
+    Full,
+    Masked,
+    None,
+}
+
+impl Role {
+    /// Every role, in the order of the permission matrix.
+    pub const ALL: [Role; 6] = [
+        Role::Admin,
+        Role::Organizer,
+        Role::Approver,
+        Role::Analyst,
+        Role::Partner,
+        Role::Viewer,
+    ];
+
+    /// The permission matrix (documented in the README).
+    pub fn allows(self, permission: Permission) -> bool {
+        use Permission::*;
+        use Role::*;
+        match permission {
+            ReadOrganizations => true,
+            ManageOrganizations | ReadUsers | ManageUsers | ManageLocalRules => self == Admin,
+            ManagePipeline => self == Organizer,
+            Approve => self == Approver,
+            ReadCandidates => matches!(self, Admin | Organizer | Approver | Viewer),
+            ReadIndicators => matches!(self, Admin | Organizer | Approver | Analyst | Viewer),
+            SubmitReports => matches!(self, Organizer | Partner),
+        }
+    }
+
+    /// Personal data (ID-card number, phone) visibility for this role inside its subtree.
+    pub fn personal_data(self) -> PersonalDataAccess {
+        match self {
+            Role::Admin | Role::Organizer | Role::Approver => PersonalDataAccess::Full,
+            Role::Viewer => PersonalDataAccess::Masked,
+            Role::Analyst | Role::Partner => PersonalDataAccess::None,
+        }
+    }
+
+    /// The stored and wire name (`ADMIN`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "ADMIN",
+            Role::Organizer => "ORGANIZER",
+            Role::Approver => "APPROVER",
+            Role::Analyst => "ANALYST",
+            Role::Partner => "PARTNER",
+            Role::Viewer => "VIEWER",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str().eq_ignore_ascii_case(s))
+            .ok_or_else(|| format!("unknown role {s:?}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_admin_manages_organizations_and_users() {
+        for role in Role::ALL {
+            assert_eq!(
+                role.allows(Permission::ManageOrganizations),
+                role == Role::Admin
+            );
+            assert_eq!(role.allows(Permission::ManageUsers), role == Role::Admin);
+        }
+    }
+
+    #[test]
+    fn analyst_and_partner_never_see_personal_data() {
+        assert_eq!(Role::Analyst.personal_data(), PersonalDataAccess::None);
+        assert_eq!(Role::Partner.personal_data(), PersonalDataAccess::None);
+        assert_eq!(Role::Viewer.personal_data(), PersonalDataAccess::Masked);
+        assert!(!Role::Analyst.allows(Permission::ReadCandidates));
+    }
+
+    #[test]
+    fn roles_round_trip_through_their_names() {
+        for role in Role::ALL {
+            assert_eq!(role.as_str().parse::<Role>(), Ok(role));
+        }
+        assert!("ROOT".parse::<Role>().is_err());
+    }
+}

@@ -1,0 +1,38 @@
+//! Typed access to what a resolver needs from the context.
+
+use crate::auth::Viewer;
+use crate::domain::Actor;
+use crate::error::AppResult;
+use crate::state::AppState;
+use async_graphql::Context;
+use async_graphql::dataloader::DataLoader;
+
+/// Typed accessors: one `expect` per item instead of `data().unwrap()` in resolvers.
+pub trait ContextExt {
+    /// The service state.
+    fn state(&self) -> &AppState;
+    /// Who is asking.
+    fn viewer(&self) -> &Viewer;
+    /// The signed-in actor, or `UNAUTHENTICATED`.
+    fn actor(&self) -> AppResult<&Actor> {
+        self.viewer().actor()
+    }
+    /// A batch loader registered on the schema.
+    fn loader<L: Send + Sync + 'static>(&self) -> &DataLoader<L>;
+}
+
+impl ContextExt for Context<'_> {
+    fn state(&self) -> &AppState {
+        self.data::<AppState>()
+            .expect("AppState is stored in the schema")
+    }
+
+    fn viewer(&self) -> &Viewer {
+        self.data_opt::<Viewer>().unwrap_or(&Viewer::Anonymous)
+    }
+
+    fn loader<L: Send + Sync + 'static>(&self) -> &DataLoader<L> {
+        self.data::<DataLoader<L>>()
+            .expect("loader is stored in the schema")
+    }
+}

@@ -1,0 +1,109 @@
+//! Batch loaders, one per access path, each one statement per batch. Registered on the schema
+//! without caching, so nothing read for one viewer is served to another.
+
+use crate::db::{self, Page, organization::ChildrenPageKey};
+use crate::error::AppError;
+use async_graphql::dataloader::{DataLoader, Loader};
+use entity::{organization, user};
+use sea_orm::DatabaseConnection;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Loader errors are shared between the fields that waited on one batch.
+pub type LoaderError = Arc<AppError>;
+
+fn shared(e: sea_orm::DbErr) -> LoaderError {
+    Arc::new(AppError::from(e))
+}
+
+/// Organizations by id.
+pub struct OrganizationByIdLoader(pub DatabaseConnection);
+
+impl Loader<i64> for OrganizationByIdLoader {
+    type Value = organization::Model;
+    type Error = LoaderError;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let rows = db::organization::find_by_ids(&self.0, keys)
+            .await
+            .map_err(shared)?;
+        Ok(rows.into_iter().map(|r| (r.id, r)).collect())
+    }
+}
+
+/// Users by id.
+pub struct UserByIdLoader(pub DatabaseConnection);
+
+impl Loader<i64> for UserByIdLoader {
+    type Value = user::Model;
+    type Error = LoaderError;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let rows = db::user::find_by_ids(&self.0, keys).await.map_err(shared)?;
+        Ok(rows.into_iter().map(|r| (r.id, r)).collect())
+    }
+}
+
+/// One page of children per parent, paged in SQL.
+pub struct ChildrenPageLoader(pub DatabaseConnection);
+
+impl Loader<ChildrenPageKey> for ChildrenPageLoader {
+    type Value = Page<organization::Model>;
+    type Error = LoaderError;
+
+    async fn load(
+        &self,
+        keys: &[ChildrenPageKey],
+    ) -> Result<HashMap<ChildrenPageKey, Self::Value>, Self::Error> {
+        db::organization::children_pages(&self.0, keys)
+            .await
+            .map_err(shared)
+    }
+}
+
+/// Number of children per parent: key (parent id, include inactive).
+pub struct ChildCountLoader(pub DatabaseConnection);
+
+impl Loader<(i64, bool)> for ChildCountLoader {
+    type Value = i64;
+    type Error = LoaderError;
+
+    async fn load(&self, keys: &[(i64, bool)]) -> Result<HashMap<(i64, bool), i64>, Self::Error> {
+        let mut out = HashMap::new();
+        for include_inactive in [false, true] {
+            let parents: Vec<i64> = keys
+                .iter()
+                .filter(|k| k.1 == include_inactive)
+                .map(|k| k.0)
+                .collect();
+            if parents.is_empty() {
+                continue;
+            }
+            let counts = db::organization::child_counts(&self.0, &parents, include_inactive)
+                .await
+                .map_err(shared)?;
+            for p in parents {
+                out.insert((p, include_inactive), counts.get(&p).copied().unwrap_or(0));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Registers every loader on a schema builder.
+pub fn register<Q, M, S>(
+    builder: async_graphql::SchemaBuilder<Q, M, S>,
+    db: &DatabaseConnection,
+) -> async_graphql::SchemaBuilder<Q, M, S> {
+    builder
+        .data(DataLoader::new(
+            OrganizationByIdLoader(db.clone()),
+            tokio::spawn,
+        ))
+        .data(DataLoader::new(UserByIdLoader(db.clone()), tokio::spawn))
+        .data(DataLoader::new(
+            ChildrenPageLoader(db.clone()),
+            tokio::spawn,
+        ))
+        .data(DataLoader::new(ChildCountLoader(db.clone()), tokio::spawn))
+}

@@ -1,0 +1,59 @@
+//! The GraphQL adapter: types convert domain rows, resolvers call one service function or
+//! loader. The schema can be built without a database (for the SDL).
+
+pub mod context;
+pub mod enums;
+pub mod errors;
+pub mod ids;
+pub mod loaders;
+pub mod meta;
+pub mod node;
+pub mod organization;
+pub mod pagination;
+pub mod user;
+
+use crate::state::AppState;
+use async_graphql::{EmptySubscription, MergedObject, SDLExportOptions, Schema, SchemaBuilder};
+
+/// All queries.
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(
+    meta::MetaQuery,
+    node::NodeQuery,
+    user::UserQuery,
+    organization::OrganizationQuery,
+);
+
+/// All mutations.
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(user::UserMutation, organization::OrganizationMutation);
+
+/// The service's schema.
+pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+
+/// The schema's types only: no data, no limits (for the SDL).
+pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .extension(errors::ErrorCodes)
+}
+
+/// The schema with its data, loaders and the configured limits.
+pub fn build_schema(state: &AppState) -> AppSchema {
+    let config = &state.config;
+    let builder = schema_builder()
+        .data(state.clone())
+        .limit_depth(config.max_depth)
+        .limit_complexity(config.max_complexity);
+    loaders::register(builder, &state.db).finish()
+}
+
+/// The SDL of the public API, as committed in `schema.graphql`.
+pub fn export_sdl() -> String {
+    schema_builder()
+        .finish()
+        .sdl_with_options(SDLExportOptions::new().sorted_fields().sorted_enum_items())
+}

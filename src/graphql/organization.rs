@@ -1,0 +1,430 @@
+//! Organizations: the `Organization` type, its queries and the ADMIN mutations.
+
+use super::context::ContextExt;
+use super::enums::{OrganizationKind, Sector};
+use super::ids::{self, NodeType};
+use super::pagination::{connection, page_args};
+use crate::db::organization::{ChildrenPageKey, OrganizationFilter};
+use crate::domain::organization::{self as rules};
+use crate::error::AppError;
+use crate::service::organization as service;
+use async_graphql::connection::Connection;
+use async_graphql::{Context, ErrorExtensions, ID, InputObject, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::organization::Model;
+
+/// A Party organization (党组织) in the tree: province → city or education committee →
+/// district or university → street or college → community or enterprise committee → branch.
+#[derive(Clone)]
+pub struct Organization(pub Model);
+
+fn loader_error(e: std::sync::Arc<AppError>) -> async_graphql::Error {
+    e.extend()
+}
+
+#[Object]
+impl Organization {
+    /// Global id, for `node(id)`.
+    pub async fn id(&self) -> ID {
+        ids::encode(NodeType::Organization, self.0.id)
+    }
+
+    /// Full name, e.g. 和平街道党工委.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// The organization's own code in its home system, if any.
+    async fn code(&self) -> Option<&str> {
+        self.0.code.as_deref()
+    }
+
+    /// Kind of organization.
+    async fn kind(&self) -> Option<OrganizationKind> {
+        rules::OrganizationKind::parse(&self.0.kind).map(Into::into)
+    }
+
+    /// Sector it works in.
+    async fn sector(&self) -> Option<Sector> {
+        rules::Sector::parse(&self.0.sector).map(Into::into)
+    }
+
+    /// Whether it is a "two new" organization (两新组织: non-public enterprise or social
+    /// organization), derived from the sector.
+    async fn is_two_new(&self) -> bool {
+        self.0.is_two_new
+    }
+
+    /// Whether it may approve admissions and conversions (审批权限, 细则 Art. 23).
+    async fn can_approve(&self) -> bool {
+        self.0.can_approve
+    }
+
+    /// Whether it pre-reviews (预审) development targets (细则 Art. 19).
+    async fn can_pre_review(&self) -> bool {
+        self.0.can_pre_review
+    }
+
+    /// Number of Party members (党员人数), the basis of meeting quorums.
+    async fn member_count(&self) -> i32 {
+        self.0.member_count
+    }
+
+    /// Depth in the tree: 0 for the root.
+    async fn depth(&self) -> i32 {
+        self.0.depth
+    }
+
+    /// False once deactivated (撤销); deactivated organizations are left out of lists unless
+    /// asked for.
+    async fn active(&self) -> bool {
+        self.0.active
+    }
+
+    /// When the record was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// When the record last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+
+    /// The parent organization; null for the root and for the root of your own subtree (what
+    /// lies above your subtree is not shown).
+    async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Organization>> {
+        let actor = ctx.actor()?;
+        let Some(pid) = self.0.parent_id else {
+            return Ok(None);
+        };
+        let parent = ctx
+            .loader::<super::loaders::OrganizationByIdLoader>()
+            .load_one(pid)
+            .await
+            .map_err(loader_error)?;
+        Ok(parent.filter(|p| actor.can_see(&p.path)).map(Organization))
+    }
+
+    /// Ancestors inside your subtree, from the root of your subtree down to the parent.
+    async fn ancestors(&self, ctx: &Context<'_>) -> Result<Vec<Organization>> {
+        let actor = ctx.actor()?;
+        let mut ids = rules::path_ids(&self.0.path);
+        ids.pop();
+        let loaded = ctx
+            .loader::<super::loaders::OrganizationByIdLoader>()
+            .load_many(ids.iter().copied())
+            .await
+            .map_err(loader_error)?;
+        Ok(ids
+            .iter()
+            .filter_map(|id| loaded.get(id))
+            .filter(|o| actor.can_see(&o.path))
+            .cloned()
+            .map(Organization)
+            .collect())
+    }
+
+    /// Direct children, in creation order.
+    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity + 1")]
+    async fn children(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1–100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Include deactivated children.", default = false)] include_inactive: bool,
+    ) -> Result<Connection<String, Organization, OrganizationConnectionFields>> {
+        ctx.actor()?;
+        let args = page_args(first, after.as_deref(), ctx.state().config.max_page_size)?;
+        let key = ChildrenPageKey {
+            parent_id: self.0.id,
+            after_id: args.after_id.unwrap_or(0),
+            limit: args.limit,
+            include_inactive,
+        };
+        let page = ctx
+            .loader::<super::loaders::ChildrenPageLoader>()
+            .load_one(key)
+            .await
+            .map_err(loader_error)?
+            .unwrap_or(crate::db::Page {
+                rows: vec![],
+                has_next: false,
+            });
+        let fields =
+            OrganizationConnectionFields(CountSource::Children(self.0.id, include_inactive));
+        Ok(connection(page, &args, |o| o.id, Organization, fields))
+    }
+}
+
+/// What a connection's `totalCount` counts.
+#[derive(Clone)]
+enum CountSource {
+    Filter(OrganizationFilter),
+    Children(i64, bool),
+}
+
+/// Extra fields of an organization connection.
+pub struct OrganizationConnectionFields(CountSource);
+
+#[Object]
+impl OrganizationConnectionFields {
+    /// Number of organizations across all pages (computed only when asked for).
+    async fn total_count(&self, ctx: &Context<'_>) -> Result<i64> {
+        match &self.0 {
+            CountSource::Filter(f) => Ok(crate::db::organization::count(&ctx.state().db, f)
+                .await
+                .map_err(AppError::from)? as i64),
+            CountSource::Children(id, inactive) => Ok(ctx
+                .loader::<super::loaders::ChildCountLoader>()
+                .load_one((*id, *inactive))
+                .await
+                .map_err(loader_error)?
+                .unwrap_or(0)),
+        }
+    }
+}
+
+/// Organization queries.
+#[derive(Default)]
+pub struct OrganizationQuery;
+
+#[Object]
+impl OrganizationQuery {
+    /// One organization of your subtree. Anything outside it is `NOT_FOUND`, exactly as if it
+    /// did not exist.
+    async fn organization(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global id of the organization.")] id: ID,
+    ) -> Result<Option<Organization>> {
+        let actor = ctx.actor()?;
+        let id = ids::decode(NodeType::Organization, &id, "id")?;
+        Ok(Some(Organization(
+            service::get_visible(&ctx.state().db, actor, id).await?,
+        )))
+    }
+
+    /// Organizations of a subtree (yours by default), in creation order.
+    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity + 1")]
+    #[allow(clippy::too_many_arguments)]
+    async fn organizations(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Root of the subtree (itself included); default: your organization.")]
+        under: Option<ID>,
+        #[graphql(desc = "Only organizations of this kind.")] kind: Option<OrganizationKind>,
+        #[graphql(desc = "Only names containing this text.")] search: Option<String>,
+        #[graphql(desc = "Include deactivated organizations.", default = false)]
+        include_inactive: bool,
+        #[graphql(desc = "Page size, 1–100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+    ) -> Result<Connection<String, Organization, OrganizationConnectionFields>> {
+        let actor = ctx.actor()?;
+        let args = page_args(first, after.as_deref(), ctx.state().config.max_page_size)?;
+        let under = under
+            .map(|u| ids::decode(NodeType::Organization, &u, "under"))
+            .transpose()?;
+        let filter = OrganizationFilter {
+            under_path: String::new(),
+            kind: kind.map(|k| rules::OrganizationKind::from(k).as_str().to_string()),
+            search,
+            include_inactive,
+        };
+        let (page, filter) = service::list(
+            &ctx.state().db,
+            actor,
+            filter,
+            under,
+            args.after_id,
+            args.limit,
+        )
+        .await?;
+        Ok(connection(
+            page,
+            &args,
+            |o| o.id,
+            Organization,
+            OrganizationConnectionFields(CountSource::Filter(filter)),
+        ))
+    }
+}
+
+/// Input of `createOrganization`.
+#[derive(InputObject)]
+pub struct CreateOrganizationInput {
+    /// The parent, inside your subtree.
+    pub parent_id: ID,
+    /// Full name, 1–100 characters.
+    pub name: String,
+    /// The organization's own code in its home system.
+    pub code: Option<String>,
+    /// Kind of organization.
+    pub kind: OrganizationKind,
+    /// Sector it works in.
+    pub sector: Sector,
+    /// Approval authority; default from the kind and position. Setting true where the Rules
+    /// never allow it is `RULE_VIOLATION` (rule `A1`).
+    pub can_approve: Option<bool>,
+    /// Pre-review authority; default: same as `canApprove` (rule `A2`).
+    pub can_pre_review: Option<bool>,
+    /// Number of Party members (default 0).
+    pub member_count: Option<i32>,
+}
+
+/// Result of `createOrganization`.
+#[derive(SimpleObject)]
+pub struct CreateOrganizationPayload {
+    /// The new organization.
+    pub organization: Organization,
+}
+
+/// Input of `updateOrganization`: only the given fields change.
+#[derive(InputObject)]
+pub struct UpdateOrganizationInput {
+    /// The organization, inside your subtree.
+    pub id: ID,
+    /// New name.
+    pub name: Option<String>,
+    /// New code (empty string clears it).
+    pub code: Option<String>,
+    /// New kind (approval authority is re-checked).
+    pub kind: Option<OrganizationKind>,
+    /// New sector.
+    pub sector: Option<Sector>,
+    /// New approval authority (rule `A1`).
+    pub can_approve: Option<bool>,
+    /// New pre-review authority (rule `A2`).
+    pub can_pre_review: Option<bool>,
+    /// New member count.
+    pub member_count: Option<i32>,
+}
+
+/// Result of `updateOrganization`.
+#[derive(SimpleObject)]
+pub struct UpdateOrganizationPayload {
+    /// The organization as changed.
+    pub organization: Organization,
+}
+
+/// Input of `moveOrganization`.
+#[derive(InputObject)]
+pub struct MoveOrganizationInput {
+    /// The organization to move with its whole subtree (not the root of your own subtree).
+    pub id: ID,
+    /// The new parent, inside your subtree and not inside the moved subtree.
+    pub new_parent_id: ID,
+}
+
+/// Result of `moveOrganization`.
+#[derive(SimpleObject)]
+pub struct MoveOrganizationPayload {
+    /// The organization in its new place.
+    pub organization: Organization,
+}
+
+/// Input of `deactivateOrganization`.
+#[derive(InputObject)]
+pub struct DeactivateOrganizationInput {
+    /// The organization; it must have no active descendants and no active users.
+    pub id: ID,
+    /// Why (kept in the audit trail).
+    pub reason: Option<String>,
+}
+
+/// Result of `deactivateOrganization`.
+#[derive(SimpleObject)]
+pub struct DeactivateOrganizationPayload {
+    /// The deactivated organization.
+    pub organization: Organization,
+}
+
+/// Organization mutations (ADMIN, inside their subtree).
+#[derive(Default)]
+pub struct OrganizationMutation;
+
+#[Object]
+impl OrganizationMutation {
+    /// Creates an organization under a parent in your subtree.
+    async fn create_organization(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The new organization.")] input: CreateOrganizationInput,
+    ) -> Result<CreateOrganizationPayload> {
+        let actor = ctx.actor()?;
+        let org = service::create(
+            &ctx.state().db,
+            actor,
+            service::CreateOrganization {
+                parent_id: ids::decode(NodeType::Organization, &input.parent_id, "parentId")?,
+                name: input.name,
+                code: input.code,
+                kind: input.kind.into(),
+                sector: input.sector.into(),
+                can_approve: input.can_approve,
+                can_pre_review: input.can_pre_review,
+                member_count: input.member_count,
+            },
+        )
+        .await?;
+        Ok(CreateOrganizationPayload {
+            organization: Organization(org),
+        })
+    }
+
+    /// Changes an organization of your subtree.
+    async fn update_organization(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The fields to change.")] input: UpdateOrganizationInput,
+    ) -> Result<UpdateOrganizationPayload> {
+        let actor = ctx.actor()?;
+        let org = service::update(
+            &ctx.state().db,
+            actor,
+            service::UpdateOrganization {
+                id: ids::decode(NodeType::Organization, &input.id, "id")?,
+                name: input.name,
+                code: input.code,
+                kind: input.kind.map(Into::into),
+                sector: input.sector.map(Into::into),
+                can_approve: input.can_approve,
+                can_pre_review: input.can_pre_review,
+                member_count: input.member_count,
+            },
+        )
+        .await?;
+        Ok(UpdateOrganizationPayload {
+            organization: Organization(org),
+        })
+    }
+
+    /// Moves an organization and its whole subtree under a new parent.
+    async fn move_organization(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to move, and where.")] input: MoveOrganizationInput,
+    ) -> Result<MoveOrganizationPayload> {
+        let actor = ctx.actor()?;
+        let id = ids::decode(NodeType::Organization, &input.id, "id")?;
+        let parent = ids::decode(NodeType::Organization, &input.new_parent_id, "newParentId")?;
+        let org = service::move_to(&ctx.state().db, actor, id, parent).await?;
+        Ok(MoveOrganizationPayload {
+            organization: Organization(org),
+        })
+    }
+
+    /// Deactivates (撤销) an organization with no active descendants and no active users.
+    async fn deactivate_organization(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to deactivate, and why.")] input: DeactivateOrganizationInput,
+    ) -> Result<DeactivateOrganizationPayload> {
+        let actor = ctx.actor()?;
+        let id = ids::decode(NodeType::Organization, &input.id, "id")?;
+        let org = service::deactivate(&ctx.state().db, actor, id, input.reason).await?;
+        Ok(DeactivateOrganizationPayload {
+            organization: Organization(org),
+        })
+    }
+}

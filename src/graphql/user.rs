@@ -1,0 +1,321 @@
+//! Users and signing in: the `User` type, `me`, `users`, `login` and the ADMIN mutations.
+
+use super::context::ContextExt;
+use super::enums::Role;
+use super::ids::{self, NodeType};
+use super::organization::Organization;
+use super::pagination::{connection, page_args};
+use crate::db::user::UserFilter;
+use crate::domain;
+use crate::error::AppError;
+use crate::service::{auth, user as service};
+use async_graphql::connection::Connection;
+use async_graphql::{Context, ErrorExtensions, ID, InputObject, Object, Result, SimpleObject};
+use chrono::{DateTime, TimeZone, Utc};
+use entity::user::Model;
+
+/// A user account: a person or an integration partner's service account, in one organization
+/// with one role.
+#[derive(Clone)]
+pub struct User(pub Model);
+
+#[Object]
+impl User {
+    /// Global id, for `node(id)`.
+    pub async fn id(&self) -> ID {
+        ids::encode(NodeType::User, self.0.id)
+    }
+
+    /// Login name.
+    async fn username(&self) -> &str {
+        &self.0.username
+    }
+
+    /// Name shown in portals.
+    async fn display_name(&self) -> &str {
+        &self.0.display_name
+    }
+
+    /// Role; what it allows is limited to the subtree of `organization`.
+    async fn role(&self) -> Option<Role> {
+        self.0.role.parse::<domain::Role>().ok().map(Into::into)
+    }
+
+    /// Whether this is a service account of an integration partner.
+    async fn is_service_account(&self) -> bool {
+        self.0.is_service_account
+    }
+
+    /// False once deactivated; a deactivated user's tokens stop working at once.
+    async fn active(&self) -> bool {
+        self.0.active
+    }
+
+    /// When the account was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// The organization the user belongs to: the root of what they may see.
+    async fn organization(&self, ctx: &Context<'_>) -> Result<Option<Organization>> {
+        let org = ctx
+            .loader::<super::loaders::OrganizationByIdLoader>()
+            .load_one(self.0.organization_id)
+            .await
+            .map_err(|e| e.extend())?;
+        Ok(org.map(Organization))
+    }
+}
+
+/// Extra fields of a user connection.
+pub struct UserConnectionFields(UserFilter);
+
+#[Object]
+impl UserConnectionFields {
+    /// Number of users across all pages (computed only when asked for).
+    async fn total_count(&self, ctx: &Context<'_>) -> Result<i64> {
+        Ok(crate::db::user::count(&ctx.state().db, &self.0)
+            .await
+            .map_err(AppError::from)? as i64)
+    }
+}
+
+/// User queries.
+#[derive(Default)]
+pub struct UserQuery;
+
+#[Object]
+impl UserQuery {
+    /// The signed-in user (`UNAUTHENTICATED` without a token).
+    async fn me(&self, ctx: &Context<'_>) -> Result<User> {
+        let actor = ctx.actor()?;
+        Ok(User(
+            service::get_visible(&ctx.state().db, actor, actor.user_id).await?,
+        ))
+    }
+
+    /// One user of your subtree (ADMIN), or yourself.
+    async fn user(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global id of the user.")] id: ID,
+    ) -> Result<Option<User>> {
+        let actor = ctx.actor()?;
+        let id = ids::decode(NodeType::User, &id, "id")?;
+        Ok(Some(User(
+            service::get_visible(&ctx.state().db, actor, id).await?,
+        )))
+    }
+
+    /// Users of a subtree (yours by default), in creation order (ADMIN).
+    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity + 1")]
+    #[allow(clippy::too_many_arguments)]
+    async fn users(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Root of the subtree; default: your organization.")] under: Option<ID>,
+        #[graphql(desc = "Only users with this role.")] role: Option<Role>,
+        #[graphql(desc = "Only usernames or display names containing this text.")] search: Option<
+            String,
+        >,
+        #[graphql(desc = "Include deactivated users.", default = false)] include_inactive: bool,
+        #[graphql(desc = "Page size, 1–100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+    ) -> Result<Connection<String, User, UserConnectionFields>> {
+        let actor = ctx.actor()?;
+        let args = page_args(first, after.as_deref(), ctx.state().config.max_page_size)?;
+        let under = under
+            .map(|u| ids::decode(NodeType::Organization, &u, "under"))
+            .transpose()?;
+        let filter = UserFilter {
+            under_path: String::new(),
+            role: role.map(|r| domain::Role::from(r).as_str().to_string()),
+            search,
+            include_inactive,
+        };
+        let (page, filter) = service::list(
+            &ctx.state().db,
+            actor,
+            filter,
+            under,
+            args.after_id,
+            args.limit,
+        )
+        .await?;
+        Ok(connection(
+            page,
+            &args,
+            |u| u.id,
+            User,
+            UserConnectionFields(filter),
+        ))
+    }
+}
+
+/// Input of `login`.
+#[derive(InputObject)]
+pub struct LoginInput {
+    /// Login name.
+    pub username: String,
+    /// Password.
+    #[graphql(secret)]
+    pub password: String,
+}
+
+/// Result of `login`.
+#[derive(SimpleObject)]
+pub struct LoginPayload {
+    /// Bearer token for the `Authorization` header.
+    pub token: String,
+    /// When the token stops working.
+    pub expires_at: DateTime<Utc>,
+    /// The signed-in user.
+    pub user: User,
+}
+
+/// Input of `createUser`.
+#[derive(InputObject)]
+pub struct CreateUserInput {
+    /// The user's organization, inside your subtree.
+    pub organization_id: ID,
+    /// Login name: 3–64 letters, digits, `.`, `_` or `-`.
+    pub username: String,
+    /// Name shown in portals (default: the username).
+    pub display_name: Option<String>,
+    /// Initial password, at least 10 characters.
+    #[graphql(secret)]
+    pub password: String,
+    /// Role.
+    pub role: Role,
+    /// Whether this is an integration partner's service account.
+    #[graphql(default = false)]
+    pub is_service_account: bool,
+}
+
+/// Result of `createUser`.
+#[derive(SimpleObject)]
+pub struct CreateUserPayload {
+    /// The new user.
+    pub user: User,
+}
+
+/// Input of `changePassword`.
+#[derive(InputObject)]
+pub struct ChangePasswordInput {
+    /// Whose password: omit for your own (then `currentPassword` is required); an ADMIN may
+    /// reset the password of a user in their subtree.
+    pub user_id: Option<ID>,
+    /// Your current password, when changing your own.
+    #[graphql(secret)]
+    pub current_password: Option<String>,
+    /// The new password, at least 10 characters.
+    #[graphql(secret)]
+    pub new_password: String,
+}
+
+/// Result of `changePassword`.
+#[derive(SimpleObject)]
+pub struct ChangePasswordPayload {
+    /// The user whose password changed.
+    pub user: User,
+}
+
+/// Input of `deactivateUser`.
+#[derive(InputObject)]
+pub struct DeactivateUserInput {
+    /// The user, in your subtree, not yourself.
+    pub id: ID,
+}
+
+/// Result of `deactivateUser`.
+#[derive(SimpleObject)]
+pub struct DeactivateUserPayload {
+    /// The deactivated user.
+    pub user: User,
+}
+
+/// Sign-in and user mutations.
+#[derive(Default)]
+pub struct UserMutation;
+
+#[Object]
+impl UserMutation {
+    /// Signs in with a username and password; returns a bearer token. Repeated failures for one
+    /// username are `RATE_LIMITED`.
+    async fn login(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Credentials.")] input: LoginInput,
+    ) -> Result<LoginPayload> {
+        let r = auth::login(ctx.state(), &input.username, input.password).await?;
+        Ok(LoginPayload {
+            token: r.token,
+            expires_at: Utc
+                .timestamp_opt(r.expires_at, 0)
+                .single()
+                .unwrap_or_else(Utc::now),
+            user: User(r.user),
+        })
+    }
+
+    /// Creates a user in an organization of your subtree (ADMIN).
+    async fn create_user(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The new user.")] input: CreateUserInput,
+    ) -> Result<CreateUserPayload> {
+        let actor = ctx.actor()?;
+        let user = service::create(
+            &ctx.state().db,
+            actor,
+            service::CreateUser {
+                organization_id: ids::decode(
+                    NodeType::Organization,
+                    &input.organization_id,
+                    "organizationId",
+                )?,
+                username: input.username,
+                display_name: input.display_name,
+                password: input.password,
+                role: input.role.into(),
+                is_service_account: input.is_service_account,
+            },
+        )
+        .await?;
+        Ok(CreateUserPayload { user: User(user) })
+    }
+
+    /// Changes your own password, or (ADMIN) resets one in your subtree.
+    async fn change_password(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Whose password, and the new one.")] input: ChangePasswordInput,
+    ) -> Result<ChangePasswordPayload> {
+        let actor = ctx.actor()?;
+        let user_id = input
+            .user_id
+            .map(|id| ids::decode(NodeType::User, &id, "userId"))
+            .transpose()?;
+        let user = service::change_password(
+            &ctx.state().db,
+            actor,
+            user_id,
+            input.current_password,
+            input.new_password,
+        )
+        .await?;
+        Ok(ChangePasswordPayload { user: User(user) })
+    }
+
+    /// Deactivates a user of your subtree (ADMIN); their tokens stop working at once.
+    async fn deactivate_user(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The user to deactivate.")] input: DeactivateUserInput,
+    ) -> Result<DeactivateUserPayload> {
+        let actor = ctx.actor()?;
+        let id = ids::decode(NodeType::User, &input.id, "id")?;
+        let user = service::deactivate(&ctx.state().db, actor, id).await?;
+        Ok(DeactivateUserPayload { user: User(user) })
+    }
+}

@@ -1,0 +1,53 @@
+//! HTTP: the router (GraphQL over HTTP, GraphiQL, health), body limits and request tracing.
+
+pub mod graphql;
+
+use crate::graphql::{AppSchema, build_schema};
+use crate::state::AppState;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use sea_orm::ConnectionTrait;
+use serde_json::json;
+use tower_http::trace::TraceLayer;
+
+/// What the handlers share.
+#[derive(Clone)]
+pub struct HttpState {
+    pub app: AppState,
+    pub schema: AppSchema,
+}
+
+/// The service's router.
+pub fn router(app: AppState) -> Router {
+    let schema = build_schema(&app);
+    let body_limit = app.config.max_body_bytes;
+    Router::new()
+        .route("/graphql", get(graphql::get).post(graphql::post))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(TraceLayer::new_for_http())
+        .with_state(HttpState { app, schema })
+}
+
+/// The process is up.
+async fn healthz() -> impl IntoResponse {
+    Json(json!({ "status": "ok" }))
+}
+
+/// The database answers.
+async fn readyz(State(s): State<HttpState>) -> impl IntoResponse {
+    match s.app.db.execute_unprepared("SELECT 1").await {
+        Ok(_) => (StatusCode::OK, Json(json!({ "status": "ready" }))),
+        Err(e) => {
+            tracing::warn!(error = %e, "database not ready");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({ "status": "database unavailable" })),
+            )
+        }
+    }
+}

@@ -1,0 +1,193 @@
+//! The demo data set: a city with a street (communities, an agency, non-public enterprises, a
+//! social organization) and a university committee with colleges and branches, plus one user
+//! of each role. Loading it twice changes nothing.
+
+use super::organization::{CreateOrganization, create};
+use super::user::{CreateUser, create as create_user};
+use crate::db;
+use crate::domain::organization::{OrganizationKind as K, Sector as S};
+use crate::domain::{Actor, Role};
+use crate::error::{AppError, AppResult};
+use entity::organization::Model;
+use sea_orm::DatabaseConnection;
+
+/// The password of every demo user.
+pub const DEMO_PASSWORD: &str = "demo-pass-2026";
+
+/// The demo users: username, role, organization name.
+pub const DEMO_USERS: &[(&str, Role, &str)] = &[
+    ("city.admin", Role::Admin, "示例市委组织部"),
+    ("street.admin", Role::Admin, "和平街道党工委"),
+    ("street.organizer", Role::Organizer, "和平街道党工委"),
+    ("street.approver", Role::Approver, "和平街道党工委"),
+    ("branch.viewer", Role::Viewer, "和平社区第一党支部"),
+    ("edu.analyst", Role::Analyst, "省委教育工委"),
+    ("univ.admin", Role::Admin, "示例大学党委"),
+    ("univ.organizer", Role::Organizer, "示例大学党委"),
+    ("partner.bot", Role::Partner, "示例市委组织部"),
+];
+
+/// Loads the demo set under the root, acting as the root's `admin`. Returns false when it was
+/// already there.
+pub async fn load(db: &DatabaseConnection) -> AppResult<bool> {
+    let admin = db::user::find_by_username(db, "admin")
+        .await?
+        .ok_or(AppError::NotFound("user admin"))?;
+    let root = db::organization::find_by_id(db, admin.organization_id)
+        .await?
+        .ok_or(AppError::NotFound("organization"))?;
+    if db::user::find_by_username(db, "city.admin")
+        .await?
+        .is_some()
+    {
+        return Ok(false);
+    }
+    let actor = Actor {
+        user_id: admin.id,
+        role: Role::Admin,
+        organization_id: root.id,
+        scope_path: root.path.clone(),
+    };
+    let org = |parent: &Model, name: &str, kind: K, sector: S, members: i32| CreateOrganization {
+        parent_id: parent.id,
+        name: name.into(),
+        code: None,
+        kind,
+        sector,
+        can_approve: None,
+        can_pre_review: None,
+        member_count: Some(members),
+    };
+    let mut by_name = std::collections::HashMap::new();
+    macro_rules! add {
+        ($parent:expr, $name:expr, $kind:expr, $sector:expr, $members:expr) => {{
+            let o = create(db, &actor, org($parent, $name, $kind, $sector, $members)).await?;
+            by_name.insert(o.name.clone(), o.clone());
+            o
+        }};
+    }
+    let city = add!(
+        &root,
+        "示例市委组织部",
+        K::CityOrganizationDepartment,
+        S::PartyOrgan,
+        0
+    );
+    let district = add!(
+        &city,
+        "示例区委组织部",
+        K::CountyOrganizationDepartment,
+        S::PartyOrgan,
+        0
+    );
+    let street = add!(
+        &district,
+        "和平街道党工委",
+        K::StreetWorkingCommittee,
+        S::GovernmentOrgan,
+        420
+    );
+    let community = add!(
+        &street,
+        "和平社区党委",
+        K::VillageCommunityCommittee,
+        S::Community,
+        160
+    );
+    add!(
+        &community,
+        "和平社区第一党支部",
+        K::Branch,
+        S::Community,
+        45
+    );
+    add!(
+        &community,
+        "和平社区第二党支部",
+        K::Branch,
+        S::Community,
+        38
+    );
+    add!(
+        &street,
+        "和平街道机关党支部",
+        K::Branch,
+        S::GovernmentOrgan,
+        27
+    );
+    add!(
+        &street,
+        "星火科技有限公司党支部",
+        K::Branch,
+        S::NonPublicEnterprise,
+        16
+    );
+    add!(
+        &street,
+        "明达物流有限公司党支部",
+        K::Branch,
+        S::NonPublicEnterprise,
+        9
+    );
+    add!(
+        &street,
+        "和平街道新的社会阶层人士联合会党支部",
+        K::Branch,
+        S::SocialOrganization,
+        7
+    );
+    let edu = add!(
+        &root,
+        "省委教育工委",
+        K::EducationWorkCommittee,
+        S::PartyOrgan,
+        0
+    );
+    let univ = add!(
+        &edu,
+        "示例大学党委",
+        K::UniversityCommittee,
+        S::University,
+        2600
+    );
+    let cs = add!(
+        &univ,
+        "计算机学院党委",
+        K::SecondLevelCommittee,
+        S::University,
+        310
+    );
+    add!(
+        &cs,
+        "计算机学院本科生第一党支部",
+        K::Branch,
+        S::University,
+        42
+    );
+    add!(&cs, "计算机学院研究生党支部", K::Branch, S::University, 58);
+    let fl = add!(
+        &univ,
+        "外国语学院党总支",
+        K::GeneralBranch,
+        S::University,
+        86
+    );
+    add!(&fl, "外国语学院学生党支部", K::Branch, S::University, 31);
+    for (username, role, org_name) in DEMO_USERS {
+        let org = &by_name[*org_name];
+        create_user(
+            db,
+            &actor,
+            CreateUser {
+                organization_id: org.id,
+                username: (*username).into(),
+                display_name: None,
+                password: DEMO_PASSWORD.into(),
+                role: *role,
+                is_service_account: *role == Role::Partner,
+            },
+        )
+        .await?;
+    }
+    Ok(true)
+}

@@ -1,0 +1,23 @@
+//! Use cases: check the actor's permission and scope, parse input through the domain, write in
+//! one transaction with its audit event. The only layer that begins transactions.
+
+pub mod auth;
+pub mod bootstrap;
+pub mod demo;
+pub mod organization;
+pub mod user;
+
+use crate::domain::{Actor, Permission};
+use crate::error::{AppError, AppResult};
+
+/// Refuses with `FORBIDDEN` when the actor's role lacks `permission`.
+pub fn require(actor: &Actor, permission: Permission) -> AppResult<()> {
+    if actor.may(permission) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(format!(
+            "role {} may not {:?}",
+            actor.role, permission
+        )))
+    }
+}

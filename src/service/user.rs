@@ -1,0 +1,220 @@
+//! User use cases: read within scope, create, change password, deactivate.
+
+use super::organization::{get_visible as get_visible_org, resolve_under};
+use super::require;
+use crate::auth::password;
+use crate::db::{
+    self, Page,
+    audit::AuditRecord,
+    user::{NewUser, UserFilter},
+};
+use crate::domain::user::{check_password, parse_display_name, parse_username};
+use crate::domain::{Actor, Permission, Role};
+use crate::error::{AppError, AppResult};
+use entity::user::{ActiveModel, Model};
+use sea_orm::{
+    ActiveValue::Set, ConnectionTrait, DatabaseConnection, IntoActiveModel, TransactionTrait,
+};
+use serde_json::json;
+
+/// Loads a user the actor may see (ADMIN in scope, or the actor themself), else `NOT_FOUND`.
+pub async fn get_visible(db: &impl ConnectionTrait, actor: &Actor, id: i64) -> AppResult<Model> {
+    if id == actor.user_id {
+        return db::user::find_by_id(db, id)
+            .await?
+            .ok_or(AppError::NotFound("user"));
+    }
+    require(actor, Permission::ReadUsers)?;
+    let Some(user) = db::user::find_by_id(db, id).await? else {
+        return Err(AppError::NotFound("user"));
+    };
+    match db::organization::find_by_id(db, user.organization_id).await? {
+        Some(org) if actor.can_see(&org.path) => Ok(user),
+        _ => Err(AppError::NotFound("user")),
+    }
+}
+
+/// Lists users under a subtree root in the actor's scope.
+pub async fn list(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    mut filter: UserFilter,
+    under: Option<i64>,
+    after_id: Option<i64>,
+    limit: u64,
+) -> AppResult<(Page<Model>, UserFilter)> {
+    require(actor, Permission::ReadUsers)?;
+    filter.under_path = resolve_under(db, actor, under).await?;
+    let page = db::user::list(db, &filter, after_id, limit).await?;
+    Ok((page, filter))
+}
+
+/// Input of `createUser` (and of `fazhan user create`).
+pub struct CreateUser {
+    pub organization_id: i64,
+    pub username: String,
+    pub display_name: Option<String>,
+    pub password: String,
+    pub role: Role,
+    pub is_service_account: bool,
+}
+
+/// Creates a user in an organization of the actor's subtree.
+pub async fn create(db: &DatabaseConnection, actor: &Actor, input: CreateUser) -> AppResult<Model> {
+    require(actor, Permission::ManageUsers)?;
+    let org = get_visible_org(db, actor, input.organization_id).await?;
+    create_in(db, Some(actor.user_id), org, input).await
+}
+
+/// Creates a user without an acting user (the command line and first start).
+pub async fn create_in(
+    db: &DatabaseConnection,
+    actor_user_id: Option<i64>,
+    org: entity::organization::Model,
+    input: CreateUser,
+) -> AppResult<Model> {
+    if !org.active {
+        return Err(AppError::Conflict(
+            "组织已撤销 / the organization is deactivated".into(),
+        ));
+    }
+    let username = parse_username(&input.username)?;
+    let display_name = parse_display_name(input.display_name.as_deref().unwrap_or(&username))?;
+    check_password(&input.password).map_err(|_| {
+        AppError::bad_input(
+            "password",
+            "密码长度须为10至256个字符",
+            "the password must be 10 to 256 characters long",
+        )
+    })?;
+    let hash = password::hash(input.password)
+        .await
+        .map_err(AppError::internal)?;
+    let txn = db.begin().await?;
+    if db::user::find_by_username(&txn, &username).await?.is_some() {
+        return Err(AppError::Conflict(format!(
+            "用户名已存在 / the username {username:?} is taken"
+        )));
+    }
+    let user = db::user::insert(
+        &txn,
+        NewUser {
+            username,
+            display_name,
+            password_hash: hash,
+            organization_id: org.id,
+            role: input.role.as_str().into(),
+            is_service_account: input.is_service_account,
+        },
+    )
+    .await?;
+    audit(&txn, actor_user_id, "user.create", &user, json!({ "username": user.username, "role": user.role, "organizationId": org.id, "serviceAccount": user.is_service_account })).await?;
+    txn.commit().await?;
+    Ok(user)
+}
+
+/// Changes a password: one's own with the current password, or (ADMIN) another's in scope.
+pub async fn change_password(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    user_id: Option<i64>,
+    current_password: Option<String>,
+    new_password: String,
+) -> AppResult<Model> {
+    check_password(&new_password)?;
+    let target_id = user_id.unwrap_or(actor.user_id);
+    let own = target_id == actor.user_id;
+    if !own {
+        require(actor, Permission::ManageUsers)?;
+    }
+    let user = get_visible(db, actor, target_id).await?;
+    if own {
+        let current = current_password.ok_or_else(|| {
+            AppError::bad_input(
+                "currentPassword",
+                "修改本人密码须提供当前密码",
+                "changing your own password needs the current password",
+            )
+        })?;
+        if !password::verify(current, Some(user.password_hash.clone()))
+            .await
+            .map_err(AppError::internal)?
+        {
+            return Err(AppError::bad_input(
+                "currentPassword",
+                "当前密码不正确",
+                "the current password is wrong",
+            ));
+        }
+    }
+    let hash = password::hash(new_password)
+        .await
+        .map_err(AppError::internal)?;
+    let txn = db.begin().await?;
+    let mut row: ActiveModel = user.into_active_model();
+    row.password_hash = Set(hash);
+    row.updated_at = Set(chrono::Utc::now());
+    let user = db::user::update(&txn, row).await?;
+    audit(
+        &txn,
+        Some(actor.user_id),
+        "user.change_password",
+        &user,
+        json!({ "byAdmin": !own }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(user)
+}
+
+/// Deactivates a user in the actor's scope (never oneself). Their tokens stop working at once.
+pub async fn deactivate(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResult<Model> {
+    require(actor, Permission::ManageUsers)?;
+    if id == actor.user_id {
+        return Err(AppError::Conflict(
+            "不能停用本人账号 / you cannot deactivate your own account".into(),
+        ));
+    }
+    let txn = db.begin().await?;
+    let user = get_visible(&txn, actor, id).await?;
+    if !user.active {
+        txn.commit().await?;
+        return Ok(user);
+    }
+    let mut row: ActiveModel = user.into_active_model();
+    row.active = Set(false);
+    row.updated_at = Set(chrono::Utc::now());
+    let user = db::user::update(&txn, row).await?;
+    audit(
+        &txn,
+        Some(actor.user_id),
+        "user.deactivate",
+        &user,
+        json!({}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(user)
+}
+
+async fn audit(
+    db: &impl ConnectionTrait,
+    actor_user_id: Option<i64>,
+    action: &str,
+    user: &Model,
+    detail: serde_json::Value,
+) -> AppResult<()> {
+    db::audit::record(
+        db,
+        AuditRecord {
+            actor_user_id,
+            organization_id: Some(user.organization_id),
+            action,
+            subject_type: "user",
+            subject_id: Some(user.id),
+            detail,
+        },
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,32 @@
+//! Shared state of the running service: cheap to clone.
+
+use crate::auth::JwtKeys;
+use crate::config::Config;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use sea_orm::DatabaseConnection;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+
+/// What every request may use.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub jwt: JwtKeys,
+    pub config: Arc<Config>,
+    /// Login attempts per username.
+    pub login_limiter: Arc<DefaultKeyedRateLimiter<String>>,
+}
+
+impl AppState {
+    /// Builds the state from a connected, migrated database.
+    pub fn new(db: DatabaseConnection, jwt: JwtKeys, config: Config) -> Self {
+        let per_minute =
+            NonZeroU32::new(config.login_attempts_per_minute.max(1)).expect("non-zero");
+        AppState {
+            db,
+            jwt,
+            login_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))),
+            config: Arc::new(config),
+        }
+    }
+}
