@@ -227,11 +227,11 @@ pub async fn move_subtree(
     depth_delta: i32,
 ) -> Result<u64, DbErr> {
     let backend = db.get_database_backend();
-    let sql = "UPDATE organizations SET path = $1 || substr(path, $2), depth = depth + $3 \
+    let sql = "UPDATE organizations SET path = CAST($1 AS TEXT) || substr(path, CAST($2 AS INTEGER)), depth = depth + $3 \
                WHERE path >= $4 AND path < $5";
     let values: Vec<Value> = vec![
         new_path.into(),
-        (old_path.len() as i64 + 1).into(),
+        (old_path.len() as i32 + 1).into(),
         depth_delta.into(),
         old_path.into(),
         subtree_upper_bound(old_path).into(),

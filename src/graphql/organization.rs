@@ -3,12 +3,11 @@
 use super::context::ContextExt;
 use super::enums::{OrganizationKind, Sector};
 use super::ids::{self, NodeType};
-use super::pagination::{connection, page_args};
+use super::pagination::{connection_type, page_args};
 use crate::db::organization::{ChildrenPageKey, OrganizationFilter};
 use crate::domain::organization::{self as rules};
 use crate::error::AppError;
 use crate::service::organization as service;
-use async_graphql::connection::Connection;
 use async_graphql::{Context, ErrorExtensions, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::organization::Model;
@@ -22,6 +21,8 @@ fn loader_error(e: std::sync::Arc<AppError>) -> async_graphql::Error {
     e.extend()
 }
 
+/// A Party organization (党组织) in the tree: province → city or education committee →
+/// district or university → street or college → community or enterprise committee → branch.
 #[Object]
 impl Organization {
     /// Global id, for `node(id)`.
@@ -133,7 +134,7 @@ impl Organization {
         #[graphql(desc = "Page size, 1–100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
         #[graphql(desc = "Include deactivated children.", default = false)] include_inactive: bool,
-    ) -> Result<Connection<String, Organization, OrganizationConnectionFields>> {
+    ) -> Result<OrganizationConnection> {
         ctx.actor()?;
         let args = page_args(first, after.as_deref(), ctx.state().config.max_page_size)?;
         let key = ChildrenPageKey {
@@ -152,8 +153,8 @@ impl Organization {
                 has_next: false,
             });
         let fields =
-            OrganizationConnectionFields(CountSource::Children(self.0.id, include_inactive));
-        Ok(connection(page, &args, |o| o.id, Organization, fields))
+            OrganizationCounter(CountSource::Children(self.0.id, include_inactive));
+        Ok(OrganizationConnection::new(page, &args, |o| o.id, Organization, fields))
     }
 }
 
@@ -164,12 +165,12 @@ enum CountSource {
     Children(i64, bool),
 }
 
-/// Extra fields of an organization connection.
-pub struct OrganizationConnectionFields(CountSource);
+/// Counts the rows of an organization connection.
+pub struct OrganizationCounter(CountSource);
 
-#[Object]
-impl OrganizationConnectionFields {
-    /// Number of organizations across all pages (computed only when asked for).
+connection_type!(OrganizationConnection, OrganizationEdge, Organization, OrganizationCounter, "organizations");
+
+impl OrganizationCounter {
     async fn total_count(&self, ctx: &Context<'_>) -> Result<i64> {
         match &self.0 {
             CountSource::Filter(f) => Ok(crate::db::organization::count(&ctx.state().db, f)
@@ -219,7 +220,7 @@ impl OrganizationQuery {
         include_inactive: bool,
         #[graphql(desc = "Page size, 1–100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
-    ) -> Result<Connection<String, Organization, OrganizationConnectionFields>> {
+    ) -> Result<OrganizationConnection> {
         let actor = ctx.actor()?;
         let args = page_args(first, after.as_deref(), ctx.state().config.max_page_size)?;
         let under = under
@@ -240,12 +241,12 @@ impl OrganizationQuery {
             args.limit,
         )
         .await?;
-        Ok(connection(
+        Ok(OrganizationConnection::new(
             page,
             &args,
             |o| o.id,
             Organization,
-            OrganizationConnectionFields(CountSource::Filter(filter)),
+            OrganizationCounter(CountSource::Filter(filter)),
         ))
     }
 }

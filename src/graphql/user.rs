@@ -4,12 +4,11 @@ use super::context::ContextExt;
 use super::enums::Role;
 use super::ids::{self, NodeType};
 use super::organization::Organization;
-use super::pagination::{connection, page_args};
+use super::pagination::{connection_type, page_args};
 use crate::db::user::UserFilter;
 use crate::domain;
 use crate::error::AppError;
 use crate::service::{auth, user as service};
-use async_graphql::connection::Connection;
 use async_graphql::{Context, ErrorExtensions, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, TimeZone, Utc};
 use entity::user::Model;
@@ -19,6 +18,8 @@ use entity::user::Model;
 #[derive(Clone)]
 pub struct User(pub Model);
 
+/// A user account: a person or an integration partner's service account, in one organization
+/// with one role.
 #[Object]
 impl User {
     /// Global id, for `node(id)`.
@@ -67,12 +68,12 @@ impl User {
     }
 }
 
-/// Extra fields of a user connection.
-pub struct UserConnectionFields(UserFilter);
+/// Counts the rows of a user connection.
+pub struct UserCounter(UserFilter);
 
-#[Object]
-impl UserConnectionFields {
-    /// Number of users across all pages (computed only when asked for).
+connection_type!(UserConnection, UserEdge, User, UserCounter, "users");
+
+impl UserCounter {
     async fn total_count(&self, ctx: &Context<'_>) -> Result<i64> {
         Ok(crate::db::user::count(&ctx.state().db, &self.0)
             .await
@@ -121,7 +122,7 @@ impl UserQuery {
         #[graphql(desc = "Include deactivated users.", default = false)] include_inactive: bool,
         #[graphql(desc = "Page size, 1–100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
-    ) -> Result<Connection<String, User, UserConnectionFields>> {
+    ) -> Result<UserConnection> {
         let actor = ctx.actor()?;
         let args = page_args(first, after.as_deref(), ctx.state().config.max_page_size)?;
         let under = under
@@ -142,12 +143,12 @@ impl UserQuery {
             args.limit,
         )
         .await?;
-        Ok(connection(
+        Ok(UserConnection::new(
             page,
             &args,
             |u| u.id,
             User,
-            UserConnectionFields(filter),
+            UserCounter(filter),
         ))
     }
 }

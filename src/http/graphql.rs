@@ -33,8 +33,9 @@ impl MediaType {
     }
 }
 
-/// Picks the response type: graphql-response+json when accepted (or `*/*`), plain JSON when only
-/// that is accepted or no Accept header is sent; `None` when neither is acceptable.
+/// Picks the response type: graphql-response+json when the client asks for it, plain JSON for
+/// `application/json`, `*/*` or no Accept header (legacy clients); `None` when neither is
+/// acceptable.
 fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
     let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
         return Some(MediaType::Json);
@@ -45,10 +46,8 @@ fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
         .collect();
     if types.contains(&GRAPHQL_RESPONSE_JSON) {
         Some(MediaType::GraphqlResponseJson)
-    } else if types.contains(&JSON) {
+    } else if types.iter().any(|t| *t == JSON || *t == "*/*" || *t == "application/*") {
         Some(MediaType::Json)
-    } else if types.iter().any(|t| *t == "*/*" || *t == "application/*") {
-        Some(MediaType::GraphqlResponseJson)
     } else {
         None
     }

@@ -1,1 +1,11 @@
+//! The integration-test binary: every test runs on a fresh, migrated SQLite database, and again
+//! on a fresh PostgreSQL schema when `TEST_DATABASE_URL` is set.
 
+#[macro_use]
+mod helpers;
+mod auth;
+mod http_spec;
+mod limits;
+mod organizations;
+mod schema;
+mod users;

@@ -1,0 +1,190 @@
+//! Test harness: a fresh database per test through the real migrations and the same start-up
+//! code as `main`; GraphQL in-process or through the real HTTP router.
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode};
+use fazhan::auth::{TokenKind, viewer};
+use fazhan::graphql::{AppSchema, build_schema};
+use fazhan::{AppState, Config, app};
+use http_body_util::BodyExt;
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A running service on a fresh database.
+#[allow(dead_code)]
+pub struct TestApp {
+    pub state: AppState,
+    pub schema: AppSchema,
+    pub router: axum::Router,
+    pub backend: Backend,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    File(std::path::PathBuf),
+    Schema { admin_url: String, schema: String },
+}
+
+/// Runs a test body on SQLite and, when `TEST_DATABASE_URL` is set, on PostgreSQL.
+macro_rules! db_test {
+    ($(#[$meta:meta])* $name:ident, |$app:ident| $body:block) => {
+        db_test!($(#[$meta])* $name, fazhan::Config::for_tests(String::new()), |$app| $body);
+    };
+    ($(#[$meta:meta])* $name:ident, $config:expr, |$app:ident| $body:block) => {
+        $(#[$meta])*
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let $app = $crate::helpers::TestApp::spawn($crate::helpers::Backend::Sqlite, $config).await.expect("sqlite");
+                $body
+                $app.cleanup().await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some($app) = $crate::helpers::TestApp::spawn($crate::helpers::Backend::Postgres, $config).await else {
+                    eprintln!("skipped: TEST_DATABASE_URL is not set");
+                    return;
+                };
+                $body
+                $app.cleanup().await;
+            }
+        }
+    };
+}
+
+impl TestApp {
+    /// A fresh, migrated, bootstrapped database; `None` for PostgreSQL without
+    /// `TEST_DATABASE_URL`.
+    pub async fn spawn(backend: Backend, mut config: Config) -> Option<TestApp> {
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        let (db, cleanup) = match backend {
+            Backend::Sqlite => {
+                let dir = std::env::temp_dir().join("fazhan-tests");
+                std::fs::create_dir_all(&dir).unwrap();
+                let file = dir.join(format!("{id}.db"));
+                let url = format!("sqlite://{}?mode=rwc", file.display());
+                (app::connect_url(&url, 4, None).await.unwrap(), Cleanup::File(file))
+            }
+            Backend::Postgres => {
+                let admin_url = std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())?;
+                let schema = format!("t_{id}");
+                let admin = Database::connect(&admin_url).await.expect("TEST_DATABASE_URL answers");
+                admin.execute_unprepared(&format!("CREATE SCHEMA \"{schema}\"")).await.unwrap();
+                admin.close().await.ok();
+                let db = app::connect_url(&admin_url, 4, Some(&schema)).await.unwrap();
+                (db, Cleanup::Schema { admin_url, schema })
+            }
+        };
+        app::migrate(&db).await.expect("migrations apply");
+        config.database_url = Some(String::from("test"));
+        let state = app::state_for(db, config).await.expect("state");
+        let schema = build_schema(&state);
+        let router = fazhan::http::router(state.clone());
+        Some(TestApp { state, schema, router, backend, cleanup })
+    }
+
+    /// Drops the test's database.
+    pub async fn cleanup(self) {
+        self.state.db.clone().close().await.ok();
+        match self.cleanup {
+            Cleanup::File(file) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+                }
+            }
+            Cleanup::Schema { admin_url, schema } => {
+                if let Ok(admin) = Database::connect(&admin_url).await {
+                    let _ = admin.execute_unprepared(&format!("DROP SCHEMA \"{schema}\" CASCADE")).await;
+                    admin.close().await.ok();
+                }
+            }
+        }
+    }
+
+    /// Loads the demo data set.
+    pub async fn load_demo(&self) {
+        assert!(fazhan::service::demo::load(&self.state.db).await.expect("demo loads"));
+    }
+
+    /// A login-kind token for a user, issued with the service's keys.
+    pub async fn token_for(&self, username: &str) -> String {
+        let user = fazhan::db::user::find_by_username(&self.state.db, username).await.unwrap().expect("user exists");
+        self.state.jwt.issue(user.id, TokenKind::Login, chrono::Duration::hours(1)).unwrap().0
+    }
+
+    /// Executes a document in-process as `username` (None: anonymous); returns the JSON response.
+    pub async fn exec(&self, username: Option<&str>, query: &str, variables: Value) -> Value {
+        let header = match username {
+            Some(u) => Some(format!("Bearer {}", self.token_for(u).await)),
+            None => None,
+        };
+        let viewer = viewer::resolve(&self.state.db, &self.state.jwt, header.as_deref()).await.expect("valid viewer");
+        let request = async_graphql::Request::new(query)
+            .variables(async_graphql::Variables::from_json(variables))
+            .data(viewer)
+            .data(fazhan::graphql::errors::RequestErrorFlag::default());
+        serde_json::to_value(self.schema.execute(request).await).unwrap()
+    }
+
+    /// Executes and asserts there were no errors; returns `data`.
+    pub async fn ok(&self, username: Option<&str>, query: &str, variables: Value) -> Value {
+        let r = self.exec(username, query, variables).await;
+        assert!(r.get("errors").is_none(), "unexpected errors: {r:#}");
+        r["data"].clone()
+    }
+
+    /// Sends a request through the real router.
+    pub async fn http(&self, request: Request<Body>) -> (StatusCode, HeaderMap, Value) {
+        let resp = self.router.clone().oneshot(request).await.unwrap();
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        let body = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
+        (status, headers, body)
+    }
+
+    /// POSTs a GraphQL request over HTTP with an optional `Authorization` header.
+    pub async fn post(&self, authorization: Option<&str>, query: &str, variables: Value) -> (StatusCode, HeaderMap, Value) {
+        let mut req = Request::post("/graphql")
+            .header("content-type", "application/json")
+            .header("accept", "application/graphql-response+json");
+        if let Some(a) = authorization {
+            req = req.header("authorization", a);
+        }
+        let body = json!({ "query": query, "variables": variables }).to_string();
+        self.http(req.body(Body::from(body)).unwrap()).await
+    }
+
+    /// The global id of an organization by name.
+    pub async fn org_id(&self, name: &str) -> String {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let org = entity::organization::Entity::find()
+            .filter(entity::organization::Column::Name.eq(name))
+            .one(&self.state.db)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("organization {name} exists"));
+        fazhan::graphql::ids::encode(fazhan::graphql::ids::NodeType::Organization, org.id).0
+    }
+
+    /// The global id of a user by username.
+    pub async fn user_id(&self, username: &str) -> String {
+        let user = fazhan::db::user::find_by_username(&self.state.db, username).await.unwrap().unwrap();
+        fazhan::graphql::ids::encode(fazhan::graphql::ids::NodeType::User, user.id).0
+    }
+}
+
+/// The `extensions.code` of the first error.
+pub fn code(r: &Value) -> &str {
+    r["errors"][0]["extensions"]["code"].as_str().unwrap_or_else(|| panic!("an error with a code: {r:#}"))
+}
