@@ -152,9 +152,14 @@ impl Organization {
                 rows: vec![],
                 has_next: false,
             });
-        let fields =
-            OrganizationCounter(CountSource::Children(self.0.id, include_inactive));
-        Ok(OrganizationConnection::new(page, &args, |o| o.id, Organization, fields))
+        let fields = OrganizationCounter(CountSource::Children(self.0.id, include_inactive));
+        Ok(OrganizationConnection::new(
+            page,
+            &args,
+            |o| o.id,
+            Organization,
+            fields,
+        ))
     }
 }
 
@@ -168,7 +173,13 @@ enum CountSource {
 /// Counts the rows of an organization connection.
 pub struct OrganizationCounter(CountSource);
 
-connection_type!(OrganizationConnection, OrganizationEdge, Organization, OrganizationCounter, "organizations");
+connection_type!(
+    OrganizationConnection,
+    OrganizationEdge,
+    Organization,
+    OrganizationCounter,
+    "organizations"
+);
 
 impl OrganizationCounter {
     async fn total_count(&self, ctx: &Context<'_>) -> Result<i64> {

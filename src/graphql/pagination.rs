@@ -25,7 +25,10 @@ pub fn page_args(first: Option<i32>, after: Option<&str>, max: usize) -> AppResu
             format!("first must be between 1 and {max}, got {first}"),
         ));
     }
-    Ok(PageArgs { limit: first as u64, after_id: ids::decode_cursor(after)? })
+    Ok(PageArgs {
+        limit: first as u64,
+        after_id: ids::decode_cursor(after)?,
+    })
 }
 
 /// Information to aid in pagination.
@@ -42,8 +45,17 @@ pub struct PageInfo {
 }
 
 /// Edges and page info of a page of rows.
-pub fn edges<R, N>(page: Page<R>, args: &PageArgs, row_id: impl Fn(&R) -> i64, node: impl Fn(R) -> N) -> (Vec<(String, N)>, PageInfo) {
-    let edges: Vec<(String, N)> = page.rows.into_iter().map(|r| (ids::cursor(row_id(&r)), node(r))).collect();
+pub fn edges<R, N>(
+    page: Page<R>,
+    args: &PageArgs,
+    row_id: impl Fn(&R) -> i64,
+    node: impl Fn(R) -> N,
+) -> (Vec<(String, N)>, PageInfo) {
+    let edges: Vec<(String, N)> = page
+        .rows
+        .into_iter()
+        .map(|r| (ids::cursor(row_id(&r)), node(r)))
+        .collect();
     let info = PageInfo {
         has_previous_page: args.after_id.is_some(),
         has_next_page: page.has_next,
@@ -73,9 +85,13 @@ macro_rules! connection_type {
                 node: impl Fn(R) -> $node,
                 counter: $counter,
             ) -> Self {
-                let (edges, page_info) = $crate::graphql::pagination::edges(page, args, row_id, node);
+                let (edges, page_info) =
+                    $crate::graphql::pagination::edges(page, args, row_id, node);
                 $conn {
-                    edges: edges.into_iter().map(|(cursor, node)| $edge { cursor, node }).collect(),
+                    edges: edges
+                        .into_iter()
+                        .map(|(cursor, node)| $edge { cursor, node })
+                        .collect(),
                     page_info,
                     counter,
                 }
@@ -101,7 +117,10 @@ macro_rules! connection_type {
             }
 
             /// Number of rows across all pages (computed only when selected).
-            async fn total_count(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<i64> {
+            async fn total_count(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+            ) -> async_graphql::Result<i64> {
                 self.counter.total_count(ctx).await
             }
         }

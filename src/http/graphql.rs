@@ -46,7 +46,10 @@ fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
         .collect();
     if types.contains(&GRAPHQL_RESPONSE_JSON) {
         Some(MediaType::GraphqlResponseJson)
-    } else if types.iter().any(|t| *t == JSON || *t == "*/*" || *t == "application/*") {
+    } else if types
+        .iter()
+        .any(|t| *t == JSON || *t == "*/*" || *t == "application/*")
+    {
         Some(MediaType::Json)
     } else {
         None

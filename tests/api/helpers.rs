@@ -73,15 +73,27 @@ impl TestApp {
                 std::fs::create_dir_all(&dir).unwrap();
                 let file = dir.join(format!("{id}.db"));
                 let url = format!("sqlite://{}?mode=rwc", file.display());
-                (app::connect_url(&url, 4, None).await.unwrap(), Cleanup::File(file))
+                (
+                    app::connect_url(&url, 4, None).await.unwrap(),
+                    Cleanup::File(file),
+                )
             }
             Backend::Postgres => {
-                let admin_url = std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())?;
+                let admin_url = std::env::var("TEST_DATABASE_URL")
+                    .ok()
+                    .filter(|u| !u.is_empty())?;
                 let schema = format!("t_{id}");
-                let admin = Database::connect(&admin_url).await.expect("TEST_DATABASE_URL answers");
-                admin.execute_unprepared(&format!("CREATE SCHEMA \"{schema}\"")).await.unwrap();
+                let admin = Database::connect(&admin_url)
+                    .await
+                    .expect("TEST_DATABASE_URL answers");
+                admin
+                    .execute_unprepared(&format!("CREATE SCHEMA \"{schema}\""))
+                    .await
+                    .unwrap();
                 admin.close().await.ok();
-                let db = app::connect_url(&admin_url, 4, Some(&schema)).await.unwrap();
+                let db = app::connect_url(&admin_url, 4, Some(&schema))
+                    .await
+                    .unwrap();
                 (db, Cleanup::Schema { admin_url, schema })
             }
         };
@@ -90,7 +102,13 @@ impl TestApp {
         let state = app::state_for(db, config).await.expect("state");
         let schema = build_schema(&state);
         let router = fazhan::http::router(state.clone());
-        Some(TestApp { state, schema, router, backend, cleanup })
+        Some(TestApp {
+            state,
+            schema,
+            router,
+            backend,
+            cleanup,
+        })
     }
 
     /// Drops the test's database.
@@ -104,7 +122,9 @@ impl TestApp {
             }
             Cleanup::Schema { admin_url, schema } => {
                 if let Ok(admin) = Database::connect(&admin_url).await {
-                    let _ = admin.execute_unprepared(&format!("DROP SCHEMA \"{schema}\" CASCADE")).await;
+                    let _ = admin
+                        .execute_unprepared(&format!("DROP SCHEMA \"{schema}\" CASCADE"))
+                        .await;
                     admin.close().await.ok();
                 }
             }
@@ -113,13 +133,24 @@ impl TestApp {
 
     /// Loads the demo data set.
     pub async fn load_demo(&self) {
-        assert!(fazhan::service::demo::load(&self.state.db).await.expect("demo loads"));
+        assert!(
+            fazhan::service::demo::load(&self.state.db)
+                .await
+                .expect("demo loads")
+        );
     }
 
     /// A login-kind token for a user, issued with the service's keys.
     pub async fn token_for(&self, username: &str) -> String {
-        let user = fazhan::db::user::find_by_username(&self.state.db, username).await.unwrap().expect("user exists");
-        self.state.jwt.issue(user.id, TokenKind::Login, chrono::Duration::hours(1)).unwrap().0
+        let user = fazhan::db::user::find_by_username(&self.state.db, username)
+            .await
+            .unwrap()
+            .expect("user exists");
+        self.state
+            .jwt
+            .issue(user.id, TokenKind::Login, chrono::Duration::hours(1))
+            .unwrap()
+            .0
     }
 
     /// Executes a document in-process as `username` (None: anonymous); returns the JSON response.
@@ -128,7 +159,9 @@ impl TestApp {
             Some(u) => Some(format!("Bearer {}", self.token_for(u).await)),
             None => None,
         };
-        let viewer = viewer::resolve(&self.state.db, &self.state.jwt, header.as_deref()).await.expect("valid viewer");
+        let viewer = viewer::resolve(&self.state.db, &self.state.jwt, header.as_deref())
+            .await
+            .expect("valid viewer");
         let request = async_graphql::Request::new(query)
             .variables(async_graphql::Variables::from_json(variables))
             .data(viewer)
@@ -149,12 +182,18 @@ impl TestApp {
         let status = resp.status();
         let headers = resp.headers().clone();
         let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-        let body = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
+        let body = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
         (status, headers, body)
     }
 
     /// POSTs a GraphQL request over HTTP with an optional `Authorization` header.
-    pub async fn post(&self, authorization: Option<&str>, query: &str, variables: Value) -> (StatusCode, HeaderMap, Value) {
+    pub async fn post(
+        &self,
+        authorization: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> (StatusCode, HeaderMap, Value) {
         let mut req = Request::post("/graphql")
             .header("content-type", "application/json")
             .header("accept", "application/graphql-response+json");
@@ -179,12 +218,17 @@ impl TestApp {
 
     /// The global id of a user by username.
     pub async fn user_id(&self, username: &str) -> String {
-        let user = fazhan::db::user::find_by_username(&self.state.db, username).await.unwrap().unwrap();
+        let user = fazhan::db::user::find_by_username(&self.state.db, username)
+            .await
+            .unwrap()
+            .unwrap();
         fazhan::graphql::ids::encode(fazhan::graphql::ids::NodeType::User, user.id).0
     }
 }
 
 /// The `extensions.code` of the first error.
 pub fn code(r: &Value) -> &str {
-    r["errors"][0]["extensions"]["code"].as_str().unwrap_or_else(|| panic!("an error with a code: {r:#}"))
+    r["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("an error with a code: {r:#}"))
 }

@@ -6,48 +6,94 @@ use axum::http::Request;
 use serde_json::json;
 
 fn get(uri: &str, accept: &str) -> Request<Body> {
-    Request::get(uri).header("accept", accept).body(Body::empty()).unwrap()
+    Request::get(uri)
+        .header("accept", accept)
+        .body(Body::empty())
+        .unwrap()
 }
 
 db_test!(queries_work_over_get_and_mutations_only_over_post, |app| {
-    let (status, headers, body) = app.http(get("/graphql?query=%7BserviceInfo%7Bname%7D%7D", "application/graphql-response+json")).await;
+    let (status, headers, body) = app
+        .http(get(
+            "/graphql?query=%7BserviceInfo%7Bname%7D%7D",
+            "application/graphql-response+json",
+        ))
+        .await;
     assert_eq!(status, 200);
-    assert!(headers["content-type"].to_str().unwrap().starts_with("application/graphql-response+json"));
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/graphql-response+json")
+    );
     assert_eq!(body["data"]["serviceInfo"]["name"], "fazhan");
     let uri = "/graphql?query=mutation%7Blogin(input%3A%7Busername%3A%22admin%22%2Cpassword%3A%22admin-password-1%22%7D)%7Btoken%7D%7D";
-    let (status, headers, _) = app.http(get(uri, "application/graphql-response+json")).await;
+    let (status, headers, _) = app
+        .http(get(uri, "application/graphql-response+json"))
+        .await;
     assert_eq!(status, 405);
     assert_eq!(headers["allow"], "POST");
 });
 
 db_test!(media_types_and_status_codes_follow_the_spec, |app| {
-    let req = Request::post("/graphql").header("content-type", "text/plain").body(Body::from("{ serviceInfo { name } }")).unwrap();
+    let req = Request::post("/graphql")
+        .header("content-type", "text/plain")
+        .body(Body::from("{ serviceInfo { name } }"))
+        .unwrap();
     assert_eq!(app.http(req).await.0, 415);
-    let req = Request::post("/graphql").header("content-type", "application/json").body(Body::from("{not json")).unwrap();
+    let req = Request::post("/graphql")
+        .header("content-type", "application/json")
+        .body(Body::from("{not json"))
+        .unwrap();
     let (status, _, body) = app.http(req).await;
     assert_eq!(status, 400);
     assert_eq!(code(&body), "BAD_USER_INPUT");
     // A document that does not validate: 400 without data for graphql-response+json, 200 for json.
     let doc = json!({ "query": "{ noSuchField }" }).to_string();
-    let req = Request::post("/graphql").header("content-type", "application/json").header("accept", "application/graphql-response+json").body(Body::from(doc.clone())).unwrap();
+    let req = Request::post("/graphql")
+        .header("content-type", "application/json")
+        .header("accept", "application/graphql-response+json")
+        .body(Body::from(doc.clone()))
+        .unwrap();
     let (status, _, body) = app.http(req).await;
     assert_eq!(status, 400);
     assert!(body.get("data").is_none());
     assert_eq!(code(&body), "BAD_USER_INPUT");
-    let req = Request::post("/graphql").header("content-type", "application/json").header("accept", "application/json").body(Body::from(doc)).unwrap();
+    let req = Request::post("/graphql")
+        .header("content-type", "application/json")
+        .header("accept", "application/json")
+        .body(Body::from(doc))
+        .unwrap();
     let (status, headers, _) = app.http(req).await;
     assert_eq!(status, 200);
-    assert!(headers["content-type"].to_str().unwrap().starts_with("application/json"));
-    let req = Request::post("/graphql").header("content-type", "application/json").header("accept", "text/plain").body(Body::from("{}")).unwrap();
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
+    let req = Request::post("/graphql")
+        .header("content-type", "application/json")
+        .header("accept", "text/plain")
+        .body(Body::from("{}"))
+        .unwrap();
     assert_eq!(app.http(req).await.0, 406);
 });
 
 db_test!(browsers_get_graphiql_and_probes_get_health, |app| {
-    let (status, _, body) = app.http(get("/graphql", "text/html,application/xhtml+xml")).await;
+    let (status, _, body) = app
+        .http(get("/graphql", "text/html,application/xhtml+xml"))
+        .await;
     assert_eq!(status, 200);
     assert!(body.as_str().unwrap().contains("graphiql"));
     let (status, _, body) = app.http(get("/healthz", "*/*")).await;
-    assert_eq!((status.as_u16(), body["status"].as_str()), (200, Some("ok")));
+    assert_eq!(
+        (status.as_u16(), body["status"].as_str()),
+        (200, Some("ok"))
+    );
     let (status, _, body) = app.http(get("/readyz", "*/*")).await;
-    assert_eq!((status.as_u16(), body["status"].as_str()), (200, Some("ready")));
+    assert_eq!(
+        (status.as_u16(), body["status"].as_str()),
+        (200, Some("ready"))
+    );
 });

@@ -7,47 +7,86 @@ use serde_json::json;
 
 db_test!(
     a_query_nested_deeper_than_the_limit_is_refused_before_execution,
-    fazhan::Config { max_depth: 5, ..fazhan::Config::for_tests(String::new()) },
+    fazhan::Config {
+        max_depth: 5,
+        ..fazhan::Config::for_tests(String::new())
+    },
     |app| {
         let deep = "{ me { organization { parent { parent { parent { parent { name } } } } } } }";
         let r = app.exec(Some("admin"), deep, json!({})).await;
         assert_eq!(code(&r), "QUERY_TOO_COMPLEX");
         assert!(r["data"].is_null());
-        let (status, _, body) = app.post(Some(&format!("Bearer {}", app.token_for("admin").await)), deep, json!({})).await;
+        let (status, _, body) = app
+            .post(
+                Some(&format!("Bearer {}", app.token_for("admin").await)),
+                deep,
+                json!({}),
+            )
+            .await;
         assert_eq!(status, 400);
         assert_eq!(code(&body), "QUERY_TOO_COMPLEX");
-        app.ok(Some("admin"), "{ me { organization { name } } }", json!({})).await;
+        app.ok(Some("admin"), "{ me { organization { name } } }", json!({}))
+            .await;
     }
 );
 
 db_test!(
     a_query_over_the_complexity_limit_is_refused,
-    fazhan::Config { max_complexity: 1_000, ..fazhan::Config::for_tests(String::new()) },
+    fazhan::Config {
+        max_complexity: 1_000,
+        ..fazhan::Config::for_tests(String::new())
+    },
     |app| {
         let wide = "{ organizations(first: 100) { edges { node { children(first: 100) { edges { node { name } } } } } } }";
-        assert_eq!(code(&app.exec(Some("admin"), wide, json!({})).await), "QUERY_TOO_COMPLEX");
+        assert_eq!(
+            code(&app.exec(Some("admin"), wide, json!({})).await),
+            "QUERY_TOO_COMPLEX"
+        );
         app.ok(Some("admin"), "{ organizations(first: 10) { edges { node { children(first: 10) { edges { node { name } } } } } } }", json!({})).await;
     }
 );
 
 db_test!(page_sizes_outside_one_to_a_hundred_are_bad_input, |app| {
     for first in [0, -1, 101] {
-        let r = app.exec(Some("admin"), "query($f: Int) { organizations(first: $f) { totalCount } }", json!({ "f": first })).await;
+        let r = app
+            .exec(
+                Some("admin"),
+                "query($f: Int) { organizations(first: $f) { totalCount } }",
+                json!({ "f": first }),
+            )
+            .await;
         assert_eq!(code(&r), "BAD_USER_INPUT", "{first}");
         assert_eq!(r["errors"][0]["extensions"]["field"], "first");
     }
-    let r = app.exec(Some("admin"), "{ organizations(after: \"bogus\") { totalCount } }", json!({})).await;
+    let r = app
+        .exec(
+            Some("admin"),
+            "{ organizations(after: \"bogus\") { totalCount } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(r["errors"][0]["extensions"]["field"], "after");
-    app.ok(Some("admin"), "{ organizations(first: 100) { totalCount } }", json!({})).await;
+    app.ok(
+        Some("admin"),
+        "{ organizations(first: 100) { totalCount } }",
+        json!({}),
+    )
+    .await;
 });
 
 db_test!(
     a_body_over_the_limit_is_413,
-    fazhan::Config { max_body_bytes: 2_000, ..fazhan::Config::for_tests(String::new()) },
+    fazhan::Config {
+        max_body_bytes: 2_000,
+        ..fazhan::Config::for_tests(String::new())
+    },
     |app| {
         let padding = " ".repeat(3_000);
         let body = json!({ "query": format!("{{ serviceInfo {{ name }} {padding}}}") }).to_string();
-        let req = Request::post("/graphql").header("content-type", "application/json").body(Body::from(body)).unwrap();
+        let req = Request::post("/graphql")
+            .header("content-type", "application/json")
+            .body(Body::from(body))
+            .unwrap();
         let (status, _, _) = app.http(req).await;
         assert_eq!(status, 413);
     }
