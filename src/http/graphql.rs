@@ -279,10 +279,7 @@ mod tests {
             )),
             Some(MediaType::GraphqlResponseJson)
         );
-        assert_eq!(
-            negotiate(&accept("*/*")),
-            Some(MediaType::GraphqlResponseJson)
-        );
+        assert_eq!(negotiate(&accept("*/*")), Some(MediaType::Json));
         assert_eq!(negotiate(&accept("text/plain")), None);
     }
 
