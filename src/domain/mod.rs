@@ -4,6 +4,7 @@
 pub mod actor;
 pub mod error;
 pub mod organization;
+pub mod pipeline;
 pub mod role;
 pub mod user;
 

@@ -1,0 +1,695 @@
+//! A plausible case through all 25 steps, and every precondition refusing when one input is off
+//! by one.
+
+use super::check::{MemberFacts, OrgFacts, PersonFacts, StepContext, check_step};
+use super::model::*;
+use super::rules::LocalRules;
+use super::state::CaseState;
+use chrono::NaiveDate;
+
+fn d(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+fn vote(expected: u32, present: u32, yes: u32) -> Vote {
+    Vote {
+        expected,
+        present,
+        written_opinions: 0,
+        yes,
+        no: present - yes,
+        abstain: 0,
+    }
+}
+
+fn committee(can_approve: bool, kind: &str) -> Option<OrgFacts> {
+    Some(OrgFacts {
+        id: 3,
+        kind: kind.into(),
+        can_approve,
+        can_pre_review: can_approve,
+        is_ancestor_of_case: true,
+    })
+}
+
+fn ctx() -> StepContext {
+    StepContext {
+        person: PersonFacts {
+            birth_date: Some(d("2001-05-20")),
+            is_league_member: true,
+            ..Default::default()
+        },
+        members: vec![
+            MemberFacts {
+                id: 11,
+                is_full_member: true,
+                under_party_probation: false,
+            },
+            MemberFacts {
+                id: 12,
+                is_full_member: true,
+                under_party_probation: false,
+            },
+            MemberFacts {
+                id: 13,
+                is_full_member: true,
+                under_party_probation: true,
+            },
+            MemberFacts {
+                id: 14,
+                is_full_member: false,
+                under_party_probation: false,
+            },
+        ],
+        organization: committee(true, "STREET_WORKING_COMMITTEE"),
+        needs_intermediate_review: false,
+    }
+}
+
+/// The standard case: (date, step).
+fn standard() -> Vec<(NaiveDate, StepDetails)> {
+    use StepDetails::*;
+    let form = "440100-2024-000123".to_string();
+    vec![
+        (d("2022-03-07"), SubmitApplication { organization_id: 7 }),
+        (
+            d("2022-03-25"),
+            ApplicationTalk {
+                talker: "支部书记".into(),
+            },
+        ),
+        (
+            d("2022-09-13"),
+            DetermineActivist {
+                recommendation: Recommendation::League,
+                public_notice: None,
+            },
+        ),
+        (
+            d("2022-09-20"),
+            FileActivist {
+                filed_with: "街道党工委".into(),
+            },
+        ),
+        (
+            d("2022-09-21"),
+            AssignContacts {
+                contact_ids: vec![11, 12],
+            },
+        ),
+        (
+            d("2023-03-10"),
+            ActivistExamination {
+                summary: "表现良好".into(),
+            },
+        ),
+        (
+            d("2023-09-08"),
+            ActivistExamination {
+                summary: "表现良好".into(),
+            },
+        ),
+        (
+            d("2023-09-13"),
+            DetermineTarget {
+                points: Some(80),
+                public_notice: None,
+            },
+        ),
+        (
+            d("2023-09-22"),
+            FileTarget {
+                filed_with: "街道党工委".into(),
+            },
+        ),
+        (
+            d("2023-09-25"),
+            AssignIntroducers {
+                introducer_ids: vec![11, 12],
+            },
+        ),
+        (
+            d("2023-10-20"),
+            PoliticalReview {
+                passed: true,
+                conclusion: "合格".into(),
+                household_opinion: true,
+                residence_opinion: true,
+            },
+        ),
+        (
+            d("2023-10-27"),
+            Training {
+                days: 3,
+                hours: 24,
+                organizer: "区委党校".into(),
+            },
+        ),
+        (
+            d("2023-11-03"),
+            BranchCommitteeReview {
+                opinion: "同意".into(),
+            },
+        ),
+        (
+            d("2023-11-10"),
+            PreReview {
+                reviewer_organization_id: 3,
+                passed: true,
+                form_number: Some(form.clone()),
+            },
+        ),
+        (d("2023-11-14"), FillApplicationForm { form_number: form }),
+        (
+            d("2023-11-21"),
+            AdmissionMeeting {
+                vote: vote(16, 12, 11),
+                public_notice: None,
+            },
+        ),
+        (
+            d("2023-12-01"),
+            PreApprovalTalk {
+                talker: "组织员".into(),
+            },
+        ),
+        (
+            d("2023-12-15"),
+            AdmissionApproval {
+                approver_organization_id: 3,
+            },
+        ),
+        (
+            d("2023-12-16"),
+            PlaceInBranch {
+                party_group: "第一党小组".into(),
+            },
+        ),
+        (
+            d("2023-12-20"),
+            FileAdmission {
+                filed_with: "区委组织部".into(),
+            },
+        ),
+        (d("2023-12-26"), Oath {}),
+        (
+            d("2024-03-29"),
+            ProbationReport {
+                summary: "一季度思想汇报".into(),
+            },
+        ),
+        (d("2024-10-21"), ConversionApplication {}),
+        (
+            d("2024-11-21"),
+            ConversionMeeting {
+                vote: vote(16, 13, 12),
+                outcome: ConversionOutcome::Convert,
+                extension_months: None,
+                public_notice: None,
+            },
+        ),
+        (
+            d("2024-12-05"),
+            ConversionApproval {
+                approver_organization_id: 3,
+            },
+        ),
+        (
+            d("2024-12-10"),
+            Archive {
+                location: "街道党工委档案室".into(),
+            },
+        ),
+    ]
+}
+
+/// Applies the first `n` standard steps, checking each.
+fn walk(n: usize) -> CaseState {
+    let rules = LocalRules::default();
+    let mut s = CaseState::default();
+    for (on, step) in standard().into_iter().take(n) {
+        check_step(&s, &step, on, &ctx(), &rules).unwrap_or_else(|e| panic!("{step:?}: {e:?}"));
+        s.apply(on, &step);
+    }
+    s
+}
+
+fn index_of(name: &str) -> usize {
+    standard()
+        .iter()
+        .position(|(_, s)| s.name() == name)
+        .unwrap()
+}
+
+#[test]
+fn a_plausible_case_goes_through_all_25_steps() {
+    let s = walk(standard().len());
+    assert_eq!(s.stage, Some(Stage::FullMember));
+    assert_eq!(s.probation_end, Some(d("2024-11-21")));
+    assert_eq!(s.converted_on, Some(d("2024-11-21")));
+    assert_eq!(s.archived_on, Some(d("2024-12-10")));
+    let numbers: std::collections::BTreeSet<u8> =
+        standard().iter().map(|(_, s)| s.number()).collect();
+    assert_eq!(numbers, (1..=25).collect());
+}
+
+/// Replaces the standard step `name` with `step` on `on` after all steps before it, and expects
+/// the rule `expected`.
+fn refuses(
+    name: &str,
+    on: &str,
+    step: StepDetails,
+    c: StepContext,
+    rules: LocalRules,
+    expected: &str,
+) {
+    let i = index_of(name);
+    let state = walk(i);
+    let err = check_step(&state, &step, d(on), &c, &rules)
+        .expect_err(&format!("{name} should be refused with {expected}"));
+    assert_eq!(err.rule, expected, "{name}: {err:?}");
+    // The standard input passes, so the off-by-one is what failed.
+    let (std_on, std_step) = standard()[i].clone();
+    assert!(check_step(&state, &std_step, std_on, &ctx(), &LocalRules::default()).is_ok());
+}
+
+#[test]
+fn each_precondition_refuses_when_one_input_is_off_by_one() {
+    use StepDetails::*;
+    let rules = LocalRules::default;
+    // N1: one day short of 18.
+    let mut young = ctx();
+    young.person.birth_date = Some(d("2004-03-08"));
+    refuses(
+        "SUBMIT_APPLICATION",
+        "2022-03-07",
+        SubmitApplication { organization_id: 7 },
+        young,
+        rules(),
+        "N1",
+    );
+    // N3: one day short of the local 6-month gap.
+    refuses(
+        "DETERMINE_ACTIVIST",
+        "2022-09-06",
+        DetermineActivist {
+            recommendation: Recommendation::League,
+            public_notice: None,
+        },
+        ctx(),
+        LocalRules {
+            application_to_activist_months: 6,
+            ..rules()
+        },
+        "N3",
+    );
+    // N20: a League member of 21 recommended by members only.
+    refuses(
+        "DETERMINE_ACTIVIST",
+        "2022-09-13",
+        DetermineActivist {
+            recommendation: Recommendation::PartyMembers,
+            public_notice: None,
+        },
+        ctx(),
+        rules(),
+        "N20",
+    );
+    // N17: political-discipline record, one day short of 5 years.
+    let mut record = ctx();
+    record.person.has_political_violation = true;
+    refuses(
+        "DETERMINE_ACTIVIST",
+        "2022-09-13",
+        DetermineActivist {
+            recommendation: Recommendation::League,
+            public_notice: None,
+        },
+        record,
+        rules(),
+        "N17",
+    );
+    // N18: a public notice one working day short.
+    let notice = PublicNotice {
+        start_on: d("2022-09-05"),
+        end_on: d("2022-09-08"),
+        objections: 0,
+    };
+    refuses(
+        "DETERMINE_ACTIVIST",
+        "2022-09-13",
+        DetermineActivist {
+            recommendation: Recommendation::League,
+            public_notice: Some(notice),
+        },
+        ctx(),
+        LocalRules {
+            public_notice_required: true,
+            ..rules()
+        },
+        "N18",
+    );
+    // N6: one contact missing where the local rules want two; a contact who is not a full member.
+    refuses(
+        "ASSIGN_CONTACTS",
+        "2022-09-21",
+        AssignContacts {
+            contact_ids: vec![11],
+        },
+        ctx(),
+        LocalRules {
+            cultivation_contacts_min: 2,
+            ..rules()
+        },
+        "N6",
+    );
+    refuses(
+        "ASSIGN_CONTACTS",
+        "2022-09-21",
+        AssignContacts {
+            contact_ids: vec![11, 14],
+        },
+        ctx(),
+        rules(),
+        "N6",
+    );
+    // N4: one day short of a year of cultivation.
+    refuses(
+        "DETERMINE_TARGET",
+        "2023-09-12",
+        DetermineTarget {
+            points: Some(80),
+            public_notice: None,
+        },
+        ctx(),
+        rules(),
+        "N4",
+    );
+    // N5: one examination short.
+    refuses(
+        "DETERMINE_TARGET",
+        "2023-09-13",
+        DetermineTarget {
+            points: Some(80),
+            public_notice: None,
+        },
+        ctx(),
+        LocalRules {
+            min_examinations_before_target: 3,
+            ..rules()
+        },
+        "N5",
+    );
+    // I4: one point short.
+    refuses(
+        "DETERMINE_TARGET",
+        "2023-09-13",
+        DetermineTarget {
+            points: Some(79),
+            public_notice: None,
+        },
+        ctx(),
+        LocalRules {
+            min_points: Some(80),
+            ..rules()
+        },
+        "I4",
+    );
+    // N7: one introducer missing; an introducer under 留党察看.
+    refuses(
+        "ASSIGN_INTRODUCERS",
+        "2023-09-25",
+        AssignIntroducers {
+            introducer_ids: vec![11],
+        },
+        ctx(),
+        rules(),
+        "N7",
+    );
+    refuses(
+        "ASSIGN_INTRODUCERS",
+        "2023-09-25",
+        AssignIntroducers {
+            introducer_ids: vec![11, 13],
+        },
+        ctx(),
+        rules(),
+        "N7",
+    );
+    // PR1: a migrant's review without the residence opinion.
+    let mut migrant = ctx();
+    migrant.person.is_migrant = true;
+    refuses(
+        "POLITICAL_REVIEW",
+        "2023-10-20",
+        PoliticalReview {
+            passed: true,
+            conclusion: "合格".into(),
+            household_opinion: true,
+            residence_opinion: false,
+        },
+        migrant,
+        rules(),
+        "PR1",
+    );
+    // N8: training one hour short (and under 3 days).
+    refuses(
+        "TRAINING",
+        "2023-10-27",
+        Training {
+            days: 2,
+            hours: 23,
+            organizer: "区委党校".into(),
+        },
+        ctx(),
+        rules(),
+        "N8",
+    );
+    // A2: pre-review by a general branch.
+    let mut gb = ctx();
+    gb.organization = committee(false, "GENERAL_BRANCH");
+    refuses(
+        "PRE_REVIEW",
+        "2023-11-10",
+        PreReview {
+            reviewer_organization_id: 3,
+            passed: true,
+            form_number: Some("X".into()),
+        },
+        gb,
+        rules(),
+        "A2",
+    );
+    // I6: a form number other than the one issued at pre-review.
+    refuses(
+        "FILL_APPLICATION_FORM",
+        "2023-11-14",
+        FillApplicationForm {
+            form_number: "440100-2024-000124".into(),
+        },
+        ctx(),
+        rules(),
+        "I6",
+    );
+    // N10: one voting member short of a quorum; N11: one yes short of passing.
+    refuses(
+        "ADMISSION_MEETING",
+        "2023-11-21",
+        AdmissionMeeting {
+            vote: vote(16, 8, 8),
+            public_notice: None,
+        },
+        ctx(),
+        rules(),
+        "N10",
+    );
+    refuses(
+        "ADMISSION_MEETING",
+        "2023-11-21",
+        AdmissionMeeting {
+            vote: vote(16, 12, 8),
+            public_notice: None,
+        },
+        ctx(),
+        rules(),
+        "N11",
+    );
+    // N9: leaving exactly 3 months after the meeting.
+    let mut leaving = ctx();
+    leaving.person.expected_departure_on = Some(d("2024-02-21"));
+    refuses(
+        "ADMISSION_MEETING",
+        "2023-11-21",
+        AdmissionMeeting {
+            vote: vote(16, 12, 11),
+            public_notice: None,
+        },
+        leaving,
+        rules(),
+        "N9",
+    );
+    // A1: the approver a general branch; A3: the intermediate review missing.
+    let mut gb = ctx();
+    gb.organization = committee(false, "GENERAL_BRANCH");
+    refuses(
+        "ADMISSION_APPROVAL",
+        "2023-12-15",
+        AdmissionApproval {
+            approver_organization_id: 3,
+        },
+        gb,
+        rules(),
+        "A1",
+    );
+    let mut review = ctx();
+    review.needs_intermediate_review = true;
+    refuses(
+        "ADMISSION_APPROVAL",
+        "2023-12-15",
+        AdmissionApproval {
+            approver_organization_id: 3,
+        },
+        review,
+        rules(),
+        "A3",
+    );
+    // N12: one day past 6 months after the meeting.
+    refuses(
+        "ADMISSION_APPROVAL",
+        "2024-05-22",
+        AdmissionApproval {
+            approver_organization_id: 3,
+        },
+        ctx(),
+        rules(),
+        "N12",
+    );
+    // N14: the conversion meeting one day before the probation ends.
+    refuses(
+        "CONVERSION_MEETING",
+        "2024-11-20",
+        ConversionMeeting {
+            vote: vote(16, 13, 12),
+            outcome: ConversionOutcome::Convert,
+            extension_months: None,
+            public_notice: None,
+        },
+        ctx(),
+        rules(),
+        "N14",
+    );
+    // N15: an extension of 5 months.
+    refuses(
+        "CONVERSION_MEETING",
+        "2024-11-21",
+        ConversionMeeting {
+            vote: vote(16, 13, 12),
+            outcome: ConversionOutcome::Extend,
+            extension_months: Some(5),
+            public_notice: None,
+        },
+        ctx(),
+        rules(),
+        "N15",
+    );
+    // P1: skipping the talk.
+    let state = walk(1);
+    let err = check_step(
+        &state,
+        &DetermineActivist {
+            recommendation: Recommendation::League,
+            public_notice: None,
+        },
+        d("2022-09-13"),
+        &ctx(),
+        &rules(),
+    )
+    .unwrap_err();
+    assert_eq!(err.rule, "P1");
+}
+
+#[test]
+fn votes_count_against_members_expected_not_present() {
+    use super::check::check_vote;
+    // Expected 16: 9 present is a quorum, 9 yes passes, 8 does not.
+    assert!(check_vote(&vote(16, 9, 9)).is_ok());
+    assert_eq!(check_vote(&vote(16, 12, 8)).unwrap_err().rule, "N11");
+    assert_eq!(check_vote(&vote(16, 8, 8)).unwrap_err().rule, "N10");
+    // Expected 15: 8 and 8.
+    assert!(check_vote(&vote(15, 8, 8)).is_ok());
+    // Written opinions count in the tally, not in the quorum.
+    let v = Vote {
+        expected: 16,
+        present: 9,
+        written_opinions: 2,
+        yes: 10,
+        no: 1,
+        abstain: 0,
+    };
+    assert!(check_vote(&v).is_ok());
+}
+
+#[test]
+fn late_talks_and_approvals_are_warnings_not_refusals() {
+    let rules = LocalRules::default();
+    let state = walk(1);
+    let w = check_step(
+        &state,
+        &StepDetails::ApplicationTalk { talker: "x".into() },
+        d("2022-04-08"),
+        &ctx(),
+        &rules,
+    )
+    .unwrap();
+    assert_eq!(w.len(), 1);
+    assert_eq!(w[0].rule, "N2");
+    assert_eq!(w[0].details["daysLate"], 1);
+    let state = walk(index_of("ADMISSION_APPROVAL"));
+    let w = check_step(
+        &state,
+        &StepDetails::AdmissionApproval {
+            approver_organization_id: 3,
+        },
+        d("2024-02-22"),
+        &ctx(),
+        &rules,
+    )
+    .unwrap();
+    assert_eq!(w[0].rule, "N12");
+}
+
+#[test]
+fn an_extension_is_allowed_once_then_conversion_follows() {
+    use StepDetails::*;
+    let rules = LocalRules::default();
+    let mut s = walk(index_of("CONVERSION_MEETING"));
+    let extend = ConversionMeeting {
+        vote: vote(16, 13, 12),
+        outcome: ConversionOutcome::Extend,
+        extension_months: Some(6),
+        public_notice: None,
+    };
+    check_step(&s, &extend, d("2024-11-21"), &ctx(), &rules).unwrap();
+    s.apply(d("2024-11-21"), &extend);
+    s.apply(
+        d("2024-12-05"),
+        &ConversionApproval {
+            approver_organization_id: 3,
+        },
+    );
+    assert_eq!(s.stage, Some(Stage::ExtendedProbation));
+    assert_eq!(s.probation_end, Some(d("2025-05-21")));
+    s.apply(d("2025-04-21"), &ConversionApplication {});
+    let again = ConversionMeeting {
+        vote: vote(16, 13, 12),
+        outcome: ConversionOutcome::Extend,
+        extension_months: Some(6),
+        public_notice: None,
+    };
+    assert_eq!(
+        check_step(&s, &again, d("2025-05-21"), &ctx(), &rules)
+            .unwrap_err()
+            .rule,
+        "N15"
+    );
+}
