@@ -661,19 +661,20 @@ pub fn check_step(
                 "填写入党志愿书",
             )?;
             not_before(on, state.pre_review.as_ref().map(|p| p.0), "pre-review")?;
-            if let Some(leaving) = ctx.person.expected_departure_on {
-                if leaving <= add_months(on, 3) && leaving >= on {
-                    let days = (leaving - on).num_days();
-                    return Err(rule(
-                        "N9",
-                        "细则 Art. 19",
-                        format!("发展对象预计{leaving}离开，距会议{days}天，在三个月内"),
-                        format!(
-                            "the target leaves on {leaving}, {days} days after the meeting, within 3 months"
-                        ),
-                        json!({ "expectedDepartureOn": leaving, "meetingOn": on, "days": days }),
-                    ));
-                }
+            if let Some(leaving) = ctx.person.expected_departure_on
+                && leaving <= add_months(on, 3)
+                && leaving >= on
+            {
+                let days = (leaving - on).num_days();
+                return Err(rule(
+                    "N9",
+                    "细则 Art. 19",
+                    format!("发展对象预计{leaving}离开，距会议{days}天，在三个月内"),
+                    format!(
+                        "the target leaves on {leaving}, {days} days after the meeting, within 3 months"
+                    ),
+                    json!({ "expectedDepartureOn": leaving, "meetingOn": on, "days": days }),
+                ));
             }
             check_notice(public_notice, rules, on)?;
             check_vote(vote)?;
