@@ -53,8 +53,25 @@ pub enum AppError {
     Conflict(String),
     /// Too many attempts.
     RateLimited,
+    /// Several rows of a bulk input are invalid (index, field, message each).
+    Rows(Vec<RowError>),
     /// Anything unexpected; logged with its cause chain and masked.
     Internal(anyhow::Error),
+}
+
+/// One invalid row of a bulk input.
+#[derive(Debug, Clone)]
+pub struct RowError {
+    /// Position in the input, from 0.
+    pub index: usize,
+    pub field: String,
+    pub message: String,
+}
+
+impl From<RuleViolation> for AppError {
+    fn from(e: RuleViolation) -> Self {
+        AppError::Domain(DomainError::Rule(e))
+    }
 }
 
 impl From<DomainError> for AppError {
@@ -78,6 +95,11 @@ impl AppError {
             AppError::RateLimited => {
                 "请求过于频繁，请稍后再试 / Too many attempts, try again later".into()
             }
+            AppError::Rows(rows) => format!(
+                "{}行数据有误，未导入任何数据 / {} rows are invalid; nothing was imported",
+                rows.len(),
+                rows.len()
+            ),
             AppError::Internal(_) => "内部错误 / Internal server error".into(),
         }
     }
@@ -92,6 +114,7 @@ impl AppError {
             AppError::Domain(DomainError::Rule(_)) => ErrorCode::RuleViolation,
             AppError::Conflict(_) => ErrorCode::Conflict,
             AppError::RateLimited => ErrorCode::RateLimited,
+            AppError::Rows(_) => ErrorCode::BadUserInput,
             AppError::Internal(_) => ErrorCode::InternalServerError,
         }
     }
@@ -112,6 +135,9 @@ impl From<DbErr> for AppError {
         match e.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(detail)) => {
                 AppError::Conflict(format!("已存在 / already exists ({detail})"))
+            }
+            _ if e.to_string().contains("database is locked") => {
+                AppError::Conflict("并发写入冲突，请重试 / a concurrent write won; retry".into())
             }
             _ => AppError::Internal(e.into()),
         }
@@ -145,6 +171,15 @@ impl ErrorExtensions for AppError {
                     ext.set("source", *source);
                     if let Ok(v) = async_graphql::Value::from_json(details.clone()) {
                         ext.set("details", v);
+                    }
+                }
+                AppError::Rows(rows) => {
+                    let list: Vec<serde_json::Value> = rows
+                        .iter()
+                        .map(|r| serde_json::json!({ "index": r.index, "field": r.field, "message": r.message }))
+                        .collect();
+                    if let Ok(v) = async_graphql::Value::from_json(serde_json::Value::Array(list)) {
+                        ext.set("rows", v);
                     }
                 }
                 _ => {}

@@ -2,7 +2,12 @@
 //! converts them into domain values and GraphQL types. One module per table.
 
 pub mod audit_event;
+pub mod candidate;
+pub mod candidate_event;
+pub mod idempotency_key;
 pub mod organization;
+pub mod organization_setting;
+pub mod person;
 pub mod prelude;
 pub mod setting;
 pub mod user;

@@ -2,7 +2,11 @@
 //! The only layer that names `entity::` types and writes SQL.
 
 pub mod audit;
+pub mod candidate;
+pub mod idempotency;
+pub mod local_rules;
 pub mod organization;
+pub mod person;
 pub mod setting;
 pub mod user;
 

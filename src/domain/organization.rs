@@ -27,6 +27,8 @@ macro_rules! string_enum {
     };
 }
 
+pub(crate) use string_enum;
+
 string_enum! {
     /// The kind of a Party organization (DOMAIN.md §1.1).
     OrganizationKind {

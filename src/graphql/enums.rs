@@ -107,3 +107,225 @@ mirror_enum! {
         Viewer,
     }
 }
+
+use crate::domain::pipeline::{alerts, model, person};
+
+mirror_enum! {
+    /// Where a candidate is in the pipeline (入党申请人 → 入党积极分子 → 发展对象 → 预备党员 → 正式党员).
+    Stage => model::Stage {
+        /// 入党申请人: has submitted a written application.
+        Applicant,
+        /// 入党积极分子: selected for at least a year of cultivation.
+        Activist,
+        /// 发展对象: approved for near-term admission.
+        DevelopmentTarget,
+        /// 预备党员: admitted, on probation for a year.
+        Probationary,
+        /// 延长预备期: probation extended once (6–12 months).
+        ExtendedProbation,
+        /// 正式党员: converted to full membership.
+        FullMember,
+        /// Removed from the pool (dynamic management).
+        Dropped,
+        /// 取消预备党员资格: probationary membership cancelled.
+        Cancelled,
+    }
+}
+
+mirror_enum! {
+    /// Gender.
+    Gender => person::Gender {
+        /// Male.
+        Male,
+        /// Female.
+        Female,
+    }
+}
+
+mirror_enum! {
+    /// Highest education level completed.
+    Education => person::Education {
+        /// 研究生
+        Postgraduate,
+        /// 大学本科
+        Undergraduate,
+        /// 大学专科
+        JuniorCollege,
+        /// 中专
+        TechnicalSecondary,
+        /// 高中
+        SeniorHigh,
+        /// 初中及以下
+        JuniorMiddleAndBelow,
+    }
+}
+
+mirror_enum! {
+    /// Occupation category (several may apply).
+    Occupation => person::Occupation {
+        /// 工人
+        Worker,
+        /// 农民工
+        MigrantWorker,
+        /// 劳务派遣工
+        DispatchedWorker,
+        /// 农牧渔民
+        Farmer,
+        /// 专业技术人员
+        ProfessionalTechnical,
+        /// 管理人员
+        Manager,
+        /// 党政机关工作人员
+        OrganStaff,
+        /// 学生
+        Student,
+        /// 其他
+        Other,
+    }
+}
+
+mirror_enum! {
+    /// How an applicant was recommended as an activist (细则 Art. 8).
+    Recommendation => model::Recommendation {
+        /// 党员推荐
+        PartyMembers,
+        /// 团组织推优
+        League,
+        /// Both.
+        Both,
+    }
+}
+
+mirror_enum! {
+    /// What a conversion meeting resolves.
+    ConversionOutcome => model::ConversionOutcome {
+        /// 按期转正: convert on time.
+        Convert,
+        /// 延长预备期: extend once by 6–12 months.
+        Extend,
+        /// 取消预备党员资格: cancel.
+        Cancel,
+    }
+}
+
+mirror_enum! {
+    /// What an alert is about.
+    AlertKind => alerts::AlertKind {
+        /// N2: talk within a month of the application.
+        TalkDue,
+        /// N5: half-yearly activist examination.
+        ExaminationDue,
+        /// N4: a year of cultivation completed; may become a development target.
+        EligibleForTarget,
+        /// N12: approval within 3 months of the admission meeting.
+        ApprovalDue,
+        /// N13: oath within a month of approval.
+        OathDue,
+        /// N14: probation ends; the conversion must be discussed.
+        ConversionDue,
+        /// N15: an extended probation ends.
+        ExtensionEnding,
+    }
+}
+
+/// A step of the pipeline, as recorded in the timeline (number in the national flow chart).
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PipelineStep {
+    /// 1 递交入党申请书
+    SubmitApplication,
+    /// 2 党组织派人谈话
+    ApplicationTalk,
+    /// 3 推荐和确定入党积极分子
+    DetermineActivist,
+    /// 4 上级党委备案
+    FileActivist,
+    /// 5 指定培养联系人
+    AssignContacts,
+    /// 6 培养教育考察
+    ActivistExamination,
+    /// 7 确定发展对象
+    DetermineTarget,
+    /// 8 报上级党委备案
+    FileTarget,
+    /// 9 确定入党介绍人
+    AssignIntroducers,
+    /// 10 进行政治审查
+    PoliticalReview,
+    /// 11 开展集中培训
+    Training,
+    /// 12 支部委员会审查
+    BranchCommitteeReview,
+    /// 13 上级党委预审
+    PreReview,
+    /// 14 填写入党志愿书
+    FillApplicationForm,
+    /// 15 支部大会讨论
+    AdmissionMeeting,
+    /// 审议 by a general branch or village/community committee
+    IntermediateReview,
+    /// 16 上级党委派人谈话
+    PreApprovalTalk,
+    /// 17 上级党委审批
+    AdmissionApproval,
+    /// 18 再上一级党委组织部门备案
+    FileAdmission,
+    /// 19 编入党支部和党小组
+    PlaceInBranch,
+    /// 20 入党宣誓
+    Oath,
+    /// 21 继续教育考察
+    ProbationReport,
+    /// 22 提出转正申请
+    ConversionApplication,
+    /// 23 支部大会讨论转正
+    ConversionMeeting,
+    /// 24 上级党委审批转正
+    ConversionApproval,
+    /// 25 材料归档
+    Archive,
+    /// Transfer to another organization (cultivation time continues)
+    Transfer,
+    /// Removed from the pool
+    Drop,
+    /// Development not recognized (I7)
+    Invalidate,
+}
+
+impl PipelineStep {
+    /// From the stored step name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        use PipelineStep::*;
+        Some(match name {
+            "SUBMIT_APPLICATION" => SubmitApplication,
+            "APPLICATION_TALK" => ApplicationTalk,
+            "DETERMINE_ACTIVIST" => DetermineActivist,
+            "FILE_ACTIVIST" => FileActivist,
+            "ASSIGN_CONTACTS" => AssignContacts,
+            "ACTIVIST_EXAMINATION" => ActivistExamination,
+            "DETERMINE_TARGET" => DetermineTarget,
+            "FILE_TARGET" => FileTarget,
+            "ASSIGN_INTRODUCERS" => AssignIntroducers,
+            "POLITICAL_REVIEW" => PoliticalReview,
+            "TRAINING" => Training,
+            "BRANCH_COMMITTEE_REVIEW" => BranchCommitteeReview,
+            "PRE_REVIEW" => PreReview,
+            "FILL_APPLICATION_FORM" => FillApplicationForm,
+            "ADMISSION_MEETING" => AdmissionMeeting,
+            "INTERMEDIATE_REVIEW" => IntermediateReview,
+            "PRE_APPROVAL_TALK" => PreApprovalTalk,
+            "ADMISSION_APPROVAL" => AdmissionApproval,
+            "FILE_ADMISSION" => FileAdmission,
+            "PLACE_IN_BRANCH" => PlaceInBranch,
+            "OATH" => Oath,
+            "PROBATION_REPORT" => ProbationReport,
+            "CONVERSION_APPLICATION" => ConversionApplication,
+            "CONVERSION_MEETING" => ConversionMeeting,
+            "CONVERSION_APPROVAL" => ConversionApproval,
+            "ARCHIVE" => Archive,
+            "TRANSFER" => Transfer,
+            "DROP" => Drop,
+            "INVALIDATE" => Invalidate,
+            _ => return None,
+        })
+    }
+}

@@ -10,6 +10,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 pub enum NodeType {
     Organization,
     User,
+    Candidate,
+    Member,
+    PipelineEvent,
 }
 
 impl NodeType {
@@ -17,6 +20,9 @@ impl NodeType {
         match self {
             NodeType::Organization => "Organization",
             NodeType::User => "User",
+            NodeType::Candidate => "Candidate",
+            NodeType::Member => "Member",
+            NodeType::PipelineEvent => "PipelineEvent",
         }
     }
 
@@ -24,6 +30,9 @@ impl NodeType {
         match s {
             "Organization" => Some(NodeType::Organization),
             "User" => Some(NodeType::User),
+            "Candidate" => Some(NodeType::Candidate),
+            "Member" => Some(NodeType::Member),
+            "PipelineEvent" => Some(NodeType::PipelineEvent),
             _ => None,
         }
     }

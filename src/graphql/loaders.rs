@@ -90,6 +90,35 @@ impl Loader<(i64, bool)> for ChildCountLoader {
     }
 }
 
+/// People by id.
+pub struct PersonByIdLoader(pub DatabaseConnection);
+
+impl Loader<i64> for PersonByIdLoader {
+    type Value = entity::person::Model;
+    type Error = LoaderError;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let rows = db::person::find_by_ids(&self.0, keys)
+            .await
+            .map_err(shared)?;
+        Ok(rows.into_iter().map(|r| (r.id, r)).collect())
+    }
+}
+
+/// The full-process record of each case.
+pub struct EventsByCandidateLoader(pub DatabaseConnection);
+
+impl Loader<i64> for EventsByCandidateLoader {
+    type Value = Vec<entity::candidate_event::Model>;
+    type Error = LoaderError;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        db::candidate::events_of(&self.0, keys)
+            .await
+            .map_err(shared)
+    }
+}
+
 /// Registers every loader on a schema builder.
 pub fn register<Q, M, S>(
     builder: async_graphql::SchemaBuilder<Q, M, S>,
@@ -106,4 +135,9 @@ pub fn register<Q, M, S>(
             tokio::spawn,
         ))
         .data(DataLoader::new(ChildCountLoader(db.clone()), tokio::spawn))
+        .data(DataLoader::new(PersonByIdLoader(db.clone()), tokio::spawn))
+        .data(DataLoader::new(
+            EventsByCandidateLoader(db.clone()),
+            tokio::spawn,
+        ))
 }

@@ -1,15 +1,20 @@
 //! The GraphQL adapter: types convert domain rows, resolvers call one service function or
 //! loader. The schema can be built without a database (for the SDL).
 
+pub mod candidate;
 pub mod context;
 pub mod enums;
 pub mod errors;
 pub mod ids;
 pub mod loaders;
+pub mod local_rules;
+pub mod member;
 pub mod meta;
 pub mod node;
 pub mod organization;
 pub mod pagination;
+pub mod pipeline;
+pub mod scalars;
 pub mod user;
 
 use crate::state::AppState;
@@ -26,7 +31,13 @@ pub struct QueryRoot(
 
 /// All mutations.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(user::UserMutation, organization::OrganizationMutation);
+pub struct MutationRoot(
+    user::UserMutation,
+    organization::OrganizationMutation,
+    local_rules::LocalRulesMutation,
+    member::MemberMutation,
+    pipeline::PipelineMutation,
+);
 
 /// The service's schema.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

@@ -1,7 +1,9 @@
 //! Relay `node(id)`: any object by its global id, with the same scope rules as its own query.
 
+use super::candidate::Candidate;
 use super::context::ContextExt;
 use super::ids::{self, NodeType};
+use super::member::Member;
 use super::organization::Organization;
 use super::user::User;
 use crate::error::AppError;
@@ -14,6 +16,8 @@ use async_graphql::{Context, ID, Interface, Object, Result};
 pub enum Node {
     Organization(Organization),
     User(User),
+    Candidate(Candidate),
+    Member(Member),
 }
 
 /// The `node` query.
@@ -38,7 +42,24 @@ impl NodeQuery {
             Some((NodeType::User, n)) => Ok(Some(Node::User(User(
                 service::user::get_visible(db, actor, n).await?,
             )))),
-            None => Err(AppError::NotFound("node").into()),
+            Some((NodeType::Candidate, n)) => Ok(Some(Node::Candidate(Candidate(
+                service::pipeline::get_visible(db, actor, n).await?,
+            )))),
+            Some((NodeType::Member, n)) => {
+                let m = crate::db::person::find_by_id(db, n)
+                    .await
+                    .map_err(AppError::from)?
+                    .filter(|m| m.is_party_member)
+                    .ok_or(AppError::NotFound("node"))?;
+                let org = crate::db::organization::find_by_id(db, m.organization_id)
+                    .await
+                    .map_err(AppError::from)?;
+                match org {
+                    Some(o) if actor.can_see(&o.path) => Ok(Some(Node::Member(Member(m)))),
+                    _ => Err(AppError::NotFound("node").into()),
+                }
+            }
+            Some((NodeType::PipelineEvent, _)) | None => Err(AppError::NotFound("node").into()),
         }
     }
 }

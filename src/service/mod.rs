@@ -3,8 +3,13 @@
 
 pub mod auth;
 pub mod bootstrap;
+pub mod candidate;
 pub mod demo;
+pub mod import;
+pub mod local_rules;
+pub mod member;
 pub mod organization;
+pub mod pipeline;
 pub mod user;
 
 use crate::domain::{Actor, Permission};

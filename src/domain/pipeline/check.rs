@@ -752,7 +752,7 @@ pub fn check_step(
             )?;
             not_before(on, state.approved_on, "approval")?;
         }
-        Oath {} => {
+        Oath { .. } => {
             stage_is(state, &[Stage::Probationary], step)?;
             let approved = require(
                 state.approved_on,
@@ -771,7 +771,7 @@ pub fn check_step(
                 1,
             ));
         }
-        ProbationReport { .. } | ConversionApplication {} => {
+        ProbationReport { .. } | ConversionApplication { .. } => {
             stage_is(
                 state,
                 &[Stage::Probationary, Stage::ExtendedProbation],

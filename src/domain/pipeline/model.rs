@@ -180,11 +180,11 @@ pub enum StepDetails {
     /// 19 编入党支部和党小组
     PlaceInBranch { party_group: String },
     /// 20 入党宣誓
-    Oath {},
+    Oath { presided_by: Option<String> },
     /// 21 继续教育考察 (quarterly thought report or examination)
     ProbationReport { summary: String },
     /// 22 提出转正申请
-    ConversionApplication {},
+    ConversionApplication { summary: Option<String> },
     /// 23 支部大会讨论 (conversion)
     ConversionMeeting {
         vote: Vote,
@@ -232,9 +232,9 @@ impl StepDetails {
             AdmissionApproval { .. } => 17,
             FileAdmission { .. } => 18,
             PlaceInBranch { .. } => 19,
-            Oath {} => 20,
+            Oath { .. } => 20,
             ProbationReport { .. } => 21,
-            ConversionApplication {} => 22,
+            ConversionApplication { .. } => 22,
             ConversionMeeting { .. } => 23,
             ConversionApproval { .. } => 24,
             Archive { .. } => 25,

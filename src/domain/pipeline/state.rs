@@ -117,9 +117,9 @@ impl CaseState {
             }
             FileAdmission { .. } => self.admission_filed_on = Some(on),
             PlaceInBranch { .. } => self.placed_on = Some(on),
-            Oath {} => self.oath_on = Some(on),
+            Oath { .. } => self.oath_on = Some(on),
             ProbationReport { .. } => self.probation_reports.push(on),
-            ConversionApplication {} => self.conversion_applied_on = Some(on),
+            ConversionApplication { .. } => self.conversion_applied_on = Some(on),
             ConversionMeeting {
                 outcome,
                 extension_months,

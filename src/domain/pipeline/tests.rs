@@ -191,14 +191,14 @@ fn standard() -> Vec<(NaiveDate, StepDetails)> {
                 filed_with: "区委组织部".into(),
             },
         ),
-        (d("2023-12-26"), Oath {}),
+        (d("2023-12-26"), Oath { presided_by: None }),
         (
             d("2024-03-29"),
             ProbationReport {
                 summary: "一季度思想汇报".into(),
             },
         ),
-        (d("2024-10-21"), ConversionApplication {}),
+        (d("2024-10-21"), ConversionApplication { summary: None }),
         (
             d("2024-11-21"),
             ConversionMeeting {
@@ -679,7 +679,7 @@ fn an_extension_is_allowed_once_then_conversion_follows() {
     );
     assert_eq!(s.stage, Some(Stage::ExtendedProbation));
     assert_eq!(s.probation_end, Some(d("2025-05-21")));
-    s.apply(d("2025-04-21"), &ConversionApplication {});
+    s.apply(d("2025-04-21"), &ConversionApplication { summary: None });
     let again = ConversionMeeting {
         vote: vote(16, 13, 12),
         outcome: ConversionOutcome::Extend,

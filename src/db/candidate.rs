@@ -1,0 +1,223 @@
+//! Candidate rows and their events.
+
+use super::Page;
+use crate::domain::organization::subtree_upper_bound;
+use crate::domain::pipeline::state::CaseState;
+use entity::candidate::{self, ActiveModel, Column, Entity, Model};
+use entity::{candidate_event, organization, person};
+use sea_orm::prelude::*;
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, ExprTrait, QueryOrder, QuerySelect};
+use std::collections::HashMap;
+
+/// Filters of a candidate list; `under_path` is inside the viewer's scope.
+#[derive(Debug, Clone, Default)]
+pub struct CandidateFilter {
+    pub under_path: String,
+    pub stage: Option<String>,
+    /// Applications in this calendar year.
+    pub year: Option<i32>,
+    /// Name contains, or ID-card number equals.
+    pub search: Option<String>,
+}
+
+fn filtered(f: &CandidateFilter) -> Select<Entity> {
+    let orgs = Query::select()
+        .column(organization::Column::Id)
+        .from(organization::Entity)
+        .and_where(organization::Column::Path.gte(f.under_path.clone()))
+        .and_where(organization::Column::Path.lt(subtree_upper_bound(&f.under_path)))
+        .to_owned();
+    let mut q = Entity::find().filter(Column::OrganizationId.in_subquery(orgs));
+    if let Some(stage) = &f.stage {
+        q = q.filter(Column::Stage.eq(stage.clone()));
+    }
+    if let Some(year) = f.year {
+        let start = chrono::NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default();
+        let end = chrono::NaiveDate::from_ymd_opt(year + 1, 1, 1).unwrap_or_default();
+        q = q
+            .filter(Column::AppliedOn.gte(start))
+            .filter(Column::AppliedOn.lt(end));
+    }
+    if let Some(s) = f.search.as_deref().filter(|s| !s.trim().is_empty()) {
+        let people = Query::select()
+            .column(person::Column::Id)
+            .from(person::Entity)
+            .cond_where(
+                sea_orm::Condition::any()
+                    .add(person::Column::Name.contains(s.trim()))
+                    .add(person::Column::IdCardNumber.eq(s.trim().to_ascii_uppercase())),
+            )
+            .to_owned();
+        q = q.filter(Column::PersonId.in_subquery(people));
+    }
+    q
+}
+
+/// A page of candidates matching `filter`, in id order.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    f: &CandidateFilter,
+    after_id: Option<i64>,
+    limit: u64,
+) -> Result<Page<Model>, DbErr> {
+    let mut q = filtered(f);
+    if let Some(a) = after_id {
+        q = q.filter(Column::Id.gt(a));
+    }
+    let rows = q.order_by_asc(Column::Id).limit(limit + 1).all(db).await?;
+    Ok(Page::from_overfetch(rows, limit))
+}
+
+/// Number of candidates matching `filter`.
+pub async fn count(db: &impl ConnectionTrait, f: &CandidateFilter) -> Result<u64, DbErr> {
+    filtered(f).count(db).await
+}
+
+/// Candidates of a subtree in the given stages (for alerts), not invalidated.
+pub async fn in_stages(
+    db: &impl ConnectionTrait,
+    path: &str,
+    stages: &[&str],
+    limit: u64,
+) -> Result<Vec<Model>, DbErr> {
+    let f = CandidateFilter {
+        under_path: path.to_string(),
+        ..Default::default()
+    };
+    filtered(&f)
+        .filter(Column::Stage.is_in(stages.iter().map(|s| String::from(*s))))
+        .filter(Column::Invalidated.eq(false))
+        .order_by_asc(Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+/// One candidate.
+pub async fn find_by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<Model>, DbErr> {
+    Entity::find_by_id(id).one(db).await
+}
+
+/// Candidates by ids (loaders).
+pub async fn find_by_ids(db: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<Model>, DbErr> {
+    Entity::find()
+        .filter(Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await
+}
+
+/// The events of one case, in recording order.
+pub async fn events(
+    db: &impl ConnectionTrait,
+    candidate_id: i64,
+) -> Result<Vec<candidate_event::Model>, DbErr> {
+    candidate_event::Entity::find()
+        .filter(candidate_event::Column::CandidateId.eq(candidate_id))
+        .order_by_asc(candidate_event::Column::Id)
+        .all(db)
+        .await
+}
+
+/// The events of many cases (the timeline loader), each list in recording order.
+pub async fn events_of(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+) -> Result<HashMap<i64, Vec<candidate_event::Model>>, DbErr> {
+    let rows = candidate_event::Entity::find()
+        .filter(candidate_event::Column::CandidateId.is_in(ids.iter().copied()))
+        .order_by_asc(candidate_event::Column::Id)
+        .all(db)
+        .await?;
+    let mut out: HashMap<i64, Vec<_>> = HashMap::new();
+    for r in rows {
+        out.entry(r.candidate_id).or_default().push(r);
+    }
+    Ok(out)
+}
+
+/// One event.
+pub async fn event_by_id(
+    db: &impl ConnectionTrait,
+    id: i64,
+) -> Result<Option<candidate_event::Model>, DbErr> {
+    candidate_event::Entity::find_by_id(id).one(db).await
+}
+
+/// Appends an event.
+pub async fn insert_event(
+    db: &impl ConnectionTrait,
+    row: candidate_event::ActiveModel,
+) -> Result<candidate_event::Model, DbErr> {
+    row.insert(db).await
+}
+
+/// A new case row from its first state.
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    person_id: i64,
+    organization_id: i64,
+    state: &CaseState,
+) -> Result<Model, DbErr> {
+    let now = chrono::Utc::now();
+    let mut row = ActiveModel {
+        person_id: Set(person_id),
+        organization_id: Set(organization_id),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    project(&mut row, state);
+    row.insert(db).await
+}
+
+fn project(row: &mut ActiveModel, s: &CaseState) {
+    row.stage = Set(s
+        .stage
+        .map(|st| st.as_str())
+        .unwrap_or("APPLICANT")
+        .to_string());
+    row.applied_on = Set(s.applied_on.unwrap_or_default());
+    row.talked_on = Set(s.talked_on);
+    row.activist_on = Set(s.activist_on);
+    row.last_examination_on = Set(s.examinations.iter().max().copied());
+    row.target_on = Set(s.target_on);
+    row.admission_meeting_on = Set(s.admission_meeting_on);
+    row.approved_on = Set(s.approved_on);
+    row.oath_on = Set(s.oath_on);
+    row.probation_end_on = Set(s.probation_end);
+    row.conversion_meeting_on = Set(s.conversion_meeting.map(|m| m.0));
+    row.converted_on = Set(s.converted_on);
+    row.archived_on = Set(s.archived_on);
+    row.extended = Set(s.extended);
+    row.invalidated = Set(s.invalidated);
+}
+
+/// Writes the new state of a case if its version is still `expected_version`; returns whether
+/// it was (a concurrent step bumped it otherwise). One statement, so two writers never both win.
+pub async fn update_if_version(
+    db: &impl ConnectionTrait,
+    id: i64,
+    expected_version: i32,
+    organization_id: i64,
+    state: &CaseState,
+) -> Result<bool, DbErr> {
+    let mut row = ActiveModel {
+        ..Default::default()
+    };
+    project(&mut row, state);
+    row.organization_id = Set(organization_id);
+    row.updated_at = Set(chrono::Utc::now());
+    let res = Entity::update_many()
+        .set(row)
+        .col_expr(Column::Version, Expr::col(Column::Version).add(1))
+        .filter(Column::Id.eq(id))
+        .filter(Column::Version.eq(expected_version))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// Re-export for callers that need the column type.
+pub use candidate::Model as CandidateModel;

@@ -1,0 +1,256 @@
+//! People: the candidate record's personal fields, validated once.
+
+use super::id_card;
+use crate::domain::DomainError;
+use crate::domain::organization::string_enum;
+use chrono::NaiveDate;
+
+string_enum! {
+    /// Gender.
+    Gender {
+        Male = "MALE",
+        Female = "FEMALE",
+    }
+}
+
+string_enum! {
+    /// Education level, highest completed.
+    Education {
+        Postgraduate = "POSTGRADUATE",
+        Undergraduate = "UNDERGRADUATE",
+        JuniorCollege = "JUNIOR_COLLEGE",
+        TechnicalSecondary = "TECHNICAL_SECONDARY",
+        SeniorHigh = "SENIOR_HIGH",
+        JuniorMiddleAndBelow = "JUNIOR_MIDDLE_AND_BELOW",
+    }
+}
+
+impl Education {
+    /// College or above (大专及以上).
+    pub fn is_college_or_above(self) -> bool {
+        matches!(
+            self,
+            Education::Postgraduate | Education::Undergraduate | Education::JuniorCollege
+        )
+    }
+}
+
+string_enum! {
+    /// Occupation category (several may apply).
+    Occupation {
+        Worker = "WORKER",
+        MigrantWorker = "MIGRANT_WORKER",
+        DispatchedWorker = "DISPATCHED_WORKER",
+        Farmer = "FARMER",
+        ProfessionalTechnical = "PROFESSIONAL_TECHNICAL",
+        Manager = "MANAGER",
+        OrganStaff = "ORGAN_STAFF",
+        Student = "STUDENT",
+        Other = "OTHER",
+    }
+}
+
+/// A person as entered, before validation.
+#[derive(Debug, Clone, Default)]
+pub struct PersonDraft {
+    pub name: String,
+    pub gender: Option<Gender>,
+    pub ethnicity: String,
+    pub birth_date: Option<NaiveDate>,
+    pub id_card_number: Option<String>,
+    pub phone: Option<String>,
+    pub education: Option<Education>,
+    pub occupations: Vec<Occupation>,
+    pub is_frontline: bool,
+    pub is_league_member: bool,
+    pub household_registration: Option<String>,
+    pub is_migrant: bool,
+    pub outflow_organization_id: Option<i64>,
+    pub outflow_organization_name: Option<String>,
+    pub is_high_level_talent: bool,
+    pub has_political_violation: bool,
+    pub expected_departure_on: Option<NaiveDate>,
+}
+
+/// A validated person.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PersonRecord {
+    pub name: String,
+    pub gender: Gender,
+    pub ethnicity: String,
+    pub birth_date: NaiveDate,
+    pub id_card_number: Option<String>,
+    pub phone: Option<String>,
+    pub education: Education,
+    pub occupations: Vec<Occupation>,
+    pub is_frontline: bool,
+    pub is_league_member: bool,
+    pub household_registration: Option<String>,
+    pub is_migrant: bool,
+    pub outflow_organization_id: Option<i64>,
+    pub outflow_organization_name: Option<String>,
+    pub is_high_level_talent: bool,
+    pub has_political_violation: bool,
+    pub expected_departure_on: Option<NaiveDate>,
+}
+
+fn trimmed(s: Option<String>) -> Option<String> {
+    s.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+}
+
+/// Validates a person; `id_card_required` for candidates (members may lack one).
+pub fn validate(d: PersonDraft, id_card_required: bool) -> Result<PersonRecord, DomainError> {
+    let name = d.name.trim().to_string();
+    if name.is_empty() || name.chars().count() > 50 {
+        return Err(DomainError::invalid(
+            "name",
+            "姓名须为1至50个字符",
+            "the name must be 1 to 50 characters",
+        ));
+    }
+    let gender = d
+        .gender
+        .ok_or_else(|| DomainError::invalid("gender", "缺少性别", "gender is required"))?;
+    let birth_date = d.birth_date.ok_or_else(|| {
+        DomainError::invalid("birthDate", "缺少出生日期", "the birth date is required")
+    })?;
+    let id_card_number = match trimmed(d.id_card_number) {
+        Some(n) => Some(id_card::parse(&n, birth_date)?),
+        None if id_card_required => {
+            return Err(DomainError::invalid(
+                "idCardNumber",
+                "缺少身份证号",
+                "the ID-card number is required",
+            ));
+        }
+        None => None,
+    };
+    let phone = trimmed(d.phone);
+    if let Some(p) = &phone {
+        let digits = p.chars().filter(|c| c.is_ascii_digit()).count();
+        if !(7..=20).contains(&digits)
+            || !p
+                .chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | ' '))
+        {
+            return Err(DomainError::invalid(
+                "phone",
+                "电话号码格式不正确",
+                "the phone number must be 7 to 20 digits",
+            ));
+        }
+    }
+    let education = d.education.ok_or_else(|| {
+        DomainError::invalid("education", "缺少学历", "the education level is required")
+    })?;
+    let mut occupations = d.occupations;
+    occupations.dedup();
+    if occupations.is_empty() {
+        return Err(DomainError::invalid(
+            "occupations",
+            "至少填写一个职业类别",
+            "at least one occupation category is required",
+        ));
+    }
+    let outflow_organization_name = trimmed(d.outflow_organization_name);
+    if d.is_migrant && d.outflow_organization_id.is_none() && outflow_organization_name.is_none() {
+        return Err(DomainError::invalid(
+            "outflowOrganizationId",
+            "流动人员须填写流出地党组织",
+            "a migrant needs the outflow organization (in the tree, or its name)",
+        ));
+    }
+    let ethnicity = d.ethnicity.trim().to_string();
+    Ok(PersonRecord {
+        name,
+        gender,
+        ethnicity: if ethnicity.is_empty() {
+            "汉族".into()
+        } else {
+            ethnicity
+        },
+        birth_date,
+        id_card_number,
+        phone,
+        education,
+        occupations,
+        is_frontline: d.is_frontline,
+        is_league_member: d.is_league_member,
+        household_registration: trimmed(d.household_registration),
+        is_migrant: d.is_migrant,
+        outflow_organization_id: d.outflow_organization_id,
+        outflow_organization_name,
+        is_high_level_talent: d.is_high_level_talent,
+        has_political_violation: d.has_political_violation,
+        expected_departure_on: d.expected_departure_on,
+    })
+}
+
+/// Occupations as stored: codes joined by commas.
+pub fn join_occupations(o: &[Occupation]) -> String {
+    o.iter().map(|x| x.as_str()).collect::<Vec<_>>().join(",")
+}
+
+/// Occupations from their stored form.
+pub fn split_occupations(s: &str) -> Vec<Occupation> {
+    s.split(',').filter_map(Occupation::parse).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn draft() -> PersonDraft {
+        PersonDraft {
+            name: "李明".into(),
+            gender: Some(Gender::Male),
+            birth_date: Some("1949-12-31".parse().unwrap()),
+            id_card_number: Some("11010519491231002X".into()),
+            education: Some(Education::Undergraduate),
+            occupations: vec![Occupation::Worker],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_complete_person_validates() {
+        let p = validate(draft(), true).unwrap();
+        assert_eq!(p.ethnicity, "汉族");
+        assert_eq!(join_occupations(&p.occupations), "WORKER");
+    }
+
+    #[test]
+    fn missing_or_bad_fields_name_the_field() {
+        let no_id = PersonDraft {
+            id_card_number: None,
+            ..draft()
+        };
+        assert!(matches!(
+            validate(no_id.clone(), true),
+            Err(DomainError::InvalidInput {
+                field: "idCardNumber",
+                ..
+            })
+        ));
+        assert!(validate(no_id, false).is_ok());
+        let migrant = PersonDraft {
+            is_migrant: true,
+            ..draft()
+        };
+        assert!(matches!(
+            validate(migrant, true),
+            Err(DomainError::InvalidInput {
+                field: "outflowOrganizationId",
+                ..
+            })
+        ));
+        let bad_phone = PersonDraft {
+            phone: Some("12ab".into()),
+            ..draft()
+        };
+        assert!(matches!(
+            validate(bad_phone, true),
+            Err(DomainError::InvalidInput { field: "phone", .. })
+        ));
+    }
+}

@@ -1,0 +1,494 @@
+//! Candidates (development cases), their full-process record and alerts.
+
+use super::context::ContextExt;
+use super::enums::{AlertKind, Education, Gender, Occupation, PipelineStep, Stage};
+use super::ids::{self, NodeType};
+use super::loaders::{EventsByCandidateLoader, OrganizationByIdLoader, PersonByIdLoader};
+use super::organization::Organization;
+use super::pagination::{connection_type, page_args};
+use super::scalars::Date;
+use crate::db::candidate::CandidateFilter;
+use crate::domain::RuleViolation;
+use crate::domain::pipeline::id_card::{mask, mask_phone};
+use crate::domain::pipeline::person::split_occupations;
+use crate::domain::role::PersonalDataAccess;
+use crate::error::AppError;
+use crate::service::{candidate as service, pipeline};
+use async_graphql::{Context, ErrorExtensions, ID, Json, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::{candidate, candidate_event, person};
+
+/// A development case (发展党员档案): one person's way from application to full membership.
+#[derive(Clone)]
+pub struct Candidate(pub candidate::Model);
+
+impl Candidate {
+    async fn person(&self, ctx: &Context<'_>) -> Result<person::Model> {
+        ctx.loader::<PersonByIdLoader>()
+            .load_one(self.0.person_id)
+            .await
+            .map_err(|e| e.extend())?
+            .ok_or_else(|| AppError::NotFound("person").extend())
+    }
+
+    fn access(ctx: &Context<'_>) -> PersonalDataAccess {
+        ctx.actor()
+            .map(|a| a.role.personal_data())
+            .unwrap_or(PersonalDataAccess::None)
+    }
+}
+
+/// A development case (发展党员档案): one person's way from application to full membership.
+/// Personal data (ID-card number, phone) is shown in full to ORGANIZER, APPROVER and ADMIN of the
+/// case's subtree, masked for VIEWER.
+#[Object]
+impl Candidate {
+    /// Global id.
+    pub async fn id(&self) -> ID {
+        ids::encode(NodeType::Candidate, self.0.id)
+    }
+
+    /// Version of the case: pass it as `expectedVersion` with the next step; a step with a stale
+    /// version is `CONFLICT`.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    /// Current stage.
+    async fn stage(&self) -> Option<Stage> {
+        crate::domain::pipeline::model::Stage::parse(&self.0.stage).map(Into::into)
+    }
+
+    /// The branch that handles the case.
+    async fn organization(&self, ctx: &Context<'_>) -> Result<Option<Organization>> {
+        Ok(ctx
+            .loader::<OrganizationByIdLoader>()
+            .load_one(self.0.organization_id)
+            .await
+            .map_err(|e| e.extend())?
+            .map(Organization))
+    }
+
+    /// Name (姓名).
+    async fn name(&self, ctx: &Context<'_>) -> Result<String> {
+        Ok(self.person(ctx).await?.name)
+    }
+
+    /// Gender.
+    async fn gender(&self, ctx: &Context<'_>) -> Result<Option<Gender>> {
+        Ok(
+            crate::domain::pipeline::person::Gender::parse(&self.person(ctx).await?.gender)
+                .map(Into::into),
+        )
+    }
+
+    /// Ethnicity (民族), e.g. 汉族.
+    async fn ethnicity(&self, ctx: &Context<'_>) -> Result<String> {
+        Ok(self.person(ctx).await?.ethnicity)
+    }
+
+    /// Birth date.
+    async fn birth_date(&self, ctx: &Context<'_>) -> Result<Date> {
+        Ok(Date(self.person(ctx).await?.birth_date))
+    }
+
+    /// ID-card number: full for ORGANIZER, APPROVER and ADMIN; masked for VIEWER.
+    async fn id_card_number(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        let n = self.person(ctx).await?.id_card_number;
+        Ok(match Self::access(ctx) {
+            PersonalDataAccess::Full => n,
+            PersonalDataAccess::Masked => n.map(|n| mask(&n)),
+            PersonalDataAccess::None => None,
+        })
+    }
+
+    /// Phone: full for ORGANIZER, APPROVER and ADMIN; masked for VIEWER.
+    async fn phone(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        let p = self.person(ctx).await?.phone;
+        Ok(match Self::access(ctx) {
+            PersonalDataAccess::Full => p,
+            PersonalDataAccess::Masked => p.map(|p| mask_phone(&p)),
+            PersonalDataAccess::None => None,
+        })
+    }
+
+    /// Education level.
+    async fn education(&self, ctx: &Context<'_>) -> Result<Option<Education>> {
+        Ok(
+            crate::domain::pipeline::person::Education::parse(&self.person(ctx).await?.education)
+                .map(Into::into),
+        )
+    }
+
+    /// Occupation categories.
+    async fn occupations(&self, ctx: &Context<'_>) -> Result<Vec<Occupation>> {
+        Ok(split_occupations(&self.person(ctx).await?.occupations)
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// Works on the front line of production and work (一线).
+    async fn is_frontline(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(self.person(ctx).await?.is_frontline)
+    }
+
+    /// Member of the Communist Youth League (共青团员).
+    async fn is_league_member(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(self.person(ctx).await?.is_league_member)
+    }
+
+    /// Household-registration place (户籍所在地).
+    async fn household_registration(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        Ok(self.person(ctx).await?.household_registration)
+    }
+
+    /// Migrant (流动人员).
+    async fn is_migrant(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(self.person(ctx).await?.is_migrant)
+    }
+
+    /// The outflow organization (流出地党组织) when it is in the tree and visible to you.
+    async fn outflow_organization(&self, ctx: &Context<'_>) -> Result<Option<Organization>> {
+        let Some(id) = self.person(ctx).await?.outflow_organization_id else {
+            return Ok(None);
+        };
+        let actor = ctx.actor()?;
+        let org = ctx
+            .loader::<OrganizationByIdLoader>()
+            .load_one(id)
+            .await
+            .map_err(|e| e.extend())?;
+        Ok(org.filter(|o| actor.can_see(&o.path)).map(Organization))
+    }
+
+    /// Name of the outflow organization (when it is outside the tree).
+    async fn outflow_organization_name(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        Ok(self.person(ctx).await?.outflow_organization_name)
+    }
+
+    /// High-level talent (高层次人才), filed with the province outside the general quota.
+    async fn is_high_level_talent(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(self.person(ctx).await?.is_high_level_talent)
+    }
+
+    /// Has a record of violating political discipline or state law (5-year wait, N17).
+    async fn has_political_violation(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(self.person(ctx).await?.has_political_violation)
+    }
+
+    /// Expected date of leaving the work or study unit (N9 departure block).
+    async fn expected_departure_on(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
+        Ok(self.person(ctx).await?.expected_departure_on.map(Date))
+    }
+
+    /// Application date (step 1).
+    async fn applied_on(&self) -> Date {
+        Date(self.0.applied_on)
+    }
+
+    /// Date of the talk after the application (step 2).
+    async fn talked_on(&self) -> Option<Date> {
+        self.0.talked_on.map(Date)
+    }
+
+    /// Date determined as activist (step 3): the start of cultivation, kept across transfers.
+    async fn activist_on(&self) -> Option<Date> {
+        self.0.activist_on.map(Date)
+    }
+
+    /// Date of the latest activist examination (step 6).
+    async fn last_examination_on(&self) -> Option<Date> {
+        self.0.last_examination_on.map(Date)
+    }
+
+    /// Date determined as development target (step 7).
+    async fn target_on(&self) -> Option<Date> {
+        self.0.target_on.map(Date)
+    }
+
+    /// Date of the admission meeting (step 15): the start of probation.
+    async fn admission_meeting_on(&self) -> Option<Date> {
+        self.0.admission_meeting_on.map(Date)
+    }
+
+    /// Date of the committee's approval (step 17).
+    async fn approved_on(&self) -> Option<Date> {
+        self.0.approved_on.map(Date)
+    }
+
+    /// Date of the oath (step 20).
+    async fn oath_on(&self) -> Option<Date> {
+        self.0.oath_on.map(Date)
+    }
+
+    /// End of probation (a year after the admission meeting, later if extended).
+    async fn probation_end_on(&self) -> Option<Date> {
+        self.0.probation_end_on.map(Date)
+    }
+
+    /// Date of the conversion meeting (step 23).
+    async fn conversion_meeting_on(&self) -> Option<Date> {
+        self.0.conversion_meeting_on.map(Date)
+    }
+
+    /// Full membership from this date (the probation's end), once approved (step 24).
+    async fn converted_on(&self) -> Option<Date> {
+        self.0.converted_on.map(Date)
+    }
+
+    /// Date the materials were archived (step 25).
+    async fn archived_on(&self) -> Option<Date> {
+        self.0.archived_on.map(Date)
+    }
+
+    /// Whether probation was extended.
+    async fn extended(&self) -> bool {
+        self.0.extended
+    }
+
+    /// Whether the development was declared invalid (I7).
+    async fn invalidated(&self) -> bool {
+        self.0.invalidated
+    }
+
+    /// The full-process record (全程纪实): every step in the order it was recorded.
+    async fn timeline(&self, ctx: &Context<'_>) -> Result<Vec<PipelineEvent>> {
+        let events = ctx
+            .loader::<EventsByCandidateLoader>()
+            .load_one(self.0.id)
+            .await
+            .map_err(|e| e.extend())?
+            .unwrap_or_default();
+        Ok(events.into_iter().map(PipelineEvent).collect())
+    }
+}
+
+/// One recorded step of the full-process record; never changed, corrected by a later event.
+#[derive(Clone)]
+pub struct PipelineEvent(pub candidate_event::Model);
+
+/// One recorded step of the full-process record; never changed, corrected by a later event.
+#[Object]
+impl PipelineEvent {
+    /// Global id (pass it as `eventId` to correct this event).
+    async fn id(&self) -> ID {
+        ids::encode(NodeType::PipelineEvent, self.0.id)
+    }
+
+    /// The step.
+    async fn step(&self) -> Option<PipelineStep> {
+        PipelineStep::from_name(&self.0.step)
+    }
+
+    /// Number of the step in the national flow chart (1–25; 0 for transfers and the like).
+    async fn step_number(&self) -> i32 {
+        i32::from(self.0.step_number)
+    }
+
+    /// The day it happened (as stated by the client).
+    async fn occurred_on(&self) -> Date {
+        Date(self.0.occurred_on)
+    }
+
+    /// When it was recorded.
+    async fn recorded_at(&self) -> DateTime<Utc> {
+        self.0.recorded_at
+    }
+
+    /// Who recorded it (a user id; the user may lie outside your subtree).
+    async fn actor_user_id(&self) -> ID {
+        ids::encode(NodeType::User, self.0.actor_user_id)
+    }
+
+    /// What the step recorded (votes, dates, people, numbers), as JSON.
+    async fn details(&self) -> Json<serde_json::Value> {
+        Json(serde_json::from_str(&self.0.details).unwrap_or_default())
+    }
+
+    /// Rules that did not block but were not met (a late talk, a late approval…).
+    async fn warnings(&self) -> Vec<RuleFinding> {
+        pipeline::parse_warnings(&self.0.warnings)
+            .into_iter()
+            .map(RuleFinding::from)
+            .collect()
+    }
+
+    /// The event this one corrects, if it is a correction.
+    async fn corrects_event_id(&self) -> Option<ID> {
+        self.0
+            .corrects_event_id
+            .map(|id| ids::encode(NodeType::PipelineEvent, id))
+    }
+
+    /// Free-text note.
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+}
+
+/// A rule finding: the rule, its source, a message and the numbers.
+#[derive(SimpleObject, Clone)]
+pub struct RuleFinding {
+    /// Rule id (e.g. `N2`, `N12`).
+    pub rule: String,
+    /// Where the rule comes from (e.g. `细则 Art. 7`).
+    pub source: String,
+    /// Message in Chinese and English.
+    pub message: String,
+    /// The numbers (dates, days late, counts).
+    pub details: Json<serde_json::Value>,
+}
+
+impl From<RuleViolation> for RuleFinding {
+    fn from(w: RuleViolation) -> Self {
+        RuleFinding {
+            rule: w.rule.into(),
+            source: w.source.into(),
+            message: format!("{} / {}", w.message_zh, w.message_en),
+            details: Json(w.details),
+        }
+    }
+}
+
+/// Counts the rows of a candidate connection.
+pub struct CandidateCounter(CandidateFilter);
+
+connection_type!(
+    CandidateConnection,
+    CandidateEdge,
+    Candidate,
+    CandidateCounter,
+    "candidates"
+);
+
+impl CandidateCounter {
+    async fn total_count(&self, ctx: &Context<'_>) -> Result<i64> {
+        Ok(crate::db::candidate::count(&ctx.state().db, &self.0)
+            .await
+            .map_err(AppError::from)? as i64)
+    }
+}
+
+/// Something due or overdue on a case.
+#[derive(SimpleObject)]
+pub struct Alert {
+    /// What is due.
+    pub kind: AlertKind,
+    /// By when.
+    pub due_on: Date,
+    /// Whether the due date has passed (as of the date asked about).
+    pub overdue: bool,
+    /// The case.
+    pub candidate: Candidate,
+}
+
+/// Candidate queries.
+#[derive(Default)]
+pub struct CandidateQuery;
+
+#[Object]
+impl CandidateQuery {
+    /// One case of your subtree.
+    async fn candidate(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global id of the case.")] id: ID,
+    ) -> Result<Option<Candidate>> {
+        let actor = ctx.actor()?;
+        let id = ids::decode(NodeType::Candidate, &id, "id")?;
+        Ok(Some(Candidate(
+            pipeline::get_visible(&ctx.state().db, actor, id).await?,
+        )))
+    }
+
+    /// Cases of a subtree (yours by default), in creation order.
+    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity + 1")]
+    #[allow(clippy::too_many_arguments)]
+    async fn candidates(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Root of the subtree; default: your organization.")] under: Option<ID>,
+        #[graphql(desc = "Only cases in this stage.")] stage: Option<Stage>,
+        #[graphql(desc = "Only applications of this calendar year.")] year: Option<i32>,
+        #[graphql(desc = "Name contains this text, or the ID-card number equals it.")]
+        search: Option<String>,
+        #[graphql(desc = "Page size, 1–100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+    ) -> Result<CandidateConnection> {
+        let actor = ctx.actor()?;
+        let args = page_args(first, after.as_deref(), ctx.state().config.max_page_size)?;
+        let under = under
+            .map(|u| ids::decode(NodeType::Organization, &u, "under"))
+            .transpose()?;
+        let filter = CandidateFilter {
+            under_path: String::new(),
+            stage: stage.map(|s| {
+                crate::domain::pipeline::model::Stage::from(s)
+                    .as_str()
+                    .to_string()
+            }),
+            year,
+            search,
+        };
+        let (page, filter) = service::list(
+            &ctx.state().db,
+            actor,
+            filter,
+            under,
+            args.after_id,
+            args.limit,
+        )
+        .await?;
+        Ok(CandidateConnection::new(
+            page,
+            &args,
+            |c| c.id,
+            Candidate,
+            CandidateCounter(filter),
+        ))
+    }
+
+    /// What is due or overdue in a subtree (talks, examinations, eligibility, approvals, oaths,
+    /// conversions, extensions ending), soonest first.
+    async fn alerts(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Root of the subtree; default: your organization.")] under: Option<ID>,
+        #[graphql(desc = "The day to compute for (usually today).")] as_of: Date,
+        #[graphql(desc = "Also list what falls due within this many days.", default = 30)]
+        within_days: u32,
+        #[graphql(desc = "At most this many alerts (1–500).", default = 100)] first: i32,
+    ) -> Result<Vec<Alert>> {
+        let actor = ctx.actor()?;
+        if !(1..=500).contains(&first) {
+            return Err(AppError::bad_input(
+                "first",
+                "条数须在1至500之间",
+                "first must be between 1 and 500",
+            )
+            .extend());
+        }
+        let under = under
+            .map(|u| ids::decode(NodeType::Organization, &u, "under"))
+            .transpose()?;
+        let list = service::alerts(
+            &ctx.state().db,
+            actor,
+            under,
+            as_of.0,
+            within_days,
+            first as usize,
+        )
+        .await?;
+        Ok(list
+            .into_iter()
+            .map(|a| Alert {
+                kind: a.kind.into(),
+                due_on: Date(a.due_on),
+                overdue: a.due_on < as_of.0,
+                candidate: Candidate(a.candidate),
+            })
+            .collect())
+    }
+}

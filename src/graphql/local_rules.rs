@@ -1,0 +1,218 @@
+//! Local rules: per-organization settings inherited down the tree.
+
+use super::context::ContextExt;
+use super::ids::{self, NodeType};
+use crate::domain::pipeline::rules;
+use crate::service::local_rules as service;
+use async_graphql::{Context, ID, InputObject, Json, MaybeUndefined, Object, Result, SimpleObject};
+use serde_json::{Map, Value, json};
+
+/// The local rules in force at an organization: national defaults, overridden by each ancestor's
+/// settings from the root down (the nearest wins). Values not fixed nationally are UNCONFIRMED
+/// local practice and therefore configurable.
+#[derive(SimpleObject)]
+pub struct LocalRules {
+    /// Minimum length of a public notice (公示), N18 (default 5).
+    pub public_notice_days: u32,
+    /// Whether notice days are working days, Monday–Friday (default true).
+    pub public_notice_working_days: bool,
+    /// Whether activist, target, admission and conversion decisions need a public notice.
+    pub public_notice_required: bool,
+    /// Minimum months from application to activist, N3 (default 0: none nationally).
+    pub application_to_activist_months: u32,
+    /// Minimum points to become a development target, I4 (unset: no threshold).
+    pub min_points: Option<u32>,
+    /// Minimum number of cultivation contacts, N6 (1 or 2; default 1).
+    pub cultivation_contacts_min: u32,
+    /// League members up to this age need 推优, N20 (default 28).
+    pub league_recommendation_max_age: u32,
+    /// Years to wait after applying with a political-discipline record, N17 (default 5).
+    pub political_violation_wait_years: u32,
+    /// Half-yearly examinations required before becoming a target, N5 (default 2).
+    pub min_examinations_before_target: u32,
+    /// Training minimum in days, N8 (default 3) …
+    pub training_min_days: u32,
+    /// … or in class hours, N8 (default 24).
+    pub training_min_hours: u32,
+    /// Days a letter's receiver has to reply (default 15).
+    pub letter_reply_days: u32,
+    /// Whether letter reply days are working days (default false).
+    pub letter_reply_working_days: bool,
+    /// What this organization sets itself (the rest is inherited), as JSON.
+    pub own_settings: Json<Value>,
+}
+
+impl LocalRules {
+    fn from_rules(r: rules::LocalRules, own: Value) -> Self {
+        LocalRules {
+            public_notice_days: r.public_notice_days,
+            public_notice_working_days: r.public_notice_working_days,
+            public_notice_required: r.public_notice_required,
+            application_to_activist_months: r.application_to_activist_months,
+            min_points: r.min_points,
+            cultivation_contacts_min: r.cultivation_contacts_min,
+            league_recommendation_max_age: r.league_recommendation_max_age,
+            political_violation_wait_years: r.political_violation_wait_years,
+            min_examinations_before_target: r.min_examinations_before_target,
+            training_min_days: r.training_min_days,
+            training_min_hours: r.training_min_hours,
+            letter_reply_days: r.letter_reply_days,
+            letter_reply_working_days: r.letter_reply_working_days,
+            own_settings: Json(own),
+        }
+    }
+}
+
+/// Changes to an organization's local rules: a field given sets it, `null` goes back to the
+/// inherited value, a field left out is unchanged.
+#[derive(InputObject, Default)]
+pub struct LocalRulesInput {
+    /// Minimum public-notice days.
+    pub public_notice_days: MaybeUndefined<u32>,
+    /// Whether notice days are working days.
+    pub public_notice_working_days: MaybeUndefined<bool>,
+    /// Whether decisions need a public notice.
+    pub public_notice_required: MaybeUndefined<bool>,
+    /// Minimum months from application to activist.
+    pub application_to_activist_months: MaybeUndefined<u32>,
+    /// Minimum points to become a target.
+    pub min_points: MaybeUndefined<u32>,
+    /// Minimum number of cultivation contacts (1 or 2).
+    pub cultivation_contacts_min: MaybeUndefined<u32>,
+    /// Maximum age for which League members need 推优.
+    pub league_recommendation_max_age: MaybeUndefined<u32>,
+    /// Years to wait after a political-discipline record.
+    pub political_violation_wait_years: MaybeUndefined<u32>,
+    /// Examinations required before becoming a target.
+    pub min_examinations_before_target: MaybeUndefined<u32>,
+    /// Training minimum days.
+    pub training_min_days: MaybeUndefined<u32>,
+    /// Training minimum class hours.
+    pub training_min_hours: MaybeUndefined<u32>,
+    /// Letter reply days.
+    pub letter_reply_days: MaybeUndefined<u32>,
+    /// Whether letter reply days are working days.
+    pub letter_reply_working_days: MaybeUndefined<bool>,
+}
+
+fn put<T: serde::Serialize>(m: &mut Map<String, Value>, key: &str, v: MaybeUndefined<T>) {
+    match v {
+        MaybeUndefined::Undefined => {}
+        MaybeUndefined::Null => {
+            m.insert(key.into(), Value::Null);
+        }
+        MaybeUndefined::Value(v) => {
+            m.insert(key.into(), json!(v));
+        }
+    }
+}
+
+impl LocalRulesInput {
+    fn into_changes(self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "publicNoticeDays", self.public_notice_days);
+        put(
+            &mut m,
+            "publicNoticeWorkingDays",
+            self.public_notice_working_days,
+        );
+        put(&mut m, "publicNoticeRequired", self.public_notice_required);
+        put(
+            &mut m,
+            "applicationToActivistMonths",
+            self.application_to_activist_months,
+        );
+        put(&mut m, "minPoints", self.min_points);
+        put(
+            &mut m,
+            "cultivationContactsMin",
+            self.cultivation_contacts_min,
+        );
+        put(
+            &mut m,
+            "leagueRecommendationMaxAge",
+            self.league_recommendation_max_age,
+        );
+        put(
+            &mut m,
+            "politicalViolationWaitYears",
+            self.political_violation_wait_years,
+        );
+        put(
+            &mut m,
+            "minExaminationsBeforeTarget",
+            self.min_examinations_before_target,
+        );
+        put(&mut m, "trainingMinDays", self.training_min_days);
+        put(&mut m, "trainingMinHours", self.training_min_hours);
+        put(&mut m, "letterReplyDays", self.letter_reply_days);
+        put(
+            &mut m,
+            "letterReplyWorkingDays",
+            self.letter_reply_working_days,
+        );
+        m
+    }
+}
+
+/// Input of `setLocalRules`.
+#[derive(InputObject)]
+pub struct SetLocalRulesInput {
+    /// The organization, in your subtree; its descendants inherit what it sets.
+    pub organization_id: ID,
+    /// The changes.
+    pub rules: LocalRulesInput,
+}
+
+/// Result of `setLocalRules`.
+#[derive(SimpleObject)]
+pub struct SetLocalRulesPayload {
+    /// The rules now in force at the organization.
+    pub local_rules: LocalRules,
+}
+
+/// Local-rules queries.
+#[derive(Default)]
+pub struct LocalRulesQuery;
+
+#[Object]
+impl LocalRulesQuery {
+    /// The local rules in force at an organization of your subtree.
+    async fn local_rules(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The organization.")] organization_id: ID,
+    ) -> Result<LocalRules> {
+        let actor = ctx.actor()?;
+        let id = ids::decode(NodeType::Organization, &organization_id, "organizationId")?;
+        let (rules, own) = service::get(&ctx.state().db, actor, id).await?;
+        Ok(LocalRules::from_rules(rules, own))
+    }
+}
+
+/// Local-rules mutations.
+#[derive(Default)]
+pub struct LocalRulesMutation;
+
+#[Object]
+impl LocalRulesMutation {
+    /// Sets local rules on an organization of your subtree (ADMIN); they apply to its whole
+    /// subtree unless a descendant sets its own.
+    async fn set_local_rules(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The organization and the changes.")] input: SetLocalRulesInput,
+    ) -> Result<SetLocalRulesPayload> {
+        let actor = ctx.actor()?;
+        let id = ids::decode(
+            NodeType::Organization,
+            &input.organization_id,
+            "organizationId",
+        )?;
+        service::set(&ctx.state().db, actor, id, input.rules.into_changes()).await?;
+        let (rules, own) = service::get(&ctx.state().db, actor, id).await?;
+        Ok(SetLocalRulesPayload {
+            local_rules: LocalRules::from_rules(rules, own),
+        })
+    }
+}

@@ -1,0 +1,103 @@
+//! Reading cases: lists, alerts.
+
+use super::organization::resolve_under;
+use crate::db::{self, Page, candidate::CandidateFilter};
+use crate::domain::pipeline::alerts::{AlertKind, CaseDates, due};
+use crate::domain::pipeline::model::Stage;
+use crate::domain::{Actor, Permission};
+use crate::error::{AppError, AppResult};
+use chrono::NaiveDate;
+use entity::candidate::Model;
+use sea_orm::DatabaseConnection;
+
+fn may_read(actor: &Actor) -> AppResult<()> {
+    if actor.may(Permission::ReadCandidates) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(format!(
+            "role {} may not read candidates (personal data)",
+            actor.role
+        )))
+    }
+}
+
+/// Lists cases under a subtree in the actor's scope.
+pub async fn list(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    mut filter: CandidateFilter,
+    under: Option<i64>,
+    after_id: Option<i64>,
+    limit: u64,
+) -> AppResult<(Page<Model>, CandidateFilter)> {
+    may_read(actor)?;
+    filter.under_path = resolve_under(db, actor, under).await?;
+    Ok((
+        db::candidate::list(db, &filter, after_id, limit).await?,
+        filter,
+    ))
+}
+
+/// One alert on a case.
+#[derive(Debug, Clone)]
+pub struct Alert {
+    pub kind: AlertKind,
+    pub due_on: NaiveDate,
+    pub candidate: Model,
+}
+
+/// The dates a case keeps, for the alert rules.
+pub fn case_dates(c: &Model) -> CaseDates {
+    CaseDates {
+        stage: Stage::parse(&c.stage),
+        applied_on: Some(c.applied_on),
+        talked_on: c.talked_on,
+        activist_on: c.activist_on,
+        last_examination_on: c.last_examination_on,
+        target_on: c.target_on,
+        admission_meeting_on: c.admission_meeting_on,
+        approved_on: c.approved_on,
+        oath_on: c.oath_on,
+        probation_end_on: c.probation_end_on,
+        conversion_meeting_on: c.conversion_meeting_on,
+    }
+}
+
+/// What is due or overdue by `as_of + within_days` under a subtree, soonest first.
+pub async fn alerts(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    under: Option<i64>,
+    as_of: NaiveDate,
+    within_days: u32,
+    limit: usize,
+) -> AppResult<Vec<Alert>> {
+    may_read(actor)?;
+    let path = resolve_under(db, actor, under).await?;
+    let horizon = as_of + chrono::Duration::days(i64::from(within_days));
+    let stages = [
+        "APPLICANT",
+        "ACTIVIST",
+        "DEVELOPMENT_TARGET",
+        "PROBATIONARY",
+        "EXTENDED_PROBATION",
+    ];
+    let cases = db::candidate::in_stages(db, &path, &stages, 10_000).await?;
+    let mut out: Vec<Alert> = cases
+        .into_iter()
+        .flat_map(|c| {
+            due(&case_dates(&c))
+                .into_iter()
+                .filter(|(_, on)| *on <= horizon)
+                .map(move |(kind, due_on)| Alert {
+                    kind,
+                    due_on,
+                    candidate: c.clone(),
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    out.sort_by_key(|a| (a.due_on, a.candidate.id));
+    out.truncate(limit);
+    Ok(out)
+}

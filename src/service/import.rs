@@ -1,0 +1,237 @@
+//! Bulk import of applications (step 1 for many people), all-or-nothing.
+
+use super::require;
+use crate::db::{self, audit::AuditRecord};
+use crate::domain::pipeline::check::{PersonFacts, StepContext, check_step};
+use crate::domain::pipeline::model::StepDetails;
+use crate::domain::pipeline::person::{self, PersonDraft};
+use crate::domain::pipeline::rules::LocalRules;
+use crate::domain::pipeline::state::CaseState;
+use crate::domain::{Actor, DomainError, Permission};
+use crate::error::{AppError, AppResult, RowError};
+use chrono::NaiveDate;
+use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, TransactionTrait};
+use serde_json::json;
+use std::collections::{HashMap, HashSet};
+
+/// One application to import.
+pub struct ImportRow {
+    pub organization_id: i64,
+    pub applied_on: NaiveDate,
+    pub person: PersonDraft,
+}
+
+/// Imports applications: every row is validated (including N1 and duplicate ID cards, in the
+/// file and on record); any bad row and nothing is written. Returns the number imported.
+pub async fn import_candidates(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    rows: Vec<ImportRow>,
+) -> AppResult<usize> {
+    if !actor.may(Permission::ManagePipeline) {
+        require(actor, Permission::SubmitReports)?;
+    }
+    let org_ids: Vec<i64> = rows
+        .iter()
+        .map(|r| r.organization_id)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let orgs: HashMap<i64, _> = db::organization::find_by_ids(db, &org_ids)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o))
+        .collect();
+    let mut rules_cache: HashMap<i64, LocalRules> = HashMap::new();
+    let mut errors = vec![];
+    let mut valid = vec![];
+    let mut seen = HashSet::new();
+    for (index, r) in rows.into_iter().enumerate() {
+        let Some(org) = orgs
+            .get(&r.organization_id)
+            .filter(|o| actor.can_see(&o.path))
+        else {
+            errors.push(RowError {
+                index,
+                field: "organizationId".into(),
+                message: "未找到 / not found".into(),
+            });
+            continue;
+        };
+        if !matches!(
+            org.kind.as_str(),
+            "BRANCH" | "GENERAL_BRANCH" | "MOBILE_PARTY_ORGANIZATION"
+        ) {
+            errors.push(RowError {
+                index,
+                field: "organizationId".into(),
+                message: "入党申请须向党支部递交 / applications are received by a branch".into(),
+            });
+            continue;
+        }
+        let p = match person::validate(r.person, true) {
+            Ok(p) => p,
+            Err(DomainError::InvalidInput {
+                field,
+                message_zh,
+                message_en,
+            }) => {
+                errors.push(RowError {
+                    index,
+                    field: field.into(),
+                    message: format!("{message_zh} / {message_en}"),
+                });
+                continue;
+            }
+            Err(e) => {
+                errors.push(RowError {
+                    index,
+                    field: "".into(),
+                    message: e.to_string(),
+                });
+                continue;
+            }
+        };
+        if let Some(n) = &p.id_card_number
+            && !seen.insert(n.clone())
+        {
+            errors.push(RowError {
+                index,
+                field: "idCardNumber".into(),
+                message: "文件中身份证号重复 / duplicate ID-card number in the input".into(),
+            });
+            continue;
+        }
+        if let std::collections::hash_map::Entry::Vacant(e) = rules_cache.entry(org.id) {
+            e.insert(db::local_rules::effective(db, &org.path).await?);
+        }
+        let ctx = StepContext {
+            person: PersonFacts {
+                birth_date: Some(p.birth_date),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        if let Err(v) = check_step(
+            &CaseState::default(),
+            &StepDetails::SubmitApplication {
+                organization_id: org.id,
+            },
+            r.applied_on,
+            &ctx,
+            &rules_cache[&org.id],
+        ) {
+            errors.push(RowError {
+                index,
+                field: "birthDate".into(),
+                message: format!(
+                    "{} ({}): {} / {}",
+                    v.rule, v.source, v.message_zh, v.message_en
+                ),
+            });
+            continue;
+        }
+        valid.push((index, org.id, r.applied_on, p));
+    }
+    let numbers: Vec<String> = valid
+        .iter()
+        .filter_map(|v| v.3.id_card_number.clone())
+        .collect();
+    for chunk in numbers.chunks(1000) {
+        for dup in db::person::existing_id_cards(db, chunk).await? {
+            if let Some(v) = valid
+                .iter()
+                .find(|v| v.3.id_card_number.as_deref() == Some(dup.as_str()))
+            {
+                errors.push(RowError {
+                    index: v.0,
+                    field: "idCardNumber".into(),
+                    message: "该身份证号已有档案 / already on record".into(),
+                });
+            }
+        }
+    }
+    if !errors.is_empty() {
+        errors.sort_by_key(|e| e.index);
+        return Err(AppError::Rows(errors));
+    }
+    let txn = db.begin().await?;
+    let now = chrono::Utc::now();
+    for chunk in valid.chunks(500) {
+        let people: Vec<_> = chunk
+            .iter()
+            .map(|(_, org, _, p)| db::person::new_row(*org, p, None))
+            .collect();
+        let inserted = entity::person::Entity::insert_many(people)
+            .exec_with_returning(&txn)
+            .await?;
+        let cases: Vec<_> = chunk
+            .iter()
+            .zip(&inserted)
+            .map(|((_, org, on, _), person)| {
+                let mut s = CaseState::default();
+                s.apply(
+                    *on,
+                    &StepDetails::SubmitApplication {
+                        organization_id: *org,
+                    },
+                );
+                entity::candidate::ActiveModel {
+                    person_id: Set(person.id),
+                    organization_id: Set(*org),
+                    stage: Set("APPLICANT".into()),
+                    version: Set(1),
+                    applied_on: Set(*on),
+                    extended: Set(false),
+                    invalidated: Set(false),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    ..Default::default()
+                }
+            })
+            .collect();
+        let cases = entity::candidate::Entity::insert_many(cases)
+            .exec_with_returning(&txn)
+            .await?;
+        let events: Vec<_> = chunk
+            .iter()
+            .zip(&cases)
+            .map(|((_, org, on, _), case)| {
+                let details = StepDetails::SubmitApplication {
+                    organization_id: *org,
+                };
+                entity::candidate_event::ActiveModel {
+                    candidate_id: Set(case.id),
+                    step: Set(details.name()),
+                    step_number: Set(1),
+                    occurred_on: Set(*on),
+                    recorded_at: Set(now),
+                    actor_user_id: Set(actor.user_id),
+                    organization_id: Set(*org),
+                    details: Set(serde_json::to_string(&details).unwrap_or_default()),
+                    warnings: Set("[]".into()),
+                    corrects_event_id: Set(None),
+                    note: Set(Some("bulk import".into())),
+                    ..Default::default()
+                }
+            })
+            .collect();
+        entity::candidate_event::Entity::insert_many(events)
+            .exec(&txn)
+            .await?;
+    }
+    db::audit::record(
+        &txn,
+        AuditRecord {
+            actor_user_id: Some(actor.user_id),
+            organization_id: Some(actor.organization_id),
+            action: "candidate.import",
+            subject_type: "candidate",
+            subject_id: None,
+            detail: json!({ "rows": valid.len() }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(valid.len())
+}

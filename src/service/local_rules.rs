@@ -1,0 +1,70 @@
+//! Local rules: read what is in force anywhere in scope; ADMIN sets them on an organization.
+
+use super::require;
+use crate::db::{self, audit::AuditRecord};
+use crate::domain::pipeline::rules::LocalRules;
+use crate::domain::{Actor, DomainError, Permission};
+use crate::error::{AppError, AppResult};
+use sea_orm::{DatabaseConnection, TransactionTrait};
+use serde_json::json;
+
+/// The rules in force at an organization, and what it sets itself.
+pub async fn get(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    organization_id: i64,
+) -> AppResult<(LocalRules, serde_json::Value)> {
+    let org = super::organization::get_visible(db, actor, organization_id).await?;
+    Ok((
+        db::local_rules::effective(db, &org.path).await?,
+        db::local_rules::own(db, org.id).await?,
+    ))
+}
+
+/// Merges `changes` (some fields; JSON null clears a field) into what the organization sets.
+pub async fn set(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    organization_id: i64,
+    changes: serde_json::Map<String, serde_json::Value>,
+) -> AppResult<LocalRules> {
+    require(actor, Permission::ManageLocalRules)?;
+    let txn = db.begin().await?;
+    let org = super::organization::get_visible(&txn, actor, organization_id).await?;
+    let mut own = db::local_rules::own(&txn, org.id).await?;
+    let obj = own
+        .as_object_mut()
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("settings are not an object")))?;
+    for (k, v) in changes {
+        if v.is_null() && k != "minPoints" {
+            obj.remove(&k);
+        } else {
+            obj.insert(k, v);
+        }
+    }
+    let mut parent_rules = db::local_rules::effective(&txn, &org.path).await?;
+    parent_rules.overlay(&own);
+    parent_rules.validate().map_err(|(field, msg)| {
+        DomainError::invalid(
+            field,
+            format!("本地规则取值不合理：{msg}"),
+            format!("unreasonable local rule: {msg}"),
+        )
+    })?;
+    db::local_rules::save(&txn, org.id, &own).await?;
+    db::audit::record(
+        &txn,
+        AuditRecord {
+            actor_user_id: Some(actor.user_id),
+            organization_id: Some(org.id),
+            action: "organization.set_local_rules",
+            subject_type: "organization",
+            subject_id: Some(org.id),
+            detail: json!({ "settings": own }),
+        },
+    )
+    .await?;
+    let rules = db::local_rules::effective(&txn, &org.path).await?;
+    txn.commit().await?;
+    Ok(rules)
+}

@@ -1,0 +1,129 @@
+//! Party members (introducers and cultivation contacts must be full members): bulk import, lists.
+
+use super::organization::resolve_under;
+use super::require;
+use crate::db::{self, Page, audit::AuditRecord};
+use crate::domain::pipeline::person::{self, PersonDraft};
+use crate::domain::{Actor, DomainError, Permission};
+use crate::error::{AppError, AppResult, RowError};
+use chrono::NaiveDate;
+use entity::person::Model;
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, TransactionTrait};
+use serde_json::json;
+use std::collections::HashMap;
+
+/// One member to import.
+pub struct MemberRow {
+    pub organization_id: i64,
+    pub person: PersonDraft,
+    pub member_since: Option<NaiveDate>,
+    pub under_party_probation: bool,
+}
+
+/// Imports members all-or-nothing; every bad row is reported with its index and field.
+pub async fn import(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    rows: Vec<MemberRow>,
+) -> AppResult<Vec<Model>> {
+    require(actor, Permission::ManagePipeline)
+        .or_else(|_| require(actor, Permission::SubmitReports))?;
+    let org_ids: Vec<i64> = rows.iter().map(|r| r.organization_id).collect();
+    let orgs: HashMap<i64, _> = db::organization::find_by_ids(db, &org_ids)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o))
+        .collect();
+    let mut errors = vec![];
+    let mut valid = vec![];
+    for (index, r) in rows.into_iter().enumerate() {
+        if !orgs
+            .get(&r.organization_id)
+            .is_some_and(|o| actor.can_see(&o.path))
+        {
+            errors.push(RowError {
+                index,
+                field: "organizationId".into(),
+                message: "未找到 / not found".into(),
+            });
+            continue;
+        }
+        match person::validate(r.person, false) {
+            Ok(p) => valid.push((
+                r.organization_id,
+                p,
+                r.member_since,
+                r.under_party_probation,
+            )),
+            Err(DomainError::InvalidInput {
+                field,
+                message_zh,
+                message_en,
+            }) => errors.push(RowError {
+                index,
+                field: field.into(),
+                message: format!("{message_zh} / {message_en}"),
+            }),
+            Err(e) => errors.push(RowError {
+                index,
+                field: "".into(),
+                message: e.to_string(),
+            }),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Rows(errors));
+    }
+    let txn = db.begin().await?;
+    let mut out = vec![];
+    for chunk in valid.chunks(500) {
+        let models: Vec<_> = chunk
+            .iter()
+            .map(|(org, p, since, prob)| db::person::new_row(*org, p, Some((*since, *prob))))
+            .collect();
+        let inserted = entity::person::Entity::insert_many(models)
+            .exec_with_returning(&txn)
+            .await?;
+        out.extend(inserted);
+    }
+    audit(&txn, actor, out.len()).await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+async fn audit(db: &impl ConnectionTrait, actor: &Actor, n: usize) -> AppResult<()> {
+    db::audit::record(
+        db,
+        AuditRecord {
+            actor_user_id: Some(actor.user_id),
+            organization_id: Some(actor.organization_id),
+            action: "member.import",
+            subject_type: "person",
+            subject_id: None,
+            detail: json!({ "rows": n }),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Members of a subtree in the actor's scope.
+pub async fn list(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    under: Option<i64>,
+    after_id: Option<i64>,
+    limit: u64,
+) -> AppResult<(Page<Model>, String)> {
+    if !actor.may(Permission::ReadCandidates) {
+        return Err(AppError::Forbidden(format!(
+            "role {} may not read members (personal data)",
+            actor.role
+        )));
+    }
+    let path = resolve_under(db, actor, under).await?;
+    Ok((
+        db::person::list_members(db, &path, after_id, limit).await?,
+        path,
+    ))
+}

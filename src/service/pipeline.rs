@@ -1,0 +1,601 @@
+//! The candidate pipeline: applications, the 25 steps, corrections, transfers. Every step is
+//! checked by `domain::pipeline::check`, appended to the full-process record and projected onto
+//! the case in one transaction guarded by the case's version; a client key makes a retry safe.
+
+use super::require;
+use crate::db::{self, audit::AuditRecord};
+use crate::domain::organization::path_ids;
+use crate::domain::pipeline::check::{
+    MemberFacts, OrgFacts, PersonFacts, RuleWarning, StepContext, check_step,
+};
+use crate::domain::pipeline::model::StepDetails;
+use crate::domain::pipeline::person::{self, PersonDraft};
+use crate::domain::pipeline::state::{CaseState, RecordedStep};
+use crate::domain::{Actor, Permission};
+use crate::error::{AppError, AppResult};
+use chrono::NaiveDate;
+use entity::{candidate, candidate_event, organization};
+use sea_orm::{
+    ActiveValue::Set, ConnectionTrait, DatabaseConnection, DatabaseTransaction, TransactionTrait,
+};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+/// What a step produced.
+#[derive(Debug, Clone)]
+pub struct StepOutcome {
+    pub candidate: candidate::Model,
+    pub event: candidate_event::Model,
+    pub warnings: Vec<RuleWarning>,
+    /// True when this answers a retry with the same client key.
+    pub replayed: bool,
+}
+
+/// A step to record on a case.
+#[derive(Debug, Clone)]
+pub struct StepRequest {
+    pub candidate_id: i64,
+    pub expected_version: i32,
+    pub client_key: Option<String>,
+    pub occurred_on: NaiveDate,
+    pub details: StepDetails,
+    pub note: Option<String>,
+    /// The event this step corrects (a correction of the same step).
+    pub corrects: Option<i64>,
+}
+
+/// Loads a case the actor may read; out of scope is `NOT_FOUND`.
+pub async fn get_visible(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: i64,
+) -> AppResult<candidate::Model> {
+    if !actor.may(Permission::ReadCandidates)
+        && !actor.may(Permission::ManagePipeline)
+        && !actor.may(Permission::Approve)
+    {
+        return Err(AppError::Forbidden(format!(
+            "role {} may not read candidates",
+            actor.role
+        )));
+    }
+    let c = db::candidate::find_by_id(db, id)
+        .await?
+        .ok_or(AppError::NotFound("candidate"))?;
+    let org = db::organization::find_by_id(db, c.organization_id)
+        .await?
+        .ok_or(AppError::NotFound("candidate"))?;
+    if actor.can_see(&org.path) {
+        Ok(c)
+    } else {
+        Err(AppError::NotFound("candidate"))
+    }
+}
+
+fn hash(operation: &str, payload: &serde_json::Value) -> String {
+    let mut h = Sha256::new();
+    h.update(operation.as_bytes());
+    h.update(payload.to_string().as_bytes());
+    format!("{:x}", h.finalize())
+}
+
+/// If the key was used before: the first result (same request) or `CONFLICT` (another request).
+async fn replay(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    key: &Option<String>,
+    request_hash: &str,
+) -> AppResult<Option<StepOutcome>> {
+    let Some(key) = key else { return Ok(None) };
+    let Some(prev) = db::idempotency::find(txn, actor.user_id, key).await? else {
+        return Ok(None);
+    };
+    if prev.request_hash != request_hash {
+        return Err(AppError::Conflict(format!(
+            "客户端键{key}已用于另一请求 / the client key {key:?} was used for a different request"
+        )));
+    }
+    let event = db::candidate::event_by_id(txn, prev.result_id)
+        .await?
+        .ok_or(AppError::NotFound("event"))?;
+    let candidate = db::candidate::find_by_id(txn, event.candidate_id)
+        .await?
+        .ok_or(AppError::NotFound("candidate"))?;
+    let warnings = parse_warnings(&event.warnings);
+    Ok(Some(StepOutcome {
+        candidate,
+        event,
+        warnings,
+        replayed: true,
+    }))
+}
+
+/// Warnings stored with an event, back as findings.
+pub fn parse_warnings(text: &str) -> Vec<RuleWarning> {
+    let Ok(serde_json::Value::Array(items)) = serde_json::from_str::<serde_json::Value>(text)
+    else {
+        return vec![];
+    };
+    items
+        .into_iter()
+        .map(|w| RuleWarning {
+            rule: leak(w["rule"].as_str().unwrap_or("")),
+            source: leak(w["source"].as_str().unwrap_or("")),
+            message_zh: w["messageZh"].as_str().unwrap_or("").into(),
+            message_en: w["messageEn"].as_str().unwrap_or("").into(),
+            details: w["details"].clone(),
+        })
+        .collect()
+}
+
+/// Rule ids and sources are a small fixed set; interning them keeps `RuleViolation` cheap.
+fn leak(s: &str) -> &'static str {
+    use std::collections::HashSet;
+    use std::sync::{LazyLock, Mutex};
+    static INTERNED: LazyLock<Mutex<HashSet<&'static str>>> = LazyLock::new(Default::default);
+    let mut set = INTERNED.lock().expect("interning lock");
+    if let Some(v) = set.get(s) {
+        return v;
+    }
+    let v: &'static str = Box::leak(s.to_string().into_boxed_str());
+    set.insert(v);
+    v
+}
+
+fn warnings_json(w: &[RuleWarning]) -> String {
+    serde_json::Value::Array(
+        w.iter()
+            .map(|w| json!({ "rule": w.rule, "source": w.source, "messageZh": w.message_zh, "messageEn": w.message_en, "details": w.details }))
+            .collect(),
+    )
+    .to_string()
+}
+
+fn recorded(events: &[candidate_event::Model]) -> AppResult<Vec<RecordedStep>> {
+    events
+        .iter()
+        .map(|e| {
+            let details: StepDetails =
+                serde_json::from_str(&e.details).map_err(AppError::internal)?;
+            Ok(RecordedStep {
+                id: e.id,
+                occurred_on: e.occurred_on,
+                details,
+                corrects: e.corrects_event_id,
+            })
+        })
+        .collect()
+}
+
+/// Input of an application (step 1).
+pub struct Application {
+    pub organization_id: i64,
+    pub applied_on: NaiveDate,
+    pub person: PersonDraft,
+    pub client_key: Option<String>,
+    pub note: Option<String>,
+}
+
+/// Organizations that receive applications (细则 Art. 6): branches, general branches and mobile
+/// Party organizations.
+fn receives_applications(kind: &str) -> bool {
+    matches!(
+        kind,
+        "BRANCH" | "GENERAL_BRANCH" | "MOBILE_PARTY_ORGANIZATION"
+    )
+}
+
+/// Step 1: a written application opens a case.
+pub async fn submit_application(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    input: Application,
+) -> AppResult<StepOutcome> {
+    require(actor, Permission::ManagePipeline)?;
+    let request_hash = hash(
+        "submitApplication",
+        &json!({ "org": input.organization_id, "on": input.applied_on, "person": format!("{:?}", input.person), "note": input.note }),
+    );
+    let txn = db.begin().await?;
+    if let Some(done) = replay(&txn, actor, &input.client_key, &request_hash).await? {
+        return Ok(done);
+    }
+    let org = super::organization::get_visible(&txn, actor, input.organization_id).await?;
+    if !receives_applications(&org.kind) || !org.active {
+        return Err(AppError::bad_input(
+            "organizationId",
+            "入党申请须向党支部（或党总支、流动党员党组织）递交",
+            "applications are received by an active branch, general branch or mobile Party organization",
+        ));
+    }
+    let p = person::validate(input.person, true)?;
+    if let Some(outflow) = p.outflow_organization_id {
+        db::organization::find_by_id(&txn, outflow)
+            .await?
+            .ok_or_else(|| {
+                AppError::bad_input(
+                    "outflowOrganizationId",
+                    "流出地党组织不存在",
+                    "the outflow organization does not exist",
+                )
+            })?;
+    }
+    if let Some(n) = &p.id_card_number
+        && !db::person::existing_id_cards(&txn, std::slice::from_ref(n))
+            .await?
+            .is_empty()
+    {
+        return Err(AppError::Conflict(
+            "该身份证号已有档案 / a record with this ID-card number exists".into(),
+        ));
+    }
+    let details = StepDetails::SubmitApplication {
+        organization_id: org.id,
+    };
+    let ctx = StepContext {
+        person: PersonFacts {
+            birth_date: Some(p.birth_date),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let rules = db::local_rules::effective(&txn, &org.path).await?;
+    let warnings = check_step(
+        &CaseState::default(),
+        &details,
+        input.applied_on,
+        &ctx,
+        &rules,
+    )?;
+    let person_row =
+        sea_orm::ActiveModelTrait::insert(db::person::new_row(org.id, &p, None), &txn).await?;
+    let mut state = CaseState::default();
+    state.apply(input.applied_on, &details);
+    let case = db::candidate::insert(&txn, person_row.id, org.id, &state).await?;
+    let event = append(
+        &txn,
+        actor,
+        case.id,
+        org.id,
+        input.applied_on,
+        &details,
+        &warnings,
+        input.note,
+        None,
+    )
+    .await?;
+    finish(
+        &txn,
+        actor,
+        &case,
+        &event,
+        "candidate.submit_application",
+        &input.client_key,
+        "submitApplication",
+        &request_hash,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(StepOutcome {
+        candidate: case,
+        event,
+        warnings,
+        replayed: false,
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn append(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    candidate_id: i64,
+    organization_id: i64,
+    on: NaiveDate,
+    details: &StepDetails,
+    warnings: &[RuleWarning],
+    note: Option<String>,
+    corrects: Option<i64>,
+) -> AppResult<candidate_event::Model> {
+    Ok(db::candidate::insert_event(
+        txn,
+        candidate_event::ActiveModel {
+            candidate_id: Set(candidate_id),
+            step: Set(details.name()),
+            step_number: Set(i16::from(details.number())),
+            occurred_on: Set(on),
+            recorded_at: Set(chrono::Utc::now()),
+            actor_user_id: Set(actor.user_id),
+            organization_id: Set(organization_id),
+            details: Set(serde_json::to_string(details).map_err(AppError::internal)?),
+            warnings: Set(warnings_json(warnings)),
+            corrects_event_id: Set(corrects),
+            note: Set(note.filter(|n| !n.trim().is_empty())),
+            ..Default::default()
+        },
+    )
+    .await?)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn finish(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    case: &candidate::Model,
+    event: &candidate_event::Model,
+    action: &str,
+    client_key: &Option<String>,
+    operation: &str,
+    request_hash: &str,
+) -> AppResult<()> {
+    db::audit::record(txn, AuditRecord {
+        actor_user_id: Some(actor.user_id),
+        organization_id: Some(case.organization_id),
+        action,
+        subject_type: "candidate",
+        subject_id: Some(case.id),
+        detail: json!({ "eventId": event.id, "step": event.step, "occurredOn": event.occurred_on }),
+    })
+    .await?;
+    if let Some(key) = client_key {
+        db::idempotency::record(txn, actor.user_id, key, operation, request_hash, event.id).await?;
+    }
+    Ok(())
+}
+
+fn permissions_for(details: &StepDetails) -> &'static [Permission] {
+    use StepDetails::*;
+    match details {
+        AdmissionApproval { .. } | ConversionApproval { .. } => &[Permission::Approve],
+        PreReview { .. } | IntermediateReview { .. } | PreApprovalTalk { .. } => {
+            &[Permission::ManagePipeline, Permission::Approve]
+        }
+        _ => &[Permission::ManagePipeline],
+    }
+}
+
+fn named_organization(details: &StepDetails) -> Option<i64> {
+    use StepDetails::*;
+    match details {
+        PreReview {
+            reviewer_organization_id: id,
+            ..
+        }
+        | IntermediateReview {
+            reviewer_organization_id: id,
+            ..
+        }
+        | AdmissionApproval {
+            approver_organization_id: id,
+        }
+        | ConversionApproval {
+            approver_organization_id: id,
+        }
+        | Transfer {
+            to_organization_id: id,
+            ..
+        } => Some(*id),
+        _ => None,
+    }
+}
+
+fn named_members(details: &StepDetails) -> &[i64] {
+    match details {
+        StepDetails::AssignContacts { contact_ids } => contact_ids,
+        StepDetails::AssignIntroducers { introducer_ids } => introducer_ids,
+        _ => &[],
+    }
+}
+
+/// Builds what the checks need: the person, the members and the organization the step names,
+/// and whether an intermediate review is required.
+async fn context(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    case: &candidate::Model,
+    case_org: &organization::Model,
+    details: &StepDetails,
+) -> AppResult<StepContext> {
+    let p = db::person::find_by_id(txn, case.person_id)
+        .await?
+        .ok_or(AppError::NotFound("person"))?;
+    let person = PersonFacts {
+        birth_date: Some(p.birth_date),
+        is_league_member: p.is_league_member,
+        has_political_violation: p.has_political_violation,
+        is_migrant: p.is_migrant,
+        expected_departure_on: p.expected_departure_on,
+    };
+    let mut members = vec![];
+    let ids = named_members(details);
+    if !ids.is_empty() {
+        let people = db::person::find_by_ids(txn, ids).await?;
+        let org_ids: Vec<i64> = people.iter().map(|m| m.organization_id).collect();
+        let orgs = db::organization::find_by_ids(txn, &org_ids).await?;
+        for m in &people {
+            let visible = orgs
+                .iter()
+                .any(|o| o.id == m.organization_id && actor.can_see(&o.path));
+            if !visible {
+                return Err(AppError::NotFound("member"));
+            }
+            members.push(MemberFacts {
+                id: m.id,
+                is_full_member: m.is_party_member,
+                under_party_probation: m.under_party_probation,
+            });
+        }
+    }
+    let ancestors = path_ids(&case_org.path);
+    let path_orgs = db::organization::find_by_ids(txn, &ancestors).await?;
+    let organization = match named_organization(details) {
+        Some(id) => {
+            let o = db::organization::find_by_id(txn, id)
+                .await?
+                .ok_or(AppError::NotFound("organization"))?;
+            let is_ancestor = ancestors[..ancestors.len().saturating_sub(1)].contains(&o.id);
+            if !is_ancestor && !actor.can_see(&o.path) {
+                return Err(AppError::NotFound("organization"));
+            }
+            Some(OrgFacts {
+                id: o.id,
+                kind: o.kind.clone(),
+                can_approve: o.can_approve,
+                can_pre_review: o.can_pre_review,
+                is_ancestor_of_case: is_ancestor,
+            })
+        }
+        None => None,
+    };
+    // Between the case's organization and the nearest approving ancestor, a general branch or a
+    // village/community committee reviews (审议) first.
+    let mut needs_intermediate_review = false;
+    for id in ancestors.iter().rev().skip(1) {
+        let Some(o) = path_orgs.iter().find(|o| o.id == *id) else {
+            continue;
+        };
+        if o.can_approve {
+            break;
+        }
+        if o.kind == "GENERAL_BRANCH" || o.kind == "VILLAGE_COMMUNITY_COMMITTEE" {
+            needs_intermediate_review = true;
+        }
+    }
+    Ok(StepContext {
+        person,
+        members,
+        organization,
+        needs_intermediate_review,
+    })
+}
+
+/// Records one step (or a correction) on a case.
+pub async fn record_step(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    req: StepRequest,
+) -> AppResult<StepOutcome> {
+    let perms = permissions_for(&req.details);
+    if !perms.iter().any(|p| actor.may(*p)) {
+        require(actor, perms[0])?;
+    }
+    if matches!(req.details, StepDetails::SubmitApplication { .. }) {
+        return Err(AppError::bad_input(
+            "step",
+            "递交申请请用 submitApplication",
+            "applications are submitted with submitApplication",
+        ));
+    }
+    let request_hash = hash(
+        "recordPipelineStep",
+        &json!({ "c": req.candidate_id, "v": req.expected_version, "on": req.occurred_on, "d": req.details, "n": req.note, "x": req.corrects }),
+    );
+    let txn = db.begin().await?;
+    if let Some(done) = replay(&txn, actor, &req.client_key, &request_hash).await? {
+        return Ok(done);
+    }
+    let case = get_visible(&txn, actor, req.candidate_id).await?;
+    if case.version != req.expected_version {
+        return Err(AppError::Conflict(format!(
+            "档案已被修改（当前版本{}，提交的版本{}）/ the case changed: version {} is current, {} was given",
+            case.version, req.expected_version, case.version, req.expected_version
+        )));
+    }
+    let case_org = db::organization::find_by_id(&txn, case.organization_id)
+        .await?
+        .ok_or(AppError::NotFound("organization"))?;
+    let events = recorded(&db::candidate::events(&txn, case.id).await?)?;
+    let base = match req.corrects {
+        Some(target) => {
+            let corrected = events.iter().find(|e| e.id == target).ok_or_else(|| {
+                AppError::bad_input(
+                    "correctsEventId",
+                    "要更正的记录不属于本档案",
+                    "the event to correct is not part of this case",
+                )
+            })?;
+            if !corrected.details.same_step(&req.details) {
+                return Err(AppError::bad_input(
+                    "step",
+                    "更正须为同一步骤",
+                    "a correction must record the same step as the event it corrects",
+                ));
+            }
+            let before: Vec<RecordedStep> = events
+                .iter()
+                .filter(|e| {
+                    (e.occurred_on, e.id) < (corrected.occurred_on, corrected.id)
+                        && e.id != target
+                        && e.corrects.is_none()
+                })
+                .cloned()
+                .collect();
+            CaseState::fold(&before)
+        }
+        None => CaseState::fold(&events),
+    };
+    let mut details = req.details.clone();
+    if let StepDetails::Transfer {
+        from_organization_id,
+        ..
+    } = &mut details
+    {
+        *from_organization_id = case.organization_id;
+    }
+    let ctx = context(&txn, actor, &case, &case_org, &details).await?;
+    let rules = db::local_rules::effective(&txn, &case_org.path).await?;
+    let warnings = check_step(&base, &details, req.occurred_on, &ctx, &rules)?;
+    let event = append(
+        &txn,
+        actor,
+        case.id,
+        case.organization_id,
+        req.occurred_on,
+        &details,
+        &warnings,
+        req.note.clone(),
+        req.corrects,
+    )
+    .await?;
+    let mut all = events;
+    all.push(RecordedStep {
+        id: event.id,
+        occurred_on: event.occurred_on,
+        details,
+        corrects: req.corrects,
+    });
+    let state = CaseState::fold(&all);
+    let org_id = state.organization_id.unwrap_or(case.organization_id);
+    if !db::candidate::update_if_version(&txn, case.id, req.expected_version, org_id, &state)
+        .await?
+    {
+        return Err(AppError::Conflict(
+            "档案已被并发修改 / the case was changed concurrently; reload and retry".into(),
+        ));
+    }
+    let case = db::candidate::find_by_id(&txn, case.id)
+        .await?
+        .ok_or(AppError::NotFound("candidate"))?;
+    let action = if req.corrects.is_some() {
+        "candidate.correct_step"
+    } else {
+        "candidate.record_step"
+    };
+    finish(
+        &txn,
+        actor,
+        &case,
+        &event,
+        action,
+        &req.client_key,
+        "recordPipelineStep",
+        &request_hash,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(StepOutcome {
+        candidate: case,
+        event,
+        warnings,
+        replayed: false,
+    })
+}
