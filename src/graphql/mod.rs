@@ -27,6 +27,9 @@ pub struct QueryRoot(
     node::NodeQuery,
     user::UserQuery,
     organization::OrganizationQuery,
+    local_rules::LocalRulesQuery,
+    member::MemberQuery,
+    candidate::CandidateQuery,
 );
 
 /// All mutations.

@@ -7,5 +7,6 @@ mod auth;
 mod http_spec;
 mod limits;
 mod organizations;
+mod pipeline;
 mod schema;
 mod users;
