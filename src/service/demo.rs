@@ -1,9 +1,12 @@
 //! The demo data set: a city with a street (communities, an agency, non-public enterprises, a
 //! social organization) and a university committee with colleges and branches, plus one user
-//! of each role. Loading it twice changes nothing.
+//! of each role, and three Party members in 和平社区第一党支部 (one under 留党察看) to name as
+//! contacts and introducers. Loading it twice changes nothing.
 
 use super::organization::{CreateOrganization, create};
+use super::member::MemberRow;
 use super::user::{CreateUser, create as create_user};
+use crate::domain::pipeline::person::{Education, Gender, Occupation, PersonDraft};
 use crate::db;
 use crate::domain::organization::{OrganizationKind as K, Sector as S};
 use crate::domain::{Actor, Role};
@@ -189,5 +192,26 @@ pub async fn load(db: &DatabaseConnection) -> AppResult<bool> {
         )
         .await?;
     }
+    let branch = &by_name["和平社区第一党支部"];
+    let member = |name: &str, gender: Gender, born: &str, since: &str, probation: bool| MemberRow {
+        organization_id: branch.id,
+        person: PersonDraft {
+            name: name.into(),
+            gender: Some(gender),
+            birth_date: born.parse().ok(),
+            education: Some(Education::Undergraduate),
+            occupations: vec![Occupation::Manager],
+            ..Default::default()
+        },
+        member_since: since.parse().ok(),
+        under_party_probation: probation,
+    };
+    let organizer = Actor { user_id: admin.id, role: Role::Organizer, organization_id: root.id, scope_path: root.path.clone() };
+    super::member::import(db, &organizer, vec![
+        member("王建国", Gender::Male, "1975-04-12", "1998-07-01", false),
+        member("李秀英", Gender::Female, "1982-09-30", "2006-06-28", false),
+        member("张卫东", Gender::Male, "1970-01-15", "1995-07-01", true),
+    ])
+    .await?;
     Ok(true)
 }
