@@ -3,12 +3,12 @@
 //! of each role, and three Party members in 和平社区第一党支部 (one under 留党察看) to name as
 //! contacts and introducers. Loading it twice changes nothing.
 
-use super::organization::{CreateOrganization, create};
 use super::member::MemberRow;
+use super::organization::{CreateOrganization, create};
 use super::user::{CreateUser, create as create_user};
-use crate::domain::pipeline::person::{Education, Gender, Occupation, PersonDraft};
 use crate::db;
 use crate::domain::organization::{OrganizationKind as K, Sector as S};
+use crate::domain::pipeline::person::{Education, Gender, Occupation, PersonDraft};
 use crate::domain::{Actor, Role};
 use crate::error::{AppError, AppResult};
 use entity::organization::Model;
@@ -206,12 +206,21 @@ pub async fn load(db: &DatabaseConnection) -> AppResult<bool> {
         member_since: since.parse().ok(),
         under_party_probation: probation,
     };
-    let organizer = Actor { user_id: admin.id, role: Role::Organizer, organization_id: root.id, scope_path: root.path.clone() };
-    super::member::import(db, &organizer, vec![
-        member("王建国", Gender::Male, "1975-04-12", "1998-07-01", false),
-        member("李秀英", Gender::Female, "1982-09-30", "2006-06-28", false),
-        member("张卫东", Gender::Male, "1970-01-15", "1995-07-01", true),
-    ])
+    let organizer = Actor {
+        user_id: admin.id,
+        role: Role::Organizer,
+        organization_id: root.id,
+        scope_path: root.path.clone(),
+    };
+    super::member::import(
+        db,
+        &organizer,
+        vec![
+            member("王建国", Gender::Male, "1975-04-12", "1998-07-01", false),
+            member("李秀英", Gender::Female, "1982-09-30", "2006-06-28", false),
+            member("张卫东", Gender::Male, "1970-01-15", "1995-07-01", true),
+        ],
+    )
     .await?;
     Ok(true)
 }
