@@ -100,6 +100,7 @@ pub async fn serve(state: AppState, demo: bool) -> anyhow::Result<()> {
             "loaded the demo data set"
         );
     }
+    spawn_overdue_sweeper(state.clone());
     let addr = state.config.bind_addr;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -109,6 +110,24 @@ pub async fn serve(state: AppState, demo: bool) -> anyhow::Result<()> {
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("serving")
+}
+
+/// Announces letters that became overdue, every ten minutes, with today's date (UTC+8).
+fn spawn_overdue_sweeper(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            let today = crate::service::letter::today();
+            match crate::service::letter::sweep_overdue(&state.db, &state.letter_events, today)
+                .await
+            {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(letters = n, "announced overdue letters"),
+                Err(e) => tracing::warn!(error = %e.message(), "overdue sweep failed"),
+            }
+        }
+    });
 }
 
 async fn shutdown_signal() {

@@ -15,6 +15,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Login attempts per username.
     pub login_limiter: Arc<DefaultKeyedRateLimiter<String>>,
+    /// Letter events for subscribers.
+    pub letter_events: crate::service::letter::LetterEvents,
 }
 
 impl AppState {
@@ -26,6 +28,7 @@ impl AppState {
             db,
             jwt,
             login_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))),
+            letter_events: tokio::sync::broadcast::channel(1024).0,
             config: Arc::new(config),
         }
     }

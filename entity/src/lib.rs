@@ -5,6 +5,7 @@ pub mod audit_event;
 pub mod candidate;
 pub mod candidate_event;
 pub mod idempotency_key;
+pub mod letter;
 pub mod organization;
 pub mod organization_setting;
 pub mod person;

@@ -4,6 +4,7 @@ pub use super::audit_event::Entity as AuditEvent;
 pub use super::candidate::Entity as Candidate;
 pub use super::candidate_event::Entity as CandidateEvent;
 pub use super::idempotency_key::Entity as IdempotencyKey;
+pub use super::letter::Entity as Letter;
 pub use super::organization::Entity as Organization;
 pub use super::organization_setting::Entity as OrganizationSetting;
 pub use super::person::Entity as Person;

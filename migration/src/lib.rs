@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_create_foundation;
 mod m20261122_000002_create_pipeline;
+mod m20261122_000003_create_letters;
 
 /// Runs every migration of the service in order.
 pub struct Migrator;
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261122_000001_create_foundation::Migration),
             Box::new(m20261122_000002_create_pipeline::Migration),
+            Box::new(m20261122_000003_create_letters::Migration),
         ]
     }
 }

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod candidate;
 pub mod idempotency;
+pub mod letter;
 pub mod local_rules;
 pub mod organization;
 pub mod person;

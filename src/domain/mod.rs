@@ -3,6 +3,7 @@
 
 pub mod actor;
 pub mod error;
+pub mod letter;
 pub mod organization;
 pub mod pipeline;
 pub mod role;

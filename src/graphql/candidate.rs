@@ -379,8 +379,10 @@ pub struct Alert {
     pub due_on: Date,
     /// Whether the due date has passed (as of the date asked about).
     pub overdue: bool,
-    /// The case.
-    pub candidate: Candidate,
+    /// The case (for case alerts).
+    pub candidate: Option<Candidate>,
+    /// The letter to answer (for letter alerts).
+    pub letter: Option<super::letter::Letter>,
 }
 
 /// Candidate queries.
@@ -481,14 +483,20 @@ impl CandidateQuery {
             first as usize,
         )
         .await?;
-        Ok(list
-            .into_iter()
-            .map(|a| Alert {
+        let mut out = Vec::with_capacity(list.len());
+        for a in list {
+            let letter = match a.letter {
+                Some(l) => Some(super::letter::Letter::load(ctx, l).await?),
+                None => None,
+            };
+            out.push(Alert {
                 kind: a.kind.into(),
                 due_on: Date(a.due_on),
                 overdue: a.due_on < as_of.0,
-                candidate: Candidate(a.candidate),
-            })
-            .collect())
+                candidate: a.candidate.map(Candidate),
+                letter,
+            });
+        }
+        Ok(out)
     }
 }

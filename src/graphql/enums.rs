@@ -225,6 +225,8 @@ mirror_enum! {
         ConversionDue,
         /// N15: an extended probation ends.
         ExtensionEnding,
+        /// A received letter must be answered by its due date.
+        LetterReplyDue,
     }
 }
 
@@ -289,6 +291,8 @@ pub enum PipelineStep {
     Drop,
     /// Development not recognized (I7)
     Invalidate,
+    /// An APPROVER's override of the development-opinion letter requirement (L1)
+    LetterOverride,
 }
 
 impl PipelineStep {
@@ -325,6 +329,7 @@ impl PipelineStep {
             "TRANSFER" => Transfer,
             "DROP" => Drop,
             "INVALIDATE" => Invalidate,
+            "LETTER_OVERRIDE" => LetterOverride,
             _ => return None,
         })
     }

@@ -13,6 +13,7 @@ pub enum NodeType {
     Candidate,
     Member,
     PipelineEvent,
+    Letter,
 }
 
 impl NodeType {
@@ -23,6 +24,7 @@ impl NodeType {
             NodeType::Candidate => "Candidate",
             NodeType::Member => "Member",
             NodeType::PipelineEvent => "PipelineEvent",
+            NodeType::Letter => "Letter",
         }
     }
 
@@ -33,6 +35,7 @@ impl NodeType {
             "Candidate" => Some(NodeType::Candidate),
             "Member" => Some(NodeType::Member),
             "PipelineEvent" => Some(NodeType::PipelineEvent),
+            "Letter" => Some(NodeType::Letter),
             _ => None,
         }
     }

@@ -6,6 +6,7 @@ pub mod context;
 pub mod enums;
 pub mod errors;
 pub mod ids;
+pub mod letter;
 pub mod loaders;
 pub mod local_rules;
 pub mod member;
@@ -18,7 +19,7 @@ pub mod scalars;
 pub mod user;
 
 use crate::state::AppState;
-use async_graphql::{EmptySubscription, MergedObject, SDLExportOptions, Schema, SchemaBuilder};
+use async_graphql::{MergedObject, MergedSubscription, SDLExportOptions, Schema, SchemaBuilder};
 
 /// All queries.
 #[derive(MergedObject, Default)]
@@ -30,6 +31,7 @@ pub struct QueryRoot(
     local_rules::LocalRulesQuery,
     member::MemberQuery,
     candidate::CandidateQuery,
+    letter::LetterQuery,
 );
 
 /// All mutations.
@@ -40,17 +42,22 @@ pub struct MutationRoot(
     local_rules::LocalRulesMutation,
     member::MemberMutation,
     pipeline::PipelineMutation,
+    letter::LetterMutation,
 );
 
+/// All subscriptions.
+#[derive(MergedSubscription, Default)]
+pub struct SubscriptionRoot(letter::LetterSubscription);
+
 /// The service's schema.
-pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// The schema's types only: no data, no limits (for the SDL).
-pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
+pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        SubscriptionRoot::default(),
     )
     .extension(errors::ErrorCodes)
 }

@@ -3,6 +3,7 @@
 use super::candidate::Candidate;
 use super::context::ContextExt;
 use super::ids::{self, NodeType};
+use super::letter::Letter;
 use super::member::Member;
 use super::organization::Organization;
 use super::user::User;
@@ -18,6 +19,7 @@ pub enum Node {
     User(User),
     Candidate(Candidate),
     Member(Member),
+    Letter(Letter),
 }
 
 /// The `node` query.
@@ -59,6 +61,9 @@ impl NodeQuery {
                     _ => Err(AppError::NotFound("node").into()),
                 }
             }
+            Some((NodeType::Letter, n)) => Ok(Some(Node::Letter(
+                service::letter::get_visible(db, actor, n).await?.into(),
+            ))),
             Some((NodeType::PipelineEvent, _)) | None => Err(AppError::NotFound("node").into()),
         }
     }

@@ -380,6 +380,8 @@ pub enum PipelineStepInput {
     Drop(ReasonInput),
     /// Declare the development invalid (I7).
     Invalidate(ReasonInput),
+    /// Let the admission go ahead without an agreed development-opinion letter (APPROVER, L1).
+    LetterOverride(ReasonInput),
 }
 
 fn members(ids_: Vec<ID>, field: &'static str) -> AppResult<Vec<i64>> {
@@ -493,6 +495,7 @@ impl PipelineStepInput {
             },
             I::Drop(r) => D::Drop { reason: r.reason },
             I::Invalidate(r) => D::Invalidate { reason: r.reason },
+            I::LetterOverride(r) => D::LetterOverride { reason: r.reason },
         })
     }
 }

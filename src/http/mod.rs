@@ -1,6 +1,7 @@
 //! HTTP: the router (GraphQL over HTTP, GraphiQL, health), body limits and request tracing.
 
 pub mod graphql;
+pub mod ws;
 
 use crate::graphql::{AppSchema, build_schema};
 use crate::state::AppState;
@@ -26,6 +27,7 @@ pub fn router(app: AppState) -> Router {
     let body_limit = app.config.max_body_bytes;
     Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
+        .route("/graphql/ws", get(ws::handler))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .layer(DefaultBodyLimit::max(body_limit))

@@ -38,12 +38,13 @@ pub async fn list(
     ))
 }
 
-/// One alert on a case.
+/// One alert: on a case, or on a letter to answer.
 #[derive(Debug, Clone)]
 pub struct Alert {
     pub kind: AlertKind,
     pub due_on: NaiveDate,
-    pub candidate: Model,
+    pub candidate: Option<Model>,
+    pub letter: Option<entity::letter::Model>,
 }
 
 /// The dates a case keeps, for the alert rules.
@@ -92,12 +93,29 @@ pub async fn alerts(
                 .map(move |(kind, due_on)| Alert {
                     kind,
                     due_on,
-                    candidate: c.clone(),
+                    candidate: Some(c.clone()),
+                    letter: None,
                 })
                 .collect::<Vec<_>>()
         })
         .collect();
-    out.sort_by_key(|a| (a.due_on, a.candidate.id));
+    for l in db::letter::inbox_due_by(db, &path, horizon, limit as u64).await? {
+        if let Some(due_on) = l.due_on {
+            out.push(Alert {
+                kind: AlertKind::LetterReplyDue,
+                due_on,
+                candidate: None,
+                letter: Some(l),
+            });
+        }
+    }
+    out.sort_by_key(|a| {
+        (
+            a.due_on,
+            a.candidate.as_ref().map_or(0, |c| c.id),
+            a.letter.as_ref().map_or(0, |l| l.id),
+        )
+    });
     out.truncate(limit);
     Ok(out)
 }

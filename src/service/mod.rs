@@ -6,6 +6,7 @@ pub mod bootstrap;
 pub mod candidate;
 pub mod demo;
 pub mod import;
+pub mod letter;
 pub mod local_rules;
 pub mod member;
 pub mod organization;

@@ -345,7 +345,9 @@ async fn finish(
 fn permissions_for(details: &StepDetails) -> &'static [Permission] {
     use StepDetails::*;
     match details {
-        AdmissionApproval { .. } | ConversionApproval { .. } => &[Permission::Approve],
+        AdmissionApproval { .. } | ConversionApproval { .. } | LetterOverride { .. } => {
+            &[Permission::Approve]
+        }
         PreReview { .. } | IntermediateReview { .. } | PreApprovalTalk { .. } => {
             &[Permission::ManagePipeline, Permission::Approve]
         }
@@ -460,11 +462,16 @@ async fn context(
             needs_intermediate_review = true;
         }
     }
+    let migrant_in_two_new = p.is_migrant && case_org.is_two_new;
+    let agreed_development_letter =
+        migrant_in_two_new && db::letter::has_agreed(txn, case.id, "DEVELOPMENT_OPINION").await?;
     Ok(StepContext {
         person,
         members,
         organization,
         needs_intermediate_review,
+        migrant_in_two_new,
+        agreed_development_letter,
     })
 }
 

@@ -5,6 +5,7 @@
 mod helpers;
 mod auth;
 mod http_spec;
+mod letters;
 mod limits;
 mod organizations;
 mod pipeline;

@@ -4,23 +4,23 @@
 use crate::helpers::{TestApp, code};
 use serde_json::{Value, json};
 
-const SUBMIT: &str = "mutation($input: SubmitApplicationInput!) { submitApplication(input: $input) { replayed candidate { id version stage } event { id stepNumber } } }";
+pub(crate) const SUBMIT: &str = "mutation($input: SubmitApplicationInput!) { submitApplication(input: $input) { replayed candidate { id version stage } event { id stepNumber } } }";
 const STEP: &str = "mutation($input: RecordPipelineStepInput!) { recordPipelineStep(input: $input) { replayed candidate { id version stage activistOn probationEndOn convertedOn organization { name } } event { id step stepNumber occurredOn } warnings { rule source details } } }";
 const MEMBERS: &str = "mutation($input: ImportMembersInput!) { importMembers(input: $input) { members { id name underPartyProbation } } }";
 
-fn person(name: &str, id_card: &str, birth: &str) -> Value {
+pub(crate) fn person(name: &str, id_card: &str, birth: &str) -> Value {
     json!({ "name": name, "gender": "FEMALE", "birthDate": birth, "idCardNumber": id_card, "phone": "13812345678", "education": "UNDERGRADUATE", "occupations": ["WORKER"], "isLeagueMember": true })
 }
 
 /// A valid ID-card number for a birth date (region 440106, sequence `seq`).
-fn id_card(birth: &str, seq: u32) -> String {
+pub(crate) fn id_card(birth: &str, seq: u32) -> String {
     let first17 = format!("440106{}{seq:03}", birth.replace('-', ""));
     let c = fazhan::domain::pipeline::id_card::check_char(&first17).unwrap();
     format!("{first17}{c}")
 }
 
 /// Imports two full members and one under 留党察看 in a branch; returns their ids.
-async fn members(app: &TestApp, branch: &str) -> Vec<String> {
+pub(crate) async fn members(app: &TestApp, branch: &str) -> Vec<String> {
     let row = |name: &str, probation: bool| json!({ "organizationId": branch, "person": { "name": name, "gender": "MALE", "birthDate": "1980-01-01", "education": "UNDERGRADUATE", "occupations": ["MANAGER"] }, "memberSince": "2005-07-01", "underPartyProbation": probation });
     let d = app.ok(Some("street.organizer"), MEMBERS, json!({ "input": { "rows": [row("王党员", false), row("赵党员", false), row("钱党员", true)] } })).await;
     d["importMembers"]["members"]
@@ -48,7 +48,14 @@ async fn submit(
 }
 
 /// Records a step as `user`; returns the raw response.
-async fn step(app: &TestApp, user: &str, id: &str, version: i64, on: &str, step: Value) -> Value {
+pub(crate) async fn step(
+    app: &TestApp,
+    user: &str,
+    id: &str,
+    version: i64,
+    on: &str,
+    step: Value,
+) -> Value {
     app.exec(Some(user), STEP, json!({ "input": { "candidateId": id, "expectedVersion": version, "occurredOn": on, "step": step } })).await
 }
 
@@ -222,10 +229,27 @@ db_test!(one_person_goes_through_all_25_steps, |app| {
 /// A case at the admission meeting (steps 1–14 done) in the street's non-public enterprise
 /// branch (no intermediate review), with its id and version.
 async fn case_at_meeting(app: &TestApp, seq: u32) -> (String, i64, String) {
+    let p = person("周明", &id_card("1995-02-03", seq), "1995-02-03");
+    case_at_meeting_for(app, p, seq).await
+}
+
+/// A case of `person` at the admission meeting in 星火科技有限公司党支部.
+pub(crate) async fn case_at_meeting_for(
+    app: &TestApp,
+    person: Value,
+    seq: u32,
+) -> (String, i64, String) {
     let branch = app.org_id("星火科技有限公司党支部").await;
     let street = app.org_id("和平街道党工委").await;
     let m = members(app, &branch).await;
-    let (id, mut version) = submit(app, &branch, "周明", "1995-02-03", seq, "2022-03-07").await;
+    let d = app.ok(Some("street.organizer"), SUBMIT, json!({ "input": { "organizationId": branch, "appliedOn": "2022-03-07", "person": person } })).await;
+    let id = d["submitApplication"]["candidate"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut version = d["submitApplication"]["candidate"]["version"]
+        .as_i64()
+        .unwrap();
     let form = format!("440100-2023-{seq:06}");
     let steps = vec![
         (
@@ -263,7 +287,7 @@ async fn case_at_meeting(app: &TestApp, seq: u32) -> (String, i64, String) {
         ),
         (
             "2023-10-20",
-            json!({ "politicalReview": { "passed": true, "conclusion": "合格" } }),
+            json!({ "politicalReview": { "passed": true, "conclusion": "合格", "householdOpinion": true, "residenceOpinion": true } }),
         ),
         (
             "2023-10-27",

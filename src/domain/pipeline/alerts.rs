@@ -38,6 +38,8 @@ pub enum AlertKind {
     ConversionDue,
     /// N15: an extended probation ends.
     ExtensionEnding,
+    /// §5: a received letter must be answered (15 days by default).
+    LetterReplyDue,
 }
 
 /// The alerts of one case with their due dates.

@@ -51,6 +51,10 @@ pub struct StepContext {
     /// A general branch or village/community committee lies between the branch and the
     /// approving committee, so its review (审议) is required before approval.
     pub needs_intermediate_review: bool,
+    /// The person is a migrant and the case's organization is a two-new organization (村企联审).
+    pub migrant_in_two_new: bool,
+    /// An agreed development-opinion letter exists for the case.
+    pub agreed_development_letter: bool,
 }
 
 fn rule(
@@ -676,6 +680,11 @@ pub fn check_step(
                     json!({ "expectedDepartureOn": leaving, "meetingOn": on, "days": days }),
                 ));
             }
+            crate::domain::letter::check_admission_gate(
+                ctx.migrant_in_two_new,
+                ctx.agreed_development_letter,
+                state.letter_override,
+            )?;
             check_notice(public_notice, rules, on)?;
             check_vote(vote)?;
         }
@@ -873,6 +882,22 @@ pub fn check_step(
                 &[Stage::Applicant, Stage::Activist, Stage::DevelopmentTarget],
                 step,
             )?;
+        }
+        LetterOverride { reason } => {
+            stage_is(
+                state,
+                &[Stage::Applicant, Stage::Activist, Stage::DevelopmentTarget],
+                step,
+            )?;
+            if reason.trim().is_empty() {
+                return Err(rule(
+                    "L1",
+                    "local: street plan (村企联审)",
+                    "豁免须记录理由".into(),
+                    "an override needs a recorded reason".into(),
+                    json!({}),
+                ));
+            }
         }
         Invalidate { .. } => {
             if state.invalidated {

@@ -205,6 +205,9 @@ pub enum StepDetails {
     Drop { reason: String },
     /// I7: development not recognized.
     Invalidate { reason: String },
+    /// An APPROVER lets the admission go ahead without an agreed development-opinion letter
+    /// (rule L1), with the reason recorded.
+    LetterOverride { reason: String },
 }
 
 impl StepDetails {
@@ -238,7 +241,7 @@ impl StepDetails {
             ConversionMeeting { .. } => 23,
             ConversionApproval { .. } => 24,
             Archive { .. } => 25,
-            Transfer { .. } | Drop { .. } | Invalidate { .. } => 0,
+            Transfer { .. } | Drop { .. } | Invalidate { .. } | LetterOverride { .. } => 0,
         }
     }
 

@@ -50,6 +50,7 @@ pub struct CaseState {
     pub converted_on: Option<NaiveDate>,
     pub archived_on: Option<NaiveDate>,
     pub invalidated: bool,
+    pub letter_override: bool,
 }
 
 impl CaseState {
@@ -150,6 +151,7 @@ impl CaseState {
             } => self.organization_id = Some(*to_organization_id),
             Drop { .. } => self.stage = Some(Stage::Dropped),
             Invalidate { .. } => self.invalidated = true,
+            LetterOverride { .. } => self.letter_override = true,
         }
     }
 }

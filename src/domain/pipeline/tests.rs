@@ -63,6 +63,8 @@ fn ctx() -> StepContext {
         ],
         organization: committee(true, "STREET_WORKING_COMMITTEE"),
         needs_intermediate_review: false,
+        migrant_in_two_new: false,
+        agreed_development_letter: false,
     }
 }
 
@@ -527,6 +529,20 @@ fn each_precondition_refuses_when_one_input_is_off_by_one() {
         leaving,
         rules(),
         "N9",
+    );
+    // L1: a migrant in a two-new organization without an agreed development-opinion letter.
+    let mut migrant = ctx();
+    migrant.migrant_in_two_new = true;
+    refuses(
+        "ADMISSION_MEETING",
+        "2023-11-21",
+        AdmissionMeeting {
+            vote: vote(16, 12, 11),
+            public_notice: None,
+        },
+        migrant,
+        rules(),
+        "L1",
     );
     // A1: the approver a general branch; A3: the intermediate review missing.
     let mut gb = ctx();

@@ -1,0 +1,436 @@
+//! Request letters across subtrees: every state, due dates, vote arithmetic, visibility, the
+//! admission gate, transfers, overdue, and a subscriber on a real WebSocket.
+
+use crate::helpers::{TestApp, code};
+use crate::pipeline::{case_at_meeting_for, id_card, person, step};
+use serde_json::{Value, json};
+
+const CREATE: &str = "mutation($input: CreateLetterInput!) { createLetter(input: $input) { letter { id version status } } }";
+const SEND: &str = "mutation($input: LetterDateInput!) { sendLetter(input: $input) { letter { id version status sentOn } } }";
+const RECEIVE: &str = "mutation($input: LetterDateInput!) { receiveLetter(input: $input) { letter { id version status receivedOn dueOn } } }";
+const REPLY: &str = "mutation($input: ReplyLetterInput!) { replyLetter(input: $input) { letter { id version status reply { decision late expected yes } } } }";
+const LETTER: &str = "query($id: ID!) { letter(id: $id) { status senderName receiverName candidate { id } subject { name idCardNumber unit stage } reply { decision late } } }";
+
+/// A township in another county with a village branch, and an organizer there.
+async fn village(app: &TestApp) -> String {
+    let city = app.org_id("示例市委组织部").await;
+    let create = "mutation($input: CreateOrganizationInput!) { createOrganization(input: $input) { organization { id } } }";
+    let county = app.ok(Some("admin"), create, json!({ "input": { "parentId": city, "name": "外县县委组织部", "kind": "COUNTY_ORGANIZATION_DEPARTMENT", "sector": "PARTY_ORGAN" } })).await;
+    let county = county["createOrganization"]["organization"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let town = app.ok(Some("admin"), create, json!({ "input": { "parentId": county, "name": "青山镇党委", "kind": "TOWNSHIP_COMMITTEE", "sector": "PARTY_ORGAN" } })).await;
+    let town = town["createOrganization"]["organization"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let v = app.ok(Some("admin"), create, json!({ "input": { "parentId": town, "name": "青山村党支部", "kind": "BRANCH", "sector": "VILLAGE", "memberCount": 23 } })).await;
+    let v = v["createOrganization"]["organization"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let user = "mutation($input: CreateUserInput!) { createUser(input: $input) { user { id } } }";
+    app.ok(Some("admin"), user, json!({ "input": { "organizationId": town, "username": "town.organizer", "password": "town-password-1", "role": "ORGANIZER" } })).await;
+    v
+}
+
+fn migrant(name: &str, seq: u32, outflow: &str) -> Value {
+    let mut p = person(name, &id_card("1994-04-04", seq), "1994-04-04");
+    p["isMigrant"] = json!(true);
+    p["occupations"] = json!(["MIGRANT_WORKER"]);
+    p["outflowOrganizationId"] = json!(outflow);
+    p
+}
+
+async fn sent_letter(app: &TestApp, kind: &str, candidate: &str, receiver: &str) -> (String, i64) {
+    let d = app.ok(Some("street.organizer"), CREATE, json!({ "input": { "kind": kind, "candidateId": candidate, "receiverOrganizationId": receiver, "questions": "请就其在村期间的政治表现、遵纪守法情况出具意见", "senderContact": "李组织员 13900000000", "requestedReplyOn": "2023-12-10" } })).await;
+    let l = &d["createLetter"]["letter"];
+    assert_eq!(l["status"], "DRAFT");
+    let id = l["id"].as_str().unwrap().to_string();
+    let d = app
+        .ok(
+            Some("street.organizer"),
+            SEND,
+            json!({ "input": { "id": id, "expectedVersion": 1, "on": "2023-11-15" } }),
+        )
+        .await;
+    (id, d["sendLetter"]["letter"]["version"].as_i64().unwrap())
+}
+
+db_test!(
+    a_development_opinion_letter_goes_through_every_state_and_gates_admission,
+    |app| {
+        app.load_demo().await;
+        let village = village(&app).await;
+        let (case, version, _) = case_at_meeting_for(&app, migrant("刘强", 60, &village), 60).await;
+        let vote = json!({ "admissionMeeting": { "vote": { "expected": 16, "present": 12, "yes": 11, "no": 1 } } });
+        // The gate: a migrant in a two-new organization needs an agreed letter first.
+        let r = step(
+            &app,
+            "street.organizer",
+            &case,
+            version,
+            "2023-11-21",
+            vote.clone(),
+        )
+        .await;
+        assert_eq!(r["errors"][0]["extensions"]["rule"], "L1");
+        let (letter, v) = sent_letter(&app, "DEVELOPMENT_OPINION", &case, &village).await;
+        // The receiver's side sees it in the inbox, with what it carries but not the case.
+        let inbox = app
+            .ok(
+                Some("town.organizer"),
+                "{ letters(mailbox: INBOX) { totalCount edges { node { id status } } } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(inbox["letters"]["totalCount"], 1);
+        let seen = app
+            .ok(Some("town.organizer"), LETTER, json!({ "id": letter }))
+            .await;
+        assert_eq!(seen["letter"]["subject"]["name"], "刘强");
+        assert_eq!(
+            seen["letter"]["subject"]["idCardNumber"],
+            id_card("1994-04-04", 60).as_str()
+        );
+        assert_eq!(seen["letter"]["subject"]["unit"], "星火科技有限公司党支部");
+        assert!(seen["letter"]["candidate"].is_null());
+        assert_eq!(seen["letter"]["senderName"], "星火科技有限公司党支部");
+        // A third organization sees nothing.
+        assert_eq!(
+            code(
+                &app.exec(Some("univ.organizer"), LETTER, json!({ "id": letter }))
+                    .await
+            ),
+            "NOT_FOUND"
+        );
+        let third = app.ok(Some("univ.organizer"), "{ letters(mailbox: INBOX) { totalCount } out: letters(mailbox: OUTBOX) { totalCount } }", json!({})).await;
+        assert_eq!(
+            (
+                third["letters"]["totalCount"].as_i64(),
+                third["out"]["totalCount"].as_i64()
+            ),
+            (Some(0), Some(0))
+        );
+        // Only the receiving side registers receipt; a month end moves the due date into February.
+        assert_eq!(
+            code(
+                &app.exec(
+                    Some("street.organizer"),
+                    RECEIVE,
+                    json!({ "input": { "id": letter, "expectedVersion": v, "on": "2024-01-20" } })
+                )
+                .await
+            ),
+            "FORBIDDEN"
+        );
+        let d = app
+            .ok(
+                Some("town.organizer"),
+                RECEIVE,
+                json!({ "input": { "id": letter, "expectedVersion": v, "on": "2024-01-20" } }),
+            )
+            .await;
+        assert_eq!(d["receiveLetter"]["letter"]["dueOn"], "2024-02-04");
+        let v = d["receiveLetter"]["letter"]["version"].as_i64().unwrap();
+        // Expected 16: 8 yes disagrees.
+        let reply = |yes: u32, on: &str, version: i64| json!({ "input": { "id": letter, "expectedVersion": version, "repliedOn": on, "votingBody": "GENERAL_MEETING", "vote": { "expected": 16, "present": 12, "yes": yes, "no": 12 - yes }, "meetingOn": "2024-01-30", "text": "经村党支部党员大会讨论" } });
+        let d = app
+            .ok(Some("town.organizer"), REPLY, reply(8, "2024-02-01", v))
+            .await;
+        assert_eq!(d["replyLetter"]["letter"]["reply"]["decision"], "DISAGREED");
+        assert_eq!(d["replyLetter"]["letter"]["reply"]["late"], false);
+        // A replied letter cannot be withdrawn or replied again; the gate still holds.
+        let w = "mutation($input: WithdrawLetterInput!) { withdrawLetter(input: $input) { letter { status } } }";
+        let v2 = d["replyLetter"]["letter"]["version"].as_i64().unwrap();
+        assert_eq!(code(&app.exec(Some("street.organizer"), w, json!({ "input": { "id": letter, "expectedVersion": v2, "on": "2024-02-02", "reason": "x" } })).await), "CONFLICT");
+        let r = step(
+            &app,
+            "street.organizer",
+            &case,
+            version,
+            "2024-02-10",
+            vote.clone(),
+        )
+        .await;
+        assert_eq!(r["errors"][0]["extensions"]["rule"], "L1");
+        // A second letter, 9 yes agrees, answered late: accepted and marked late.
+        let (letter2, v) = sent_letter(&app, "DEVELOPMENT_OPINION", &case, &village).await;
+        let d = app
+            .ok(
+                Some("town.organizer"),
+                RECEIVE,
+                json!({ "input": { "id": letter2, "expectedVersion": v, "on": "2023-12-20" } }),
+            )
+            .await;
+        assert_eq!(d["receiveLetter"]["letter"]["dueOn"], "2024-01-04");
+        let v = d["receiveLetter"]["letter"]["version"].as_i64().unwrap();
+        let mut r2 = reply(9, "2024-01-05", v);
+        r2["input"]["id"] = json!(letter2);
+        r2["input"]["meetingOn"] = json!("2024-01-03");
+        let d = app.ok(Some("town.organizer"), REPLY, r2).await;
+        assert_eq!(d["replyLetter"]["letter"]["reply"]["decision"], "AGREED");
+        assert_eq!(d["replyLetter"]["letter"]["reply"]["late"], true);
+        let r = step(&app, "street.organizer", &case, version, "2024-01-10", vote).await;
+        assert!(r.get("errors").is_none(), "{r:#}");
+        let counts = app
+            .ok(
+                Some("street.organizer"),
+                "{ letterCounts(mailbox: OUTBOX) { replied draft overdue } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(counts["letterCounts"]["replied"], 2);
+    }
+);
+
+db_test!(
+    an_approver_may_override_the_letter_requirement_with_a_reason,
+    |app| {
+        app.load_demo().await;
+        let village = village(&app).await;
+        let (case, version, _) = case_at_meeting_for(&app, migrant("马力", 61, &village), 61).await;
+        let r = step(
+            &app,
+            "street.organizer",
+            &case,
+            version,
+            "2023-11-20",
+            json!({ "letterOverride": { "reason": "x" } }),
+        )
+        .await;
+        assert_eq!(code(&r), "FORBIDDEN");
+        let r = step(
+            &app,
+            "street.approver",
+            &case,
+            version,
+            "2023-11-20",
+            json!({ "letterOverride": { "reason": "流出地党组织已撤销，经街道党工委研究同意" } }),
+        )
+        .await;
+        assert!(r.get("errors").is_none(), "{r:#}");
+        let r = step(&app, "street.organizer", &case, version + 1, "2023-11-21", json!({ "admissionMeeting": { "vote": { "expected": 16, "present": 12, "yes": 11, "no": 1 } } })).await;
+        assert!(r.get("errors").is_none(), "{r:#}");
+    }
+);
+
+db_test!(
+    overdue_letters_are_listed_announced_once_and_in_the_alerts,
+    |app| {
+        app.load_demo().await;
+        let village = village(&app).await;
+        let (case, _, _) = case_at_meeting_for(&app, migrant("秦川", 62, &village), 62).await;
+        let (letter, v) = sent_letter(&app, "POLITICAL_REVIEW", &case, &village).await;
+        app.ok(
+            Some("town.organizer"),
+            RECEIVE,
+            json!({ "input": { "id": letter, "expectedVersion": v, "on": "2023-11-20" } }),
+        )
+        .await;
+        let q = "query($on: Date) { letters(mailbox: INBOX, status: OVERDUE, asOf: $on) { totalCount } }";
+        assert_eq!(
+            app.ok(Some("town.organizer"), q, json!({ "on": "2023-12-05" }))
+                .await["letters"]["totalCount"],
+            0
+        );
+        assert_eq!(
+            app.ok(Some("town.organizer"), q, json!({ "on": "2023-12-06" }))
+                .await["letters"]["totalCount"],
+            1
+        );
+        let mut rx = app.state.letter_events.subscribe();
+        assert_eq!(
+            fazhan::service::letter::sweep_overdue(
+                &app.state.db,
+                &app.state.letter_events,
+                "2023-12-06".parse().unwrap()
+            )
+            .await
+            .unwrap(),
+            1
+        );
+        assert_eq!(
+            fazhan::service::letter::sweep_overdue(
+                &app.state.db,
+                &app.state.letter_events,
+                "2023-12-07".parse().unwrap()
+            )
+            .await
+            .unwrap(),
+            0
+        );
+        let e = rx.try_recv().unwrap();
+        assert_eq!(e.kind, fazhan::service::letter::LetterEventKind::Overdue);
+        let alerts = app.ok(Some("town.organizer"), "{ alerts(asOf: \"2023-12-06\", withinDays: 0) { kind dueOn overdue letter { id } } }", json!({})).await;
+        assert_eq!(alerts["alerts"][0]["kind"], "LETTER_REPLY_DUE");
+        assert_eq!(alerts["alerts"][0]["dueOn"], "2023-12-05");
+        assert_eq!(alerts["alerts"][0]["letter"]["id"], letter.as_str());
+        let counts = app
+            .ok(
+                Some("edu.analyst"),
+                "{ letterCounts(mailbox: INBOX) { received } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(counts["letterCounts"]["received"], 0);
+    }
+);
+
+db_test!(
+    an_accepted_transfer_moves_the_case_and_keeps_the_cultivation_start,
+    |app| {
+        app.load_demo().await;
+        let branch = app.org_id("星火科技有限公司党支部").await;
+        let univ_branch = app.org_id("计算机学院研究生党支部").await;
+        let submit = crate::pipeline::SUBMIT;
+        let d = app.ok(Some("street.organizer"), submit, json!({ "input": { "organizationId": branch, "appliedOn": "2023-01-05", "person": person("林远", &id_card("2000-02-02", 63), "2000-02-02") } })).await;
+        let case = d["submitApplication"]["candidate"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        step(
+            &app,
+            "street.organizer",
+            &case,
+            1,
+            "2023-01-20",
+            json!({ "applicationTalk": { "talker": "书记" } }),
+        )
+        .await;
+        step(
+            &app,
+            "street.organizer",
+            &case,
+            2,
+            "2023-07-10",
+            json!({ "determineActivist": { "recommendation": "LEAGUE" } }),
+        )
+        .await;
+        // Refused first: nothing moves.
+        let (l1, v) = sent_letter(&app, "ACTIVIST_TRANSFER", &case, &univ_branch).await;
+        let d = app
+            .ok(
+                Some("univ.organizer"),
+                RECEIVE,
+                json!({ "input": { "id": l1, "expectedVersion": v, "on": "2023-11-16" } }),
+            )
+            .await;
+        let v = d["receiveLetter"]["letter"]["version"].as_i64().unwrap();
+        let no = json!({ "input": { "id": l1, "expectedVersion": v, "repliedOn": "2023-11-20", "accepted": false, "text": "暂不接收" } });
+        app.ok(Some("univ.organizer"), REPLY, no).await;
+        let q = "query($id: ID!) { candidate(id: $id) { activistOn organization { name } } }";
+        assert_eq!(
+            app.ok(Some("street.organizer"), q, json!({ "id": case }))
+                .await["candidate"]["organization"]["name"],
+            "星火科技有限公司党支部"
+        );
+        // Accepted: the case moves to the university branch with its activist date.
+        let (l2, v) = sent_letter(&app, "ACTIVIST_TRANSFER", &case, &univ_branch).await;
+        let d = app
+            .ok(
+                Some("univ.organizer"),
+                RECEIVE,
+                json!({ "input": { "id": l2, "expectedVersion": v, "on": "2023-11-22" } }),
+            )
+            .await;
+        let v = d["receiveLetter"]["letter"]["version"].as_i64().unwrap();
+        let yes = json!({ "input": { "id": l2, "expectedVersion": v, "repliedOn": "2023-11-25", "accepted": true, "text": "同意接收，继续培养" } });
+        app.ok(Some("univ.organizer"), REPLY, yes).await;
+        let moved = app
+            .ok(Some("univ.organizer"), q, json!({ "id": case }))
+            .await;
+        assert_eq!(
+            moved["candidate"]["organization"]["name"],
+            "计算机学院研究生党支部"
+        );
+        assert_eq!(moved["candidate"]["activistOn"], "2023-07-10");
+        assert_eq!(
+            code(
+                &app.exec(Some("street.organizer"), q, json!({ "id": case }))
+                    .await
+            ),
+            "NOT_FOUND"
+        );
+    }
+);
+
+db_test!(
+    a_subscriber_receives_inbox_events_over_a_real_websocket,
+    |app| {
+        use futures_util::{SinkExt, StreamExt};
+        use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest};
+        app.load_demo().await;
+        let village = village(&app).await;
+        let (case, _, _) = case_at_meeting_for(&app, migrant("钟声", 64, &village), 64).await;
+        let (letter, v) = sent_letter(&app, "DEVELOPMENT_OPINION", &case, &village).await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = tokio::spawn(axum::serve(listener, app.router.clone()).into_future());
+        let mut req = format!("ws://{addr}/graphql/ws")
+            .into_client_request()
+            .unwrap();
+        req.headers_mut().insert(
+            "Sec-WebSocket-Protocol",
+            "graphql-transport-ws".parse().unwrap(),
+        );
+        let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
+        let token = app.token_for("street.organizer").await;
+        ws.send(Message::text(
+            json!({ "type": "connection_init", "payload": { "token": token } }).to_string(),
+        ))
+        .await
+        .unwrap();
+        let ack: Value =
+            serde_json::from_str(ws.next().await.unwrap().unwrap().to_text().unwrap()).unwrap();
+        assert_eq!(ack["type"], "connection_ack");
+        ws.send(Message::text(json!({ "id": "1", "type": "subscribe", "payload": { "query": "subscription { letterEvents { kind letter { id status dueOn } } }" } }).to_string())).await.unwrap();
+        // Give the subscription a moment to register, then the receiver registers receipt.
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        app.ok(
+            Some("town.organizer"),
+            RECEIVE,
+            json!({ "input": { "id": letter, "expectedVersion": v, "on": "2023-11-20" } }),
+        )
+        .await;
+        let msg = tokio::time::timeout(std::time::Duration::from_secs(5), ws.next())
+            .await
+            .expect("an event within 5 s")
+            .unwrap()
+            .unwrap();
+        let msg: Value = serde_json::from_str(msg.to_text().unwrap()).unwrap();
+        assert_eq!(msg["type"], "next", "{msg:#}");
+        assert_eq!(msg["payload"]["data"]["letterEvents"]["kind"], "RECEIVED");
+        assert_eq!(
+            msg["payload"]["data"]["letterEvents"]["letter"]["id"],
+            letter.as_str()
+        );
+        assert_eq!(
+            msg["payload"]["data"]["letterEvents"]["letter"]["dueOn"],
+            "2023-12-05"
+        );
+        // A bad token is refused at connection_init.
+        let mut req = format!("ws://{addr}/graphql/ws")
+            .into_client_request()
+            .unwrap();
+        req.headers_mut().insert(
+            "Sec-WebSocket-Protocol",
+            "graphql-transport-ws".parse().unwrap(),
+        );
+        let (mut bad, _) = tokio_tungstenite::connect_async(req).await.unwrap();
+        bad.send(Message::text(
+            json!({ "type": "connection_init", "payload": { "token": "nope" } }).to_string(),
+        ))
+        .await
+        .unwrap();
+        let reply = tokio::time::timeout(std::time::Duration::from_secs(5), bad.next())
+            .await
+            .unwrap();
+        assert!(
+            !matches!(reply, Some(Ok(Message::Text(ref t))) if t.contains("connection_ack")),
+            "{reply:?}"
+        );
+        server.abort();
+    }
+);
