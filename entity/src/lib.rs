@@ -4,11 +4,13 @@
 pub mod audit_event;
 pub mod candidate;
 pub mod candidate_event;
+pub mod guidance_plan;
 pub mod idempotency_key;
 pub mod letter;
 pub mod organization;
 pub mod organization_setting;
 pub mod person;
+pub mod plan_revision;
 pub mod prelude;
 pub mod setting;
 pub mod user;

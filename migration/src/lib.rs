@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261122_000001_create_foundation;
 mod m20261122_000002_create_pipeline;
 mod m20261122_000003_create_letters;
+mod m20261122_000004_create_plans;
 
 /// Runs every migration of the service in order.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_create_foundation::Migration),
             Box::new(m20261122_000002_create_pipeline::Migration),
             Box::new(m20261122_000003_create_letters::Migration),
+            Box::new(m20261122_000004_create_plans::Migration),
         ]
     }
 }

@@ -8,6 +8,7 @@ pub mod letter;
 pub mod local_rules;
 pub mod organization;
 pub mod person;
+pub mod plan;
 pub mod setting;
 pub mod user;
 

@@ -6,6 +6,7 @@ pub mod error;
 pub mod letter;
 pub mod organization;
 pub mod pipeline;
+pub mod plan;
 pub mod role;
 pub mod user;
 

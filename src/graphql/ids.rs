@@ -14,6 +14,7 @@ pub enum NodeType {
     Member,
     PipelineEvent,
     Letter,
+    GuidancePlan,
 }
 
 impl NodeType {
@@ -25,6 +26,7 @@ impl NodeType {
             NodeType::Member => "Member",
             NodeType::PipelineEvent => "PipelineEvent",
             NodeType::Letter => "Letter",
+            NodeType::GuidancePlan => "GuidancePlan",
         }
     }
 
@@ -36,6 +38,7 @@ impl NodeType {
             "Member" => Some(NodeType::Member),
             "PipelineEvent" => Some(NodeType::PipelineEvent),
             "Letter" => Some(NodeType::Letter),
+            "GuidancePlan" => Some(NodeType::GuidancePlan),
             _ => None,
         }
     }

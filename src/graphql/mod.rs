@@ -15,6 +15,7 @@ pub mod node;
 pub mod organization;
 pub mod pagination;
 pub mod pipeline;
+pub mod plan;
 pub mod scalars;
 pub mod user;
 
@@ -32,6 +33,7 @@ pub struct QueryRoot(
     member::MemberQuery,
     candidate::CandidateQuery,
     letter::LetterQuery,
+    plan::PlanQuery,
 );
 
 /// All mutations.
@@ -43,6 +45,7 @@ pub struct MutationRoot(
     member::MemberMutation,
     pipeline::PipelineMutation,
     letter::LetterMutation,
+    plan::PlanMutation,
 );
 
 /// All subscriptions.

@@ -64,7 +64,9 @@ impl NodeQuery {
             Some((NodeType::Letter, n)) => Ok(Some(Node::Letter(
                 service::letter::get_visible(db, actor, n).await?.into(),
             ))),
-            Some((NodeType::PipelineEvent, _)) | None => Err(AppError::NotFound("node").into()),
+            Some((NodeType::PipelineEvent | NodeType::GuidancePlan, _)) | None => {
+                Err(AppError::NotFound("node").into())
+            }
         }
     }
 }

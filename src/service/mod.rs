@@ -11,6 +11,7 @@ pub mod local_rules;
 pub mod member;
 pub mod organization;
 pub mod pipeline;
+pub mod plan;
 pub mod user;
 
 use crate::domain::{Actor, Permission};

@@ -9,5 +9,6 @@ mod letters;
 mod limits;
 mod organizations;
 mod pipeline;
+mod plans;
 mod schema;
 mod users;

@@ -1,0 +1,503 @@
+//! Guidance plans: real-shaped plans, every finding's numbers, invalid input, revisions.
+
+use crate::helpers::{TestApp, code};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+use serde_json::{Value, json};
+
+const SET: &str = "mutation($input: SetGuidancePlanInput!) { setGuidancePlan(input: $input) { guidancePlan { id total revision } } }";
+const FINDINGS: &str = "query($org: ID!, $on: Date) { planFindings(organizationId: $org, year: 2025, asOf: $on) { rule severity details } }";
+
+/// Test fixture: `n` new members approved on `approved_on` in the branch `org` (rows written
+/// directly; the pipeline that produces them is tested elsewhere).
+#[allow(clippy::too_many_arguments)]
+async fn admitted(
+    app: &TestApp,
+    org: &str,
+    n: usize,
+    female: bool,
+    birth: &str,
+    education: &str,
+    talent: bool,
+    approved_on: &str,
+) {
+    let org_id = fazhan::graphql::ids::decode_any(&app.org_id(org).await)
+        .unwrap()
+        .1;
+    let now = chrono::Utc::now();
+    for _ in 0..n {
+        let p = entity::person::ActiveModel {
+            organization_id: Set(org_id),
+            name: Set("测试".into()),
+            gender: Set(if female { "FEMALE" } else { "MALE" }.into()),
+            ethnicity: Set("汉族".into()),
+            birth_date: Set(birth.parse().unwrap()),
+            id_card_number: Set(None),
+            phone: Set(None),
+            education: Set(education.into()),
+            occupations: Set("WORKER".into()),
+            is_frontline: Set(true),
+            is_league_member: Set(false),
+            household_registration: Set(None),
+            is_migrant: Set(false),
+            outflow_organization_id: Set(None),
+            outflow_organization_name: Set(None),
+            is_high_level_talent: Set(talent),
+            has_political_violation: Set(false),
+            expected_departure_on: Set(None),
+            is_party_member: Set(false),
+            party_member_since: Set(None),
+            under_party_probation: Set(false),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&app.state.db)
+        .await
+        .unwrap();
+        let on: chrono::NaiveDate = approved_on.parse().unwrap();
+        entity::candidate::ActiveModel {
+            person_id: Set(p.id),
+            organization_id: Set(org_id),
+            stage: Set("PROBATIONARY".into()),
+            version: Set(1),
+            applied_on: Set(on - chrono::Duration::days(800)),
+            admission_meeting_on: Set(Some(on - chrono::Duration::days(20))),
+            approved_on: Set(Some(on)),
+            extended: Set(false),
+            invalidated: Set(false),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&app.state.db)
+        .await
+        .unwrap();
+    }
+}
+
+async fn organizer_at(app: &TestApp, org: &str, username: &str) {
+    let id = app.org_id(org).await;
+    let q = "mutation($input: CreateUserInput!) { createUser(input: $input) { user { id } } }";
+    app.ok(Some("admin"), q, json!({ "input": { "organizationId": id, "username": username, "password": "organizer-pass-1", "role": "ORGANIZER" } })).await;
+}
+
+fn plan(org: &str, issuer: &str, effective: &str, content: Value) -> Value {
+    json!({ "input": { "organizationId": org, "year": 2025, "issuerOrganizationId": issuer, "effectiveOn": effective, "reason": "", "plan": content } })
+}
+
+db_test!(
+    a_street_that_allocates_above_its_total_and_children_that_miss_their_month,
+    |app| {
+        app.load_demo().await;
+        organizer_at(&app, "示例区委组织部", "district.organizer").await;
+        let district = app.org_id("示例区委组织部").await;
+        let street = app.org_id("和平街道党工委").await;
+        // The street receives 20, completion month October.
+        app.ok(Some("district.organizer"), SET, plan(&street, &district, "2025-02-15", json!({ "total": 20, "under35": 12, "collegePlus": 10, "completionMonth": "2025-10", "documentNumber": "区组发〔2025〕3号" }))).await;
+        // 14 children: the 5 of the demo and 9 new branches; allocations sum to 26 (130 %).
+        let create = "mutation($input: CreateOrganizationInput!) { createOrganization(input: $input) { organization { id } } }";
+        let mut children = vec![];
+        for name in [
+            "和平社区党委",
+            "和平街道机关党支部",
+            "星火科技有限公司党支部",
+            "明达物流有限公司党支部",
+            "和平街道新的社会阶层人士联合会党支部",
+        ] {
+            children.push(app.org_id(name).await);
+        }
+        for i in 1..=9 {
+            let d = app.ok(Some("street.admin"), create, json!({ "input": { "parentId": street, "name": format!("新建第{i}党支部"), "kind": "BRANCH", "sector": "NON_PUBLIC_ENTERPRISE" } })).await;
+            children.push(
+                d["createOrganization"]["organization"]["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+            );
+        }
+        assert_eq!(children.len(), 14);
+        for (i, child) in children.iter().enumerate() {
+            let total = if i < 12 { 2 } else { 1 };
+            let mut row = json!({ "total": total, "under35": total, "collegePlus": 1, "completionMonth": if i == 2 { "2025-06" } else { "2025-10" } });
+            if i == 13 {
+                row["under35"] = json!(3); // more ≤35 than planned: Q2
+            }
+            if i < 13 {
+                app.ok(
+                    Some("street.organizer"),
+                    SET,
+                    plan(child, &street, "2025-03-01", row),
+                )
+                .await;
+            }
+        }
+        // One child has no allocation row (the 14th gets a bad row instead, recorded as stated).
+        app.ok(
+            Some("street.organizer"),
+            SET,
+            plan(
+                &children[13],
+                &street,
+                "2025-03-01",
+                json!({ "total": 1, "under35": 3 }),
+            ),
+        )
+        .await;
+        // 星火 (row 3, due June) admitted 1 of 2; 明达 admitted 2 of 2.
+        admitted(
+            &app,
+            "星火科技有限公司党支部",
+            1,
+            true,
+            "1998-01-01",
+            "UNDERGRADUATE",
+            false,
+            "2025-05-10",
+        )
+        .await;
+        admitted(
+            &app,
+            "明达物流有限公司党支部",
+            2,
+            false,
+            "1985-01-01",
+            "SENIOR_HIGH",
+            false,
+            "2025-04-10",
+        )
+        .await;
+        admitted(
+            &app,
+            "明达物流有限公司党支部",
+            1,
+            false,
+            "1985-01-01",
+            "POSTGRADUATE",
+            true,
+            "2025-04-10",
+        )
+        .await;
+        let d = app
+            .ok(
+                Some("street.organizer"),
+                FINDINGS,
+                json!({ "org": street, "on": "2025-07-15" }),
+            )
+            .await;
+        let findings = d["planFindings"].as_array().unwrap();
+        let q1 = findings.iter().find(|f| f["rule"] == "Q1").unwrap();
+        assert_eq!(q1["details"]["allocated"], 26);
+        assert_eq!(q1["details"]["total"], 20);
+        assert_eq!(q1["details"]["excess"], 6);
+        assert_eq!(q1["details"]["percent"], 130.0);
+        assert_eq!(q1["severity"], "WARNING");
+        let q2 = findings.iter().find(|f| f["rule"] == "Q2").unwrap();
+        assert_eq!(q2["details"]["value"], 3);
+        assert_eq!(q2["details"]["planned"], 1);
+        let q8: Vec<&Value> = findings.iter().filter(|f| f["rule"] == "Q8").collect();
+        assert_eq!(q8.len(), 1);
+        assert_eq!(q8[0]["details"]["organization"], "星火科技有限公司党支部");
+        assert_eq!(q8[0]["details"]["admitted"], 1);
+        assert_eq!(q8[0]["details"]["planned"], 2);
+        let q5 = findings.iter().find(|f| f["rule"] == "Q5").unwrap();
+        assert_eq!(q5["details"]["talentExempt"], 1);
+        // The plan's figures: allocated, remaining, admitted, by month.
+        let q = "query($org: ID!) { guidancePlan(organizationId: $org, year: 2025, asOf: \"2025-07-15\") { total allocatedTotal remaining admittedSoFar talentExempt allocations { organization { name } total completionMonth } completionByMonth { month plannedCumulative admittedCumulative } } }";
+        let g = app
+            .ok(Some("street.organizer"), q, json!({ "org": street }))
+            .await;
+        let p = &g["guidancePlan"];
+        assert_eq!(
+            (
+                p["total"].as_i64(),
+                p["allocatedTotal"].as_i64(),
+                p["remaining"].as_i64()
+            ),
+            (Some(20), Some(26), Some(-6))
+        );
+        assert_eq!(
+            (p["admittedSoFar"].as_i64(), p["talentExempt"].as_i64()),
+            (Some(3), Some(1))
+        );
+        assert_eq!(p["allocations"].as_array().unwrap().len(), 14);
+        let months = p["completionByMonth"].as_array().unwrap();
+        assert_eq!(months[5]["plannedCumulative"], 2);
+        assert_eq!(months[9]["plannedCumulative"], 25);
+        assert_eq!(months[11]["plannedCumulative"], 26);
+        assert_eq!(months[3]["admittedCumulative"], 2);
+        assert_eq!(months[4]["admittedCumulative"], 3);
+        // After the year, the deviation band: 3 admitted of 20.
+        let d = app
+            .ok(
+                Some("street.organizer"),
+                FINDINGS,
+                json!({ "org": street, "on": "2026-01-10" }),
+            )
+            .await;
+        let q4 = d["planFindings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == "Q4")
+            .unwrap()
+            .clone();
+        assert_eq!(q4["details"]["admitted"], 3);
+        assert_eq!(q4["details"]["deviationPercent"], -85.0);
+        assert_eq!(
+            (
+                q4["details"]["low"].as_i64(),
+                q4["details"]["high"].as_i64()
+            ),
+            (Some(18), Some(22))
+        );
+    }
+);
+
+db_test!(
+    a_district_plan_with_nested_percentages_and_a_contradicting_cap,
+    |app| {
+        app.load_demo().await;
+        organizer_at(&app, "示例市委组织部", "city.organizer").await;
+        let city = app.org_id("示例市委组织部").await;
+        let district = app.org_id("示例区委组织部").await;
+        let content = json!({
+            "total": 350,
+            "completionMonth": "2025-11",
+            "targets": [
+                { "category": "AGE_35_AND_UNDER", "comparator": "AT_LEAST", "percent": 80.0 },
+                { "category": "AGE_25_AND_UNDER", "comparator": "AT_LEAST", "percent": 40.0, "base": "AGE_35_AND_UNDER" },
+                { "category": "COLLEGE_PLUS", "comparator": "AT_LEAST", "percent": 60.0 },
+                { "category": "STUDENTS", "comparator": "AT_MOST", "count": 50, "percent": 10.0 },
+                { "category": "WOMEN", "comparator": "STRIVE_FOR", "percent": 50.0 }
+            ],
+            "ratios": [{ "kind": "APPLICANTS_ACTIVISTS_TARGETS", "parts": [6, 3, 1] }]
+        });
+        app.ok(
+            Some("city.organizer"),
+            SET,
+            plan(&district, &city, "2025-02-20", content),
+        )
+        .await;
+        // 10 admitted: 6 aged ≤ 35 of whom 2 ≤ 25; 5 college+; 4 women.
+        admitted(
+            &app,
+            "和平社区第一党支部",
+            2,
+            true,
+            "2002-06-01",
+            "UNDERGRADUATE",
+            false,
+            "2025-06-01",
+        )
+        .await;
+        admitted(
+            &app,
+            "和平社区第一党支部",
+            4,
+            false,
+            "1995-06-01",
+            "JUNIOR_COLLEGE",
+            false,
+            "2025-06-01",
+        )
+        .await;
+        admitted(
+            &app,
+            "和平社区第二党支部",
+            2,
+            true,
+            "1980-06-01",
+            "SENIOR_HIGH",
+            false,
+            "2025-06-01",
+        )
+        .await;
+        admitted(
+            &app,
+            "和平社区第二党支部",
+            2,
+            false,
+            "1980-06-01",
+            "UNDERGRADUATE",
+            false,
+            "2025-06-01",
+        )
+        .await;
+        let d = app
+            .ok(
+                Some("city.organizer"),
+                FINDINGS,
+                json!({ "org": district, "on": "2025-12-05" }),
+            )
+            .await;
+        let f = d["planFindings"].as_array().unwrap();
+        let by = |cat: &str, kind: &str| {
+            f.iter()
+                .find(|x| {
+                    x["rule"] == "Q3"
+                        && x["details"]["category"] == cat
+                        && x["details"]["kind"] == kind
+                })
+                .cloned()
+        };
+        let cap =
+            by("STUDENTS", "CONTRADICTION").expect("the count cap contradicts the percentage cap");
+        assert_eq!(
+            (
+                cap["details"]["count"].as_i64(),
+                cap["details"]["countFromPercent"].as_i64(),
+                cap["details"]["base"].as_i64()
+            ),
+            (Some(50), Some(35), Some(350))
+        );
+        let young = by("AGE_35_AND_UNDER", "FULFILMENT").unwrap();
+        assert_eq!(
+            (
+                young["details"]["actual"].as_i64(),
+                young["details"]["required"].as_i64()
+            ),
+            (Some(6), Some(8))
+        );
+        let nested = by("AGE_25_AND_UNDER", "FULFILMENT").unwrap();
+        assert_eq!(
+            (
+                nested["details"]["actual"].as_i64(),
+                nested["details"]["required"].as_i64(),
+                nested["details"]["base"].as_i64()
+            ),
+            (Some(2), Some(3), Some(6))
+        );
+        // 8 college+ of 10 meets 60 % (6): no finding.
+        assert!(by("COLLEGE_PLUS", "FULFILMENT").is_none());
+        assert!(
+            by("WOMEN", "FULFILMENT").is_some_and(|w| w["severity"] == "INFO"
+                && w["details"]["actual"] == 4
+                && w["details"]["required"] == 5)
+        );
+        let q4 = f.iter().find(|x| x["rule"] == "Q4").unwrap();
+        assert_eq!(q4["details"]["admitted"], 10);
+        // Without allocation rows there is no out-of-plan development to report (Q10).
+        assert!(f.iter().all(|x| x["rule"] != "Q10"));
+    }
+);
+
+db_test!(
+    invalid_plans_are_refused_and_revisions_read_back_as_of_a_date,
+    |app| {
+        app.load_demo().await;
+        organizer_at(&app, "示例区委组织部", "district.organizer").await;
+        let district = app.org_id("示例区委组织部").await;
+        let street = app.org_id("和平街道党工委").await;
+        let univ = app.org_id("示例大学党委").await;
+        for (content, field) in [
+            (json!({ "total": -1 }), "total"),
+            (
+                json!({ "total": 5, "completionMonth": "2025-13" }),
+                "completionMonth",
+            ),
+            (
+                json!({ "total": 5, "targets": [{ "category": "WOMEN", "comparator": "AT_LEAST", "percent": 120.0 }] }),
+                "targets.percent",
+            ),
+        ] {
+            let r = app
+                .exec(
+                    Some("district.organizer"),
+                    SET,
+                    plan(&street, &district, "2025-02-15", content),
+                )
+                .await;
+            assert_eq!(code(&r), "BAD_USER_INPUT");
+            assert_eq!(r["errors"][0]["extensions"]["field"], field);
+        }
+        // Outside the issuer's subtree (visible only to a higher organizer): bad input; outside the
+        // actor's scope: not found.
+        organizer_at(&app, "省委组织部", "province.organizer").await;
+        let r = app
+            .exec(
+                Some("province.organizer"),
+                SET,
+                plan(&univ, &district, "2025-02-15", json!({ "total": 5 })),
+            )
+            .await;
+        assert_eq!(r["errors"][0]["extensions"]["field"], "organizationId");
+        assert_eq!(
+            code(
+                &app.exec(
+                    Some("district.organizer"),
+                    SET,
+                    plan(&univ, &district, "2025-02-15", json!({ "total": 5 }))
+                )
+                .await
+            ),
+            "NOT_FOUND"
+        );
+        assert_eq!(
+            code(
+                &app.exec(
+                    Some("street.admin"),
+                    SET,
+                    plan(&street, &street, "2025-02-15", json!({ "total": 5 }))
+                )
+                .await
+            ),
+            "FORBIDDEN"
+        );
+        // Revisions: 20 from February, 24 from the mid-year dispatch in July.
+        app.ok(
+            Some("district.organizer"),
+            SET,
+            plan(&street, &district, "2025-02-15", json!({ "total": 20 })),
+        )
+        .await;
+        let mut rev = plan(&street, &district, "2025-07-01", json!({ "total": 24 }));
+        let r = app.exec(Some("district.organizer"), SET, rev.clone()).await;
+        assert_eq!(r["errors"][0]["extensions"]["field"], "reason");
+        rev["input"]["reason"] = json!("年中调度，追加4名");
+        let d = app.ok(Some("district.organizer"), SET, rev).await;
+        assert_eq!(d["setGuidancePlan"]["guidancePlan"]["revision"], 2);
+        let q = "query($org: ID!, $on: Date) { guidancePlan(organizationId: $org, year: 2025, asOf: $on) { total revision revisions { revision total reason effectiveOn } } }";
+        assert_eq!(
+            app.ok(
+                Some("street.organizer"),
+                q,
+                json!({ "org": street, "on": "2025-06-30" })
+            )
+            .await["guidancePlan"]["total"],
+            20
+        );
+        let d = app
+            .ok(
+                Some("street.organizer"),
+                q,
+                json!({ "org": street, "on": "2025-07-01" }),
+            )
+            .await;
+        assert_eq!(d["guidancePlan"]["total"], 24);
+        assert_eq!(
+            d["guidancePlan"]["revisions"][1]["reason"],
+            "年中调度，追加4名"
+        );
+        assert_eq!(
+            code(
+                &app.exec(
+                    Some("street.organizer"),
+                    q,
+                    json!({ "org": street, "on": "2025-01-31" })
+                )
+                .await
+            ),
+            "NOT_FOUND"
+        );
+        // An analyst reads plans (no personal data).
+        assert_eq!(
+            app.ok(
+                Some("edu.analyst"),
+                "{ guidancePlans(year: 2025) { total } }",
+                json!({})
+            )
+            .await["guidancePlans"],
+            json!([])
+        );
+    }
+);
