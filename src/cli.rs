@@ -56,6 +56,20 @@ pub enum Command {
         #[command(subcommand)]
         command: DemoCommand,
     },
+    /// The counters kept with every step.
+    Counts {
+        #[command(subcommand)]
+        command: CountsCommand,
+    },
+}
+
+/// Counter commands.
+#[derive(Subcommand)]
+pub enum CountsCommand {
+    /// Recompute the counters from the cases and print every difference (exit 1 if any).
+    Verify,
+    /// Recompute the counters from the cases and store them.
+    Rebuild,
 }
 
 /// User commands.
@@ -189,6 +203,40 @@ pub async fn run() -> anyhow::Result<()> {
             eprintln!("token for {username}, expires at unix time {exp}:");
             println!("{token}");
             Ok(())
+        }
+        Command::Counts { command } => {
+            let state = app::prepare(config).await?;
+            match command {
+                CountsCommand::Verify => {
+                    let diffs = crate::service::counts::verify(&state.db)
+                        .await
+                        .map_err(|e| anyhow!(e.message()))?;
+                    for d in &diffs {
+                        println!(
+                            "organization {} year {} {}={}: stored {} expected {}",
+                            d.organization_id,
+                            d.key.year,
+                            d.key.dimension,
+                            d.key.value,
+                            d.stored,
+                            d.expected
+                        );
+                    }
+                    if diffs.is_empty() {
+                        println!("counts verify: clean");
+                        Ok(())
+                    } else {
+                        bail!("counts verify: {} differences", diffs.len())
+                    }
+                }
+                CountsCommand::Rebuild => {
+                    let n = crate::service::counts::rebuild(&state.db)
+                        .await
+                        .map_err(|e| anyhow!(e.message()))?;
+                    println!("counts rebuilt: {n} counters");
+                    Ok(())
+                }
+            }
         }
         Command::Demo {
             command: DemoCommand::Load,

@@ -7,6 +7,7 @@ mod m20261122_000001_create_foundation;
 mod m20261122_000002_create_pipeline;
 mod m20261122_000003_create_letters;
 mod m20261122_000004_create_plans;
+mod m20261122_000005_create_counts;
 
 /// Runs every migration of the service in order.
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_create_pipeline::Migration),
             Box::new(m20261122_000003_create_letters::Migration),
             Box::new(m20261122_000004_create_plans::Migration),
+            Box::new(m20261122_000005_create_counts::Migration),
         ]
     }
 }

@@ -219,5 +219,19 @@ pub async fn update_if_version(
     Ok(res.rows_affected == 1)
 }
 
+/// Ids of the cases handled by one organization.
+pub async fn ids_in_organization(
+    db: &impl ConnectionTrait,
+    organization_id: i64,
+) -> Result<Vec<i64>, DbErr> {
+    Entity::find()
+        .select_only()
+        .column(Column::Id)
+        .filter(Column::OrganizationId.eq(organization_id))
+        .into_tuple::<i64>()
+        .all(db)
+        .await
+}
+
 /// Re-export for callers that need the column type.
 pub use candidate::Model as CandidateModel;

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod candidate;
+pub mod counts;
 pub mod idempotency;
 pub mod letter;
 pub mod local_rules;

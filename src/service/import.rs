@@ -219,6 +219,9 @@ pub async fn import_candidates(
         entity::candidate_event::Entity::insert_many(events)
             .exec(&txn)
             .await?;
+        let ids: Vec<i64> = cases.iter().map(|c| c.id).collect();
+        let counted = super::counts::snapshot(&txn, &ids).await?;
+        super::counts::apply_change(&txn, &[], &counted).await?;
     }
     db::audit::record(
         &txn,

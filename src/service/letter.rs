@@ -514,11 +514,14 @@ async fn transfer_case(
         corrects: None,
     });
     let state = CaseState::fold(&steps);
+    let before = super::counts::snapshot(txn, &[case.id]).await?;
     if !db::candidate::update_if_version(txn, case.id, case.version, to, &state).await? {
         return Err(AppError::Conflict(
             "档案已被并发修改 / the case was changed concurrently".into(),
         ));
     }
+    let after = super::counts::snapshot(txn, &[case.id]).await?;
+    super::counts::apply_change(txn, &before, &after).await?;
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod bootstrap;
 pub mod candidate;
+pub mod counts;
 pub mod demo;
 pub mod import;
 pub mod letter;

@@ -188,6 +188,7 @@ pub async fn update(
         ));
     }
     let before = json!({ "name": org.name, "kind": org.kind, "sector": org.sector, "canApprove": org.can_approve, "canPreReview": org.can_pre_review, "memberCount": org.member_count, "code": org.code });
+    let two_new_changed = sector.is_two_new() != org.is_two_new;
     let mut row: ActiveModel = org.into_active_model();
     if let Some(name) = &input.name {
         row.name = Set(rules::parse_name(name)?);
@@ -205,7 +206,16 @@ pub async fn update(
     row.can_approve = Set(can_approve);
     row.can_pre_review = Set(can_pre_review);
     row.updated_at = Set(chrono::Utc::now());
+    // A change of the two-new flag changes what this organization's admissions count as.
+    let cases = if two_new_changed {
+        db::candidate::ids_in_organization(&txn, *row.id.as_ref()).await?
+    } else {
+        vec![]
+    };
+    let counted_before = super::counts::snapshot(&txn, &cases).await?;
     let org = db::organization::update(&txn, row).await?;
+    let counted_after = super::counts::snapshot(&txn, &cases).await?;
+    super::counts::apply_change(&txn, &counted_before, &counted_after).await?;
     audit(
         &txn,
         actor,
@@ -266,6 +276,10 @@ pub async fn move_to(
     row.updated_at = Set(chrono::Utc::now());
     db::organization::update(&txn, row).await?;
     let moved = db::organization::move_subtree(&txn, &old_path, &new_path, depth_delta).await?;
+    let mut old_ancestors = rules::path_ids(&old_path);
+    old_ancestors.pop();
+    let new_ancestors = rules::path_ids(&parent.path);
+    super::counts::move_subtree(&txn, id, &old_ancestors, &new_ancestors).await?;
     let org = db::organization::find_by_id(&txn, id)
         .await?
         .ok_or(AppError::NotFound("organization"))?;

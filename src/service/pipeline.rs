@@ -252,6 +252,8 @@ pub async fn submit_application(
     let mut state = CaseState::default();
     state.apply(input.applied_on, &details);
     let case = db::candidate::insert(&txn, person_row.id, org.id, &state).await?;
+    let counted = super::counts::snapshot(&txn, &[case.id]).await?;
+    super::counts::apply_change(&txn, &[], &counted).await?;
     let event = append(
         &txn,
         actor,
@@ -501,6 +503,7 @@ pub async fn record_step(
         return Ok(done);
     }
     let case = get_visible(&txn, actor, req.candidate_id).await?;
+    let counted_before = super::counts::snapshot(&txn, &[case.id]).await?;
     if case.version != req.expected_version {
         return Err(AppError::Conflict(format!(
             "档案已被修改（当前版本{}，提交的版本{}）/ the case changed: version {} is current, {} was given",
@@ -582,6 +585,8 @@ pub async fn record_step(
     let case = db::candidate::find_by_id(&txn, case.id)
         .await?
         .ok_or(AppError::NotFound("candidate"))?;
+    let counted_after = super::counts::snapshot(&txn, &[case.id]).await?;
+    super::counts::apply_change(&txn, &counted_before, &counted_after).await?;
     let action = if req.corrects.is_some() {
         "candidate.correct_step"
     } else {

@@ -216,6 +216,14 @@ impl TestApp {
         fazhan::graphql::ids::encode(fazhan::graphql::ids::NodeType::Organization, org.id).0
     }
 
+    /// Asserts that the counters kept with every step equal a recomputation from the cases.
+    pub async fn assert_counts_consistent(&self) {
+        let diffs = fazhan::service::counts::verify(&self.state.db)
+            .await
+            .expect("verify runs");
+        assert!(diffs.is_empty(), "counts differ: {diffs:#?}");
+    }
+
     /// The global id of a user by username.
     pub async fn user_id(&self, username: &str) -> String {
         let user = fazhan::db::user::find_by_username(&self.state.db, username)

@@ -353,6 +353,7 @@ db_test!(
             ),
             "NOT_FOUND"
         );
+        app.assert_counts_consistent().await;
     }
 );
 

@@ -4,6 +4,7 @@
 #[macro_use]
 mod helpers;
 mod auth;
+mod counts;
 mod http_spec;
 mod letters;
 mod limits;

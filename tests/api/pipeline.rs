@@ -224,6 +224,7 @@ db_test!(one_person_goes_through_all_25_steps, |app| {
     assert_eq!(timeline.len(), 27);
     assert_eq!(timeline[0]["step"], "SUBMIT_APPLICATION");
     assert_eq!(timeline[26]["step"], "ARCHIVE");
+    app.assert_counts_consistent().await;
 });
 
 /// A case at the admission meeting (steps 1–14 done) in the street's non-public enterprise
@@ -834,6 +835,7 @@ db_test!(
         let c = &r["data"]["recordPipelineStep"]["candidate"];
         assert_eq!(c["organization"]["name"], "明达物流有限公司党支部");
         assert_eq!(c["activistOn"], "2024-07-15");
+        app.assert_counts_consistent().await;
         let d = app
             .ok(Some("street.organizer"), q, json!({ "on": "2025-08-01" }))
             .await;
