@@ -113,6 +113,31 @@ pub fn deltas(
         .collect()
 }
 
+/// The dimensions there are, as `'static` names.
+pub const DIMENSIONS: &[&str] = &[
+    "stage",
+    "flag",
+    "app_total",
+    "app_stage",
+    "app_gender",
+    "app_education",
+    "admitted",
+    "admitted_month",
+    "category",
+    "education",
+    "occupation",
+    "invalidated",
+];
+
+/// The `'static` name of a stored dimension (unknown ones map to "unknown").
+pub fn intern(d: &str) -> &'static str {
+    DIMENSIONS
+        .iter()
+        .find(|x| **x == d)
+        .copied()
+        .unwrap_or("unknown")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,29 +216,4 @@ mod tests {
         );
         assert!(moved.iter().all(|(o, _, _)| *o == 3 || *o == 4));
     }
-}
-
-/// The dimensions there are, as `'static` names.
-pub const DIMENSIONS: &[&str] = &[
-    "stage",
-    "flag",
-    "app_total",
-    "app_stage",
-    "app_gender",
-    "app_education",
-    "admitted",
-    "admitted_month",
-    "category",
-    "education",
-    "occupation",
-    "invalidated",
-];
-
-/// The `'static` name of a stored dimension (unknown ones map to "unknown").
-pub fn intern(d: &str) -> &'static str {
-    DIMENSIONS
-        .iter()
-        .find(|x| **x == d)
-        .copied()
-        .unwrap_or("unknown")
 }
