@@ -12,5 +12,7 @@ pub mod organization_setting;
 pub mod person;
 pub mod plan_revision;
 pub mod prelude;
+pub mod report;
+pub mod report_schedule;
 pub mod setting;
 pub mod user;

@@ -10,5 +10,7 @@ pub use super::organization::Entity as Organization;
 pub use super::organization_setting::Entity as OrganizationSetting;
 pub use super::person::Entity as Person;
 pub use super::plan_revision::Entity as PlanRevision;
+pub use super::report::Entity as Report;
+pub use super::report_schedule::Entity as ReportSchedule;
 pub use super::setting::Entity as Setting;
 pub use super::user::Entity as User;

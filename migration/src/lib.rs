@@ -8,6 +8,7 @@ mod m20261122_000002_create_pipeline;
 mod m20261122_000003_create_letters;
 mod m20261122_000004_create_plans;
 mod m20261122_000005_create_counts;
+mod m20261122_000006_create_reports;
 
 /// Runs every migration of the service in order.
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_create_letters::Migration),
             Box::new(m20261122_000004_create_plans::Migration),
             Box::new(m20261122_000005_create_counts::Migration),
+            Box::new(m20261122_000006_create_reports::Migration),
         ]
     }
 }

@@ -10,6 +10,7 @@ pub mod local_rules;
 pub mod organization;
 pub mod person;
 pub mod plan;
+pub mod report;
 pub mod setting;
 pub mod user;
 

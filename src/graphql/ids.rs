@@ -15,6 +15,7 @@ pub enum NodeType {
     PipelineEvent,
     Letter,
     GuidancePlan,
+    Report,
 }
 
 impl NodeType {
@@ -27,6 +28,7 @@ impl NodeType {
             NodeType::PipelineEvent => "PipelineEvent",
             NodeType::Letter => "Letter",
             NodeType::GuidancePlan => "GuidancePlan",
+            NodeType::Report => "Report",
         }
     }
 
@@ -39,6 +41,7 @@ impl NodeType {
             "PipelineEvent" => Some(NodeType::PipelineEvent),
             "Letter" => Some(NodeType::Letter),
             "GuidancePlan" => Some(NodeType::GuidancePlan),
+            "Report" => Some(NodeType::Report),
             _ => None,
         }
     }

@@ -6,6 +6,7 @@ pub mod context;
 pub mod enums;
 pub mod errors;
 pub mod ids;
+pub mod indicators;
 pub mod letter;
 pub mod loaders;
 pub mod local_rules;
@@ -16,6 +17,7 @@ pub mod organization;
 pub mod pagination;
 pub mod pipeline;
 pub mod plan;
+pub mod report;
 pub mod scalars;
 pub mod user;
 
@@ -34,6 +36,8 @@ pub struct QueryRoot(
     candidate::CandidateQuery,
     letter::LetterQuery,
     plan::PlanQuery,
+    indicators::IndicatorQuery,
+    report::ReportQuery,
 );
 
 /// All mutations.
@@ -46,6 +50,7 @@ pub struct MutationRoot(
     pipeline::PipelineMutation,
     letter::LetterMutation,
     plan::PlanMutation,
+    report::ReportMutation,
 );
 
 /// All subscriptions.

@@ -64,9 +64,8 @@ impl NodeQuery {
             Some((NodeType::Letter, n)) => Ok(Some(Node::Letter(
                 service::letter::get_visible(db, actor, n).await?.into(),
             ))),
-            Some((NodeType::PipelineEvent | NodeType::GuidancePlan, _)) | None => {
-                Err(AppError::NotFound("node").into())
-            }
+            Some((NodeType::PipelineEvent | NodeType::GuidancePlan | NodeType::Report, _))
+            | None => Err(AppError::NotFound("node").into()),
         }
     }
 }

@@ -118,6 +118,11 @@ fn name_of<T: std::fmt::Debug>(v: T) -> String {
         .replacen("AGE25", "AGE_25", 1)
 }
 
+/// The GraphQL category of a stored category name.
+pub fn category_of(s: &str) -> Option<PlanCategory> {
+    category(s)
+}
+
 fn category(s: &str) -> Option<PlanCategory> {
     use PlanCategory::*;
     [

@@ -1,5 +1,6 @@
 //! HTTP: the router (GraphQL over HTTP, GraphiQL, health), body limits and request tracing.
 
+pub mod exports;
 pub mod graphql;
 pub mod ws;
 
@@ -28,6 +29,8 @@ pub fn router(app: AppState) -> Router {
     Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/graphql/ws", get(ws::handler))
+        .route("/exports/{file}", get(exports::indicator_table))
+        .route("/exports/reports/{file}", get(exports::report))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .layer(DefaultBodyLimit::max(body_limit))

@@ -7,12 +7,14 @@ pub mod candidate;
 pub mod counts;
 pub mod demo;
 pub mod import;
+pub mod indicators;
 pub mod letter;
 pub mod local_rules;
 pub mod member;
 pub mod organization;
 pub mod pipeline;
 pub mod plan;
+pub mod report;
 pub mod user;
 
 use crate::domain::{Actor, Permission};

@@ -6,6 +6,7 @@ mod helpers;
 mod auth;
 mod counts;
 mod http_spec;
+mod indicators;
 mod letters;
 mod limits;
 mod organizations;

@@ -4,13 +4,13 @@ use crate::helpers::{TestApp, code};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set};
 use serde_json::{Value, json};
 
-const SET: &str = "mutation($input: SetGuidancePlanInput!) { setGuidancePlan(input: $input) { guidancePlan { id total revision } } }";
+pub(crate) const SET: &str = "mutation($input: SetGuidancePlanInput!) { setGuidancePlan(input: $input) { guidancePlan { id total revision } } }";
 const FINDINGS: &str = "query($org: ID!, $on: Date) { planFindings(organizationId: $org, year: 2025, asOf: $on) { rule severity details } }";
 
 /// Test fixture: `n` new members approved on `approved_on` in the branch `org` (rows written
 /// directly; the pipeline that produces them is tested elsewhere).
 #[allow(clippy::too_many_arguments)]
-async fn admitted(
+pub(crate) async fn admitted(
     app: &TestApp,
     org: &str,
     n: usize,
@@ -75,13 +75,13 @@ async fn admitted(
     }
 }
 
-async fn organizer_at(app: &TestApp, org: &str, username: &str) {
+pub(crate) async fn organizer_at(app: &TestApp, org: &str, username: &str) {
     let id = app.org_id(org).await;
     let q = "mutation($input: CreateUserInput!) { createUser(input: $input) { user { id } } }";
     app.ok(Some("admin"), q, json!({ "input": { "organizationId": id, "username": username, "password": "organizer-pass-1", "role": "ORGANIZER" } })).await;
 }
 
-fn plan(org: &str, issuer: &str, effective: &str, content: Value) -> Value {
+pub(crate) fn plan(org: &str, issuer: &str, effective: &str, content: Value) -> Value {
     json!({ "input": { "organizationId": org, "year": 2025, "issuerOrganizationId": issuer, "effectiveOn": effective, "reason": "", "plan": content } })
 }
 

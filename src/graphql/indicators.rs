@@ -1,0 +1,411 @@
+//! Indicators for higher levels (ANALYST included; no personal data) and the per-child table.
+
+use super::context::ContextExt;
+use super::enums::Stage;
+use super::ids::{self, NodeType};
+use super::organization::Organization;
+use super::plan::PlanCategory;
+use super::scalars::Date;
+use crate::domain::pipeline::model;
+use crate::service::indicators::{self as service, CATEGORIES};
+use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
+
+/// A count with its share of a base (percent, one decimal; null when the base is 0).
+#[derive(SimpleObject, Clone)]
+pub struct Figure {
+    /// What is counted (a code: a category, an education level, an occupation, a stage…).
+    pub value: String,
+    /// Count.
+    pub count: i64,
+    /// Share of the base, in percent.
+    pub percent: Option<f64>,
+}
+
+fn pct(n: i64, base: i64) -> Option<f64> {
+    (base > 0).then(|| (n as f64 * 1000.0 / base as f64).round() / 10.0)
+}
+
+fn figures(list: Vec<(String, i64)>, base: i64) -> Vec<Figure> {
+    list.into_iter()
+        .map(|(value, count)| Figure {
+            percent: pct(count, base),
+            value,
+            count,
+        })
+        .collect()
+}
+
+/// A structure category of the admitted.
+#[derive(SimpleObject)]
+pub struct StructureFigure {
+    /// Category.
+    pub category: Option<PlanCategory>,
+    /// New members in it.
+    pub count: i64,
+    /// Share of the admitted (talent-exempt apart), percent.
+    pub percent: Option<f64>,
+}
+
+/// Cases in one stage now.
+#[derive(SimpleObject)]
+pub struct StageFigure {
+    /// Stage.
+    pub stage: Stage,
+    /// Cases.
+    pub count: i64,
+}
+
+/// A pipeline ratio and the target it is held against.
+#[derive(SimpleObject)]
+pub struct RatioFigure {
+    /// Which ratio (APPLICANTS_ACTIVISTS_TARGETS, ACTIVISTS_TARGETS, ACTIVISTS_PLAN).
+    pub kind: String,
+    /// The target's parts, e.g. [6, 3, 1].
+    pub target: Vec<u32>,
+    /// The counts now, in the same order.
+    pub actual: Vec<i64>,
+    /// Whether every earlier pool is at least its share of the last.
+    pub met: bool,
+}
+
+/// Process health (as of the day asked about).
+#[derive(SimpleObject)]
+pub struct ProcessHealth {
+    /// Applicants not talked to within a month.
+    pub talks_overdue: i64,
+    /// Admissions voted but not approved within three months.
+    pub approvals_overdue: i64,
+    /// Approved probationers without an oath after a month.
+    pub oaths_overdue: i64,
+    /// Probations ended without a conversion meeting.
+    pub conversions_overdue: i64,
+    /// Letters received by the subtree, unanswered past their due date.
+    pub letters_overdue: i64,
+    /// Probations extended (now).
+    pub extensions: i64,
+    /// Probationary memberships cancelled (all time).
+    pub cancellations: i64,
+    /// Developments declared invalid (applications of the year).
+    pub invalidated: i64,
+}
+
+/// Applications of the year (cases whose application date falls in it), by their current stage,
+/// gender and education.
+#[derive(SimpleObject)]
+pub struct ApplicationFigures {
+    /// Applications.
+    pub total: i64,
+    /// By current stage.
+    pub by_stage: Vec<Figure>,
+    /// By gender.
+    pub by_gender: Vec<Figure>,
+    /// By education.
+    pub by_education: Vec<Figure>,
+}
+
+/// The indicators of a subtree for a year, read from the counters kept with every step.
+pub struct Indicators(service::Indicators);
+
+/// The indicators of a subtree for a year, read from the counters kept with every step.
+#[Object]
+impl Indicators {
+    /// The organization (the root of the subtree).
+    async fn organization(&self) -> Organization {
+        Organization(self.0.organization.clone())
+    }
+
+    /// The year.
+    async fn year(&self) -> i32 {
+        self.0.year
+    }
+
+    /// The plan total (null without a plan).
+    async fn plan_total(&self) -> Option<u32> {
+        self.0.plan.as_ref().map(|p| p.content.total)
+    }
+
+    /// Allocated to the children (null without a plan).
+    async fn allocated(&self) -> Option<u32> {
+        self.0.allocated
+    }
+
+    /// New probationary members approved in the year (talent-exempt apart).
+    async fn admitted(&self) -> i64 {
+        self.0.counters.get(self.0.year, "admitted", "ALL")
+    }
+
+    /// High-level talent admitted in the year, outside the plan.
+    async fn talent_exempt(&self) -> i64 {
+        self.0.counters.get(self.0.year, "admitted", "TALENT")
+    }
+
+    /// Admitted / plan, percent.
+    async fn completion_rate(&self) -> Option<f64> {
+        let plan = i64::from(self.0.plan.as_ref()?.content.total);
+        pct(self.0.counters.get(self.0.year, "admitted", "ALL"), plan)
+    }
+
+    /// (Admitted − plan) / plan, percent.
+    async fn deviation_percent(&self) -> Option<f64> {
+        let plan = i64::from(self.0.plan.as_ref()?.content.total);
+        pct(
+            self.0.counters.get(self.0.year, "admitted", "ALL") - plan,
+            plan,
+        )
+    }
+
+    /// Whether the deviation is inside the ±10 % band.
+    async fn inside_band(&self) -> Option<bool> {
+        let plan = i64::from(self.0.plan.as_ref()?.content.total);
+        pct(
+            self.0.counters.get(self.0.year, "admitted", "ALL") - plan,
+            plan,
+        )
+        .map(|d| d.abs() <= 10.0)
+    }
+
+    /// Structure of the admitted: women, ethnic minority, ≤35, ≤25, education, occupations,
+    /// two-new, frontline.
+    async fn structure(&self) -> Vec<StructureFigure> {
+        let y = self.0.year;
+        let base = self.0.counters.get(y, "admitted", "ALL");
+        CATEGORIES
+            .iter()
+            .map(|c| {
+                let n = self.0.counters.get(y, "category", c.as_str());
+                StructureFigure {
+                    category: super::plan::category_of(c.as_str()),
+                    count: n,
+                    percent: pct(n, base),
+                }
+            })
+            .collect()
+    }
+
+    /// The admitted by education level.
+    async fn by_education(&self) -> Vec<Figure> {
+        let y = self.0.year;
+        figures(
+            self.0.counters.values(y, "education"),
+            self.0.counters.get(y, "admitted", "ALL"),
+        )
+    }
+
+    /// The admitted by occupation (one person may count in several).
+    async fn by_occupation(&self) -> Vec<Figure> {
+        let y = self.0.year;
+        figures(
+            self.0.counters.values(y, "occupation"),
+            self.0.counters.get(y, "admitted", "ALL"),
+        )
+    }
+
+    /// Cases per stage now.
+    async fn pipeline(&self) -> Vec<StageFigure> {
+        model::Stage::ALL
+            .into_iter()
+            .map(|s| StageFigure {
+                stage: s.into(),
+                count: self.0.counters.get(0, "stage", s.as_str()),
+            })
+            .collect()
+    }
+
+    /// Pipeline ratios against the plan's ratio targets.
+    async fn ratios(&self) -> Vec<RatioFigure> {
+        let Some(plan) = &self.0.plan else {
+            return vec![];
+        };
+        let c = &self.0.counters;
+        let (a, b, t) = (
+            c.get(0, "stage", "APPLICANT"),
+            c.get(0, "stage", "ACTIVIST"),
+            c.get(0, "stage", "DEVELOPMENT_TARGET"),
+        );
+        plan.content
+            .ratios
+            .iter()
+            .map(|r| {
+                let actual = match r.kind.as_str() {
+                    "APPLICANTS_ACTIVISTS_TARGETS" => vec![a, b, t],
+                    "ACTIVISTS_TARGETS" => vec![b, t],
+                    _ => vec![b, i64::from(plan.content.total)],
+                };
+                let last = *actual.last().unwrap_or(&0) as f64;
+                let last_part = f64::from(*r.parts.last().unwrap_or(&1));
+                let met = r
+                    .parts
+                    .iter()
+                    .zip(&actual)
+                    .all(|(p, n)| *n as f64 >= f64::from(*p) * last / last_part);
+                RatioFigure {
+                    kind: r.kind.clone(),
+                    target: r.parts.clone(),
+                    actual,
+                    met,
+                }
+            })
+            .collect()
+    }
+
+    /// Applications of the year by current stage, gender and education.
+    async fn applications(&self) -> ApplicationFigures {
+        let y = self.0.year;
+        let c = &self.0.counters;
+        let total = c.get(y, "app_total", "ALL");
+        ApplicationFigures {
+            total,
+            by_stage: figures(c.values(y, "app_stage"), total),
+            by_gender: figures(c.values(y, "app_gender"), total),
+            by_education: figures(c.values(y, "app_education"), total),
+        }
+    }
+
+    /// Process health as of the day asked about (computed when selected).
+    async fn process_health(&self, ctx: &Context<'_>) -> Result<ProcessHealth> {
+        let db = &ctx.state().db;
+        let [talks, approvals, oaths, conversions] =
+            service::overdue(db, &self.0.organization.path, self.0.as_of).await?;
+        let letters = crate::db::letter::count(
+            db,
+            &crate::db::letter::LetterFilter {
+                under_path: self.0.organization.path.clone(),
+                mailbox: crate::db::letter::Box::Inbox,
+                status: None,
+                overdue_on: Some(self.0.as_of),
+                kind: None,
+            },
+        )
+        .await
+        .map_err(crate::error::AppError::from)? as i64;
+        let c = &self.0.counters;
+        Ok(ProcessHealth {
+            talks_overdue: talks,
+            approvals_overdue: approvals,
+            oaths_overdue: oaths,
+            conversions_overdue: conversions,
+            letters_overdue: letters,
+            extensions: c.get(0, "flag", "EXTENDED"),
+            cancellations: c.get(0, "stage", "CANCELLED"),
+            invalidated: c.get(self.0.year, "invalidated", "ALL"),
+        })
+    }
+
+    /// Branches with no admission in this year and the year before (at most 500 listed).
+    async fn idle_branches(&self, ctx: &Context<'_>) -> Result<Vec<Organization>> {
+        Ok(
+            service::idle_branches(&ctx.state().db, &self.0.organization.path, self.0.year)
+                .await?
+                .into_iter()
+                .map(Organization)
+                .collect(),
+        )
+    }
+}
+
+/// How a table is broken down.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableBreakdown {
+    /// One row per direct child.
+    Child,
+}
+
+/// One row of the per-child table (the columns of the annex tables real plans print).
+#[derive(SimpleObject)]
+pub struct IndicatorRow {
+    /// The child (null on the total row).
+    pub organization: Option<Organization>,
+    /// Whether this is the total row.
+    pub is_total: bool,
+    /// Planned (计划数).
+    pub planned: Option<u32>,
+    /// Of which ≤ 35 planned.
+    pub planned_under_35: Option<u32>,
+    /// Of which college+ planned.
+    pub planned_college_plus: Option<u32>,
+    /// Completion month.
+    pub completion_month: Option<String>,
+    /// Admitted so far this year.
+    pub admitted: i64,
+    /// Of which ≤ 35.
+    pub admitted_under_35: i64,
+    /// Of which college+.
+    pub admitted_college_plus: i64,
+    /// High-level talent, outside the plan.
+    pub talent_exempt: i64,
+    /// Cases in the pipeline now (every stage).
+    pub candidates: i64,
+}
+
+impl From<service::TableRow> for IndicatorRow {
+    fn from(r: service::TableRow) -> Self {
+        IndicatorRow {
+            is_total: r.organization.is_none(),
+            organization: r.organization.map(Organization),
+            planned: r.planned,
+            planned_under_35: r.planned_under_35,
+            planned_college_plus: r.planned_college_plus,
+            completion_month: r.completion_month,
+            admitted: r.admitted,
+            admitted_under_35: r.admitted_under_35,
+            admitted_college_plus: r.admitted_college_plus,
+            talent_exempt: r.talent_exempt,
+            candidates: r.candidates,
+        }
+    }
+}
+
+/// Indicator queries.
+#[derive(Default)]
+pub struct IndicatorQuery;
+
+#[Object]
+impl IndicatorQuery {
+    /// The indicators of a subtree for a year (ANALYST included; nothing personal).
+    async fn indicators(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Root of the subtree; default: your organization.")]
+        organization_id: Option<ID>,
+        #[graphql(desc = "The year.")] year: i32,
+        #[graphql(
+            desc = "The day process health and the plan are judged on (default: today, China Standard Time)."
+        )]
+        as_of: Option<Date>,
+    ) -> Result<Indicators> {
+        let actor = ctx.actor()?;
+        let id = match organization_id {
+            Some(id) => ids::decode(NodeType::Organization, &id, "organizationId")?,
+            None => actor.organization_id,
+        };
+        let as_of = as_of
+            .map(|d| d.0)
+            .unwrap_or_else(crate::service::letter::today);
+        Ok(Indicators(
+            service::get(&ctx.state().db, actor, id, year, as_of).await?,
+        ))
+    }
+
+    /// One row per child plus a total row: planned, ≤35, college+, completion month, admitted.
+    async fn indicator_table(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The organization whose children are listed.")] organization_id: ID,
+        #[graphql(desc = "The year.")] year: i32,
+        #[graphql(desc = "Breakdown (CHILD).", default_with = "TableBreakdown::Child")]
+        by: TableBreakdown,
+        #[graphql(desc = "The plans as of this day (default: today).")] as_of: Option<Date>,
+    ) -> Result<Vec<IndicatorRow>> {
+        let _ = by;
+        let actor = ctx.actor()?;
+        let id = ids::decode(NodeType::Organization, &organization_id, "organizationId")?;
+        let as_of = as_of
+            .map(|d| d.0)
+            .unwrap_or_else(crate::service::letter::today);
+        Ok(service::table(&ctx.state().db, actor, id, year, as_of)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+}

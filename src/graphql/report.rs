@@ -1,0 +1,492 @@
+//! Reports to higher levels (H1, annual, quarterly) and who has submitted them.
+
+use super::context::ContextExt;
+use super::ids::{self, NodeType};
+use super::organization::Organization;
+use super::scalars::Date;
+use crate::service::report as service;
+use async_graphql::{Context, Enum, ID, InputObject, Json, Object, Result, SimpleObject};
+use entity::report::Model;
+
+/// A report period.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportPeriod {
+    /// First half (上半年), usually due late June.
+    H1,
+    /// The year (年报), usually due late December.
+    Annual,
+    /// First quarter.
+    Q1,
+    /// Second quarter.
+    Q2,
+    /// Third quarter.
+    Q3,
+    /// Fourth quarter.
+    Q4,
+}
+
+impl ReportPeriod {
+    fn code(self) -> &'static str {
+        match self {
+            ReportPeriod::H1 => "H1",
+            ReportPeriod::Annual => "ANNUAL",
+            ReportPeriod::Q1 => "Q1",
+            ReportPeriod::Q2 => "Q2",
+            ReportPeriod::Q3 => "Q3",
+            ReportPeriod::Q4 => "Q4",
+        }
+    }
+}
+
+/// Where a report is.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportStatus {
+    /// Nothing submitted yet (only in `reportSubmissions`).
+    NotSubmitted,
+    /// Saved, not submitted.
+    Draft,
+    /// Submitted, awaiting review.
+    Submitted,
+    /// Returned by the collecting level, with a reason.
+    Returned,
+    /// Submitted again after a return.
+    Resubmitted,
+    /// Accepted: locked.
+    Accepted,
+}
+
+fn status(s: &str) -> ReportStatus {
+    match s {
+        "DRAFT" => ReportStatus::Draft,
+        "SUBMITTED" => ReportStatus::Submitted,
+        "RETURNED" => ReportStatus::Returned,
+        "RESUBMITTED" => ReportStatus::Resubmitted,
+        "ACCEPTED" => ReportStatus::Accepted,
+        _ => ReportStatus::NotSubmitted,
+    }
+}
+
+/// A declared figure that differs from the computed one.
+#[derive(SimpleObject)]
+pub struct ReconciliationFinding {
+    /// The figure (e.g. `admitted`, `category.WOMEN`, `stage.ACTIVIST`).
+    pub key: String,
+    /// As declared.
+    pub declared: Json<serde_json::Value>,
+    /// As computed at submission.
+    pub computed: Json<serde_json::Value>,
+}
+
+/// An attachment (as text).
+#[derive(SimpleObject, InputObject)]
+#[graphql(input_name = "AttachmentInput")]
+pub struct Attachment {
+    /// File name or title.
+    pub name: String,
+    /// Its text.
+    pub text: String,
+}
+
+/// A report of an organization for a period.
+pub struct Report(pub Model);
+
+/// A report of an organization for a period.
+#[Object]
+impl Report {
+    /// Global id.
+    async fn id(&self) -> ID {
+        ids::encode(NodeType::Report, self.0.id)
+    }
+
+    /// Version: pass it to return or accept.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    /// The reporting organization.
+    async fn organization(&self, ctx: &Context<'_>) -> Result<Option<Organization>> {
+        Ok(ctx
+            .loader::<super::loaders::OrganizationByIdLoader>()
+            .load_one(self.0.organization_id)
+            .await
+            .map_err(|e| async_graphql::ErrorExtensions::extend(&*e))?
+            .map(Organization))
+    }
+
+    /// Year.
+    async fn year(&self) -> i32 {
+        self.0.year
+    }
+
+    /// Period (H1, ANNUAL, Q1–Q4).
+    async fn period(&self) -> &str {
+        &self.0.period
+    }
+
+    /// Status.
+    async fn status(&self) -> ReportStatus {
+        status(&self.0.status)
+    }
+
+    /// The computed indicators at submission.
+    async fn snapshot(&self) -> Json<serde_json::Value> {
+        Json(serde_json::from_str(&self.0.snapshot).unwrap_or_default())
+    }
+
+    /// The figures the submitter declares.
+    async fn declared(&self) -> Json<serde_json::Value> {
+        Json(serde_json::from_str(&self.0.declared).unwrap_or_default())
+    }
+
+    /// The narrative.
+    async fn narrative(&self) -> &str {
+        &self.0.narrative
+    }
+
+    /// Attachments, as text.
+    async fn attachments(&self) -> Vec<Attachment> {
+        serde_json::from_str::<Vec<serde_json::Value>>(&self.0.attachments)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|a| Attachment {
+                name: a["name"].as_str().unwrap_or("").into(),
+                text: a["text"].as_str().unwrap_or("").into(),
+            })
+            .collect()
+    }
+
+    /// Why it was returned.
+    async fn return_reason(&self) -> Option<&str> {
+        self.0.return_reason.as_deref()
+    }
+
+    /// The day it was (last) submitted.
+    async fn submitted_on(&self) -> Option<Date> {
+        self.0.submitted_on.map(Date)
+    }
+
+    /// The day it was accepted.
+    async fn accepted_on(&self) -> Option<Date> {
+        self.0.accepted_on.map(Date)
+    }
+
+    /// The due date set by the nearest collecting level.
+    async fn due_on(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
+        let db = &ctx.state().db;
+        let org = crate::db::organization::find_by_id(db, self.0.organization_id)
+            .await
+            .map_err(crate::error::AppError::from)?;
+        match org {
+            Some(o) => Ok(service::due_on(db, &o, self.0.year, &self.0.period)
+                .await?
+                .map(Date)),
+            None => Ok(None),
+        }
+    }
+
+    /// Declared figures that differ from the computed ones.
+    async fn findings(&self) -> Vec<ReconciliationFinding> {
+        service::reconcile(&self.0)
+            .into_iter()
+            .map(|(key, d, c)| ReconciliationFinding {
+                key,
+                declared: Json(d),
+                computed: Json(c),
+            })
+            .collect()
+    }
+}
+
+/// One child's submission status under a collecting organization.
+#[derive(SimpleObject)]
+pub struct ReportSubmission {
+    /// The child.
+    pub organization: Organization,
+    /// Its report's status (NOT_SUBMITTED when there is none).
+    pub status: ReportStatus,
+    /// Submitted on.
+    pub submitted_on: Option<Date>,
+    /// Submitted after the due date, or still missing after it (as of the day asked about).
+    pub late: bool,
+    /// The report, if any.
+    pub report: Option<Report>,
+}
+
+/// The collecting level's view of a period.
+#[derive(SimpleObject)]
+pub struct ReportSubmissions {
+    /// The due date this level set (null if none).
+    pub due_on: Option<Date>,
+    /// One row per direct child.
+    pub rows: Vec<ReportSubmission>,
+    /// How many have submitted (any status past draft).
+    pub submitted: i32,
+    /// How many have not.
+    pub missing: i32,
+    /// How many are late.
+    pub late: i32,
+}
+
+/// Report queries.
+#[derive(Default)]
+pub struct ReportQuery;
+
+#[Object]
+impl ReportQuery {
+    /// One report of your subtree.
+    async fn report(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global id.")] id: ID,
+    ) -> Result<Option<Report>> {
+        let actor = ctx.actor()?;
+        let id = ids::decode(NodeType::Report, &id, "id")?;
+        Ok(Some(Report(
+            service::get_visible(&ctx.state().db, actor, id).await?.0,
+        )))
+    }
+
+    /// Who among the direct children of a collecting organization has submitted, and who is late.
+    async fn report_submissions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The collecting organization.")] collector_organization_id: ID,
+        #[graphql(desc = "Year.")] year: i32,
+        #[graphql(desc = "Period.")] period: ReportPeriod,
+        #[graphql(desc = "The day lateness is judged on (default: today).")] as_of: Option<Date>,
+    ) -> Result<ReportSubmissions> {
+        let actor = ctx.actor()?;
+        let id = ids::decode(
+            NodeType::Organization,
+            &collector_organization_id,
+            "collectorOrganizationId",
+        )?;
+        let as_of = as_of
+            .map(|d| d.0)
+            .unwrap_or_else(crate::service::letter::today);
+        let (due, rows) =
+            service::submissions(&ctx.state().db, actor, id, year, period.code()).await?;
+        let mut out = ReportSubmissions {
+            due_on: due.map(Date),
+            rows: vec![],
+            submitted: 0,
+            missing: 0,
+            late: 0,
+        };
+        for (org, r) in rows {
+            let submitted_on = r.as_ref().and_then(|r| r.submitted_on);
+            let st = r
+                .as_ref()
+                .map_or(ReportStatus::NotSubmitted, |r| status(&r.status));
+            let is_submitted = !matches!(st, ReportStatus::NotSubmitted | ReportStatus::Draft);
+            let late = match (due, submitted_on, is_submitted) {
+                (Some(d), Some(s), true) => s > d,
+                (Some(d), _, false) => as_of > d,
+                _ => false,
+            };
+            out.submitted += i32::from(is_submitted);
+            out.missing += i32::from(!is_submitted);
+            out.late += i32::from(late);
+            out.rows.push(ReportSubmission {
+                organization: Organization(org),
+                status: st,
+                submitted_on: submitted_on.map(Date),
+                late,
+                report: r.map(Report),
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// Input of `submitReport`.
+#[derive(InputObject)]
+pub struct SubmitReportInput {
+    /// The reporting organization (in your subtree).
+    pub organization_id: ID,
+    /// Year.
+    pub year: i32,
+    /// Period.
+    pub period: ReportPeriod,
+    /// Declared figures, a JSON object of numbers keyed like the snapshot (`admitted`,
+    /// `category.WOMEN`, `stage.ACTIVIST`, …).
+    #[graphql(default)]
+    pub declared: Json<serde_json::Map<String, serde_json::Value>>,
+    /// Narrative.
+    #[graphql(default)]
+    pub narrative: String,
+    /// Attachments as text.
+    #[graphql(default)]
+    pub attachments: Vec<Attachment>,
+    /// The day of submission.
+    pub submitted_on: Date,
+    /// Save as a draft without submitting.
+    #[graphql(default)]
+    pub draft: bool,
+    /// Idempotency key: the same key and payload return the first result; another payload with
+    /// the same key is `CONFLICT`.
+    pub idempotency_key: Option<String>,
+}
+
+/// Result of `submitReport`.
+#[derive(SimpleObject)]
+pub struct SubmitReportPayload {
+    /// The report.
+    pub report: Report,
+    /// True when this answers a retry with the same idempotency key.
+    pub replayed: bool,
+}
+
+/// Input of `returnReport` and `acceptReport`.
+#[derive(InputObject)]
+pub struct ReviewReportInput {
+    /// The report.
+    pub id: ID,
+    /// Its current version.
+    pub expected_version: i32,
+    /// Why it is returned (for `returnReport`).
+    pub reason: Option<String>,
+    /// The day it is accepted (for `acceptReport`).
+    pub accepted_on: Option<Date>,
+}
+
+/// Result of a review.
+#[derive(SimpleObject)]
+pub struct ReviewReportPayload {
+    /// The report.
+    pub report: Report,
+}
+
+/// Input of `setReportSchedule`.
+#[derive(InputObject)]
+pub struct SetReportScheduleInput {
+    /// The collecting organization.
+    pub collector_organization_id: ID,
+    /// Year.
+    pub year: i32,
+    /// Period.
+    pub period: ReportPeriod,
+    /// The due date (e.g. late June, late December, or a fixed date such as 12-15).
+    pub due_on: Date,
+}
+
+/// Result of `setReportSchedule`.
+#[derive(SimpleObject)]
+pub struct SetReportSchedulePayload {
+    /// The due date set.
+    pub due_on: Date,
+}
+
+/// Report mutations.
+#[derive(Default)]
+pub struct ReportMutation;
+
+#[Object]
+impl ReportMutation {
+    /// Saves or submits a report (ORGANIZER, PARTNER); idempotent by key.
+    async fn submit_report(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The report.")] input: SubmitReportInput,
+    ) -> Result<SubmitReportPayload> {
+        let actor = ctx.actor()?;
+        let out = service::submit(
+            &ctx.state().db,
+            actor,
+            service::Submission {
+                organization_id: ids::decode(
+                    NodeType::Organization,
+                    &input.organization_id,
+                    "organizationId",
+                )?,
+                year: input.year,
+                period: input.period.code().into(),
+                declared: input.declared.0,
+                narrative: input.narrative,
+                attachments: input
+                    .attachments
+                    .into_iter()
+                    .map(|a| (a.name, a.text))
+                    .collect(),
+                submitted_on: input.submitted_on.0,
+                draft: input.draft,
+                idempotency_key: input.idempotency_key,
+            },
+        )
+        .await?;
+        Ok(SubmitReportPayload {
+            report: Report(out.report),
+            replayed: out.replayed,
+        })
+    }
+
+    /// Returns a submitted report with a reason (the collecting level).
+    async fn return_report(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which report and why.")] input: ReviewReportInput,
+    ) -> Result<ReviewReportPayload> {
+        let actor = ctx.actor()?;
+        let id = ids::decode(NodeType::Report, &input.id, "id")?;
+        let r = service::review(
+            &ctx.state().db,
+            actor,
+            id,
+            input.expected_version,
+            None,
+            input.reason,
+        )
+        .await?;
+        Ok(ReviewReportPayload { report: Report(r) })
+    }
+
+    /// Accepts a submitted report; it is locked afterwards (the collecting level).
+    async fn accept_report(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which report and when.")] input: ReviewReportInput,
+    ) -> Result<ReviewReportPayload> {
+        let actor = ctx.actor()?;
+        let id = ids::decode(NodeType::Report, &input.id, "id")?;
+        let on = input
+            .accepted_on
+            .map(|d| d.0)
+            .unwrap_or_else(crate::service::letter::today);
+        let r = service::review(
+            &ctx.state().db,
+            actor,
+            id,
+            input.expected_version,
+            Some(on),
+            None,
+        )
+        .await?;
+        Ok(ReviewReportPayload { report: Report(r) })
+    }
+
+    /// Sets the due date of a period for the organizations under a collecting one (ORGANIZER).
+    async fn set_report_schedule(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The schedule.")] input: SetReportScheduleInput,
+    ) -> Result<SetReportSchedulePayload> {
+        let actor = ctx.actor()?;
+        let id = ids::decode(
+            NodeType::Organization,
+            &input.collector_organization_id,
+            "collectorOrganizationId",
+        )?;
+        service::set_schedule(
+            &ctx.state().db,
+            actor,
+            id,
+            input.year,
+            input.period.code(),
+            input.due_on.0,
+        )
+        .await?;
+        Ok(SetReportSchedulePayload {
+            due_on: input.due_on,
+        })
+    }
+}

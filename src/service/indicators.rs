@@ -1,0 +1,339 @@
+//! Indicators for higher levels: read from the counters kept with every step (a few dozen rows
+//! per organization), with the plan they are held against. No personal data.
+
+use crate::db;
+use crate::domain::organization::subtree_upper_bound;
+use crate::domain::plan::{Category, PlanLine};
+use crate::domain::{Actor, Permission};
+use crate::error::{AppError, AppResult};
+use chrono::NaiveDate;
+use entity::organization;
+use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult, Value};
+use std::collections::HashMap;
+
+fn may_read(actor: &Actor) -> AppResult<()> {
+    if actor.may(Permission::ReadIndicators) || actor.may(Permission::SubmitReports) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(format!(
+            "role {} may not read indicators",
+            actor.role
+        )))
+    }
+}
+
+/// The counters of one organization for the year (and the stock).
+#[derive(Debug, Clone, Default)]
+pub struct Counters(HashMap<(i32, String, String), i64>);
+
+impl Counters {
+    /// One counter.
+    pub fn get(&self, year: i32, dimension: &str, value: &str) -> i64 {
+        self.0
+            .get(&(year, dimension.to_string(), value.to_string()))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Every value of a dimension in a year, sorted by value.
+    pub fn values(&self, year: i32, dimension: &str) -> Vec<(String, i64)> {
+        let mut v: Vec<(String, i64)> = self
+            .0
+            .iter()
+            .filter(|((y, d, _), _)| *y == year && d == dimension)
+            .map(|((_, _, v), n)| (v.clone(), *n))
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// The current number of cases in each stage, summed.
+    pub fn pipeline_total(&self) -> i64 {
+        self.values(0, "stage").iter().map(|(_, n)| n).sum()
+    }
+}
+
+/// Counters of several organizations at once (one statement).
+pub async fn counters(
+    db: &impl ConnectionTrait,
+    orgs: &[i64],
+    year: i32,
+) -> AppResult<HashMap<i64, Counters>> {
+    let rows = db::counts::for_orgs(db, orgs, &[0, year, year - 1]).await?;
+    let mut out: HashMap<i64, Counters> = HashMap::new();
+    for r in rows {
+        out.entry(r.organization_id)
+            .or_default()
+            .0
+            .insert((r.year, r.dimension, r.value), r.n);
+    }
+    Ok(out)
+}
+
+/// The indicators of a subtree for a year.
+pub struct Indicators {
+    pub organization: organization::Model,
+    pub year: i32,
+    pub as_of: NaiveDate,
+    pub counters: Counters,
+    pub plan: Option<crate::service::plan::PlanView>,
+    pub allocated: Option<u32>,
+}
+
+/// Reads the indicators of an organization of the actor's subtree.
+pub async fn get(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    organization_id: i64,
+    year: i32,
+    as_of: NaiveDate,
+) -> AppResult<Indicators> {
+    may_read(actor)?;
+    let org = super::organization::get_visible(db, actor, organization_id).await?;
+    let counters = counters(db, &[org.id], year)
+        .await?
+        .remove(&org.id)
+        .unwrap_or_default();
+    let plan = match super::plan::get(db, actor, org.id, year, PlanLine::General, as_of).await {
+        Ok(p) => Some(p),
+        Err(AppError::NotFound(_)) => None,
+        Err(e) => return Err(e),
+    };
+    let allocated = match &plan {
+        Some(p) => Some(
+            super::plan::allocations(db, p)
+                .await?
+                .iter()
+                .map(|a| a.content.total)
+                .sum(),
+        ),
+        None => None,
+    };
+    Ok(Indicators {
+        organization: org,
+        year,
+        as_of,
+        counters,
+        plan,
+        allocated,
+    })
+}
+
+/// The structure categories in the order the annex tables print them.
+pub const CATEGORIES: &[Category] = &[
+    Category::Women,
+    Category::EthnicMinority,
+    Category::Age35AndUnder,
+    Category::Age25AndUnder,
+    Category::CollegePlus,
+    Category::HighSchoolPlus,
+    Category::PostgraduateUndergraduate,
+    Category::Workers,
+    Category::Farmers,
+    Category::ManagersProfessionals,
+    Category::Students,
+    Category::TwoNew,
+    Category::Frontline,
+];
+
+#[derive(FromQueryResult)]
+struct N {
+    n: i64,
+}
+
+/// Process health as of a day: overdue talks, approvals, oaths, conversions (date-dependent, so
+/// counted from the cases of the subtree when asked for).
+pub async fn overdue(
+    db: &impl ConnectionTrait,
+    path: &str,
+    as_of: NaiveDate,
+) -> AppResult<[i64; 4]> {
+    let back = |m: u32| {
+        as_of
+            .checked_sub_months(chrono::Months::new(m))
+            .unwrap_or(as_of)
+    };
+    let (month_ago, three_months_ago) = (back(1), back(3));
+    let base = "SELECT COUNT(*) AS n FROM candidates c JOIN organizations o ON o.id = c.organization_id WHERE o.path >= $1 AND o.path < $2 AND c.invalidated = $3 AND ";
+    let queries: [(&str, NaiveDate); 4] = [
+        (
+            "c.stage = 'APPLICANT' AND c.talked_on IS NULL AND c.applied_on < $4",
+            month_ago,
+        ),
+        (
+            "c.stage = 'DEVELOPMENT_TARGET' AND c.admission_meeting_on IS NOT NULL AND c.admission_meeting_on < $4",
+            three_months_ago,
+        ),
+        (
+            "c.stage = 'PROBATIONARY' AND c.oath_on IS NULL AND c.approved_on < $4",
+            month_ago,
+        ),
+        (
+            "c.stage IN ('PROBATIONARY', 'EXTENDED_PROBATION') AND c.conversion_meeting_on IS NULL AND c.probation_end_on < $4",
+            as_of,
+        ),
+    ];
+    let mut out = [0; 4];
+    for (i, (cond, date)) in queries.iter().enumerate() {
+        let values: Vec<Value> = vec![
+            path.into(),
+            subtree_upper_bound(path).into(),
+            false.into(),
+            (*date).into(),
+        ];
+        let sql = format!("{base}{cond}");
+        out[i] = N::find_by_statement(db::raw(db.get_database_backend(), &sql, values))
+            .one(db)
+            .await?
+            .map_or(0, |r| r.n);
+    }
+    Ok(out)
+}
+
+/// Branches of a subtree with no admission in the year and the year before.
+pub async fn idle_branches(
+    db: &impl ConnectionTrait,
+    path: &str,
+    year: i32,
+) -> AppResult<Vec<organization::Model>> {
+    let sql = "SELECT o.* FROM organizations o WHERE o.path >= $1 AND o.path < $2 AND o.kind = 'BRANCH' AND o.active = $3 \
+               AND NOT EXISTS (SELECT 1 FROM org_counts c WHERE c.organization_id = o.id AND c.dimension = 'admitted' \
+               AND c.year IN ($4, $5) AND c.n > 0) ORDER BY o.id LIMIT 500";
+    let values: Vec<Value> = vec![
+        path.into(),
+        subtree_upper_bound(path).into(),
+        true.into(),
+        year.into(),
+        (year - 1).into(),
+    ];
+    Ok(
+        organization::Model::find_by_statement(db::raw(db.get_database_backend(), sql, values))
+            .all(db)
+            .await?,
+    )
+}
+
+/// One row of the per-child table.
+#[derive(Debug, Clone)]
+pub struct TableRow {
+    pub organization: Option<organization::Model>,
+    pub planned: Option<u32>,
+    pub planned_under_35: Option<u32>,
+    pub planned_college_plus: Option<u32>,
+    pub completion_month: Option<String>,
+    pub admitted: i64,
+    pub admitted_under_35: i64,
+    pub admitted_college_plus: i64,
+    pub talent_exempt: i64,
+    pub candidates: i64,
+}
+
+/// One row per child plus a total row (`organization` = None), as the annex tables print.
+pub async fn table(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    organization_id: i64,
+    year: i32,
+    as_of: NaiveDate,
+) -> AppResult<Vec<TableRow>> {
+    may_read(actor)?;
+    let org = super::organization::get_visible(db, actor, organization_id).await?;
+    let children = db::organization::children_pages(
+        db,
+        &[db::organization::ChildrenPageKey {
+            parent_id: org.id,
+            after_id: 0,
+            limit: 10_000,
+            include_inactive: false,
+        }],
+    )
+    .await?;
+    let children: Vec<organization::Model> = children.into_values().flat_map(|p| p.rows).collect();
+    let ids: Vec<i64> = children.iter().map(|c| c.id).collect();
+    let counts = counters(db, &ids, year).await?;
+    let plans =
+        db::plan::children_plans(db, org.id, year, PlanLine::General.as_str(), as_of).await?;
+    let mut rows = vec![];
+    let mut total = TableRow {
+        organization: None,
+        planned: Some(0),
+        planned_under_35: Some(0),
+        planned_college_plus: Some(0),
+        completion_month: None,
+        admitted: 0,
+        admitted_under_35: 0,
+        admitted_college_plus: 0,
+        talent_exempt: 0,
+        candidates: 0,
+    };
+    for c in children {
+        let k = counts.get(&c.id).cloned().unwrap_or_default();
+        let plan = plans
+            .iter()
+            .find(|(o, _, _)| o.id == c.id)
+            .and_then(|(_, _, r)| {
+                serde_json::from_str::<crate::domain::plan::PlanContent>(&r.content).ok()
+            });
+        let row = TableRow {
+            planned: plan.as_ref().map(|p| p.total),
+            planned_under_35: plan.as_ref().and_then(|p| p.under_35),
+            planned_college_plus: plan.as_ref().and_then(|p| p.college_plus),
+            completion_month: plan.as_ref().and_then(|p| p.completion_month.clone()),
+            admitted: k.get(year, "admitted", "ALL"),
+            admitted_under_35: k.get(year, "category", "AGE_35_AND_UNDER"),
+            admitted_college_plus: k.get(year, "category", "COLLEGE_PLUS"),
+            talent_exempt: k.get(year, "admitted", "TALENT"),
+            candidates: k.pipeline_total(),
+            organization: Some(c),
+        };
+        let add = |a: &mut Option<u32>, b: Option<u32>| *a = Some(a.unwrap_or(0) + b.unwrap_or(0));
+        add(&mut total.planned, row.planned);
+        add(&mut total.planned_under_35, row.planned_under_35);
+        add(&mut total.planned_college_plus, row.planned_college_plus);
+        total.admitted += row.admitted;
+        total.admitted_under_35 += row.admitted_under_35;
+        total.admitted_college_plus += row.admitted_college_plus;
+        total.talent_exempt += row.talent_exempt;
+        total.candidates += row.candidates;
+        rows.push(row);
+    }
+    rows.push(total);
+    Ok(rows)
+}
+
+/// The flat figures of the indicators (for report snapshots and reconciliation).
+pub fn figures(i: &Indicators) -> serde_json::Map<String, serde_json::Value> {
+    use serde_json::json;
+    let y = i.year;
+    let mut m = serde_json::Map::new();
+    m.insert(
+        "planTotal".into(),
+        json!(i.plan.as_ref().map(|p| p.content.total)),
+    );
+    m.insert("allocated".into(), json!(i.allocated));
+    m.insert(
+        "admitted".into(),
+        json!(i.counters.get(y, "admitted", "ALL")),
+    );
+    m.insert(
+        "talentExempt".into(),
+        json!(i.counters.get(y, "admitted", "TALENT")),
+    );
+    for c in CATEGORIES {
+        m.insert(
+            format!("category.{}", c.as_str()),
+            json!(i.counters.get(y, "category", c.as_str())),
+        );
+    }
+    for s in crate::domain::pipeline::model::Stage::ALL {
+        m.insert(
+            format!("stage.{}", s.as_str()),
+            json!(i.counters.get(0, "stage", s.as_str())),
+        );
+    }
+    m.insert(
+        "applications".into(),
+        json!(i.counters.get(y, "app_total", "ALL")),
+    );
+    m
+}

@@ -1,0 +1,396 @@
+//! Reports to higher levels: draft → submitted → returned (with a reason) → resubmitted →
+//! accepted (locked). A submission snapshots the computed indicators; declared figures that
+//! differ are findings. Partner submission is idempotent by key.
+
+use super::require;
+use crate::db::{self, audit::AuditRecord};
+use crate::domain::organization::path_ids;
+use crate::domain::{Actor, Permission};
+use crate::error::{AppError, AppResult};
+use chrono::NaiveDate;
+use entity::{organization, report};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseConnection, TransactionTrait};
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+
+/// Report periods.
+pub const PERIODS: &[&str] = &["H1", "ANNUAL", "Q1", "Q2", "Q3", "Q4"];
+
+/// Input of `submitReport`.
+pub struct Submission {
+    pub organization_id: i64,
+    pub year: i32,
+    pub period: String,
+    pub declared: Map<String, Value>,
+    pub narrative: String,
+    pub attachments: Vec<(String, String)>,
+    pub submitted_on: NaiveDate,
+    pub draft: bool,
+    pub idempotency_key: Option<String>,
+}
+
+/// What a submission produced.
+pub struct Submitted {
+    pub report: report::Model,
+    pub replayed: bool,
+}
+
+/// Loads a report whose organization is in the actor's subtree; else `NOT_FOUND`.
+pub async fn get_visible(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: i64,
+) -> AppResult<(report::Model, organization::Model)> {
+    let r = db::report::find_by_id(db, id)
+        .await?
+        .ok_or(AppError::NotFound("report"))?;
+    let org = db::organization::find_by_id(db, r.organization_id)
+        .await?
+        .ok_or(AppError::NotFound("report"))?;
+    if actor.can_see(&org.path) {
+        Ok((r, org))
+    } else {
+        Err(AppError::NotFound("report"))
+    }
+}
+
+fn hash(s: &Submission) -> String {
+    let mut h = Sha256::new();
+    h.update(json!({ "o": s.organization_id, "y": s.year, "p": s.period, "d": s.declared, "n": s.narrative, "a": s.attachments, "on": s.submitted_on, "draft": s.draft }).to_string());
+    format!("{:x}", h.finalize())
+}
+
+/// Saves a draft or submits (or resubmits after a return).
+pub async fn submit(db: &DatabaseConnection, actor: &Actor, s: Submission) -> AppResult<Submitted> {
+    require(actor, Permission::SubmitReports)?;
+    if !PERIODS.contains(&s.period.as_str()) {
+        return Err(AppError::bad_input(
+            "period",
+            "未知的报告期",
+            "unknown period",
+        ));
+    }
+    if s.declared.values().any(|v| !v.is_number() && !v.is_null()) {
+        return Err(AppError::bad_input(
+            "declared",
+            "申报数须为数字",
+            "declared figures must be numbers",
+        ));
+    }
+    let request_hash = hash(&s);
+    let txn = db.begin().await?;
+    if let Some(key) = &s.idempotency_key
+        && let Some(prev) = db::idempotency::find(&txn, actor.user_id, key).await?
+    {
+        if prev.request_hash != request_hash {
+            return Err(AppError::Conflict(format!(
+                "幂等键{key}已用于另一请求 / the idempotency key {key:?} was used for a different payload"
+            )));
+        }
+        let report = db::report::find_by_id(&txn, prev.result_id)
+            .await?
+            .ok_or(AppError::NotFound("report"))?;
+        return Ok(Submitted {
+            report,
+            replayed: true,
+        });
+    }
+    let org = super::organization::get_visible(&txn, actor, s.organization_id).await?;
+    let snapshot = if s.draft {
+        Value::Object(Map::new())
+    } else {
+        let ind = super::indicators::get(db, actor, org.id, s.year, s.submitted_on).await?;
+        Value::Object(super::indicators::figures(&ind))
+    };
+    let attachments = Value::Array(
+        s.attachments
+            .iter()
+            .map(|(n, t)| json!({ "name": n, "text": t }))
+            .collect(),
+    )
+    .to_string();
+    let now = chrono::Utc::now();
+    let existing = db::report::find(&txn, org.id, s.year, &s.period).await?;
+    let report = match existing {
+        None => {
+            db::report::insert(
+                &txn,
+                report::ActiveModel {
+                    organization_id: Set(org.id),
+                    year: Set(s.year),
+                    period: Set(s.period.clone()),
+                    status: Set(if s.draft { "DRAFT" } else { "SUBMITTED" }.into()),
+                    snapshot: Set(snapshot.to_string()),
+                    declared: Set(Value::Object(s.declared.clone()).to_string()),
+                    narrative: Set(s.narrative.clone()),
+                    attachments: Set(attachments),
+                    return_reason: Set(None),
+                    submitted_on: Set((!s.draft).then_some(s.submitted_on)),
+                    accepted_on: Set(None),
+                    version: Set(1),
+                    created_by: Set(actor.user_id),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    ..Default::default()
+                },
+            )
+            .await?
+        }
+        Some(r) => {
+            let next = match (r.status.as_str(), s.draft) {
+                ("ACCEPTED", _) => {
+                    return Err(AppError::Conflict(
+                        "报告已被接收并锁定 / the report was accepted and is locked".into(),
+                    ));
+                }
+                ("SUBMITTED" | "RESUBMITTED", _) => {
+                    return Err(AppError::Conflict(
+                        "报告已提交，待审核 / the report is submitted and awaits review".into(),
+                    ));
+                }
+                (status, true) => status.to_string(),
+                ("RETURNED", false) => "RESUBMITTED".into(),
+                (_, false) => "SUBMITTED".into(),
+            };
+            let row = report::ActiveModel {
+                status: Set(next),
+                snapshot: Set(snapshot.to_string()),
+                declared: Set(Value::Object(s.declared.clone()).to_string()),
+                narrative: Set(s.narrative.clone()),
+                attachments: Set(attachments),
+                submitted_on: Set(if s.draft {
+                    r.submitted_on
+                } else {
+                    Some(s.submitted_on)
+                }),
+                updated_at: Set(now),
+                ..Default::default()
+            };
+            if !db::report::update_if_version(&txn, r.id, r.version, row).await? {
+                return Err(AppError::Conflict(
+                    "报告已被并发修改 / the report changed concurrently".into(),
+                ));
+            }
+            db::report::find_by_id(&txn, r.id)
+                .await?
+                .ok_or(AppError::NotFound("report"))?
+        }
+    };
+    audit(
+        &txn,
+        actor,
+        if s.draft {
+            "report.save_draft"
+        } else {
+            "report.submit"
+        },
+        &report,
+    )
+    .await?;
+    if let Some(key) = &s.idempotency_key {
+        db::idempotency::record(
+            &txn,
+            actor.user_id,
+            key,
+            "submitReport",
+            &request_hash,
+            report.id,
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(Submitted {
+        report,
+        replayed: false,
+    })
+}
+
+async fn audit(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    action: &str,
+    r: &report::Model,
+) -> AppResult<()> {
+    db::audit::record(
+        db,
+        AuditRecord {
+            actor_user_id: Some(actor.user_id),
+            organization_id: Some(r.organization_id),
+            action,
+            subject_type: "report",
+            subject_id: Some(r.id),
+            detail: json!({ "status": r.status, "year": r.year, "period": r.period }),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// The collecting level returns (with a reason) or accepts a submitted report.
+pub async fn review(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+    version: i32,
+    accept: Option<NaiveDate>,
+    reason: Option<String>,
+) -> AppResult<report::Model> {
+    require(actor, Permission::ManagePipeline)?;
+    let txn = db.begin().await?;
+    let (r, org) = get_visible(&txn, actor, id).await?;
+    if org.path == actor.scope_path {
+        return Err(AppError::Forbidden(
+            "a report is reviewed by a higher level".into(),
+        ));
+    }
+    if r.version != version {
+        return Err(AppError::Conflict(format!(
+            "报告已被修改（当前版本{}）/ the report changed: version {} is current",
+            r.version, r.version
+        )));
+    }
+    if !matches!(r.status.as_str(), "SUBMITTED" | "RESUBMITTED") {
+        return Err(AppError::Conflict(format!(
+            "{}状态的报告不能审核 / a {} report cannot be reviewed",
+            r.status, r.status
+        )));
+    }
+    let row = match accept {
+        Some(on) => report::ActiveModel {
+            status: Set("ACCEPTED".into()),
+            accepted_on: Set(Some(on)),
+            updated_at: Set(chrono::Utc::now()),
+            ..Default::default()
+        },
+        None => {
+            let reason = reason
+                .map(|r| r.trim().to_string())
+                .filter(|r| !r.is_empty())
+                .ok_or_else(|| {
+                    AppError::bad_input("reason", "退回须说明理由", "a return needs a reason")
+                })?;
+            report::ActiveModel {
+                status: Set("RETURNED".into()),
+                return_reason: Set(Some(reason)),
+                updated_at: Set(chrono::Utc::now()),
+                ..Default::default()
+            }
+        }
+    };
+    if !db::report::update_if_version(&txn, r.id, r.version, row).await? {
+        return Err(AppError::Conflict(
+            "报告已被并发修改 / the report changed concurrently".into(),
+        ));
+    }
+    let r = db::report::find_by_id(&txn, r.id)
+        .await?
+        .ok_or(AppError::NotFound("report"))?;
+    audit(
+        &txn,
+        actor,
+        if accept.is_some() {
+            "report.accept"
+        } else {
+            "report.return"
+        },
+        &r,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(r)
+}
+
+/// Sets the due date of a period at a collecting organization (ORGANIZER).
+pub async fn set_schedule(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    collector: i64,
+    year: i32,
+    period: &str,
+    due_on: NaiveDate,
+) -> AppResult<()> {
+    require(actor, Permission::ManagePipeline)?;
+    if !PERIODS.contains(&period) {
+        return Err(AppError::bad_input(
+            "period",
+            "未知的报告期",
+            "unknown period",
+        ));
+    }
+    let org = super::organization::get_visible(db, actor, collector).await?;
+    db::report::set_schedule(db, org.id, year, period, due_on).await?;
+    Ok(())
+}
+
+/// The due date of a report: set by the nearest ancestor that collects the period.
+pub async fn due_on(
+    db: &impl ConnectionTrait,
+    org: &organization::Model,
+    year: i32,
+    period: &str,
+) -> AppResult<Option<NaiveDate>> {
+    let mut ancestors = path_ids(&org.path);
+    ancestors.pop();
+    let schedules = db::report::schedules(db, &ancestors, year, period).await?;
+    Ok(ancestors
+        .iter()
+        .rev()
+        .find_map(|a| schedules.iter().find(|s| s.collector_organization_id == *a))
+        .map(|s| s.due_on))
+}
+
+/// Declared figures that differ from the computed snapshot.
+pub fn reconcile(r: &report::Model) -> Vec<(String, Value, Value)> {
+    let snapshot: Map<String, Value> = serde_json::from_str(&r.snapshot).unwrap_or_default();
+    let declared: Map<String, Value> = serde_json::from_str(&r.declared).unwrap_or_default();
+    let mut out = vec![];
+    for (k, v) in &declared {
+        if let Some(c) = snapshot.get(k)
+            && c.as_f64() != v.as_f64()
+        {
+            out.push((k.clone(), v.clone(), c.clone()));
+        }
+    }
+    out
+}
+
+/// Who under a collecting organization has submitted for a period: one row per direct child.
+pub async fn submissions(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    collector: i64,
+    year: i32,
+    period: &str,
+) -> AppResult<(
+    Option<NaiveDate>,
+    Vec<(organization::Model, Option<report::Model>)>,
+)> {
+    let org = super::organization::get_visible(db, actor, collector).await?;
+    let due = db::report::schedules(db, &[org.id], year, period)
+        .await?
+        .first()
+        .map(|s| s.due_on);
+    let pages = db::organization::children_pages(
+        db,
+        &[db::organization::ChildrenPageKey {
+            parent_id: org.id,
+            after_id: 0,
+            limit: 10_000,
+            include_inactive: false,
+        }],
+    )
+    .await?;
+    let children: Vec<organization::Model> = pages.into_values().flat_map(|p| p.rows).collect();
+    let ids: Vec<i64> = children.iter().map(|c| c.id).collect();
+    let reports = db::report::of_orgs(db, &ids, year, period).await?;
+    Ok((
+        due,
+        children
+            .into_iter()
+            .map(|c| {
+                let r = reports.iter().find(|r| r.organization_id == c.id).cloned();
+                (c, r)
+            })
+            .collect(),
+    ))
+}

@@ -1,0 +1,573 @@
+//! Indicators, the per-child table, reports and exports, with every figure asserted.
+
+use crate::helpers::{TestApp, code};
+use crate::pipeline::{SUBMIT, id_card, person, step};
+use crate::plans::{SET, admitted, organizer_at, plan};
+use axum::body::Body;
+use axum::http::Request;
+use serde_json::{Value, json};
+
+/// A district plan of 10 allocated 6 + 3 to two branches of the street's; admissions and
+/// applications at known stages.
+async fn subtree(app: &TestApp) {
+    app.load_demo().await;
+    organizer_at(app, "示例区委组织部", "district.organizer").await;
+    let district = app.org_id("示例区委组织部").await;
+    let street = app.org_id("和平街道党工委").await;
+    let xinghuo = app.org_id("星火科技有限公司党支部").await;
+    let mingda = app.org_id("明达物流有限公司党支部").await;
+    app.ok(
+        Some("district.organizer"),
+        SET,
+        plan(
+            &street,
+            &district,
+            "2025-02-15",
+            json!({ "total": 10, "ratios": [{ "kind": "ACTIVISTS_TARGETS", "parts": [3, 1] }] }),
+        ),
+    )
+    .await;
+    app.ok(
+        Some("street.organizer"),
+        SET,
+        plan(
+            &xinghuo,
+            &street,
+            "2025-03-01",
+            json!({ "total": 6, "under35": 4, "collegePlus": 3, "completionMonth": "2025-10" }),
+        ),
+    )
+    .await;
+    app.ok(
+        Some("street.organizer"),
+        SET,
+        plan(
+            &mingda,
+            &street,
+            "2025-03-01",
+            json!({ "total": 3, "under35": 2, "collegePlus": 1, "completionMonth": "2025-11" }),
+        ),
+    )
+    .await;
+    // Admitted in 2025: 星火 3 (2 young women graduates, 1 older man), 明达 1 + 1 talent.
+    admitted(
+        app,
+        "星火科技有限公司党支部",
+        2,
+        true,
+        "1998-01-01",
+        "UNDERGRADUATE",
+        false,
+        "2025-05-10",
+    )
+    .await;
+    admitted(
+        app,
+        "星火科技有限公司党支部",
+        1,
+        false,
+        "1980-01-01",
+        "SENIOR_HIGH",
+        false,
+        "2025-06-10",
+    )
+    .await;
+    admitted(
+        app,
+        "明达物流有限公司党支部",
+        1,
+        false,
+        "1990-01-01",
+        "POSTGRADUATE",
+        false,
+        "2025-04-10",
+    )
+    .await;
+    admitted(
+        app,
+        "明达物流有限公司党支部",
+        1,
+        true,
+        "1985-01-01",
+        "POSTGRADUATE",
+        true,
+        "2025-04-10",
+    )
+    .await;
+    // The fixture wrote rows directly: bring the counters in line the way a bulk load does.
+    fazhan::service::counts::rebuild(&app.state.db)
+        .await
+        .unwrap();
+    // Three applications in 2025 through the API; one becomes an activist.
+    for (i, name) in ["赵一", "钱二", "孙三"].iter().enumerate() {
+        let d = app.ok(Some("street.organizer"), SUBMIT, json!({ "input": { "organizationId": xinghuo, "appliedOn": "2025-01-06", "person": person(name, &id_card("2000-01-01", 80 + i as u32), "2000-01-01") } })).await;
+        if i == 0 {
+            let id = d["submitApplication"]["candidate"]["id"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            step(
+                app,
+                "street.organizer",
+                &id,
+                1,
+                "2025-01-20",
+                json!({ "applicationTalk": { "talker": "书记" } }),
+            )
+            .await;
+            step(
+                app,
+                "street.organizer",
+                &id,
+                2,
+                "2025-07-20",
+                json!({ "determineActivist": { "recommendation": "LEAGUE" } }),
+            )
+            .await;
+        }
+    }
+    app.assert_counts_consistent().await;
+}
+
+db_test!(
+    indicators_show_plan_vs_actual_structure_pipeline_and_health,
+    |app| {
+        subtree(&app).await;
+        let street = app.org_id("和平街道党工委").await;
+        let q = r#"query($org: ID!) { indicators(organizationId: $org, year: 2025, asOf: "2025-08-01") {
+        planTotal allocated admitted talentExempt completionRate deviationPercent insideBand
+        structure { category count percent } byEducation { value count percent }
+        pipeline { stage count } ratios { kind target actual met }
+        applications { total byStage { value count } byGender { value count } }
+        processHealth { talksOverdue approvalsOverdue oathsOverdue conversionsOverdue lettersOverdue extensions cancellations invalidated }
+        idleBranches { name } } }"#;
+        let d = app
+            .ok(Some("district.organizer"), q, json!({ "org": street }))
+            .await;
+        let i = &d["indicators"];
+        assert_eq!(
+            (
+                i["planTotal"].as_i64(),
+                i["allocated"].as_i64(),
+                i["admitted"].as_i64(),
+                i["talentExempt"].as_i64()
+            ),
+            (Some(10), Some(9), Some(4), Some(1))
+        );
+        assert_eq!(i["completionRate"], 40.0);
+        assert_eq!(i["deviationPercent"], -60.0);
+        assert_eq!(i["insideBand"], false);
+        let cat = |c: &str| {
+            i["structure"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|x| x["category"] == c)
+                .unwrap()
+                .clone()
+        };
+        assert_eq!(
+            (
+                cat("WOMEN")["count"].as_i64(),
+                cat("WOMEN")["percent"].as_f64()
+            ),
+            (Some(2), Some(50.0))
+        );
+        assert_eq!(cat("AGE_35_AND_UNDER")["count"], 3);
+        assert_eq!(cat("COLLEGE_PLUS")["count"], 3);
+        assert_eq!(cat("TWO_NEW")["count"], 4);
+        assert_eq!(cat("ETHNIC_MINORITY")["count"], 0);
+        let edu: Vec<(String, i64)> = i["byEducation"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| {
+                (
+                    x["value"].as_str().unwrap().into(),
+                    x["count"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            edu,
+            vec![
+                ("POSTGRADUATE".into(), 1),
+                ("SENIOR_HIGH".into(), 1),
+                ("UNDERGRADUATE".into(), 2)
+            ]
+        );
+        let stage = |s: &str| {
+            i["pipeline"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|x| x["stage"] == s)
+                .unwrap()["count"]
+                .clone()
+        };
+        assert_eq!(
+            (stage("APPLICANT"), stage("ACTIVIST"), stage("PROBATIONARY")),
+            (json!(2), json!(1), json!(5))
+        );
+        assert_eq!(i["ratios"][0]["actual"], json!([1, 0]));
+        assert_eq!(i["ratios"][0]["met"], true);
+        assert_eq!(i["applications"]["total"], 3);
+        assert_eq!(
+            i["applications"]["byGender"],
+            json!([{ "value": "FEMALE", "count": 3 }])
+        );
+        let h = &i["processHealth"];
+        // Two applicants not talked to; five approved probationers without an oath after a month.
+        assert_eq!(
+            (
+                h["talksOverdue"].as_i64(),
+                h["oathsOverdue"].as_i64(),
+                h["conversionsOverdue"].as_i64()
+            ),
+            (Some(2), Some(5), Some(0))
+        );
+        let idle: Vec<&str> = i["idleBranches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["name"].as_str().unwrap())
+            .collect();
+        assert!(idle.contains(&"和平街道机关党支部") && !idle.contains(&"星火科技有限公司党支部"));
+        // An analyst of another subtree cannot see the street; the province's analyst sees the figures.
+        assert_eq!(
+            code(
+                &app.exec(Some("edu.analyst"), q, json!({ "org": street }))
+                    .await
+            ),
+            "NOT_FOUND"
+        );
+        let analyst =
+            "mutation($input: CreateUserInput!) { createUser(input: $input) { user { id } } }";
+        let root = app.org_id("省委组织部").await;
+        app.ok(Some("admin"), analyst, json!({ "input": { "organizationId": root, "username": "province.analyst", "password": "analyst-pass-1", "role": "ANALYST" } })).await;
+        let d = app
+            .ok(
+                Some("province.analyst"),
+                "query($org: ID!) { indicators(organizationId: $org, year: 2025) { admitted } }",
+                json!({ "org": street }),
+            )
+            .await;
+        assert_eq!(d["indicators"]["admitted"], 4);
+        assert_eq!(
+            code(
+                &app.exec(
+                    Some("province.analyst"),
+                    "{ candidates { totalCount } }",
+                    json!({})
+                )
+                .await
+            ),
+            "FORBIDDEN"
+        );
+    }
+);
+
+db_test!(
+    the_per_child_table_prints_the_annex_columns_with_a_total_row,
+    |app| {
+        subtree(&app).await;
+        let street = app.org_id("和平街道党工委").await;
+        let q = "query($org: ID!) { indicatorTable(organizationId: $org, year: 2025, by: CHILD, asOf: \"2025-08-01\") { isTotal organization { name } planned plannedUnder35 plannedCollegePlus completionMonth admitted admittedUnder35 admittedCollegePlus talentExempt candidates } }";
+        let d = app
+            .ok(Some("street.organizer"), q, json!({ "org": street }))
+            .await;
+        let rows = d["indicatorTable"].as_array().unwrap();
+        assert_eq!(rows.len(), 6);
+        let row = |n: &str| {
+            rows.iter()
+                .find(|r| r["organization"]["name"] == n)
+                .unwrap()
+                .clone()
+        };
+        let x = row("星火科技有限公司党支部");
+        assert_eq!(
+            (
+                x["planned"].as_i64(),
+                x["plannedUnder35"].as_i64(),
+                x["plannedCollegePlus"].as_i64()
+            ),
+            (Some(6), Some(4), Some(3))
+        );
+        assert_eq!(x["completionMonth"], "2025-10");
+        assert_eq!(
+            (
+                x["admitted"].as_i64(),
+                x["admittedUnder35"].as_i64(),
+                x["admittedCollegePlus"].as_i64(),
+                x["candidates"].as_i64()
+            ),
+            (Some(3), Some(2), Some(2), Some(6))
+        );
+        let m = row("明达物流有限公司党支部");
+        assert_eq!(
+            (m["admitted"].as_i64(), m["talentExempt"].as_i64()),
+            (Some(1), Some(1))
+        );
+        assert!(row("和平街道机关党支部")["planned"].is_null());
+        let total = rows.last().unwrap();
+        assert_eq!(total["isTotal"], true);
+        assert_eq!(
+            (
+                total["planned"].as_i64(),
+                total["admitted"].as_i64(),
+                total["candidates"].as_i64()
+            ),
+            (Some(9), Some(4), Some(8))
+        );
+    }
+);
+
+const SUBMIT_REPORT: &str = "mutation($input: SubmitReportInput!) { submitReport(input: $input) { replayed report { id version status submittedOn dueOn snapshot findings { key declared computed } } } }";
+
+fn report_input(org: &str, declared: Value, key: &str) -> Value {
+    json!({ "input": { "organizationId": org, "year": 2025, "period": "H1", "declared": declared, "narrative": "上半年发展党员工作总结", "attachments": [{ "name": "附件1", "text": "名单" }], "submittedOn": "2025-06-26", "idempotencyKey": key } })
+}
+
+db_test!(
+    reports_go_through_their_lifecycle_idempotently_with_reconciliation,
+    |app| {
+        subtree(&app).await;
+        let district = app.org_id("示例区委组织部").await;
+        let street = app.org_id("和平街道党工委").await;
+        app.ok(Some("district.organizer"), "mutation($input: SetReportScheduleInput!) { setReportSchedule(input: $input) { dueOn } }", json!({ "input": { "collectorOrganizationId": district, "year": 2025, "period": "H1", "dueOn": "2025-06-25" } })).await;
+        let before = app.ok(Some("district.organizer"), "query($c: ID!) { reportSubmissions(collectorOrganizationId: $c, year: 2025, period: H1, asOf: \"2025-06-30\") { dueOn submitted missing late rows { status late } } }", json!({ "c": district })).await;
+        assert_eq!(before["reportSubmissions"]["missing"], 1);
+        assert_eq!(before["reportSubmissions"]["late"], 1);
+        // The partner submits: declared admitted 5 differs from the computed 4.
+        let d = app
+            .ok(
+                Some("partner.bot"),
+                SUBMIT_REPORT,
+                report_input(
+                    &street,
+                    json!({ "admitted": 5, "talentExempt": 1 }),
+                    "h1-2025",
+                ),
+            )
+            .await;
+        let r = &d["submitReport"]["report"];
+        assert_eq!(r["status"], "SUBMITTED");
+        assert_eq!(r["dueOn"], "2025-06-25");
+        assert_eq!(r["snapshot"]["admitted"], 4);
+        assert_eq!(
+            r["findings"],
+            json!([{ "key": "admitted", "declared": 5, "computed": 4 }])
+        );
+        let id = r["id"].as_str().unwrap().to_string();
+        // The same key and payload: the first result; another payload: conflict.
+        let again = app
+            .ok(
+                Some("partner.bot"),
+                SUBMIT_REPORT,
+                report_input(
+                    &street,
+                    json!({ "admitted": 5, "talentExempt": 1 }),
+                    "h1-2025",
+                ),
+            )
+            .await;
+        assert_eq!(again["submitReport"]["replayed"], true);
+        assert_eq!(again["submitReport"]["report"]["id"], id.as_str());
+        assert_eq!(
+            code(
+                &app.exec(
+                    Some("partner.bot"),
+                    SUBMIT_REPORT,
+                    report_input(&street, json!({ "admitted": 4 }), "h1-2025")
+                )
+                .await
+            ),
+            "CONFLICT"
+        );
+        // The collecting level returns it with a reason; the partner resubmits; it is accepted and locked.
+        let review = "mutation($input: ReviewReportInput!) { returnReport(input: $input) { report { status version returnReason } } }";
+        assert_eq!(
+            code(
+                &app.exec(
+                    Some("street.organizer"),
+                    review,
+                    json!({ "input": { "id": id, "expectedVersion": 1, "reason": "x" } })
+                )
+                .await
+            ),
+            "FORBIDDEN"
+        );
+        let d = app.ok(Some("district.organizer"), review, json!({ "input": { "id": id, "expectedVersion": 1, "reason": "发展人数与系统不符" } })).await;
+        assert_eq!(d["returnReport"]["report"]["status"], "RETURNED");
+        let d = app
+            .ok(
+                Some("partner.bot"),
+                SUBMIT_REPORT,
+                report_input(
+                    &street,
+                    json!({ "admitted": 4, "talentExempt": 1 }),
+                    "h1-2025-b",
+                ),
+            )
+            .await;
+        assert_eq!(d["submitReport"]["report"]["status"], "RESUBMITTED");
+        assert_eq!(d["submitReport"]["report"]["findings"], json!([]));
+        let v = d["submitReport"]["report"]["version"].as_i64().unwrap();
+        let accept = "mutation($input: ReviewReportInput!) { acceptReport(input: $input) { report { status acceptedOn } } }";
+        let d = app
+            .ok(
+                Some("district.organizer"),
+                accept,
+                json!({ "input": { "id": id, "expectedVersion": v, "acceptedOn": "2025-07-02" } }),
+            )
+            .await;
+        assert_eq!(d["acceptReport"]["report"]["status"], "ACCEPTED");
+        assert_eq!(
+            code(
+                &app.exec(
+                    Some("partner.bot"),
+                    SUBMIT_REPORT,
+                    report_input(&street, json!({ "admitted": 4 }), "h1-2025-c")
+                )
+                .await
+            ),
+            "CONFLICT"
+        );
+        let after = app.ok(Some("district.organizer"), "query($c: ID!) { reportSubmissions(collectorOrganizationId: $c, year: 2025, period: H1, asOf: \"2025-07-05\") { submitted missing late rows { status late submittedOn } } }", json!({ "c": district })).await;
+        let s = &after["reportSubmissions"];
+        assert_eq!(
+            (
+                s["submitted"].as_i64(),
+                s["missing"].as_i64(),
+                s["late"].as_i64()
+            ),
+            (Some(1), Some(0), Some(1))
+        );
+        assert_eq!(s["rows"][0]["status"], "ACCEPTED");
+    }
+);
+
+async fn download(app: &TestApp, user: Option<&str>, uri: &str) -> (u16, Vec<u8>) {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let mut req = Request::get(uri);
+    if let Some(u) = user {
+        req = req.header(
+            "authorization",
+            format!("Bearer {}", app.token_for(u).await),
+        );
+    }
+    let resp = app
+        .router
+        .clone()
+        .oneshot(req.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    (
+        status,
+        resp.into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec(),
+    )
+}
+
+db_test!(exports_read_back_as_the_same_cells_in_xlsx_and_csv, |app| {
+    use calamine::{Data, Reader, Xlsx};
+    subtree(&app).await;
+    let street = app.org_id("和平街道党工委").await;
+    let uri =
+        format!("/exports/indicator-table.xlsx?organizationId={street}&year=2025&asOf=2025-08-01");
+    assert_eq!(download(&app, None, &uri).await.0, 401);
+    assert_eq!(download(&app, Some("univ.admin"), &uri).await.0, 404);
+    let (status, bytes) = download(&app, Some("edu.analyst"), &uri).await;
+    assert_eq!(status, 404);
+    let (status, bytes2) = download(&app, Some("street.organizer"), &uri).await;
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&bytes));
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes2)).unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    let cell = |r: u32, c: u32| sheet.get_value((r, c)).cloned().unwrap_or(Data::Empty);
+    assert_eq!(cell(0, 0), Data::String("组织名称".into()));
+    assert_eq!(cell(0, 5), Data::String("已发展".into()));
+    let rows: Vec<u32> = (1..sheet.height() as u32).collect();
+    let xinghuo = rows
+        .iter()
+        .find(|r| cell(**r, 0) == Data::String("星火科技有限公司党支部".into()))
+        .copied()
+        .unwrap();
+    assert_eq!(
+        (cell(xinghuo, 1), cell(xinghuo, 4), cell(xinghuo, 5)),
+        (
+            Data::Float(6.0),
+            Data::String("2025-10".into()),
+            Data::Float(3.0)
+        )
+    );
+    let last = sheet.height() as u32 - 1;
+    assert_eq!(
+        (cell(last, 0), cell(last, 1), cell(last, 5)),
+        (
+            Data::String("合计".into()),
+            Data::Float(9.0),
+            Data::Float(4.0)
+        )
+    );
+    // CSV: the same cells.
+    let (status, csv_bytes) = download(
+        &app,
+        Some("street.organizer"),
+        &uri.replace(".xlsx", ".csv"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let text = String::from_utf8(csv_bytes).unwrap();
+    let mut lines = text.trim_start_matches('\u{feff}').lines();
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("组织名称,计划数,其中35岁及以下")
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("星火科技有限公司党支部,6,4,3,2025-10,3,2,2,0,6")),
+        "{text}"
+    );
+    assert!(
+        text.lines().any(|l| l.starts_with("合计,9,6,4,,4,")),
+        "{text}"
+    );
+    // A report export.
+    let d = app
+        .ok(
+            Some("partner.bot"),
+            SUBMIT_REPORT,
+            report_input(&street, json!({ "admitted": 5 }), "k"),
+        )
+        .await;
+    let id = d["submitReport"]["report"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, bytes) = download(
+        &app,
+        Some("street.organizer"),
+        &format!("/exports/reports/{id}.xlsx"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    let admitted_row = (0..sheet.height() as u32)
+        .find(|r| sheet.get_value((*r, 0)) == Some(&Data::String("admitted".into())))
+        .unwrap();
+    assert_eq!(sheet.get_value((admitted_row, 1)), Some(&Data::Float(4.0)));
+    assert_eq!(sheet.get_value((admitted_row, 2)), Some(&Data::Float(5.0)));
+    assert_eq!(
+        sheet.get_value((admitted_row, 3)),
+        Some(&Data::String("不一致".into()))
+    );
+});
