@@ -17,11 +17,18 @@ pub struct AppState {
     pub login_limiter: Arc<DefaultKeyedRateLimiter<String>>,
     /// Letter events for subscribers.
     pub letter_events: crate::service::letter::LetterEvents,
+    /// SQL statements executed through `db` since start (for `/metrics` and tests).
+    pub sql_statements: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl AppState {
     /// Builds the state from a connected, migrated database.
-    pub fn new(db: DatabaseConnection, jwt: JwtKeys, config: Config) -> Self {
+    pub fn new(mut db: DatabaseConnection, jwt: JwtKeys, config: Config) -> Self {
+        let sql_statements = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let counter = sql_statements.clone();
+        db.set_metric_callback(move |_| {
+            counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        });
         let per_minute =
             NonZeroU32::new(config.login_attempts_per_minute.max(1)).expect("non-zero");
         AppState {
@@ -29,6 +36,7 @@ impl AppState {
             jwt,
             login_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))),
             letter_events: tokio::sync::broadcast::channel(1024).0,
+            sql_statements,
             config: Arc::new(config),
         }
     }

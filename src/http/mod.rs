@@ -33,6 +33,7 @@ pub fn router(app: AppState) -> Router {
         .route("/exports/reports/{file}", get(exports::report))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(TraceLayer::new_for_http())
         .with_state(HttpState { app, schema })
@@ -41,6 +42,23 @@ pub fn router(app: AppState) -> Router {
 /// The process is up.
 async fn healthz() -> impl IntoResponse {
     Json(json!({ "status": "ok" }))
+}
+
+/// Counters in the Prometheus text format.
+async fn metrics(State(s): State<HttpState>) -> impl IntoResponse {
+    let n = s
+        .app
+        .sql_statements
+        .load(std::sync::atomic::Ordering::Relaxed);
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4",
+        )],
+        format!(
+            "# HELP fazhan_sql_statements_total SQL statements executed.\n# TYPE fazhan_sql_statements_total counter\nfazhan_sql_statements_total {n}\n"
+        ),
+    )
 }
 
 /// The database answers.

@@ -13,4 +13,5 @@ mod organizations;
 mod pipeline;
 mod plans;
 mod schema;
+mod statements;
 mod users;

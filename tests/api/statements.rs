@@ -1,0 +1,62 @@
+//! No N+1: nested queries execute at most their relation depth + 1 SQL statements, however
+//! many rows each level returns (every relation goes through a batch loader).
+
+use crate::pipeline::{SUBMIT, id_card, person};
+use serde_json::json;
+use std::sync::atomic::Ordering;
+
+async fn statements(app: &crate::helpers::TestApp, user: &str, query: &str) -> u64 {
+    // Resolve the viewer first so that only the execution is counted.
+    let header = format!("Bearer {}", app.token_for(user).await);
+    let viewer = fazhan::auth::viewer::resolve(&app.state.db, &app.state.jwt, Some(&header))
+        .await
+        .unwrap();
+    let before = app.state.sql_statements.load(Ordering::SeqCst);
+    let r = app
+        .schema
+        .execute(async_graphql::Request::new(query).data(viewer))
+        .await;
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    app.state.sql_statements.load(Ordering::SeqCst) - before
+}
+
+db_test!(
+    nested_queries_issue_at_most_depth_plus_one_statements,
+    |app| {
+        app.load_demo().await;
+        // More rows at every level: 8 more branches under the community committee, applications in
+        // several branches.
+        let community = app.org_id("和平社区党委").await;
+        let create = "mutation($input: CreateOrganizationInput!) { createOrganization(input: $input) { organization { id } } }";
+        for i in 0..8 {
+            app.ok(Some("street.admin"), create, json!({ "input": { "parentId": community, "name": format!("社区第{i}网格党支部"), "kind": "BRANCH", "sector": "COMMUNITY" } })).await;
+        }
+        for (i, branch) in [
+            "和平社区第一党支部",
+            "和平社区第二党支部",
+            "星火科技有限公司党支部",
+            "明达物流有限公司党支部",
+        ]
+        .iter()
+        .enumerate()
+        {
+            let org = app.org_id(branch).await;
+            for j in 0..3 {
+                let seq = 100 + (i * 3 + j) as u32;
+                app.ok(Some("street.organizer"), SUBMIT, json!({ "input": { "organizationId": org, "appliedOn": "2025-03-01", "person": person("某某", &id_card("1999-09-09", seq), "1999-09-09") } })).await;
+            }
+        }
+        // Depth 3: organizations → children → children (with counts at the last level).
+        let q = "{ organizations(first: 20) { edges { node { name children(first: 20) { edges { node { name children(first: 5) { totalCount edges { node { name } } } } } } } } } }";
+        let n = statements(&app, "street.admin", q).await;
+        assert!(n <= 4, "depth 3 ran {n} statements");
+        // Depth 3: candidates → organization → parent (person fields are one batched read).
+        let q = "{ candidates(first: 20) { edges { node { name idCardNumber stage organization { name parent { name } } } } } }";
+        let n = statements(&app, "street.organizer", q).await;
+        assert!(n <= 4, "depth 3 ran {n} statements");
+        // Depth 2: users → organization → ancestors.
+        let q = "{ users(first: 20) { edges { node { username organization { name ancestors { name } } } } } }";
+        let n = statements(&app, "admin", q).await;
+        assert!(n <= 3, "depth 2 ran {n} statements");
+    }
+);
