@@ -56,6 +56,19 @@ pub enum Command {
         #[command(subcommand)]
         command: DemoCommand,
     },
+    /// Generate a deterministic province (organizations, plans, people at every stage with
+    /// their events, letters, reports, counters) into an empty database.
+    Seed {
+        /// Organizations (the tree keeps the 1 : 11 : 100 : 2,000 : rest shape).
+        #[arg(long, default_value_t = 19_862)]
+        orgs: usize,
+        /// Candidates.
+        #[arg(long, default_value_t = 1_000_000)]
+        candidates: usize,
+        /// Random seed (same seed, same data).
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
     /// The counters kept with every step.
     Counts {
         #[command(subcommand)]
@@ -202,6 +215,35 @@ pub async fn run() -> anyhow::Result<()> {
             )?;
             eprintln!("token for {username}, expires at unix time {exp}:");
             println!("{token}");
+            Ok(())
+        }
+        Command::Seed {
+            orgs,
+            candidates,
+            seed,
+        } => {
+            let state = app::prepare(config).await?;
+            let started = std::time::Instant::now();
+            let r = crate::seed::run(
+                &state.db,
+                &crate::seed::SeedOptions {
+                    organizations: orgs,
+                    candidates,
+                    seed,
+                },
+            )
+            .await?;
+            println!(
+                "seeded {} organizations, {} candidates, {} events, {} plans, {} letters, {} reports, {} counters in {:.1} s",
+                r.organizations,
+                r.candidates,
+                r.events,
+                r.plans,
+                r.letters,
+                r.reports,
+                r.counters,
+                started.elapsed().as_secs_f64()
+            );
             Ok(())
         }
         Command::Counts { command } => {

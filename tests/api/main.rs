@@ -13,5 +13,6 @@ mod organizations;
 mod pipeline;
 mod plans;
 mod schema;
+mod seed;
 mod statements;
 mod users;
