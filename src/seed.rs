@@ -609,18 +609,22 @@ pub async fn run(db: &DatabaseConnection, opts: &SeedOptions) -> anyhow::Result<
             V::Now,
             V::Now,
         ]);
-        let mut event = |step: &str, number: i64, on: NaiveDate| {
-            let details = if number == 1 {
-                format!(
-                    "{{\"step\":\"SUBMIT_APPLICATION\",\"organizationId\":{}}}",
-                    b.id
-                )
-            } else {
-                format!("{{\"step\":\"{step}\",\"seeded\":true}}")
-            };
+        let street = crate::domain::organization::path_ids(&b.path)
+            .iter()
+            .rev()
+            .nth(1)
+            .copied()
+            .unwrap_or(b.id);
+        let vote =
+            r#"{"expected":16,"present":12,"writtenOpinions":0,"yes":11,"no":1,"abstain":0}"#;
+        let mut event = |number: i64, on: NaiveDate, details: String| {
+            let step = serde_json::from_str::<serde_json::Value>(&details)
+                .ok()
+                .and_then(|v| v["step"].as_str().map(String::from))
+                .unwrap_or_default();
             events.rows.push(vec![
                 V::I(id),
-                V::T(step.into()),
+                V::T(step),
                 V::I(number),
                 V::D(on),
                 V::Now,
@@ -630,20 +634,54 @@ pub async fn run(db: &DatabaseConnection, opts: &SeedOptions) -> anyhow::Result<
                 V::T("[]".into()),
             ]);
         };
-        event("SUBMIT_APPLICATION", 1, applied);
-        event("APPLICATION_TALK", 2, talked);
+        event(
+            1,
+            applied,
+            format!(
+                r#"{{"step":"SUBMIT_APPLICATION","organizationId":{}}}"#,
+                b.id
+            ),
+        );
+        event(
+            2,
+            talked,
+            r#"{"step":"APPLICATION_TALK","talker":"支部书记"}"#.into(),
+        );
         if stage >= 1 {
-            event("DETERMINE_ACTIVIST", 3, activist);
+            event(3, activist, r#"{"step":"DETERMINE_ACTIVIST","recommendation":"PARTY_MEMBERS","publicNotice":null}"#.into());
         }
         if stage >= 2 {
-            event("DETERMINE_TARGET", 7, target);
+            event(
+                7,
+                target,
+                r#"{"step":"DETERMINE_TARGET","points":null,"publicNotice":null}"#.into(),
+            );
         }
         if stage >= 3 {
-            event("ADMISSION_MEETING", 15, meeting);
-            event("ADMISSION_APPROVAL", 17, approved);
+            event(
+                15,
+                meeting,
+                format!(r#"{{"step":"ADMISSION_MEETING","vote":{vote},"publicNotice":null}}"#),
+            );
+            event(
+                17,
+                approved,
+                format!(r#"{{"step":"ADMISSION_APPROVAL","approverOrganizationId":{street}}}"#),
+            );
         }
         if stage >= 4 {
-            event("CONVERSION_APPROVAL", 24, converted_approval);
+            event(
+                23,
+                end,
+                format!(
+                    r#"{{"step":"CONVERSION_MEETING","vote":{vote},"outcome":"CONVERT","extensionMonths":null,"publicNotice":null}}"#
+                ),
+            );
+            event(
+                24,
+                converted_approval,
+                format!(r#"{{"step":"CONVERSION_APPROVAL","approverOrganizationId":{street}}}"#),
+            );
         }
         let facts = CaseFacts {
             stage: stage_name.into(),

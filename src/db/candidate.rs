@@ -7,13 +7,17 @@ use entity::candidate::{self, ActiveModel, Column, Entity, Model};
 use entity::{candidate_event, organization, person};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::{Expr, Query};
-use sea_orm::{ActiveValue::Set, ConnectionTrait, ExprTrait, QueryOrder, QuerySelect};
+use sea_orm::{
+    ActiveValue::Set, ConnectionTrait, ExprTrait, FromQueryResult, QueryOrder, QuerySelect,
+};
 use std::collections::HashMap;
 
 /// Filters of a candidate list; `under_path` is inside the viewer's scope.
 #[derive(Debug, Clone, Default)]
 pub struct CandidateFilter {
     pub under_path: String,
+    /// Only the cases handled by this organization itself (instead of its whole subtree).
+    pub organization_id: Option<i64>,
     pub stage: Option<String>,
     /// Applications in this calendar year.
     pub year: Option<i32>,
@@ -22,6 +26,9 @@ pub struct CandidateFilter {
 }
 
 fn filtered(f: &CandidateFilter) -> Select<Entity> {
+    if let Some(org) = f.organization_id {
+        return Entity::find().filter(Column::OrganizationId.eq(org));
+    }
     let orgs = Query::select()
         .column(organization::Column::Id)
         .from(organization::Entity)
@@ -217,6 +224,101 @@ pub async fn update_if_version(
         .exec(db)
         .await?;
     Ok(res.rows_affected == 1)
+}
+
+/// The key of one page of an organization's own cases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CasesPageKey {
+    pub organization_id: i64,
+    pub after_id: i64,
+    pub limit: u64,
+}
+
+/// Pages of the cases of many organizations in one statement per (cursor, size) group: a
+/// lateral join on PostgreSQL (each page read straight from the `(organization_id, id)` index),
+/// a window function on SQLite.
+pub async fn pages_by_organization(
+    db: &impl ConnectionTrait,
+    keys: &[CasesPageKey],
+) -> Result<HashMap<CasesPageKey, Page<Model>>, DbErr> {
+    let mut groups: HashMap<(i64, u64), Vec<i64>> = HashMap::new();
+    for k in keys {
+        groups
+            .entry((k.after_id, k.limit))
+            .or_default()
+            .push(k.organization_id);
+    }
+    let backend = db.get_database_backend();
+    let mut out = HashMap::new();
+    for ((after_id, limit), orgs) in groups {
+        let mut values: Vec<sea_orm::Value> = vec![after_id.into()];
+        let list: Vec<String> = orgs
+            .iter()
+            .map(|o| {
+                values.push((*o).into());
+                format!("${}", values.len())
+            })
+            .collect();
+        let sql = if backend == sea_orm::DatabaseBackend::Postgres {
+            let rows: Vec<String> = list.iter().map(|p| format!("({p}::bigint)")).collect();
+            format!(
+                "SELECT c.* FROM (VALUES {}) AS o(id) CROSS JOIN LATERAL                  (SELECT * FROM candidates WHERE organization_id = o.id AND id > $1 ORDER BY id LIMIT {}) c",
+                rows.join(", "),
+                limit + 1
+            )
+        } else {
+            format!(
+                "SELECT id, person_id, organization_id, stage, version, applied_on, talked_on, activist_on, last_examination_on, target_on,                  admission_meeting_on, approved_on, oath_on, probation_end_on, conversion_meeting_on, converted_on, archived_on, extended, invalidated, created_at, updated_at                  FROM (SELECT c.*, ROW_NUMBER() OVER (PARTITION BY c.organization_id ORDER BY c.id) AS rn FROM candidates c                  WHERE c.id > $1 AND c.organization_id IN ({})) t WHERE t.rn <= {}",
+                list.join(", "),
+                limit + 1
+            )
+        };
+        let rows = Model::find_by_statement(super::raw(backend, &sql, values))
+            .all(db)
+            .await?;
+        let mut by_org: HashMap<i64, Vec<Model>> = HashMap::new();
+        for r in rows {
+            by_org.entry(r.organization_id).or_default().push(r);
+        }
+        for organization_id in orgs {
+            let mut rows = by_org.remove(&organization_id).unwrap_or_default();
+            rows.sort_by_key(|r| r.id);
+            out.insert(
+                CasesPageKey {
+                    organization_id,
+                    after_id,
+                    limit,
+                },
+                Page::from_overfetch(rows, limit),
+            );
+        }
+    }
+    Ok(out)
+}
+
+#[derive(FromQueryResult)]
+struct OrgCount {
+    organization_id: i64,
+    n: i64,
+}
+
+/// Number of cases each organization handles itself (one grouped statement).
+pub async fn counts_by_organization(
+    db: &impl ConnectionTrait,
+    orgs: &[i64],
+) -> Result<HashMap<i64, i64>, DbErr> {
+    let rows = Entity::find()
+        .select_only()
+        .column(Column::OrganizationId)
+        .column_as(Column::Id.count(), "n")
+        .filter(Column::OrganizationId.is_in(orgs.iter().copied()))
+        .group_by(Column::OrganizationId)
+        .into_model::<OrgCount>()
+        .all(db)
+        .await?;
+    let mut out: HashMap<i64, i64> = orgs.iter().map(|o| (*o, 0)).collect();
+    out.extend(rows.into_iter().map(|r| (r.organization_id, r.n)));
+    Ok(out)
 }
 
 /// Ids of the cases handled by one organization.

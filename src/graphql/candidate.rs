@@ -354,6 +354,13 @@ impl From<RuleViolation> for RuleFinding {
 /// Counts the rows of a candidate connection.
 pub struct CandidateCounter(CandidateFilter);
 
+impl CandidateCounter {
+    /// A counter for a filter.
+    pub fn new(filter: CandidateFilter) -> Self {
+        CandidateCounter(filter)
+    }
+}
+
 connection_type!(
     CandidateConnection,
     CandidateEdge,
@@ -364,6 +371,14 @@ connection_type!(
 
 impl CandidateCounter {
     async fn total_count(&self, ctx: &Context<'_>) -> Result<i64> {
+        if let Some(org) = self.0.organization_id {
+            return Ok(ctx
+                .loader::<super::loaders::CaseCountByOrganizationLoader>()
+                .load_one(org)
+                .await
+                .map_err(|e| e.extend())?
+                .unwrap_or(0));
+        }
         Ok(crate::db::candidate::count(&ctx.state().db, &self.0)
             .await
             .map_err(AppError::from)? as i64)
@@ -432,6 +447,7 @@ impl CandidateQuery {
             }),
             year,
             search,
+            organization_id: None,
         };
         let (page, filter) = service::list(
             &ctx.state().db,

@@ -119,6 +119,56 @@ impl Loader<i64> for EventsByCandidateLoader {
     }
 }
 
+/// Cases in the pipeline now (every stage) in each organization's subtree, from the counters.
+pub struct CandidateCountLoader(pub DatabaseConnection);
+
+impl Loader<i64> for CandidateCountLoader {
+    type Value = i64;
+    type Error = LoaderError;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, i64>, Self::Error> {
+        let rows = db::counts::for_orgs(&self.0, keys, &[0])
+            .await
+            .map_err(shared)?;
+        let mut out: HashMap<i64, i64> = keys.iter().map(|k| (*k, 0)).collect();
+        for r in rows.into_iter().filter(|r| r.dimension == "stage") {
+            *out.entry(r.organization_id).or_default() += r.n;
+        }
+        Ok(out)
+    }
+}
+
+/// One page of each organization's own cases, paged in SQL.
+pub struct CasesByOrganizationLoader(pub DatabaseConnection);
+
+impl Loader<db::candidate::CasesPageKey> for CasesByOrganizationLoader {
+    type Value = Page<entity::candidate::Model>;
+    type Error = LoaderError;
+
+    async fn load(
+        &self,
+        keys: &[db::candidate::CasesPageKey],
+    ) -> Result<HashMap<db::candidate::CasesPageKey, Self::Value>, Self::Error> {
+        db::candidate::pages_by_organization(&self.0, keys)
+            .await
+            .map_err(shared)
+    }
+}
+
+/// Number of cases each organization handles itself.
+pub struct CaseCountByOrganizationLoader(pub DatabaseConnection);
+
+impl Loader<i64> for CaseCountByOrganizationLoader {
+    type Value = i64;
+    type Error = LoaderError;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, i64>, Self::Error> {
+        db::candidate::counts_by_organization(&self.0, keys)
+            .await
+            .map_err(shared)
+    }
+}
+
 /// Registers every loader on a schema builder.
 pub fn register<Q, M, S>(
     builder: async_graphql::SchemaBuilder<Q, M, S>,
@@ -136,6 +186,18 @@ pub fn register<Q, M, S>(
         ))
         .data(DataLoader::new(ChildCountLoader(db.clone()), tokio::spawn))
         .data(DataLoader::new(PersonByIdLoader(db.clone()), tokio::spawn))
+        .data(DataLoader::new(
+            CandidateCountLoader(db.clone()),
+            tokio::spawn,
+        ))
+        .data(DataLoader::new(
+            CasesByOrganizationLoader(db.clone()),
+            tokio::spawn,
+        ))
+        .data(DataLoader::new(
+            CaseCountByOrganizationLoader(db.clone()),
+            tokio::spawn,
+        ))
         .data(DataLoader::new(
             EventsByCandidateLoader(db.clone()),
             tokio::spawn,

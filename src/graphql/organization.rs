@@ -82,6 +82,63 @@ impl Organization {
         self.0.active
     }
 
+    /// The cases this organization handles itself (a branch's own cases), in creation order.
+    /// Personal data: roles that may read candidates only.
+    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity + 1")]
+    async fn candidates(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1–100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+    ) -> Result<super::candidate::CandidateConnection> {
+        let actor = ctx.actor()?;
+        if !actor.may(crate::domain::Permission::ReadCandidates) {
+            return Err(AppError::Forbidden(format!(
+                "role {} may not read candidates (personal data)",
+                actor.role
+            ))
+            .extend());
+        }
+        let args = page_args(first, after.as_deref(), ctx.state().config.max_page_size)?;
+        let key = crate::db::candidate::CasesPageKey {
+            organization_id: self.0.id,
+            after_id: args.after_id.unwrap_or(0),
+            limit: args.limit,
+        };
+        let page = ctx
+            .loader::<super::loaders::CasesByOrganizationLoader>()
+            .load_one(key)
+            .await
+            .map_err(loader_error)?
+            .unwrap_or(crate::db::Page {
+                rows: vec![],
+                has_next: false,
+            });
+        let filter = crate::db::candidate::CandidateFilter {
+            organization_id: Some(self.0.id),
+            ..Default::default()
+        };
+        Ok(super::candidate::CandidateConnection::new(
+            page,
+            &args,
+            |c| c.id,
+            super::candidate::Candidate,
+            super::candidate::CandidateCounter::new(filter),
+        ))
+    }
+
+    /// Cases in the pipeline now (every stage) in this organization's whole subtree, read from
+    /// the counters kept with every step. Not personal data.
+    async fn candidate_count(&self, ctx: &Context<'_>) -> Result<i64> {
+        ctx.actor()?;
+        Ok(ctx
+            .loader::<super::loaders::CandidateCountLoader>()
+            .load_one(self.0.id)
+            .await
+            .map_err(loader_error)?
+            .unwrap_or(0))
+    }
+
     /// When the record was created.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at

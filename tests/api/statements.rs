@@ -54,6 +54,13 @@ db_test!(
         let q = "{ candidates(first: 20) { edges { node { name idCardNumber stage organization { name parent { name } } } } } }";
         let n = statements(&app, "street.organizer", q).await;
         assert!(n <= 4, "depth 3 ran {n} statements");
+        // Depth 3: a street → its branches → each branch's own cases (with person fields).
+        let street = app.org_id("和平街道党工委").await;
+        let q = format!(
+            "{{ organization(id: \"{street}\") {{ children(first: 20) {{ edges {{ node {{ name candidates(first: 20) {{ totalCount edges {{ node {{ name stage }} }} }} }} }} }} }} }}"
+        );
+        let n = statements(&app, "street.organizer", &q).await;
+        assert!(n <= 5, "depth 3 with counts ran {n} statements");
         // Depth 2: users → organization → ancestors.
         let q = "{ users(first: 20) { edges { node { username organization { name ancestors { name } } } } } }";
         let n = statements(&app, "admin", q).await;
