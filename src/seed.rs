@@ -706,6 +706,7 @@ pub async fn run(db: &DatabaseConnection, opts: &SeedOptions) -> anyhow::Result<
             *branch_counts.entry(kid).or_default() += 1;
         }
         if people.rows.len() >= 50_000 {
+            report.events += events.rows.len();
             flush(db, &mut people).await?;
             flush(db, &mut cases).await?;
             flush(db, &mut events).await?;
@@ -715,7 +716,7 @@ pub async fn run(db: &DatabaseConnection, opts: &SeedOptions) -> anyhow::Result<
     report.candidates = opts.candidates;
     flush(db, &mut people).await?;
     flush(db, &mut cases).await?;
-    report.events = events.rows.len();
+    report.events += events.rows.len();
     flush(db, &mut events).await?;
     // The counters: branch totals rolled up to every ancestor.
     bar.set_message("counters");
