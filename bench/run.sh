@@ -57,12 +57,12 @@ bench_db() { # label database-url
   if [ "${SKIP_SEED:-0}" != 1 ]; then "$bin" seed --orgs "$ORGS" --candidates "$CANDIDATES" --seed 42 | tail -1; fi
   local seed_s; seed_s=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b-a}')
   "$bin" counts verify | tail -1
+  "$bin" user create --org 1 --role ORGANIZER --username bench.organizer <<<"bench-organizer-pass" >/dev/null 2>&1 || true
   BIND_ADDR=127.0.0.1:$PORT "$bin" serve >"$work/server.log" 2>&1 &
   pid=$!
   for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.2; done
   TOKEN=$(curl -s "http://127.0.0.1:$PORT/graphql" -H 'content-type: application/json' \
     -d '{"query":"mutation { login(input:{username:\"admin\", password:\"bench-admin-pass\"}) { token } }"}' | sed 's/.*"token":"\([^"]*\)".*/\1/')
-  "$bin" user create --org 1 --role ORGANIZER --username bench.organizer <<<"bench-organizer-pass" >/dev/null 2>&1 || true
   ORG_TOKEN=$(curl -s "http://127.0.0.1:$PORT/graphql" -H 'content-type: application/json' \
     -d '{"query":"mutation { login(input:{username:\"bench.organizer\", password:\"bench-organizer-pass\"}) { token } }"}' | sed 's/.*"token":"\([^"]*\)".*/\1/')
   local cand street district
