@@ -2,7 +2,7 @@
 # The province benchmark: seeds the province set, starts the release build, drives it with wrk
 # at 16 connections, and prints one table per database: operation, req/s, p50, p99, SQL
 # statements per request, peak RSS, and the floor (PostgreSQL alone via pgbench) with the ratio.
-#   ORGS=19862 CANDIDATES=1000000 DURATION=10 CONNECTIONS=16 SQLITE=1 bench/run.sh
+#   ORGS=19862 CANDIDATES=1000000 DURATION=10 CONNECTIONS=16 PG=1 SQLITE=1 SKIP_SEED=0 bench/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ORGS=${ORGS:-19862}
@@ -129,10 +129,12 @@ PY
 }
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); $(date -u +%F)"
-if [ "${SKIP_SEED:-0}" != 1 ]; then
-  psql "$PGURL/postgres" -qc "DROP DATABASE IF EXISTS fazhan_bench" -qc "CREATE DATABASE fazhan_bench" >/dev/null 2>&1
+if [ "${PG:-1}" = 1 ]; then
+  if [ "${SKIP_SEED:-0}" != 1 ]; then
+    psql "$PGURL/postgres" -qc "DROP DATABASE IF EXISTS fazhan_bench" -qc "CREATE DATABASE fazhan_bench" >/dev/null 2>&1
+  fi
+  bench_db "PostgreSQL" "$PGURL/fazhan_bench"
 fi
-bench_db "PostgreSQL" "$PGURL/fazhan_bench"
 if [ "$SQLITE" = 1 ]; then
   bench_db "SQLite" "sqlite://$work/bench.db?mode=rwc"
 fi
