@@ -16,11 +16,13 @@ work=$(mktemp -d)
 trap 'kill "${pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
 
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+command -v sqlite3 >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3 >/dev/null; }
 command -v pgbench >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-contrib >/dev/null; }
 cargo build --release -q --bin fazhan
 bin=target/release/fazhan
 export JWT_SECRET=bench-secret-bench-secret-bench-secret FAZHAN_ADMIN_PASSWORD=bench-admin-pass RUST_LOG=warn
 
+sqlite_file() { local f=${1#sqlite://}; echo "${f%%\?*}"; }
 gid() { printf '%s:%s' "$1" "$2" | base64 -w0 | tr '+/' '-_' | tr -d '='; }
 gql() { curl -s "http://127.0.0.1:$PORT/graphql" -H 'content-type: application/json' -H "authorization: Bearer $TOKEN" -d "$1"; }
 stmts() { curl -s "http://127.0.0.1:$PORT/metrics" | awk '/^fazhan_sql_statements_total/ {print $2}'; }
@@ -75,7 +77,7 @@ bench_db() { # label database-url
   run_op "e. 100 children with their subtree candidate count" '{"query":"{ organizations(kind: COUNTY_ORGANIZATION_DEPARTMENT, first: 100) { edges { node { id name candidateCount } } } }"}'
   # f. one pipeline step per request: a half-yearly examination on a different activist each time.
   psql "$url" -Atc "SELECT id FROM candidates WHERE stage = 'ACTIVIST' AND activist_on < '2025-12-01' ORDER BY id LIMIT 40000" 2>/dev/null >"$work/ids.raw" \
-    || sqlite3 "${url#sqlite://}" "SELECT id FROM candidates WHERE stage = 'ACTIVIST' AND activist_on < '2025-12-01' ORDER BY id LIMIT 40000" >"$work/ids.raw" 2>/dev/null || true
+    || sqlite3 "$(sqlite_file "$url")" "SELECT id FROM candidates WHERE stage = 'ACTIVIST' AND activist_on < '2025-12-01' ORDER BY id LIMIT 40000" >"$work/ids.raw" 2>/dev/null || true
   while read -r i; do gid Candidate "${i%%\?*}"; echo; done <"$work/ids.raw" >"$work/ids.txt"
   local saved=$TOKEN; TOKEN=$ORG_TOKEN
   # One step by hand first, to show it succeeds (its id is then skipped by the run's rotation).
@@ -84,7 +86,7 @@ bench_db() { # label database-url
   run_op "f. one pipeline step (counts updated)" '{"query":"mutation($i: RecordPipelineStepInput!) { recordPipelineStep(input: $i) { candidate { version } } }","variables":{"i":{"candidateId":"__ID__","expectedVersion":1,"occurredOn":"2026-01-15","step":{"activistExamination":{"summary":"半年考察"}}}}}' "$work/ids.txt"
   TOKEN=$saved
   # g. importCandidates of 10,000 rows in one request.
-  python3 - "$work/import.json" "$(gid Organization "$(psql "$url" -Atc "SELECT id FROM organizations WHERE kind='BRANCH' ORDER BY id LIMIT 1" 2>/dev/null || echo 20)")" <<'PY'
+  python3 - "$work/import.json" "$(gid Organization "$(psql "$url" -Atc "SELECT id FROM organizations WHERE kind='BRANCH' ORDER BY id LIMIT 1" 2>/dev/null || sqlite3 "$(sqlite_file "$url")" "SELECT id FROM organizations WHERE kind='BRANCH' ORDER BY id LIMIT 1")")" <<'PY'
 import json, sys, time
 prefix = int(time.time()) % 900 + 100
 W=[7,9,10,5,8,4,2,1,6,3,7,9,10,5,8,4,2]; C='10X98765432'
