@@ -80,6 +80,14 @@ pub struct Config {
         global = true
     )]
     pub max_page_size: usize,
+    /// How long a batch loader waits to gather keys before it queries, in milliseconds.
+    #[arg(
+        long,
+        env = "GRAPHQL_LOADER_DELAY_MS",
+        default_value_t = 1,
+        global = true
+    )]
+    pub loader_delay_ms: u64,
     /// Largest request body, in bytes.
     #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 16 * 1024 * 1024, global = true)]
     pub max_body_bytes: usize,
@@ -135,6 +143,7 @@ impl Config {
             max_depth: 12,
             max_complexity: 20_000,
             max_page_size: 100,
+            loader_delay_ms: 1,
             max_body_bytes: 16 * 1024 * 1024,
             login_attempts_per_minute: 10,
             db_max_connections: 8,

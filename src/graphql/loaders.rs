@@ -169,37 +169,20 @@ impl Loader<i64> for CaseCountByOrganizationLoader {
     }
 }
 
-/// Registers every loader on a schema builder.
+/// Registers every loader on a schema builder; each waits `delay` to gather a batch.
 pub fn register<Q, M, S>(
     builder: async_graphql::SchemaBuilder<Q, M, S>,
     db: &DatabaseConnection,
+    delay: std::time::Duration,
 ) -> async_graphql::SchemaBuilder<Q, M, S> {
     builder
-        .data(DataLoader::new(
-            OrganizationByIdLoader(db.clone()),
-            tokio::spawn,
-        ))
-        .data(DataLoader::new(UserByIdLoader(db.clone()), tokio::spawn))
-        .data(DataLoader::new(
-            ChildrenPageLoader(db.clone()),
-            tokio::spawn,
-        ))
-        .data(DataLoader::new(ChildCountLoader(db.clone()), tokio::spawn))
-        .data(DataLoader::new(PersonByIdLoader(db.clone()), tokio::spawn))
-        .data(DataLoader::new(
-            CandidateCountLoader(db.clone()),
-            tokio::spawn,
-        ))
-        .data(DataLoader::new(
-            CasesByOrganizationLoader(db.clone()),
-            tokio::spawn,
-        ))
-        .data(DataLoader::new(
-            CaseCountByOrganizationLoader(db.clone()),
-            tokio::spawn,
-        ))
-        .data(DataLoader::new(
-            EventsByCandidateLoader(db.clone()),
-            tokio::spawn,
-        ))
+        .data(DataLoader::new(OrganizationByIdLoader(db.clone()), tokio::spawn).delay(delay))
+        .data(DataLoader::new(UserByIdLoader(db.clone()), tokio::spawn).delay(delay))
+        .data(DataLoader::new(ChildrenPageLoader(db.clone()), tokio::spawn).delay(delay))
+        .data(DataLoader::new(ChildCountLoader(db.clone()), tokio::spawn).delay(delay))
+        .data(DataLoader::new(PersonByIdLoader(db.clone()), tokio::spawn).delay(delay))
+        .data(DataLoader::new(CandidateCountLoader(db.clone()), tokio::spawn).delay(delay))
+        .data(DataLoader::new(CasesByOrganizationLoader(db.clone()), tokio::spawn).delay(delay))
+        .data(DataLoader::new(CaseCountByOrganizationLoader(db.clone()), tokio::spawn).delay(delay))
+        .data(DataLoader::new(EventsByCandidateLoader(db.clone()), tokio::spawn).delay(delay))
 }

@@ -77,7 +77,12 @@ pub fn build_schema(state: &AppState) -> AppSchema {
         .data(state.clone())
         .limit_depth(config.max_depth)
         .limit_complexity(config.max_complexity);
-    loaders::register(builder, &state.db).finish()
+    loaders::register(
+        builder,
+        &state.db,
+        std::time::Duration::from_millis(config.loader_delay_ms),
+    )
+    .finish()
 }
 
 /// The SDL of the public API, as committed in `schema.graphql`.

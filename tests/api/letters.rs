@@ -388,7 +388,7 @@ db_test!(
         assert_eq!(ack["type"], "connection_ack");
         ws.send(Message::text(json!({ "id": "1", "type": "subscribe", "payload": { "query": "subscription { letterEvents { kind letter { id status dueOn } } }" } }).to_string())).await.unwrap();
         // Give the subscription a moment to register, then the receiver registers receipt.
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
         app.ok(
             Some("town.organizer"),
             RECEIVE,
