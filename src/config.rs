@@ -62,7 +62,7 @@ pub struct Config {
     )]
     pub admin_password: Option<String>,
     /// Maximum depth of a GraphQL query.
-    #[arg(long, env = "GRAPHQL_MAX_DEPTH", default_value_t = 12, global = true)]
+    #[arg(long, env = "GRAPHQL_MAX_DEPTH", default_value_t = 16, global = true)]
     pub max_depth: usize,
     /// Maximum complexity of a GraphQL query (a list field counts `first` × its selection).
     #[arg(
@@ -140,7 +140,7 @@ impl Config {
             jwt_secret: Some("test-secret-test-secret-test-secret".into()),
             jwt_ttl_hours: 12,
             admin_password: Some("admin-password-1".into()),
-            max_depth: 12,
+            max_depth: 16,
             max_complexity: 20_000,
             max_page_size: 100,
             loader_delay_ms: 1,

@@ -6,12 +6,11 @@ use super::HttpState;
 use crate::auth::viewer;
 use crate::error::AppError;
 use crate::graphql::errors::RequestErrorFlag;
-use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::{DocumentOperations, OperationType};
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
@@ -93,13 +92,7 @@ pub async fn get(
     RawQuery(query): RawQuery,
 ) -> Response {
     if wants_graphiql(&headers, &query) {
-        return Html(
-            GraphiQLSource::build()
-                .endpoint("/graphql")
-                .title("fazhan GraphiQL")
-                .finish(),
-        )
-        .into_response();
+        return super::graphiql::page().into_response();
     }
     let Some(media) = negotiate(&headers) else {
         return StatusCode::NOT_ACCEPTABLE.into_response();

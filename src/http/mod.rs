@@ -1,6 +1,7 @@
 //! HTTP: the router (GraphQL over HTTP, GraphiQL, health), body limits and request tracing.
 
 pub mod exports;
+pub mod graphiql;
 pub mod graphql;
 pub mod ws;
 
@@ -29,6 +30,7 @@ pub fn router(app: AppState) -> Router {
     Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/graphql/ws", get(ws::handler))
+        .route("/graphiql/{file}", get(graphiql::asset))
         .route("/exports/{file}", get(exports::indicator_table))
         .route("/exports/reports/{file}", get(exports::report))
         .route("/healthz", get(healthz))

@@ -85,7 +85,27 @@ db_test!(browsers_get_graphiql_and_probes_get_health, |app| {
         .http(get("/graphql", "text/html,application/xhtml+xml"))
         .await;
     assert_eq!(status, 200);
-    assert!(body.as_str().unwrap().contains("graphiql"));
+    let page = body.as_str().unwrap();
+    assert!(
+        page.contains("/graphiql/graphiql.min.js") && !page.contains("unpkg.com"),
+        "served without a CDN"
+    );
+    for asset in [
+        "graphiql.min.js",
+        "graphiql.min.css",
+        "react.production.min.js",
+        "react-dom.production.min.js",
+    ] {
+        let (status, headers, _) = app.http(get(&format!("/graphiql/{asset}"), "*/*")).await;
+        assert_eq!(status, 200, "{asset}");
+        assert!(headers["content-type"].to_str().unwrap().starts_with(
+            if asset.ends_with(".css") {
+                "text/css"
+            } else {
+                "application/javascript"
+            }
+        ));
+    }
     let (status, _, body) = app.http(get("/healthz", "*/*")).await;
     assert_eq!(
         (status.as_u16(), body["status"].as_str()),

@@ -91,3 +91,21 @@ db_test!(
         assert_eq!(status, 413);
     }
 );
+
+db_test!(
+    the_standard_introspection_query_passes_the_default_limits,
+    |app| {
+        // The shape of graphql-js's getIntrospectionQuery (what GraphiQL and codegen tools send).
+        let q = r#"query IntrospectionQuery { __schema { queryType { name } mutationType { name } subscriptionType { name }
+      types { ...FullType } directives { name description locations args { ...InputValue } } } }
+      fragment FullType on __Type { kind name description
+        fields(includeDeprecated: true) { name description args { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason }
+        inputFields { ...InputValue } interfaces { ...TypeRef }
+        enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason } possibleTypes { ...TypeRef } }
+      fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue }
+      fragment TypeRef on __Type { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name
+        ofType { kind name ofType { kind name ofType { kind name } } } } } } } }"#;
+        let d = app.ok(None, q, json!({})).await;
+        assert_eq!(d["__schema"]["queryType"]["name"], "QueryRoot");
+    }
+);
