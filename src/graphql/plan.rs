@@ -280,7 +280,7 @@ impl PlanContentInput {
     }
 }
 
-fn line(l: PlanLine) -> DomainLine {
+fn to_domain_line(l: PlanLine) -> DomainLine {
     match l {
         PlanLine::General => DomainLine::General,
         PlanLine::Talent => DomainLine::Talent,
@@ -361,7 +361,43 @@ impl From<rules::Finding> for PlanFinding {
 
 /// A guidance plan (指导性计划) as of a date: what it states, its allocation rows to the
 /// children, what has been admitted, and findings.
-pub struct GuidancePlan(pub PlanView);
+pub struct GuidancePlan(pub PlanView, Cached);
+
+/// What several fields of one plan share, read once per plan and request.
+#[derive(Default)]
+pub struct Cached {
+    allocations: tokio::sync::OnceCell<Vec<PlanView>>,
+    admitted: tokio::sync::OnceCell<(u32, u32)>,
+}
+
+impl GuidancePlan {
+    /// Wraps a plan as of a date.
+    pub fn new(view: PlanView) -> Self {
+        GuidancePlan(view, Cached::default())
+    }
+
+    /// The children's plans (read once).
+    async fn allocation_views(&self, ctx: &Context<'_>) -> Result<&Vec<PlanView>> {
+        Ok(self
+            .1
+            .allocations
+            .get_or_try_init(|| service::allocations(&ctx.state().db, &self.0))
+            .await?)
+    }
+
+    /// (admitted, talent-exempt) so far (read once).
+    async fn admitted_counts(&self, ctx: &Context<'_>) -> Result<(u32, u32)> {
+        let (path, year, as_of) = (&self.0.organization.path, self.0.plan.year, self.0.as_of);
+        Ok(*self
+            .1
+            .admitted
+            .get_or_try_init(|| async move {
+                let (a, _) = service::actuals(&ctx.state().db, path, year, as_of).await?;
+                Ok::<_, crate::error::AppError>((a.admitted, a.talent_exempt))
+            })
+            .await?)
+    }
+}
 
 /// A guidance plan (指导性计划) as of a date: what it states, its allocation rows to the
 /// children, what has been admitted, and findings.
@@ -463,16 +499,19 @@ impl GuidancePlan {
 
     /// The allocation rows: the plans of the children (the annex table).
     async fn allocations(&self, ctx: &Context<'_>) -> Result<Vec<GuidancePlan>> {
-        Ok(service::allocations(&ctx.state().db, &self.0)
+        Ok(self
+            .allocation_views(ctx)
             .await?
-            .into_iter()
-            .map(GuidancePlan)
+            .iter()
+            .cloned()
+            .map(GuidancePlan::new)
             .collect())
     }
 
     /// Sum of the children's planned totals.
     async fn allocated_total(&self, ctx: &Context<'_>) -> Result<u32> {
-        Ok(service::allocations(&ctx.state().db, &self.0)
+        Ok(self
+            .allocation_views(ctx)
             .await?
             .iter()
             .map(|a| a.content.total)
@@ -481,7 +520,8 @@ impl GuidancePlan {
 
     /// Total minus allocated (negative when over-allocated).
     async fn remaining(&self, ctx: &Context<'_>) -> Result<i64> {
-        let allocated: u32 = service::allocations(&ctx.state().db, &self.0)
+        let allocated: u32 = self
+            .allocation_views(ctx)
             .await?
             .iter()
             .map(|a| a.content.total)
@@ -491,33 +531,19 @@ impl GuidancePlan {
 
     /// New members admitted so far in the subtree this year (talent-exempt not counted).
     async fn admitted_so_far(&self, ctx: &Context<'_>) -> Result<u32> {
-        let (a, _) = service::actuals(
-            &ctx.state().db,
-            &self.0.organization.path,
-            self.0.plan.year,
-            self.0.as_of,
-        )
-        .await?;
-        Ok(a.admitted)
+        Ok(self.admitted_counts(ctx).await?.0)
     }
 
     /// High-level talent admitted, outside the plan.
     async fn talent_exempt(&self, ctx: &Context<'_>) -> Result<u32> {
-        let (a, _) = service::actuals(
-            &ctx.state().db,
-            &self.0.organization.path,
-            self.0.plan.year,
-            self.0.as_of,
-        )
-        .await?;
-        Ok(a.talent_exempt)
+        Ok(self.admitted_counts(ctx).await?.1)
     }
 
     /// Completion by month, cumulative.
     async fn completion_by_month(&self, ctx: &Context<'_>) -> Result<Vec<MonthProgress>> {
         let db = &ctx.state().db;
         let year = self.0.plan.year;
-        let allocations = service::allocations(db, &self.0).await?;
+        let allocations = self.allocation_views(ctx).await?;
         let rows = service::admissions(db, &self.0.organization.path, year, self.0.as_of).await?;
         let month_of = |c: &PlanContent| {
             c.completion_month
@@ -602,8 +628,8 @@ impl PlanQuery {
         let as_of = as_of
             .map(|d| d.0)
             .unwrap_or_else(crate::service::letter::today);
-        Ok(Some(GuidancePlan(
-            service::get(&ctx.state().db, actor, id, year, line_of(line), as_of).await?,
+        Ok(Some(GuidancePlan::new(
+            service::get(&ctx.state().db, actor, id, year, to_domain_line(line), as_of).await?,
         )))
     }
 
@@ -653,15 +679,11 @@ impl PlanQuery {
         {
             let l = DomainLine::parse(&p.line).unwrap_or(DomainLine::General);
             if let Ok(v) = service::get(db, actor, p.organization_id, year, l, as_of).await {
-                out.push(GuidancePlan(v));
+                out.push(GuidancePlan::new(v));
             }
         }
         Ok(out)
     }
-}
-
-fn line_of(l: PlanLine) -> DomainLine {
-    line(l)
 }
 
 /// Input of `setGuidancePlan`.
@@ -717,7 +739,7 @@ impl PlanMutation {
                     "organizationId",
                 )?,
                 year: input.year,
-                line: line(input.line),
+                line: to_domain_line(input.line),
                 issuer_organization_id: ids::decode(
                     NodeType::Organization,
                     &input.issuer_organization_id,
@@ -730,7 +752,7 @@ impl PlanMutation {
         )
         .await?;
         Ok(SetGuidancePlanPayload {
-            guidance_plan: GuidancePlan(view),
+            guidance_plan: GuidancePlan::new(view),
         })
     }
 }
