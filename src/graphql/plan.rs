@@ -629,7 +629,15 @@ impl PlanQuery {
             .map(|d| d.0)
             .unwrap_or_else(crate::service::letter::today);
         Ok(Some(GuidancePlan::new(
-            service::get(&ctx.state().db, actor, id, year, to_domain_line(line), as_of).await?,
+            service::get(
+                &ctx.state().db,
+                actor,
+                id,
+                year,
+                to_domain_line(line),
+                as_of,
+            )
+            .await?,
         )))
     }
 

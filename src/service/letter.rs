@@ -467,18 +467,7 @@ async fn transfer_case(
     let case = db::candidate::find_by_id(txn, case_id)
         .await?
         .ok_or(AppError::NotFound("candidate"))?;
-    let events = db::candidate::events(txn, case.id).await?;
-    let mut steps: Vec<RecordedStep> = events
-        .iter()
-        .map(|e| {
-            Ok(RecordedStep {
-                id: e.id,
-                occurred_on: e.occurred_on,
-                details: serde_json::from_str(&e.details).map_err(AppError::internal)?,
-                corrects: e.corrects_event_id,
-            })
-        })
-        .collect::<AppResult<_>>()?;
+    let mut steps = super::pipeline::recorded(&db::candidate::events(txn, case.id).await?)?;
     let details = StepDetails::Transfer {
         from_organization_id: case.organization_id,
         to_organization_id: to,
@@ -489,22 +478,16 @@ async fn transfer_case(
             "该案件已不能转接 / the case can no longer be transferred".into(),
         ));
     }
-    let event = db::candidate::insert_event(
+    let event = super::pipeline::append(
         txn,
-        entity::candidate_event::ActiveModel {
-            candidate_id: Set(case.id),
-            step: Set(details.name()),
-            step_number: Set(0),
-            occurred_on: Set(on),
-            recorded_at: Set(chrono::Utc::now()),
-            actor_user_id: Set(actor.user_id),
-            organization_id: Set(case.organization_id),
-            details: Set(serde_json::to_string(&details).map_err(AppError::internal)?),
-            warnings: Set("[]".into()),
-            corrects_event_id: Set(None),
-            note: Set(Some("转接函已接收 / accepted transfer letter".into())),
-            ..Default::default()
-        },
+        actor,
+        case.id,
+        case.organization_id,
+        on,
+        &details,
+        &[],
+        Some("转接函已接收 / accepted transfer letter".into()),
+        None,
     )
     .await?;
     steps.push(RecordedStep {

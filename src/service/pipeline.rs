@@ -151,7 +151,7 @@ fn warnings_json(w: &[RuleWarning]) -> String {
     .to_string()
 }
 
-fn recorded(events: &[candidate_event::Model]) -> AppResult<Vec<RecordedStep>> {
+pub(crate) fn recorded(events: &[candidate_event::Model]) -> AppResult<Vec<RecordedStep>> {
     events
         .iter()
         .map(|e| {
@@ -287,7 +287,7 @@ pub async fn submit_application(
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn append(
+pub(crate) async fn append(
     txn: &DatabaseTransaction,
     actor: &Actor,
     candidate_id: i64,
