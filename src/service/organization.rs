@@ -161,22 +161,19 @@ pub async fn update(
         Some(s) => s,
         None => parse_sector(&org.sector)?,
     };
-    let can_approve = decide_can_approve(
-        kind,
-        parent_kind,
-        input
-            .can_approve
-            .or(Some(org.can_approve).filter(|_| input.kind.is_none())),
-    )?;
-    let can_pre_review = decide_can_pre_review(
-        kind,
-        can_approve,
-        input
-            .can_pre_review
-            .or(Some(org.can_pre_review).filter(|v| {
-                !*v || can_approve || kind == OrganizationKind::CountyOrganizationDepartment
-            })),
-    )?;
+    // An unchanged kind keeps its stored authority; a new kind starts from its default.
+    let requested_approve = input
+        .can_approve
+        .or(input.kind.is_none().then_some(org.can_approve));
+    let can_approve = decide_can_approve(kind, parent_kind, requested_approve)?;
+    // The stored pre-review flag stays unless it is no longer allowed (then the default applies).
+    let keep_pre_review = !org.can_pre_review
+        || can_approve
+        || kind == OrganizationKind::CountyOrganizationDepartment;
+    let requested_pre_review = input
+        .can_pre_review
+        .or(keep_pre_review.then_some(org.can_pre_review));
+    let can_pre_review = decide_can_pre_review(kind, can_approve, requested_pre_review)?;
     if input.kind.is_some()
         && !kind.may_have_children()
         && db::organization::count_active_descendants(&txn, &org.path).await? > 0
