@@ -99,6 +99,11 @@ pub struct Config {
         global = true
     )]
     pub login_attempts_per_minute: u32,
+    /// How long a signed-in user's role and scope are reused without re-reading them, in
+    /// milliseconds (0 = read on every request). Changes made through this service take effect at
+    /// once; changes made elsewhere (another instance, the CLI) within this time.
+    #[arg(long, env = "VIEWER_CACHE_MS", default_value_t = 5_000, global = true)]
+    pub viewer_cache_ms: u64,
     /// Largest database pool.
     #[arg(long, env = "DB_MAX_CONNECTIONS", default_value_t = 16, global = true)]
     pub db_max_connections: u32,
@@ -146,6 +151,7 @@ impl Config {
             loader_delay_ms: 1,
             max_body_bytes: 16 * 1024 * 1024,
             login_attempts_per_minute: 10,
+            viewer_cache_ms: 5_000,
             db_max_connections: 8,
             log_format: LogFormat::Text,
         }

@@ -56,6 +56,70 @@ impl Table {
             rows: Vec::new(),
         }
     }
+
+    /// The rows gathered so far, leaving this table empty.
+    fn take(&mut self) -> Table {
+        std::mem::replace(self, Table::new(self.name, self.columns))
+    }
+}
+
+/// Writes batches of tables while the next batch is generated: on PostgreSQL up to two batches
+/// at once, each on its own connection (a batch's tables in order, for their foreign keys), so
+/// that both cores work; on SQLite (one writer) in line.
+struct Writer {
+    db: DatabaseConnection,
+    parallel: usize,
+    running: std::collections::VecDeque<tokio::task::JoinHandle<anyhow::Result<()>>>,
+}
+
+impl Writer {
+    fn new(db: &DatabaseConnection) -> Self {
+        let parallel = match db.get_database_backend() {
+            DatabaseBackend::Postgres => 2,
+            _ => 1,
+        };
+        Writer {
+            db: db.clone(),
+            parallel,
+            running: Default::default(),
+        }
+    }
+
+    /// Writes the tables (in order), in the background when another writer is free.
+    async fn write(&mut self, tables: Vec<Table>) -> anyhow::Result<()> {
+        if self.parallel <= 1 {
+            for mut t in tables {
+                flush(&self.db, &mut t).await?;
+            }
+            return Ok(());
+        }
+        while self.running.len() >= self.parallel {
+            self.wait_oldest().await?;
+        }
+        let db = self.db.clone();
+        self.running.push_back(tokio::spawn(async move {
+            for mut t in tables {
+                flush(&db, &mut t).await?;
+            }
+            Ok(())
+        }));
+        Ok(())
+    }
+
+    async fn wait_oldest(&mut self) -> anyhow::Result<()> {
+        if let Some(task) = self.running.pop_front() {
+            task.await??;
+        }
+        Ok(())
+    }
+
+    /// Waits until everything is written.
+    async fn finish(&mut self) -> anyhow::Result<()> {
+        while !self.running.is_empty() {
+            self.wait_oldest().await?;
+        }
+        Ok(())
+    }
 }
 
 fn csv_field(v: &V, now: &str, out: &mut String) {
@@ -434,6 +498,7 @@ pub async fn run(db: &DatabaseConnection, opts: &SeedOptions) -> anyhow::Result<
             )
         })
         .collect();
+    let mut writer = Writer::new(db);
     let mut people = Table::new(
         "people",
         &[
@@ -707,17 +772,17 @@ pub async fn run(db: &DatabaseConnection, opts: &SeedOptions) -> anyhow::Result<
         }
         if people.rows.len() >= 50_000 {
             report.events += events.rows.len();
-            flush(db, &mut people).await?;
-            flush(db, &mut cases).await?;
-            flush(db, &mut events).await?;
+            writer
+                .write(vec![people.take(), cases.take(), events.take()])
+                .await?;
         }
         bar.inc(1);
     }
     report.candidates = opts.candidates;
-    flush(db, &mut people).await?;
-    flush(db, &mut cases).await?;
     report.events += events.rows.len();
-    flush(db, &mut events).await?;
+    writer
+        .write(vec![people.take(), cases.take(), events.take()])
+        .await?;
     // The counters: branch totals rolled up to every ancestor.
     bar.set_message("counters");
     let by_id: HashMap<i64, &Org> = orgs.iter().map(|o| (o.id, o)).collect();
@@ -747,12 +812,13 @@ pub async fn run(db: &DatabaseConnection, opts: &SeedOptions) -> anyhow::Result<
             ]);
             if counters.rows.len() >= 200_000 {
                 report.counters += counters.rows.len();
-                flush(db, &mut counters).await?;
+                writer.write(vec![counters.take()]).await?;
             }
         }
     }
     report.counters += counters.rows.len();
-    flush(db, &mut counters).await?;
+    writer.write(vec![counters.take()]).await?;
+    writer.finish().await?;
     // Letters and reports: a few of each.
     let mut letters = Table::new(
         "letters",

@@ -1,6 +1,7 @@
 //! Shared state of the running service: cheap to clone.
 
 use crate::auth::JwtKeys;
+use crate::auth::viewer::ViewerCache;
 use crate::config::Config;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use sea_orm::DatabaseConnection;
@@ -19,6 +20,8 @@ pub struct AppState {
     pub letter_events: crate::service::letter::LetterEvents,
     /// SQL statements executed through `db` since start (for `/metrics` and tests).
     pub sql_statements: Arc<std::sync::atomic::AtomicU64>,
+    /// Signed-in users' roles and scopes, reused for `viewer_cache_ms`.
+    pub viewers: Arc<ViewerCache>,
 }
 
 impl AppState {
@@ -37,6 +40,10 @@ impl AppState {
             login_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))),
             letter_events: tokio::sync::broadcast::channel(1024).0,
             sql_statements,
+            viewers: Arc::new(ViewerCache::new(
+                10_000,
+                std::time::Duration::from_millis(config.viewer_cache_ms),
+            )),
             config: Arc::new(config),
         }
     }

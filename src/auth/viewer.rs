@@ -6,6 +6,9 @@ use crate::db;
 use crate::domain::{Actor, Role};
 use crate::error::{AppError, AppResult};
 use sea_orm::DatabaseConnection;
+use std::num::NonZeroUsize;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 /// Who is asking.
 #[derive(Debug, Clone)]
@@ -26,11 +29,61 @@ impl Viewer {
     }
 }
 
+/// Signed-in actors by user id, reused for a short time so that a request does not re-read its
+/// user and organization (two statements on every request otherwise). Every mutation that
+/// changes a user or an organization clears it, so changes made through this instance apply to
+/// the next request; changes made elsewhere apply within the time to live.
+pub struct ViewerCache {
+    entries: Mutex<lru::LruCache<i64, (Actor, Instant)>>,
+    ttl: Duration,
+}
+
+impl ViewerCache {
+    /// A cache of at most `capacity` users, each kept for `ttl` (zero disables it).
+    pub fn new(capacity: usize, ttl: Duration) -> Self {
+        ViewerCache {
+            entries: Mutex::new(lru::LruCache::new(
+                NonZeroUsize::new(capacity.max(1)).expect("non-zero"),
+            )),
+            ttl,
+        }
+    }
+
+    fn get(&self, user_id: i64) -> Option<Actor> {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        match entries.get(&user_id) {
+            Some((actor, at)) if at.elapsed() < self.ttl => Some(actor.clone()),
+            Some(_) => {
+                entries.pop(&user_id);
+                None
+            }
+            None => None,
+        }
+    }
+
+    fn put(&self, actor: &Actor) {
+        if !self.ttl.is_zero() {
+            let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+            entries.put(actor.user_id, (actor.clone(), Instant::now()));
+        }
+    }
+
+    /// Forgets every cached user (after a change to users or organizations).
+    pub fn clear(&self) {
+        self.entries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+}
+
 /// Resolves the `Authorization` header into a viewer: missing → anonymous; malformed, tampered,
-/// expired, or the user deactivated → `UNAUTHENTICATED`.
+/// expired, or the user deactivated → `UNAUTHENTICATED`. The token is checked on every request;
+/// the user's role and scope come from `cache` when it holds them.
 pub async fn resolve(
     db: &DatabaseConnection,
     keys: &JwtKeys,
+    cache: &ViewerCache,
     authorization: Option<&str>,
 ) -> AppResult<Viewer> {
     let Some(header) = authorization else {
@@ -52,6 +105,9 @@ pub async fn resolve(
         .sub
         .parse()
         .map_err(|_| AppError::Unauthenticated("令牌无效 / invalid token subject".into()))?;
+    if let Some(actor) = cache.get(user_id) {
+        return Ok(Viewer::User(actor));
+    }
     let (user, org) = db::user::find_with_organization(db, user_id)
         .await?
         .filter(|(u, o)| u.active && o.active)
@@ -62,10 +118,12 @@ pub async fn resolve(
         .role
         .parse()
         .map_err(|e: String| AppError::internal(anyhow::anyhow!(e)))?;
-    Ok(Viewer::User(Actor {
+    let actor = Actor {
         user_id: user.id,
         role,
         organization_id: org.id,
         scope_path: org.path,
-    }))
+    };
+    cache.put(&actor);
+    Ok(Viewer::User(actor))
 }

@@ -1,14 +1,14 @@
 //! Candidate rows and their events.
 
 use super::Page;
-use crate::domain::organization::subtree_upper_bound;
 use crate::domain::pipeline::state::CaseState;
 use entity::candidate::{self, ActiveModel, Column, Entity, Model};
 use entity::{candidate_event, organization, person};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ActiveValue::Set, ConnectionTrait, ExprTrait, FromQueryResult, QueryOrder, QuerySelect,
+    ActiveValue::Set, ConnectionTrait, ExprTrait, FromQueryResult, IdenStatic, Iterable, JoinType,
+    QueryOrder, QuerySelect, QueryTrait, RelationTrait, Statement,
 };
 use std::collections::HashMap;
 
@@ -29,15 +29,17 @@ fn filtered(f: &CandidateFilter) -> Select<Entity> {
     if let Some(org) = f.organization_id {
         return Entity::find().filter(Column::OrganizationId.eq(org));
     }
-    let orgs = Query::select()
-        .column(organization::Column::Id)
-        .from(organization::Entity)
-        .and_where(organization::Column::Path.gte(f.under_path.clone()))
-        .and_where(organization::Column::Path.lt(subtree_upper_bound(&f.under_path)))
-        .to_owned();
-    let mut q = Entity::find().filter(Column::OrganizationId.in_subquery(orgs));
+    let mut q = Entity::find();
+    if let Some(range) = super::subtree_condition(organization::Column::Path, &f.under_path) {
+        let orgs = Query::select()
+            .column(organization::Column::Id)
+            .from(organization::Entity)
+            .cond_where(range)
+            .to_owned();
+        q = q.filter(Column::OrganizationId.in_subquery(orgs));
+    }
     if let Some(stage) = &f.stage {
-        q = q.filter(Column::Stage.eq(stage.clone()));
+        q = q.filter(Expr::col((Entity, Column::Stage)).eq(super::enum_literal(stage)));
     }
     if let Some(year) = f.year {
         let start = chrono::NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default();
@@ -61,19 +63,49 @@ fn filtered(f: &CandidateFilter) -> Select<Entity> {
     q
 }
 
-/// A page of candidates matching `filter`, in id order.
+/// A case with its person, read in one statement (lists show names on every row).
+pub type CaseWithPerson = (Model, Option<person::Model>);
+
+/// A page of candidates matching `filter`, in id order, each with its person. The page is cut
+/// in a subquery and only its rows are joined to their people: joined first, PostgreSQL's
+/// prepared plan for a subtree walks the whole primary key.
 pub async fn list(
     db: &impl ConnectionTrait,
     f: &CandidateFilter,
     after_id: Option<i64>,
     limit: u64,
-) -> Result<Page<Model>, DbErr> {
+) -> Result<Page<CaseWithPerson>, DbErr> {
     let mut q = filtered(f);
     if let Some(a) = after_id {
         q = q.filter(Column::Id.gt(a));
     }
-    let rows = q.order_by_asc(Column::Id).limit(limit + 1).all(db).await?;
-    Ok(Page::from_overfetch(rows, limit))
+    let backend = db.get_database_backend();
+    let page = backend.build(&q.order_by_asc(Column::Id).limit(limit + 1).into_query());
+    let sql = format!(
+        "SELECT {} FROM ({}) c JOIN people p ON p.id = c.person_id ORDER BY c.id",
+        case_and_person_columns(),
+        page.sql
+    );
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            page.values.map(|v| v.0).unwrap_or_default(),
+        ))
+        .await?;
+    Ok(Page::from_overfetch(cases_with_people(rows)?, limit))
+}
+
+/// Reads rows selected with [`case_and_person_columns`].
+fn cases_with_people(rows: Vec<sea_orm::QueryResult>) -> Result<Vec<CaseWithPerson>, DbErr> {
+    rows.iter()
+        .map(|row| {
+            Ok((
+                Model::from_query_result(row, "A_")?,
+                Some(person::Model::from_query_result(row, "B_")?),
+            ))
+        })
+        .collect()
 }
 
 /// Number of candidates matching `filter`.
@@ -104,6 +136,37 @@ pub async fn in_stages(
 /// One candidate.
 pub async fn find_by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<Model>, DbErr> {
     Entity::find_by_id(id).one(db).await
+}
+
+/// One case, if the organization that handles it lies in the subtree at `scope_path` (one
+/// statement: the scope check is a join, not a second read).
+pub async fn find_in_subtree(
+    db: &impl ConnectionTrait,
+    id: i64,
+    scope_path: &str,
+) -> Result<Option<Model>, DbErr> {
+    let mut q = Entity::find_by_id(id);
+    if let Some(range) = super::subtree_condition(organization::Column::Path, scope_path) {
+        q = q
+            .join(JoinType::InnerJoin, candidate::Relation::Organization.def())
+            .filter(range);
+    }
+    q.one(db).await
+}
+
+/// One case with its person, if it lies in the subtree at `scope_path` (one statement).
+pub async fn find_in_subtree_with_person(
+    db: &impl ConnectionTrait,
+    id: i64,
+    scope_path: &str,
+) -> Result<Option<CaseWithPerson>, DbErr> {
+    let mut q = Entity::find_by_id(id).find_also_related(person::Entity);
+    if let Some(range) = super::subtree_condition(organization::Column::Path, scope_path) {
+        q = q
+            .join(JoinType::InnerJoin, candidate::Relation::Organization.def())
+            .filter(range);
+    }
+    q.one(db).await
 }
 
 /// Candidates by ids (loaders).
@@ -234,13 +297,24 @@ pub struct CasesPageKey {
     pub limit: u64,
 }
 
-/// Pages of the cases of many organizations in one statement per (cursor, size) group: a
-/// lateral join on PostgreSQL (each page read straight from the `(organization_id, id)` index),
-/// a window function on SQLite.
+/// `c.<column> AS "A_<column>", …, p.<column> AS "B_<column>", …`: a case and its person in
+/// one row, in the column names SeaORM reads a pair from.
+fn case_and_person_columns() -> &'static str {
+    static COLUMNS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    COLUMNS.get_or_init(|| {
+        let case = Column::iter().map(|c| format!("c.{0} AS \"A_{0}\"", c.as_str()));
+        let person = person::Column::iter().map(|c| format!("p.{0} AS \"B_{0}\"", c.as_str()));
+        case.chain(person).collect::<Vec<_>>().join(", ")
+    })
+}
+
+/// Pages of the cases of many organizations, each case with its person, in one statement per
+/// (cursor, size) group: a lateral join on PostgreSQL (each page read straight from the
+/// `(organization_id, id)` index), a window function on SQLite.
 pub async fn pages_by_organization(
     db: &impl ConnectionTrait,
     keys: &[CasesPageKey],
-) -> Result<HashMap<CasesPageKey, Page<Model>>, DbErr> {
+) -> Result<HashMap<CasesPageKey, Page<CaseWithPerson>>, DbErr> {
     let mut groups: HashMap<(i64, u64), Vec<i64>> = HashMap::new();
     for k in keys {
         groups
@@ -249,6 +323,7 @@ pub async fn pages_by_organization(
             .push(k.organization_id);
     }
     let backend = db.get_database_backend();
+    let columns = case_and_person_columns();
     let mut out = HashMap::new();
     for ((after_id, limit), orgs) in groups {
         let mut values: Vec<sea_orm::Value> = vec![after_id.into()];
@@ -262,27 +337,29 @@ pub async fn pages_by_organization(
         let sql = if backend == sea_orm::DatabaseBackend::Postgres {
             let rows: Vec<String> = list.iter().map(|p| format!("({p}::bigint)")).collect();
             format!(
-                "SELECT c.* FROM (VALUES {}) AS o(id) CROSS JOIN LATERAL                  (SELECT * FROM candidates WHERE organization_id = o.id AND id > $1 ORDER BY id LIMIT {}) c",
+                "SELECT {columns} FROM (VALUES {}) AS o(id) CROSS JOIN LATERAL \
+                 (SELECT * FROM candidates WHERE organization_id = o.id AND id > $1 ORDER BY id LIMIT {}) c \
+                 JOIN people p ON p.id = c.person_id",
                 rows.join(", "),
                 limit + 1
             )
         } else {
             format!(
-                "SELECT id, person_id, organization_id, stage, version, applied_on, talked_on, activist_on, last_examination_on, target_on,                  admission_meeting_on, approved_on, oath_on, probation_end_on, conversion_meeting_on, converted_on, archived_on, extended, invalidated, created_at, updated_at                  FROM (SELECT c.*, ROW_NUMBER() OVER (PARTITION BY c.organization_id ORDER BY c.id) AS rn FROM candidates c                  WHERE c.id > $1 AND c.organization_id IN ({})) t WHERE t.rn <= {}",
+                "SELECT {columns} FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY organization_id ORDER BY id) AS rn \
+                 FROM candidates WHERE id > $1 AND organization_id IN ({})) c \
+                 JOIN people p ON p.id = c.person_id WHERE c.rn <= {}",
                 list.join(", "),
                 limit + 1
             )
         };
-        let rows = Model::find_by_statement(super::raw(backend, &sql, values))
-            .all(db)
-            .await?;
-        let mut by_org: HashMap<i64, Vec<Model>> = HashMap::new();
-        for r in rows {
-            by_org.entry(r.organization_id).or_default().push(r);
+        let rows = db.query_all_raw(super::raw(backend, &sql, values)).await?;
+        let mut by_org: HashMap<i64, Vec<CaseWithPerson>> = HashMap::new();
+        for row in cases_with_people(rows)? {
+            by_org.entry(row.0.organization_id).or_default().push(row);
         }
         for organization_id in orgs {
             let mut rows = by_org.remove(&organization_id).unwrap_or_default();
-            rows.sort_by_key(|r| r.id);
+            rows.sort_by_key(|r| r.0.id);
             out.insert(
                 CasesPageKey {
                     organization_id,

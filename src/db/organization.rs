@@ -4,7 +4,9 @@ use super::{Page, raw};
 use crate::domain::organization::subtree_upper_bound;
 use entity::organization::{self, ActiveModel, Column, Entity, Model};
 use sea_orm::prelude::*;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, FromQueryResult, QueryOrder, QuerySelect, Value};
+use sea_orm::{
+    ActiveValue::Set, ConnectionTrait, ExprTrait, FromQueryResult, QueryOrder, QuerySelect, Value,
+};
 use std::collections::HashMap;
 
 /// Filters of an organization list. `under_path` is always inside the viewer's scope.
@@ -17,11 +19,12 @@ pub struct OrganizationFilter {
 }
 
 fn filtered(f: &OrganizationFilter) -> Select<Entity> {
-    let mut q = Entity::find()
-        .filter(Column::Path.gte(f.under_path.clone()))
-        .filter(Column::Path.lt(subtree_upper_bound(&f.under_path)));
+    let mut q = Entity::find();
+    if let Some(range) = super::subtree_condition(Column::Path, &f.under_path) {
+        q = q.filter(range);
+    }
     if let Some(kind) = &f.kind {
-        q = q.filter(Column::Kind.eq(kind.clone()));
+        q = q.filter(Expr::col((Entity, Column::Kind)).eq(super::enum_literal(kind)));
     }
     if let Some(s) = f.search.as_deref().filter(|s| !s.is_empty()) {
         q = q.filter(Column::Name.contains(s));

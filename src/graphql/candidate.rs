@@ -7,7 +7,7 @@ use super::loaders::{EventsByCandidateLoader, OrganizationByIdLoader, PersonById
 use super::organization::Organization;
 use super::pagination::{connection_type, page_args};
 use super::scalars::Date;
-use crate::db::candidate::CandidateFilter;
+use crate::db::candidate::{CandidateFilter, CaseWithPerson};
 use crate::domain::RuleViolation;
 use crate::domain::pipeline::id_card::{mask, mask_phone};
 use crate::domain::pipeline::person::split_occupations;
@@ -17,17 +17,34 @@ use crate::service::{candidate as service, pipeline};
 use async_graphql::{Context, ErrorExtensions, ID, Json, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{candidate, candidate_event, person};
+use std::sync::Arc;
 
 /// A development case (发展党员档案): one person's way from application to full membership.
+/// Carries its person when the statement that read the case joined it (lists, `node`);
+/// otherwise the person comes through the batch loader.
 #[derive(Clone)]
-pub struct Candidate(pub candidate::Model);
+pub struct Candidate(pub candidate::Model, Option<Arc<person::Model>>);
 
 impl Candidate {
-    async fn person(&self, ctx: &Context<'_>) -> Result<person::Model> {
+    /// A case whose person is loaded when a field needs it.
+    pub fn new(case: candidate::Model) -> Self {
+        Candidate(case, None)
+    }
+
+    /// A case read together with its person.
+    pub fn with_person((case, person): CaseWithPerson) -> Self {
+        Candidate(case, person.map(Arc::new))
+    }
+
+    async fn person(&self, ctx: &Context<'_>) -> Result<Arc<person::Model>> {
+        if let Some(p) = &self.1 {
+            return Ok(p.clone());
+        }
         ctx.loader::<PersonByIdLoader>()
             .load_one(self.0.person_id)
             .await
             .map_err(|e| e.extend())?
+            .map(Arc::new)
             .ok_or_else(|| AppError::NotFound("person").extend())
     }
 
@@ -71,7 +88,7 @@ impl Candidate {
 
     /// Name (姓名).
     async fn name(&self, ctx: &Context<'_>) -> Result<String> {
-        Ok(self.person(ctx).await?.name)
+        Ok(self.person(ctx).await?.name.clone())
     }
 
     /// Gender.
@@ -84,7 +101,7 @@ impl Candidate {
 
     /// Ethnicity (民族), e.g. 汉族.
     async fn ethnicity(&self, ctx: &Context<'_>) -> Result<String> {
-        Ok(self.person(ctx).await?.ethnicity)
+        Ok(self.person(ctx).await?.ethnicity.clone())
     }
 
     /// Birth date.
@@ -94,7 +111,7 @@ impl Candidate {
 
     /// ID-card number: full for ORGANIZER, APPROVER and ADMIN; masked for VIEWER.
     async fn id_card_number(&self, ctx: &Context<'_>) -> Result<Option<String>> {
-        let n = self.person(ctx).await?.id_card_number;
+        let n = self.person(ctx).await?.id_card_number.clone();
         Ok(match Self::access(ctx) {
             PersonalDataAccess::Full => n,
             PersonalDataAccess::Masked => n.map(|n| mask(&n)),
@@ -104,7 +121,7 @@ impl Candidate {
 
     /// Phone: full for ORGANIZER, APPROVER and ADMIN; masked for VIEWER.
     async fn phone(&self, ctx: &Context<'_>) -> Result<Option<String>> {
-        let p = self.person(ctx).await?.phone;
+        let p = self.person(ctx).await?.phone.clone();
         Ok(match Self::access(ctx) {
             PersonalDataAccess::Full => p,
             PersonalDataAccess::Masked => p.map(|p| mask_phone(&p)),
@@ -140,7 +157,7 @@ impl Candidate {
 
     /// Household-registration place (户籍所在地).
     async fn household_registration(&self, ctx: &Context<'_>) -> Result<Option<String>> {
-        Ok(self.person(ctx).await?.household_registration)
+        Ok(self.person(ctx).await?.household_registration.clone())
     }
 
     /// Migrant (流动人员).
@@ -164,7 +181,7 @@ impl Candidate {
 
     /// Name of the outflow organization (when it is outside the tree).
     async fn outflow_organization_name(&self, ctx: &Context<'_>) -> Result<Option<String>> {
-        Ok(self.person(ctx).await?.outflow_organization_name)
+        Ok(self.person(ctx).await?.outflow_organization_name.clone())
     }
 
     /// High-level talent (高层次人才), filed with the province outside the general quota.
@@ -414,8 +431,8 @@ impl CandidateQuery {
     ) -> Result<Option<Candidate>> {
         let actor = ctx.actor()?;
         let id = ids::decode(NodeType::Candidate, &id, "id")?;
-        Ok(Some(Candidate(
-            pipeline::get_visible(&ctx.state().db, actor, id).await?,
+        Ok(Some(Candidate::with_person(
+            pipeline::get_visible_with_person(&ctx.state().db, actor, id).await?,
         )))
     }
 
@@ -461,8 +478,8 @@ impl CandidateQuery {
         Ok(CandidateConnection::new(
             page,
             &args,
-            |c| c.id,
-            Candidate,
+            |c| c.0.id,
+            Candidate::with_person,
             CandidateCounter(filter),
         ))
     }
@@ -509,7 +526,7 @@ impl CandidateQuery {
                 kind: a.kind.into(),
                 due_on: Date(a.due_on),
                 overdue: a.due_on < as_of.0,
-                candidate: a.candidate.map(Candidate),
+                candidate: a.candidate.map(Candidate::new),
                 letter,
             });
         }

@@ -270,7 +270,7 @@ impl Letter {
             crate::service::pipeline::get_visible(&ctx.state().db, actor, id)
                 .await
                 .ok()
-                .map(Candidate),
+                .map(Candidate::new),
         )
     }
 

@@ -142,7 +142,7 @@ impl Loader<i64> for CandidateCountLoader {
 pub struct CasesByOrganizationLoader(pub DatabaseConnection);
 
 impl Loader<db::candidate::CasesPageKey> for CasesByOrganizationLoader {
-    type Value = Page<entity::candidate::Model>;
+    type Value = Page<db::candidate::CaseWithPerson>;
     type Error = LoaderError;
 
     async fn load(

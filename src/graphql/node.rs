@@ -44,8 +44,8 @@ impl NodeQuery {
             Some((NodeType::User, n)) => Ok(Some(Node::User(User(
                 service::user::get_visible(db, actor, n).await?,
             )))),
-            Some((NodeType::Candidate, n)) => Ok(Some(Node::Candidate(Candidate(
-                service::pipeline::get_visible(db, actor, n).await?,
+            Some((NodeType::Candidate, n)) => Ok(Some(Node::Candidate(Candidate::with_person(
+                service::pipeline::get_visible_with_person(db, actor, n).await?,
             )))),
             Some((NodeType::Member, n)) => {
                 let m = crate::db::person::find_by_id(db, n)

@@ -121,8 +121,8 @@ impl Organization {
         Ok(super::candidate::CandidateConnection::new(
             page,
             &args,
-            |c| c.id,
-            super::candidate::Candidate,
+            |c| c.0.id,
+            super::candidate::Candidate::with_person,
             super::candidate::CandidateCounter::new(filter),
         ))
     }
@@ -478,6 +478,7 @@ impl OrganizationMutation {
         let id = ids::decode(NodeType::Organization, &input.id, "id")?;
         let parent = ids::decode(NodeType::Organization, &input.new_parent_id, "newParentId")?;
         let org = service::move_to(&ctx.state().db, actor, id, parent).await?;
+        ctx.state().viewers.clear();
         Ok(MoveOrganizationPayload {
             organization: Organization(org),
         })
@@ -492,6 +493,7 @@ impl OrganizationMutation {
         let actor = ctx.actor()?;
         let id = ids::decode(NodeType::Organization, &input.id, "id")?;
         let org = service::deactivate(&ctx.state().db, actor, id, input.reason).await?;
+        ctx.state().viewers.clear();
         Ok(DeactivateOrganizationPayload {
             organization: Organization(org),
         })

@@ -568,7 +568,7 @@ pub struct PipelineStepPayload {
 impl From<service::StepOutcome> for PipelineStepPayload {
     fn from(o: service::StepOutcome) -> Self {
         PipelineStepPayload {
-            candidate: Candidate(o.candidate),
+            candidate: Candidate::new(o.candidate),
             event: PipelineEvent(o.event),
             warnings: o.warnings.into_iter().map(RuleFinding::from).collect(),
             replayed: o.replayed,

@@ -317,6 +317,7 @@ impl UserMutation {
         let actor = ctx.actor()?;
         let id = ids::decode(NodeType::User, &input.id, "id")?;
         let user = service::deactivate(&ctx.state().db, actor, id).await?;
+        ctx.state().viewers.clear();
         Ok(DeactivateUserPayload { user: User(user) })
     }
 }

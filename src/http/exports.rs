@@ -58,7 +58,7 @@ async fn actor(s: &HttpState, headers: &HeaderMap) -> Result<Actor, Response> {
     let auth = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    match viewer::resolve(&s.app.db, &s.app.jwt, auth).await {
+    match viewer::resolve(&s.app.db, &s.app.jwt, &s.app.viewers, auth).await {
         Ok(Viewer::User(a)) => Ok(a),
         Ok(Viewer::Anonymous) => Err(app_error(AppError::Unauthenticated(
             "请先登录 / a bearer token is required".into(),

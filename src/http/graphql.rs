@@ -6,12 +6,14 @@ use super::HttpState;
 use crate::auth::viewer;
 use crate::error::AppError;
 use crate::graphql::errors::RequestErrorFlag;
-use async_graphql::parser::types::{DocumentOperations, OperationType};
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
+use std::num::NonZeroUsize;
+use std::sync::Mutex;
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
@@ -55,12 +57,59 @@ fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
     }
 }
 
+/// Parsed documents by their text: clients send the same few documents over and over, and
+/// parsing is a good part of a small request's cost. Documents are still validated against
+/// the schema on every request (validation depends on the variables).
+pub struct DocumentCache(Mutex<lru::LruCache<String, ExecutableDocument>>);
+
+impl DocumentCache {
+    /// A cache of at most `capacity` documents.
+    pub fn new(capacity: usize) -> Self {
+        DocumentCache(Mutex::new(lru::LruCache::new(
+            NonZeroUsize::new(capacity.max(1)).expect("non-zero"),
+        )))
+    }
+
+    /// Hands the request its parsed document: from the cache, or parsed now and kept. A
+    /// document that does not parse is left to the executor, which reports the error.
+    fn prepare(&self, request: &mut async_graphql::Request) {
+        const LARGEST_CACHED: usize = 16 * 1024;
+        if request.query.len() > LARGEST_CACHED {
+            return;
+        }
+        let cached = self
+            .0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&request.query)
+            .cloned();
+        let doc = match cached {
+            Some(doc) => doc,
+            None => match async_graphql::parser::parse_query(&request.query) {
+                Ok(doc) => {
+                    self.0
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .put(request.query.clone(), doc.clone());
+                    doc
+                }
+                Err(_) => return,
+            },
+        };
+        request.set_parsed_query(doc);
+    }
+}
+
 fn error_body(code: &str, message: &str) -> Value {
     json!({ "errors": [{ "message": message, "extensions": { "code": code } }] })
 }
 
 fn respond(status: StatusCode, media: MediaType, body: Value) -> Response {
-    let mut resp = (status, body.to_string()).into_response();
+    respond_text(status, media, body.to_string())
+}
+
+fn respond_text(status: StatusCode, media: MediaType, body: String) -> Response {
+    let mut resp = (status, body).into_response();
     resp.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static(media.as_str()),
@@ -150,39 +199,105 @@ pub async fn post(State(s): State<HttpState>, headers: HeaderMap, body: Bytes) -
     execute(&s, &headers, media, request).await
 }
 
-/// Reads a JSON body into a request, checking the shape the spec requires.
-fn parse_body(body: &[u8]) -> Result<async_graphql::Request, String> {
-    let value: Value = serde_json::from_slice(body)
-        .map_err(|e| format!("请求体不是有效的JSON / the body is not valid JSON: {e}"))?;
-    let Value::Object(map) = &value else {
-        return Err("请求体须为JSON对象 / the body must be a JSON object".into());
-    };
-    match map.get("query") {
-        Some(Value::String(q)) if !q.trim().is_empty() => {}
-        _ => return Err("query 须为非空字符串 / query must be a non-empty string".into()),
+/// The JSON type of a member of the body, read without keeping its contents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum JsonKind {
+    String,
+    Object,
+    Other,
+}
+
+impl<'de> serde::Deserialize<'de> for JsonKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct KindOf;
+        impl<'de> serde::de::Visitor<'de> for KindOf {
+            type Value = JsonKind;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_str<E>(self, _: &str) -> Result<JsonKind, E> {
+                Ok(JsonKind::String)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut m: A,
+            ) -> Result<JsonKind, A::Error> {
+                while m
+                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(JsonKind::Object)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut s: A,
+            ) -> Result<JsonKind, A::Error> {
+                while s.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(JsonKind::Other)
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<JsonKind, E> {
+                Ok(JsonKind::Other)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<JsonKind, E> {
+                Ok(JsonKind::Other)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<JsonKind, E> {
+                Ok(JsonKind::Other)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<JsonKind, E> {
+                Ok(JsonKind::Other)
+            }
+        }
+        d.deserialize_any(KindOf)
     }
-    for (key, ok) in [
-        (
-            "operationName",
-            map.get("operationName")
-                .is_none_or(|v| v.is_null() || v.is_string()),
-        ),
-        (
-            "variables",
-            map.get("variables")
-                .is_none_or(|v| v.is_null() || v.is_object()),
-        ),
-        (
-            "extensions",
-            map.get("extensions")
-                .is_none_or(|v| v.is_null() || v.is_object()),
-        ),
+}
+
+/// The members of a request body by type (`null` reads as absent).
+#[derive(serde::Deserialize)]
+struct BodyShape {
+    query: Option<JsonKind>,
+    #[serde(rename = "operationName")]
+    operation_name: Option<JsonKind>,
+    variables: Option<JsonKind>,
+    extensions: Option<JsonKind>,
+}
+
+/// Reads a JSON body into a request, checking the shape the spec requires. The shape is read
+/// first without building a tree, so a large body (a bulk import) is held once, not twice.
+fn parse_body(body: &[u8]) -> Result<async_graphql::Request, String> {
+    let first = body.iter().find(|b| !b.is_ascii_whitespace());
+    if first.is_some_and(|b| *b != b'{') {
+        return Err("请求体须为JSON对象 / the body must be a JSON object".into());
+    }
+    let shape: BodyShape = match serde_json::from_slice(body) {
+        Ok(shape) => shape,
+        Err(e) if e.is_data() => {
+            return Err("请求体须为JSON对象 / the body must be a JSON object".into());
+        }
+        Err(e) => {
+            return Err(format!(
+                "请求体不是有效的JSON / the body is not valid JSON: {e}"
+            ));
+        }
+    };
+    if shape.query != Some(JsonKind::String) {
+        return Err("query 须为非空字符串 / query must be a non-empty string".into());
+    }
+    for (key, kind, want) in [
+        ("operationName", shape.operation_name, JsonKind::String),
+        ("variables", shape.variables, JsonKind::Object),
+        ("extensions", shape.extensions, JsonKind::Object),
     ] {
-        if !ok {
+        if kind.is_some_and(|k| k != want) {
             return Err(format!("{key} 的类型不正确 / {key} has the wrong type"));
         }
     }
-    serde_json::from_value(value).map_err(|e| format!("请求无效 / invalid GraphQL request: {e}"))
+    let request: async_graphql::Request = serde_json::from_slice(body)
+        .map_err(|e| format!("请求无效 / invalid GraphQL request: {e}"))?;
+    if request.query.trim().is_empty() {
+        return Err("query 须为非空字符串 / query must be a non-empty string".into());
+    }
+    Ok(request)
 }
 
 /// Whether the operation the request selects is a mutation (refused over GET).
@@ -207,7 +322,7 @@ async fn execute(
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    let viewer = match viewer::resolve(&s.app.db, &s.app.jwt, authorization).await {
+    let viewer = match viewer::resolve(&s.app.db, &s.app.jwt, &s.app.viewers, authorization).await {
         Ok(v) => v,
         Err(e @ AppError::Unauthenticated(_)) => {
             let mut resp = respond(
@@ -229,22 +344,32 @@ async fn execute(
         }
     };
     let flag = RequestErrorFlag::default();
+    let mut request = request;
+    s.documents.prepare(&mut request);
     let response = s
         .schema
         .execute(request.data(viewer).data(flag.clone()))
         .await;
+    if !flag.is_set() {
+        // The usual case: serialized straight to text.
+        return match serde_json::to_string(&response) {
+            Ok(text) => respond_text(StatusCode::OK, media, text),
+            Err(_) => respond(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                media,
+                error_body("INTERNAL_SERVER_ERROR", "serialization failed"),
+            ),
+        };
+    }
+    // A request error: no `data` member, and 400 under graphql-response+json.
     let mut body = serde_json::to_value(&response)
         .unwrap_or_else(|_| error_body("INTERNAL_SERVER_ERROR", "serialization failed"));
-    let status = if flag.is_set() {
-        if let Value::Object(map) = &mut body {
-            map.remove("data");
-        }
-        match media {
-            MediaType::GraphqlResponseJson => StatusCode::BAD_REQUEST,
-            MediaType::Json => StatusCode::OK,
-        }
-    } else {
-        StatusCode::OK
+    if let Value::Object(map) = &mut body {
+        map.remove("data");
+    }
+    let status = match media {
+        MediaType::GraphqlResponseJson => StatusCode::BAD_REQUEST,
+        MediaType::Json => StatusCode::OK,
     };
     respond(status, media, body)
 }
@@ -282,6 +407,12 @@ mod tests {
         assert!(parse_body(br#"{"query":1}"#).is_err());
         assert!(parse_body(br#"{"query":"{a}","variables":"x"}"#).is_err());
         assert!(parse_body(b"[]").is_err());
+        assert!(parse_body(br#"["{ a }"]"#).is_err());
+        assert!(parse_body(br#"{"query":"   "}"#).is_err());
+        assert!(parse_body(br#"{"query":"{a}","variables":null,"operationName":null}"#).is_ok());
+        assert!(parse_body(br#"{"query":"{a}","variables":{"x":[1,{"y":2}]}}"#).is_ok());
+        assert!(parse_body(br#"{"query":"{a}","operationName":1}"#).is_err());
+        assert!(parse_body(br#"{"query":"{a}","extensions":[]}"#).is_err());
         assert!(parse_body(b"{").is_err());
     }
 

@@ -21,6 +21,8 @@ use tower_http::trace::TraceLayer;
 pub struct HttpState {
     pub app: AppState,
     pub schema: AppSchema,
+    /// Parsed GraphQL documents by their text.
+    pub documents: std::sync::Arc<graphql::DocumentCache>,
 }
 
 /// The service's router.
@@ -38,7 +40,11 @@ pub fn router(app: AppState) -> Router {
         .route("/metrics", get(metrics))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(TraceLayer::new_for_http())
-        .with_state(HttpState { app, schema })
+        .with_state(HttpState {
+            app,
+            schema,
+            documents: std::sync::Arc::new(graphql::DocumentCache::new(512)),
+        })
 }
 
 /// The process is up.

@@ -40,7 +40,7 @@ pub async fn handler(
                             "UNAUTHENTICATED: connection_init needs a token",
                         ));
                     };
-                    match viewer::resolve(&app.db, &app.jwt, Some(&header)).await {
+                    match viewer::resolve(&app.db, &app.jwt, &app.viewers, Some(&header)).await {
                         Ok(v @ Viewer::User(_)) => {
                             let mut data = Data::default();
                             data.insert(v);

@@ -29,7 +29,7 @@ pub async fn list(
     under: Option<i64>,
     after_id: Option<i64>,
     limit: u64,
-) -> AppResult<(Page<Model>, CandidateFilter)> {
+) -> AppResult<(Page<db::candidate::CaseWithPerson>, CandidateFilter)> {
     may_read(actor)?;
     filter.under_path = resolve_under(db, actor, under).await?;
     Ok((

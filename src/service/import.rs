@@ -2,9 +2,11 @@
 
 use super::require;
 use crate::db::{self, audit::AuditRecord};
+use crate::domain::counts::{CaseFacts, CountKey, contributions};
+use crate::domain::organization::path_ids;
 use crate::domain::pipeline::check::{PersonFacts, StepContext, check_step};
 use crate::domain::pipeline::model::StepDetails;
-use crate::domain::pipeline::person::{self, PersonDraft};
+use crate::domain::pipeline::person::{self, PersonDraft, PersonRecord, join_occupations};
 use crate::domain::pipeline::rules::LocalRules;
 use crate::domain::pipeline::state::CaseState;
 use crate::domain::{Actor, DomainError, Permission};
@@ -12,7 +14,31 @@ use crate::error::{AppError, AppResult, RowError};
 use chrono::NaiveDate;
 use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, TransactionTrait};
 use serde_json::json;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// What the counters know of a new application.
+fn application_facts(p: &PersonRecord, applied_on: NaiveDate, is_two_new: bool) -> CaseFacts {
+    CaseFacts {
+        stage: "APPLICANT".into(),
+        applied_on,
+        approved_on: None,
+        admission_meeting_on: None,
+        extended: false,
+        invalidated: false,
+        gender: p.gender.as_str().into(),
+        birth_date: p.birth_date,
+        ethnicity: p.ethnicity.clone(),
+        education: p.education.as_str().into(),
+        occupations: join_occupations(&p.occupations)
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect(),
+        is_frontline: p.is_frontline,
+        is_high_level_talent: p.is_high_level_talent,
+        is_two_new,
+    }
+}
 
 /// One application to import.
 pub struct ImportRow {
@@ -157,27 +183,24 @@ pub async fn import_candidates(
     }
     let txn = db.begin().await?;
     let now = chrono::Utc::now();
-    for chunk in valid.chunks(500) {
+    // Counter contributions are computed from the rows in memory and applied once at the end
+    // (one batched upsert), instead of re-reading what was just written.
+    let mut counts: BTreeMap<(i64, CountKey), i64> = BTreeMap::new();
+    // 1,000 rows per statement stays well under PostgreSQL's 65,535 bound parameters.
+    for chunk in valid.chunks(1000) {
         let people: Vec<_> = chunk
             .iter()
             .map(|(_, org, _, p)| db::person::new_row(*org, p, None))
             .collect();
-        let inserted = entity::person::Entity::insert_many(people)
-            .exec_with_returning(&txn)
+        let person_ids = entity::person::Entity::insert_many(people)
+            .exec_with_returning_keys(&txn)
             .await?;
         let cases: Vec<_> = chunk
             .iter()
-            .zip(&inserted)
-            .map(|((_, org, on, _), person)| {
-                let mut s = CaseState::default();
-                s.apply(
-                    *on,
-                    &StepDetails::SubmitApplication {
-                        organization_id: *org,
-                    },
-                );
-                entity::candidate::ActiveModel {
-                    person_id: Set(person.id),
+            .zip(&person_ids)
+            .map(
+                |((_, org, on, _), person_id)| entity::candidate::ActiveModel {
+                    person_id: Set(*person_id),
                     organization_id: Set(*org),
                     stage: Set("APPLICANT".into()),
                     version: Set(1),
@@ -187,21 +210,21 @@ pub async fn import_candidates(
                     created_at: Set(now),
                     updated_at: Set(now),
                     ..Default::default()
-                }
-            })
+                },
+            )
             .collect();
-        let cases = entity::candidate::Entity::insert_many(cases)
-            .exec_with_returning(&txn)
+        let case_ids = entity::candidate::Entity::insert_many(cases)
+            .exec_with_returning_keys(&txn)
             .await?;
         let events: Vec<_> = chunk
             .iter()
-            .zip(&cases)
-            .map(|((_, org, on, _), case)| {
+            .zip(&case_ids)
+            .map(|((_, org, on, _), case_id)| {
                 let details = StepDetails::SubmitApplication {
                     organization_id: *org,
                 };
                 entity::candidate_event::ActiveModel {
-                    candidate_id: Set(case.id),
+                    candidate_id: Set(*case_id),
                     step: Set(details.name()),
                     step_number: Set(1),
                     occurred_on: Set(*on),
@@ -219,10 +242,19 @@ pub async fn import_candidates(
         entity::candidate_event::Entity::insert_many(events)
             .exec(&txn)
             .await?;
-        let ids: Vec<i64> = cases.iter().map(|c| c.id).collect();
-        let counted = super::counts::snapshot(&txn, &ids).await?;
-        super::counts::apply_change(&txn, &[], &counted).await?;
+        for (_, org_id, on, p) in chunk {
+            let org = &orgs[org_id];
+            let ancestors = path_ids(&org.path);
+            for key in contributions(&application_facts(p, *on, org.is_two_new)) {
+                for a in &ancestors {
+                    *counts.entry((*a, key.clone())).or_default() += 1;
+                }
+            }
+        }
     }
+    let deltas: Vec<(i64, CountKey, i64)> =
+        counts.into_iter().map(|((o, k), n)| (o, k, n)).collect();
+    db::counts::apply(&txn, &deltas).await?;
     db::audit::record(
         &txn,
         AuditRecord {

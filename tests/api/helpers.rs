@@ -159,9 +159,14 @@ impl TestApp {
             Some(u) => Some(format!("Bearer {}", self.token_for(u).await)),
             None => None,
         };
-        let viewer = viewer::resolve(&self.state.db, &self.state.jwt, header.as_deref())
-            .await
-            .expect("valid viewer");
+        let viewer = viewer::resolve(
+            &self.state.db,
+            &self.state.jwt,
+            &self.state.viewers,
+            header.as_deref(),
+        )
+        .await
+        .expect("valid viewer");
         let request = async_graphql::Request::new(query)
             .variables(async_graphql::Variables::from_json(variables))
             .data(viewer)

@@ -2,7 +2,7 @@
 //! consistent, the approval-authority rule, deactivation, audit.
 
 use crate::helpers::code;
-use serde_json::json;
+use serde_json::{Value, json};
 
 const COUNT: &str = "{ organizations { totalCount } }";
 const CREATE: &str = "mutation($input: CreateOrganizationInput!) { createOrganization(input: $input) { organization { id name kind canApprove canPreReview isTwoNew depth parent { name } } } }";
@@ -213,6 +213,13 @@ db_test!(moving_an_organization_moves_its_whole_subtree, |app| {
     let community = app.org_id("和平社区党委").await;
     let district = app.org_id("示例区委组织部").await;
     let mv = "mutation($id: ID!, $to: ID!) { moveOrganization(input: {id: $id, newParentId: $to}) { organization { depth parent { name } } } }";
+    // A user inside the moved subtree: their scope is read (and kept) before the move.
+    let own = "{ organizations { totalCount } }";
+    let visible = |d: Value| d["organizations"]["totalCount"].clone();
+    assert_eq!(
+        visible(app.ok(Some("branch.viewer"), own, json!({})).await),
+        1
+    );
     let d = app
         .ok(
             Some("city.admin"),
@@ -220,6 +227,11 @@ db_test!(moving_an_organization_moves_its_whole_subtree, |app| {
             json!({ "id": community, "to": district }),
         )
         .await;
+    // … and follows it at once: the kept scope was dropped with the move.
+    assert_eq!(
+        visible(app.ok(Some("branch.viewer"), own, json!({})).await),
+        1
+    );
     assert_eq!(
         d["moveOrganization"]["organization"]["parent"]["name"],
         "示例区委组织部"

@@ -8,9 +8,14 @@ use std::sync::atomic::Ordering;
 async fn statements(app: &crate::helpers::TestApp, user: &str, query: &str) -> u64 {
     // Resolve the viewer first so that only the execution is counted.
     let header = format!("Bearer {}", app.token_for(user).await);
-    let viewer = fazhan::auth::viewer::resolve(&app.state.db, &app.state.jwt, Some(&header))
-        .await
-        .unwrap();
+    let viewer = fazhan::auth::viewer::resolve(
+        &app.state.db,
+        &app.state.jwt,
+        &app.state.viewers,
+        Some(&header),
+    )
+    .await
+    .unwrap();
     let before = app.state.sql_statements.load(Ordering::SeqCst);
     let r = app
         .schema
@@ -61,6 +66,20 @@ db_test!(
         );
         let n = statements(&app, "street.organizer", &q).await;
         assert!(n <= 5, "depth 3 with counts ran {n} statements");
+        // A case by id, with its person and the scope check, and a page with names: one
+        // statement each (the person is joined, not loaded afterwards).
+        let q = "{ candidates(first: 1) { edges { node { id } } } }";
+        let r = app.ok(Some("street.organizer"), q, json!({})).await;
+        let case = r["candidates"]["edges"][0]["node"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let q = format!(
+            "{{ node(id: \"{case}\") {{ ... on Candidate {{ name idCardNumber stage }} }} }}"
+        );
+        assert_eq!(statements(&app, "street.organizer", &q).await, 1);
+        let q = "{ candidates(first: 20) { edges { node { name gender stage } } } }";
+        assert_eq!(statements(&app, "street.organizer", q).await, 1);
         // Depth 2: users → organization → ancestors.
         let q = "{ users(first: 20) { edges { node { username organization { name ancestors { name } } } } } }";
         let n = statements(&app, "admin", q).await;
