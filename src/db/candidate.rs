@@ -75,11 +75,18 @@ pub async fn list(
     after_id: Option<i64>,
     limit: u64,
 ) -> Result<Page<CaseWithPerson>, DbErr> {
+    let backend = db.get_database_backend();
+    if backend == sea_orm::DatabaseBackend::Postgres
+        && f.organization_id.is_none()
+        && f.search.is_none()
+        && super::subtree_condition(organization::Column::Path, &f.under_path).is_some()
+    {
+        return subtree_page(db, f, after_id.unwrap_or(0), limit).await;
+    }
     let mut q = filtered(f);
     if let Some(a) = after_id {
         q = q.filter(Column::Id.gt(a));
     }
-    let backend = db.get_database_backend();
     let page = backend.build(&q.order_by_asc(Column::Id).limit(limit + 1).into_query());
     let sql = format!(
         "SELECT {} FROM ({}) c JOIN people p ON p.id = c.person_id ORDER BY c.id",
@@ -92,6 +99,53 @@ pub async fn list(
             sql,
             page.values.map(|v| v.0).unwrap_or_default(),
         ))
+        .await?;
+    Ok(Page::from_overfetch(cases_with_people(rows)?, limit))
+}
+
+/// A page of a subtree's cases on PostgreSQL: each organization of the subtree gives its first
+/// ids after the cursor (an ordered index-only read of `(organization_id, id)`, stopping at the
+/// page size), and the page is the smallest of those. The work is bounded by the number of
+/// organizations times the page size, however many cases one branch holds; filtering the whole
+/// subtree and sorting it reads every case of it (a branch of 70,000 made a street's page 25 times
+/// slower).
+async fn subtree_page(
+    db: &impl ConnectionTrait,
+    f: &CandidateFilter,
+    after_id: i64,
+    limit: u64,
+) -> Result<Page<CaseWithPerson>, DbErr> {
+    let mut values: Vec<sea_orm::Value> = vec![
+        f.under_path.clone().into(),
+        crate::domain::organization::subtree_upper_bound(&f.under_path).into(),
+        after_id.into(),
+    ];
+    let mut conditions = String::new();
+    if let Some(stage) = &f.stage {
+        values.push(stage.clone().into());
+        conditions.push_str(&format!(" AND stage = ${}", values.len()));
+    }
+    if let Some(year) = f.year {
+        let start = chrono::NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default();
+        let end = chrono::NaiveDate::from_ymd_opt(year + 1, 1, 1).unwrap_or_default();
+        values.push(start.into());
+        values.push(end.into());
+        conditions.push_str(&format!(
+            " AND applied_on >= ${} AND applied_on < ${}",
+            values.len() - 1,
+            values.len()
+        ));
+    }
+    let n = limit + 1;
+    let sql = format!(
+        "SELECT {} FROM (SELECT k.id FROM organizations o CROSS JOIN LATERAL \
+         (SELECT id FROM candidates WHERE organization_id = o.id AND id > $3{conditions} ORDER BY id LIMIT {n}) k \
+         WHERE o.path >= $1 AND o.path < $2 ORDER BY k.id LIMIT {n}) page \
+         JOIN candidates c ON c.id = page.id JOIN people p ON p.id = c.person_id ORDER BY c.id",
+        case_and_person_columns()
+    );
+    let rows = db
+        .query_all_raw(super::raw(db.get_database_backend(), &sql, values))
         .await?;
     Ok(Page::from_overfetch(cases_with_people(rows)?, limit))
 }
@@ -309,8 +363,10 @@ fn case_and_person_columns() -> &'static str {
 }
 
 /// Pages of the cases of many organizations, each case with its person, in one statement per
-/// (cursor, size) group: a lateral join on PostgreSQL (each page read straight from the
-/// `(organization_id, id)` index), a window function on SQLite.
+/// (cursor, size) group: a lateral join on PostgreSQL, a window function on SQLite. The lateral
+/// part selects ids only, so each page is an ordered index-only read of `(organization_id, id)`
+/// whatever the organization's size; selecting whole rows there, the prepared plan sorts every
+/// case of a large branch (46 ms instead of 0.6 ms for a branch of 70,000).
 pub async fn pages_by_organization(
     db: &impl ConnectionTrait,
     keys: &[CasesPageKey],
@@ -338,8 +394,8 @@ pub async fn pages_by_organization(
             let rows: Vec<String> = list.iter().map(|p| format!("({p}::bigint)")).collect();
             format!(
                 "SELECT {columns} FROM (VALUES {}) AS o(id) CROSS JOIN LATERAL \
-                 (SELECT * FROM candidates WHERE organization_id = o.id AND id > $1 ORDER BY id LIMIT {}) c \
-                 JOIN people p ON p.id = c.person_id",
+                 (SELECT id FROM candidates WHERE organization_id = o.id AND id > $1 ORDER BY id LIMIT {}) k \
+                 JOIN candidates c ON c.id = k.id JOIN people p ON p.id = c.person_id",
                 rows.join(", "),
                 limit + 1
             )
