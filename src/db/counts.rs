@@ -88,6 +88,38 @@ pub async fn for_orgs(
         .await
 }
 
+#[derive(FromQueryResult)]
+struct OrgTotal {
+    organization_id: i64,
+    n: i64,
+}
+
+/// Cases in the pipeline now (the stock of every stage) of each organization's subtree: one
+/// grouped read of the year-0 `stage` counters.
+pub async fn stage_totals(
+    db: &impl ConnectionTrait,
+    orgs: &[i64],
+) -> Result<HashMap<i64, i64>, DbErr> {
+    let mut out: HashMap<i64, i64> = orgs.iter().map(|o| (*o, 0)).collect();
+    if orgs.is_empty() {
+        return Ok(out);
+    }
+    let placeholders: Vec<String> = (1..=orgs.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT organization_id, CAST(SUM(n) AS BIGINT) AS n FROM org_counts \
+         WHERE organization_id IN ({}) AND year = 0 AND dimension = 'stage' GROUP BY organization_id",
+        placeholders.join(", ")
+    );
+    let values: Vec<Value> = orgs.iter().map(|o| Value::from(*o)).collect();
+    for r in OrgTotal::find_by_statement(raw(db.get_database_backend(), &sql, values))
+        .all(db)
+        .await?
+    {
+        out.insert(r.organization_id, r.n);
+    }
+    Ok(out)
+}
+
 /// Every counter row (for verification).
 pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<CountRow>, DbErr> {
     CountRow::find_by_statement(raw(

@@ -127,14 +127,9 @@ impl Loader<i64> for CandidateCountLoader {
     type Error = LoaderError;
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, i64>, Self::Error> {
-        let rows = db::counts::for_orgs(&self.0, keys, &[0])
+        db::counts::stage_totals(&self.0, keys)
             .await
-            .map_err(shared)?;
-        let mut out: HashMap<i64, i64> = keys.iter().map(|k| (*k, 0)).collect();
-        for r in rows.into_iter().filter(|r| r.dimension == "stage") {
-            *out.entry(r.organization_id).or_default() += r.n;
-        }
-        Ok(out)
+            .map_err(shared)
     }
 }
 

@@ -185,7 +185,7 @@ pub async fn import_candidates(
     let now = chrono::Utc::now();
     // Counter contributions are computed from the rows in memory and applied once at the end
     // (one batched upsert), instead of re-reading what was just written.
-    let mut counts: BTreeMap<(i64, CountKey), i64> = BTreeMap::new();
+    let mut per_branch: HashMap<i64, HashMap<CountKey, i64>> = HashMap::new();
     // 1,000 rows per statement stays well under PostgreSQL's 65,535 bound parameters.
     for chunk in valid.chunks(1000) {
         let people: Vec<_> = chunk
@@ -243,12 +243,18 @@ pub async fn import_candidates(
             .exec(&txn)
             .await?;
         for (_, org_id, on, p) in chunk {
-            let org = &orgs[org_id];
-            let ancestors = path_ids(&org.path);
-            for key in contributions(&application_facts(p, *on, org.is_two_new)) {
-                for a in &ancestors {
-                    *counts.entry((*a, key.clone())).or_default() += 1;
-                }
+            let branch = per_branch.entry(*org_id).or_default();
+            for key in contributions(&application_facts(p, *on, orgs[org_id].is_two_new)) {
+                *branch.entry(key).or_default() += 1;
+            }
+        }
+    }
+    // Each branch's totals rolled up to its ancestors.
+    let mut counts: BTreeMap<(i64, CountKey), i64> = BTreeMap::new();
+    for (org_id, keys) in per_branch {
+        for ancestor in path_ids(&orgs[&org_id].path) {
+            for (key, n) in &keys {
+                *counts.entry((ancestor, key.clone())).or_default() += n;
             }
         }
     }
