@@ -25,6 +25,12 @@ pub struct CandidateFilter {
     pub search: Option<String>,
 }
 
+/// The first day of `year` and of the next: applications of that year lie in between.
+fn application_year(year: i32) -> (chrono::NaiveDate, chrono::NaiveDate) {
+    let first = |y| chrono::NaiveDate::from_ymd_opt(y, 1, 1).unwrap_or_default();
+    (first(year), first(year + 1))
+}
+
 fn filtered(f: &CandidateFilter) -> Select<Entity> {
     if let Some(org) = f.organization_id {
         return Entity::find().filter(Column::OrganizationId.eq(org));
@@ -42,8 +48,7 @@ fn filtered(f: &CandidateFilter) -> Select<Entity> {
         q = q.filter(Expr::col((Entity, Column::Stage)).eq(super::enum_literal(stage)));
     }
     if let Some(year) = f.year {
-        let start = chrono::NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default();
-        let end = chrono::NaiveDate::from_ymd_opt(year + 1, 1, 1).unwrap_or_default();
+        let (start, end) = application_year(year);
         q = q
             .filter(Column::AppliedOn.gte(start))
             .filter(Column::AppliedOn.lt(end));
@@ -126,8 +131,7 @@ async fn subtree_page(
         conditions.push_str(&format!(" AND stage = ${}", values.len()));
     }
     if let Some(year) = f.year {
-        let start = chrono::NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default();
-        let end = chrono::NaiveDate::from_ymd_opt(year + 1, 1, 1).unwrap_or_default();
+        let (start, end) = application_year(year);
         values.push(start.into());
         values.push(end.into());
         conditions.push_str(&format!(
@@ -199,13 +203,7 @@ pub async fn find_in_subtree(
     id: i64,
     scope_path: &str,
 ) -> Result<Option<Model>, DbErr> {
-    let mut q = Entity::find_by_id(id);
-    if let Some(range) = super::subtree_condition(organization::Column::Path, scope_path) {
-        q = q
-            .join(JoinType::InnerJoin, candidate::Relation::Organization.def())
-            .filter(range);
-    }
-    q.one(db).await
+    in_subtree(Entity::find_by_id(id), scope_path).one(db).await
 }
 
 /// One case with its person, if it lies in the subtree at `scope_path` (one statement).
@@ -214,13 +212,20 @@ pub async fn find_in_subtree_with_person(
     id: i64,
     scope_path: &str,
 ) -> Result<Option<CaseWithPerson>, DbErr> {
-    let mut q = Entity::find_by_id(id).find_also_related(person::Entity);
-    if let Some(range) = super::subtree_condition(organization::Column::Path, scope_path) {
-        q = q
+    in_subtree(Entity::find_by_id(id), scope_path)
+        .find_also_related(person::Entity)
+        .one(db)
+        .await
+}
+
+/// Narrows a case query to the subtree at `scope_path` by a join on the organization's path.
+fn in_subtree(q: Select<Entity>, scope_path: &str) -> Select<Entity> {
+    match super::subtree_condition(organization::Column::Path, scope_path) {
+        Some(range) => q
             .join(JoinType::InnerJoin, candidate::Relation::Organization.def())
-            .filter(range);
+            .filter(range),
+        None => q,
     }
-    q.one(db).await
 }
 
 /// Candidates by ids (loaders).

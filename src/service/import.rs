@@ -6,7 +6,7 @@ use crate::domain::counts::{CaseFacts, CountKey, contributions};
 use crate::domain::organization::path_ids;
 use crate::domain::pipeline::check::{PersonFacts, StepContext, check_step};
 use crate::domain::pipeline::model::StepDetails;
-use crate::domain::pipeline::person::{self, PersonDraft, PersonRecord, join_occupations};
+use crate::domain::pipeline::person::{self, PersonDraft, PersonRecord};
 use crate::domain::pipeline::rules::LocalRules;
 use crate::domain::pipeline::state::CaseState;
 use crate::domain::{Actor, DomainError, Permission};
@@ -29,11 +29,7 @@ fn application_facts(p: &PersonRecord, applied_on: NaiveDate, is_two_new: bool) 
         birth_date: p.birth_date,
         ethnicity: p.ethnicity.clone(),
         education: p.education.as_str().into(),
-        occupations: join_occupations(&p.occupations)
-            .split(',')
-            .filter(|s| !s.is_empty())
-            .map(String::from)
-            .collect(),
+        occupations: p.occupations.iter().map(|o| o.as_str().into()).collect(),
         is_frontline: p.is_frontline,
         is_high_level_talent: p.is_high_level_talent,
         is_two_new,
