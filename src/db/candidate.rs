@@ -434,12 +434,6 @@ pub async fn pages_by_organization(
     Ok(out)
 }
 
-#[derive(FromQueryResult)]
-struct OrgCount {
-    organization_id: i64,
-    n: i64,
-}
-
 /// Number of cases each organization handles itself (one grouped statement).
 pub async fn counts_by_organization(
     db: &impl ConnectionTrait,
@@ -451,7 +445,7 @@ pub async fn counts_by_organization(
         .column_as(Column::Id.count(), "n")
         .filter(Column::OrganizationId.is_in(orgs.iter().copied()))
         .group_by(Column::OrganizationId)
-        .into_model::<OrgCount>()
+        .into_model::<super::OrgCount>()
         .all(db)
         .await?;
     let mut out: HashMap<i64, i64> = orgs.iter().map(|o| (*o, 0)).collect();

@@ -88,12 +88,6 @@ pub async fn for_orgs(
         .await
 }
 
-#[derive(FromQueryResult)]
-struct OrgTotal {
-    organization_id: i64,
-    n: i64,
-}
-
 /// Cases in the pipeline now (the stock of every stage) of each organization's subtree: one
 /// grouped read of the year-0 `stage` counters.
 pub async fn stage_totals(
@@ -111,7 +105,7 @@ pub async fn stage_totals(
         placeholders.join(", ")
     );
     let values: Vec<Value> = orgs.iter().map(|o| Value::from(*o)).collect();
-    for r in OrgTotal::find_by_statement(raw(db.get_database_backend(), &sql, values))
+    for r in super::OrgCount::find_by_statement(raw(db.get_database_backend(), &sql, values))
         .all(db)
         .await?
     {

@@ -16,6 +16,13 @@ pub mod user;
 
 use sea_orm::{DatabaseBackend, Statement, Value};
 
+/// A number per organization, read from a grouped statement (`organization_id`, `n`).
+#[derive(Debug, sea_orm::FromQueryResult)]
+pub struct OrgCount {
+    pub organization_id: i64,
+    pub n: i64,
+}
+
 /// A keyset page: rows after a cursor in id order, and whether more follow.
 #[derive(Debug, Clone)]
 pub struct Page<T> {
