@@ -99,6 +99,23 @@ pub struct Config {
         global = true
     )]
     pub login_attempts_per_minute: u32,
+    /// Login attempts allowed per client address per minute (whatever the usernames).
+    #[arg(
+        long,
+        env = "LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE",
+        default_value_t = 30,
+        global = true
+    )]
+    pub login_attempts_per_address_per_minute: u32,
+    /// Password checks (argon2) the whole process runs per second at most; attempts past it are
+    /// `RATE_LIMITED` without a check.
+    #[arg(
+        long,
+        env = "LOGIN_CHECKS_PER_SECOND",
+        default_value_t = 8,
+        global = true
+    )]
+    pub login_checks_per_second: u32,
     /// How long a signed-in user's role and scope are reused without re-reading them, in
     /// milliseconds (0 = read on every request). Changes made through this service take effect at
     /// once; changes made elsewhere (another instance, the CLI) within this time.
@@ -151,6 +168,8 @@ impl Config {
             loader_delay_ms: 1,
             max_body_bytes: 16 * 1024 * 1024,
             login_attempts_per_minute: 10,
+            login_attempts_per_address_per_minute: 30,
+            login_checks_per_second: 8,
             viewer_cache_ms: 5_000,
             db_max_connections: 8,
             log_format: LogFormat::Text,

@@ -1,11 +1,10 @@
 //! Shared state of the running service: cheap to clone.
 
 use crate::auth::JwtKeys;
+use crate::auth::limits::LoginLimits;
 use crate::auth::viewer::ViewerCache;
 use crate::config::Config;
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use sea_orm::DatabaseConnection;
-use std::num::NonZeroU32;
 use std::sync::Arc;
 
 /// What every request may use.
@@ -14,8 +13,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub jwt: JwtKeys,
     pub config: Arc<Config>,
-    /// Login attempts per username.
-    pub login_limiter: Arc<DefaultKeyedRateLimiter<String>>,
+    /// Login attempts per client address and username, and the process's password-check budget.
+    pub login_limits: Arc<LoginLimits>,
     /// Letter events for subscribers.
     pub letter_events: crate::service::letter::LetterEvents,
     /// SQL statements executed through `db` since start (for `/metrics` and tests).
@@ -32,12 +31,14 @@ impl AppState {
         db.set_metric_callback(move |_| {
             counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         });
-        let per_minute =
-            NonZeroU32::new(config.login_attempts_per_minute.max(1)).expect("non-zero");
         AppState {
             db,
             jwt,
-            login_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))),
+            login_limits: Arc::new(LoginLimits::new(
+                config.login_attempts_per_minute,
+                config.login_attempts_per_address_per_minute,
+                config.login_checks_per_second,
+            )),
             letter_events: tokio::sync::broadcast::channel(1024).0,
             sql_statements,
             viewers: Arc::new(ViewerCache::new(

@@ -2,6 +2,7 @@
 //! Enforcement of roles and scopes lives in `domain` (the permission matrix) and `service`.
 
 pub mod jwt;
+pub mod limits;
 pub mod password;
 pub mod viewer;
 

@@ -21,8 +21,11 @@ pub struct CandidateFilter {
     pub stage: Option<String>,
     /// Applications in this calendar year.
     pub year: Option<i32>,
-    /// Name contains, or ID-card number equals.
+    /// Name contains, or (with `search_id_card`) ID-card number equals.
     pub search: Option<String>,
+    /// Whether `search` also matches whole ID-card numbers: only for roles that read them in
+    /// full, else a masked role could test numbers one by one.
+    pub search_id_card: bool,
 }
 
 /// The first day of `year` and of the next: applications of that year lie in between.
@@ -54,15 +57,18 @@ fn filtered(f: &CandidateFilter) -> Select<Entity> {
             .filter(Column::AppliedOn.lt(end));
     }
     if let Some(s) = f.search.as_deref().filter(|s| !s.trim().is_empty()) {
-        let people = Query::select()
-            .column(person::Column::Id)
-            .from(person::Entity)
-            .cond_where(
-                sea_orm::Condition::any()
-                    .add(person::Column::Name.contains(s.trim()))
-                    .add(person::Column::IdCardNumber.eq(s.trim().to_ascii_uppercase())),
-            )
-            .to_owned();
+        let people =
+            Query::select()
+                .column(person::Column::Id)
+                .from(person::Entity)
+                .cond_where(
+                    sea_orm::Condition::any()
+                        .add(person::Column::Name.contains(s.trim()))
+                        .add_option(f.search_id_card.then(|| {
+                            person::Column::IdCardNumber.eq(s.trim().to_ascii_uppercase())
+                        })),
+                )
+                .to_owned();
         q = q.filter(Column::PersonId.in_subquery(people));
     }
     q

@@ -43,6 +43,9 @@ pub enum Permission {
     ReadIndicators,
     /// Submit reports and bulk imports system-to-system.
     SubmitReports,
+    /// Read a report's narrative and attachments (free text that may name people): the roles
+    /// that write reports or read cases in full.
+    ReadReportText,
 }
 
 /// How much of a person's ID-card number and phone a role sees.
@@ -76,6 +79,7 @@ impl Role {
             ReadCandidates => matches!(self, Admin | Organizer | Approver | Viewer),
             ReadIndicators => matches!(self, Admin | Organizer | Approver | Analyst | Viewer),
             SubmitReports => matches!(self, Organizer | Partner),
+            ReadReportText => matches!(self, Admin | Organizer | Approver | Partner),
         }
     }
 
@@ -138,6 +142,15 @@ mod tests {
         assert_eq!(Role::Partner.personal_data(), PersonalDataAccess::None);
         assert_eq!(Role::Viewer.personal_data(), PersonalDataAccess::Masked);
         assert!(!Role::Analyst.allows(Permission::ReadCandidates));
+    }
+
+    #[test]
+    fn partner_submits_but_reads_no_indicators_and_analyst_no_report_text() {
+        assert!(Role::Partner.allows(Permission::SubmitReports));
+        assert!(!Role::Partner.allows(Permission::ReadIndicators));
+        assert!(!Role::Partner.allows(Permission::ReadCandidates));
+        assert!(!Role::Analyst.allows(Permission::ReadReportText));
+        assert!(!Role::Viewer.allows(Permission::ReadReportText));
     }
 
     #[test]

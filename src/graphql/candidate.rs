@@ -3,7 +3,7 @@
 use super::context::ContextExt;
 use super::enums::{AlertKind, Education, Gender, Occupation, PipelineStep, Stage};
 use super::ids::{self, NodeType};
-use super::loaders::{EventsByCandidateLoader, OrganizationByIdLoader, PersonByIdLoader};
+use super::loaders::{EventsByCandidateLoader, PersonByIdLoader};
 use super::organization::Organization;
 use super::pagination::{connection_type, page_args};
 use super::scalars::Date;
@@ -78,12 +78,7 @@ impl Candidate {
 
     /// The branch that handles the case.
     async fn organization(&self, ctx: &Context<'_>) -> Result<Option<Organization>> {
-        Ok(ctx
-            .loader::<OrganizationByIdLoader>()
-            .load_one(self.0.organization_id)
-            .await
-            .map_err(|e| e.extend())?
-            .map(Organization))
+        super::organization::load_visible(ctx, self.0.organization_id).await
     }
 
     /// Name (姓名).
@@ -170,13 +165,7 @@ impl Candidate {
         let Some(id) = self.person(ctx).await?.outflow_organization_id else {
             return Ok(None);
         };
-        let actor = ctx.actor()?;
-        let org = ctx
-            .loader::<OrganizationByIdLoader>()
-            .load_one(id)
-            .await
-            .map_err(|e| e.extend())?;
-        Ok(org.filter(|o| actor.can_see(&o.path)).map(Organization))
+        super::organization::load_visible(ctx, id).await
     }
 
     /// Name of the outflow organization (when it is outside the tree).
@@ -270,6 +259,7 @@ impl Candidate {
     }
 
     /// The full-process record (全程纪实): every step in the order it was recorded.
+    #[graphql(complexity = "super::weights::UNPAGED_LIST * child_complexity")]
     async fn timeline(&self, ctx: &Context<'_>) -> Result<Vec<PipelineEvent>> {
         let events = ctx
             .loader::<EventsByCandidateLoader>()
@@ -445,7 +435,9 @@ impl CandidateQuery {
         #[graphql(desc = "Root of the subtree; default: your organization.")] under: Option<ID>,
         #[graphql(desc = "Only cases in this stage.")] stage: Option<Stage>,
         #[graphql(desc = "Only applications of this calendar year.")] year: Option<i32>,
-        #[graphql(desc = "Name contains this text, or the ID-card number equals it.")]
+        #[graphql(
+            desc = "Name contains this text, or the ID-card number equals it (the number only for roles that read numbers in full)."
+        )]
         search: Option<String>,
         #[graphql(desc = "Page size, 1–100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
@@ -464,6 +456,7 @@ impl CandidateQuery {
             }),
             year,
             search,
+            search_id_card: actor.role.personal_data() == PersonalDataAccess::Full,
             organization_id: None,
         };
         let (page, filter) = service::list(
@@ -479,13 +472,14 @@ impl CandidateQuery {
             page,
             &args,
             |c| c.0.id,
-            Candidate::with_person,
+            |c| Some(Candidate::with_person(c)),
             CandidateCounter(filter),
         ))
     }
 
     /// What is due or overdue in a subtree (talks, examinations, eligibility, approvals, oaths,
     /// conversions, extensions ending), soonest first.
+    #[graphql(complexity = "super::weights::AGGREGATE + first.max(1) as usize * child_complexity")]
     async fn alerts(
         &self,
         ctx: &Context<'_>,

@@ -7,6 +7,26 @@ use crate::state::AppState;
 use async_graphql::Context;
 use async_graphql::dataloader::DataLoader;
 
+/// What the transport knows about one GraphQL request (put in the request's data by the HTTP
+/// and WebSocket handlers).
+#[derive(Debug, Default)]
+pub struct RequestInfo {
+    /// The client's address (the TCP peer), when known.
+    pub client_address: Option<std::net::IpAddr>,
+    /// `login` fields executed so far in this request: one is allowed per operation.
+    pub logins: std::sync::atomic::AtomicU32,
+}
+
+impl RequestInfo {
+    /// Info for a request from `client_address`.
+    pub fn new(client_address: Option<std::net::IpAddr>) -> Self {
+        RequestInfo {
+            client_address,
+            logins: Default::default(),
+        }
+    }
+}
+
 /// Typed accessors: one `expect` per item instead of `data().unwrap()` in resolvers.
 pub trait ContextExt {
     /// The service state.

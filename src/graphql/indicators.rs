@@ -110,8 +110,8 @@ pub struct Indicators(service::Indicators);
 #[Object]
 impl Indicators {
     /// The organization (the root of the subtree).
-    async fn organization(&self) -> Organization {
-        Organization(self.0.organization.clone())
+    async fn organization(&self, ctx: &Context<'_>) -> Result<Organization> {
+        Organization::visible_or_not_found(ctx.actor()?, self.0.organization.clone())
     }
 
     /// The year.
@@ -292,12 +292,16 @@ impl Indicators {
     }
 
     /// Branches with no admission in this year and the year before (at most 500 listed).
+    #[graphql(
+        complexity = "super::weights::AGGREGATE + super::weights::CHILD_ROWS * child_complexity"
+    )]
     async fn idle_branches(&self, ctx: &Context<'_>) -> Result<Vec<Organization>> {
+        let actor = ctx.actor()?;
         Ok(
             service::idle_branches(&ctx.state().db, &self.0.organization.path, self.0.year)
                 .await?
                 .into_iter()
-                .map(Organization)
+                .filter_map(|o| Organization::visible(actor, o))
                 .collect(),
         )
     }
@@ -337,11 +341,12 @@ pub struct IndicatorRow {
     pub candidates: i64,
 }
 
-impl From<service::TableRow> for IndicatorRow {
-    fn from(r: service::TableRow) -> Self {
+impl IndicatorRow {
+    /// A row of the table as the actor may see it (its organization through the scope check).
+    fn new(actor: &crate::domain::Actor, r: service::TableRow) -> Self {
         IndicatorRow {
             is_total: r.organization.is_none(),
-            organization: r.organization.map(Organization),
+            organization: r.organization.and_then(|o| Organization::visible(actor, o)),
             planned: r.planned,
             planned_under_35: r.planned_under_35,
             planned_college_plus: r.planned_college_plus,
@@ -387,6 +392,9 @@ impl IndicatorQuery {
     }
 
     /// One row per child plus a total row: planned, ≤35, college+, completion month, admitted.
+    #[graphql(
+        complexity = "super::weights::AGGREGATE + super::weights::CHILD_ROWS * child_complexity"
+    )]
     async fn indicator_table(
         &self,
         ctx: &Context<'_>,
@@ -405,7 +413,7 @@ impl IndicatorQuery {
         Ok(service::table(&ctx.state().db, actor, id, year, as_of)
             .await?
             .into_iter()
-            .map(Into::into)
+            .map(|r| IndicatorRow::new(actor, r))
             .collect())
     }
 }

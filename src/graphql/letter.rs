@@ -240,24 +240,12 @@ impl Letter {
 
     /// The sending organization, when it is in your subtree.
     async fn sender_organization(&self, ctx: &Context<'_>) -> Result<Option<Organization>> {
-        let actor = ctx.actor()?;
-        let o = ctx
-            .loader::<super::loaders::OrganizationByIdLoader>()
-            .load_one(self.model.sender_organization_id)
-            .await
-            .map_err(|e| e.extend())?;
-        Ok(o.filter(|o| actor.can_see(&o.path)).map(Organization))
+        super::organization::load_visible(ctx, self.model.sender_organization_id).await
     }
 
     /// The receiving organization, when it is in your subtree.
     async fn receiver_organization(&self, ctx: &Context<'_>) -> Result<Option<Organization>> {
-        let actor = ctx.actor()?;
-        let o = ctx
-            .loader::<super::loaders::OrganizationByIdLoader>()
-            .load_one(self.model.receiver_organization_id)
-            .await
-            .map_err(|e| e.extend())?;
-        Ok(o.filter(|o| actor.can_see(&o.path)).map(Organization))
+        super::organization::load_visible(ctx, self.model.receiver_organization_id).await
     }
 
     /// The case, for the sending side only (the receiver sees what the letter carries).
@@ -527,7 +515,7 @@ impl LetterQuery {
             },
             &args,
             |l| l.model.id,
-            |l| l,
+            Some,
             LetterCounter(f),
         ))
     }

@@ -9,7 +9,7 @@ use super::pipeline::PersonInput;
 use super::scalars::Date;
 use crate::error::AppError;
 use crate::service::member as service;
-use async_graphql::{Context, ErrorExtensions, ID, InputObject, Object, Result, SimpleObject};
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use entity::person::Model;
 
 /// A Party member on record (正式党员 or imported history).
@@ -46,12 +46,7 @@ impl Member {
 
     /// The member's organization.
     async fn organization(&self, ctx: &Context<'_>) -> Result<Option<Organization>> {
-        Ok(ctx
-            .loader::<super::loaders::OrganizationByIdLoader>()
-            .load_one(self.0.organization_id)
-            .await
-            .map_err(|e| e.extend())?
-            .map(Organization))
+        super::organization::load_visible(ctx, self.0.organization_id).await
     }
 }
 
@@ -81,6 +76,7 @@ pub struct MemberQuery;
 #[Object]
 impl MemberQuery {
     /// Party members of a subtree (yours by default).
+    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity + 1")]
     async fn members(
         &self,
         ctx: &Context<'_>,
@@ -99,7 +95,7 @@ impl MemberQuery {
             page,
             &args,
             |m| m.id,
-            Member,
+            |m| Some(Member(m)),
             MemberCounter(path),
         ))
     }

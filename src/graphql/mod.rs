@@ -20,6 +20,7 @@ pub mod plan;
 pub mod report;
 pub mod scalars;
 pub mod user;
+pub mod weights;
 
 use crate::state::AppState;
 use async_graphql::{MergedObject, MergedSubscription, SDLExportOptions, Schema, SchemaBuilder};

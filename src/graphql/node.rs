@@ -38,29 +38,21 @@ impl NodeQuery {
         let actor = ctx.actor()?;
         let db = &ctx.state().db;
         match ids::decode_any(&id) {
-            Some((NodeType::Organization, n)) => Ok(Some(Node::Organization(Organization(
-                service::organization::get_visible(db, actor, n).await?,
-            )))),
+            Some((NodeType::Organization, n)) => Ok(Some(Node::Organization(
+                Organization::visible_or_not_found(
+                    actor,
+                    service::organization::get_visible(db, actor, n).await?,
+                )?,
+            ))),
             Some((NodeType::User, n)) => Ok(Some(Node::User(User(
                 service::user::get_visible(db, actor, n).await?,
             )))),
             Some((NodeType::Candidate, n)) => Ok(Some(Node::Candidate(Candidate::with_person(
                 service::pipeline::get_visible_with_person(db, actor, n).await?,
             )))),
-            Some((NodeType::Member, n)) => {
-                let m = crate::db::person::find_by_id(db, n)
-                    .await
-                    .map_err(AppError::from)?
-                    .filter(|m| m.is_party_member)
-                    .ok_or(AppError::NotFound("node"))?;
-                let org = crate::db::organization::find_by_id(db, m.organization_id)
-                    .await
-                    .map_err(AppError::from)?;
-                match org {
-                    Some(o) if actor.can_see(&o.path) => Ok(Some(Node::Member(Member(m)))),
-                    _ => Err(AppError::NotFound("node").into()),
-                }
-            }
+            Some((NodeType::Member, n)) => Ok(Some(Node::Member(Member(
+                service::member::get_visible(db, actor, n).await?,
+            )))),
             Some((NodeType::Letter, n)) => Ok(Some(Node::Letter(
                 service::letter::get_visible(db, actor, n).await?.into(),
             ))),

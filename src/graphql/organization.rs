@@ -5,6 +5,7 @@ use super::enums::{OrganizationKind, Sector};
 use super::ids::{self, NodeType};
 use super::pagination::{connection_type, page_args};
 use crate::db::organization::{ChildrenPageKey, OrganizationFilter};
+use crate::domain::Actor;
 use crate::domain::organization::{self as rules};
 use crate::error::AppError;
 use crate::service::organization as service;
@@ -14,8 +15,59 @@ use entity::organization::Model;
 
 /// A Party organization (党组织) in the tree: province → city or education committee →
 /// district or university → street or college → community or enterprise committee → branch.
+///
+/// The field is private: an `Organization` is only ever built by [`Organization::visible`], which
+/// checks the viewer's scope, so every field that returns one (a case's branch, a letter's
+/// receiver, a parent, a page of children) is safe by construction, and everything reached from
+/// it (`children`, `candidates`, `candidateCount`) lies inside the viewer's subtree.
 #[derive(Clone)]
-pub struct Organization(pub Model);
+pub struct Organization(Model);
+
+impl Organization {
+    /// The organization if the actor may see it (it lies in the actor's subtree), else `None`,
+    /// exactly like a missing one.
+    pub fn visible(actor: &Actor, model: Model) -> Option<Self> {
+        actor.can_see(&model.path).then_some(Organization(model))
+    }
+
+    /// The organization if it is visible, else `NOT_FOUND` (for payloads and direct lookups).
+    pub fn visible_or_not_found(actor: &Actor, model: Model) -> Result<Self> {
+        Self::visible(actor, model).ok_or_else(|| AppError::NotFound("organization").extend())
+    }
+
+    /// The stored row.
+    pub fn model(&self) -> &Model {
+        &self.0
+    }
+}
+
+/// The scoped organization loader every organization-bearing field goes through: the
+/// organization with this id if the viewer may see it; `None` when it is missing or outside the
+/// viewer's subtree (the two are indistinguishable).
+pub async fn load_visible(ctx: &Context<'_>, id: i64) -> Result<Option<Organization>> {
+    let actor = ctx.actor()?;
+    Ok(ctx
+        .loader::<super::loaders::OrganizationByIdLoader>()
+        .load_one(id)
+        .await
+        .map_err(loader_error)?
+        .and_then(|o| Organization::visible(actor, o)))
+}
+
+/// [`load_visible`] for several ids, in the order given, leaving out what the viewer may not see.
+pub async fn load_visible_many(ctx: &Context<'_>, ids: &[i64]) -> Result<Vec<Organization>> {
+    let actor = ctx.actor()?;
+    let loaded = ctx
+        .loader::<super::loaders::OrganizationByIdLoader>()
+        .load_many(ids.iter().copied())
+        .await
+        .map_err(loader_error)?;
+    Ok(ids
+        .iter()
+        .filter_map(|id| loaded.get(id).cloned())
+        .filter_map(|o| Organization::visible(actor, o))
+        .collect())
+}
 
 fn loader_error(e: std::sync::Arc<AppError>) -> async_graphql::Error {
     e.extend()
@@ -122,7 +174,7 @@ impl Organization {
             page,
             &args,
             |c| c.0.id,
-            super::candidate::Candidate::with_person,
+            |c| Some(super::candidate::Candidate::with_person(c)),
             super::candidate::CandidateCounter::new(filter),
         ))
     }
@@ -152,35 +204,18 @@ impl Organization {
     /// The parent organization; null for the root and for the root of your own subtree (what
     /// lies above your subtree is not shown).
     async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Organization>> {
-        let actor = ctx.actor()?;
-        let Some(pid) = self.0.parent_id else {
-            return Ok(None);
-        };
-        let parent = ctx
-            .loader::<super::loaders::OrganizationByIdLoader>()
-            .load_one(pid)
-            .await
-            .map_err(loader_error)?;
-        Ok(parent.filter(|p| actor.can_see(&p.path)).map(Organization))
+        match self.0.parent_id {
+            Some(pid) => load_visible(ctx, pid).await,
+            None => Ok(None),
+        }
     }
 
     /// Ancestors inside your subtree, from the root of your subtree down to the parent.
+    #[graphql(complexity = "super::weights::UNPAGED_LIST * child_complexity")]
     async fn ancestors(&self, ctx: &Context<'_>) -> Result<Vec<Organization>> {
-        let actor = ctx.actor()?;
         let mut ids = rules::path_ids(&self.0.path);
         ids.pop();
-        let loaded = ctx
-            .loader::<super::loaders::OrganizationByIdLoader>()
-            .load_many(ids.iter().copied())
-            .await
-            .map_err(loader_error)?;
-        Ok(ids
-            .iter()
-            .filter_map(|id| loaded.get(id))
-            .filter(|o| actor.can_see(&o.path))
-            .cloned()
-            .map(Organization)
-            .collect())
+        load_visible_many(ctx, &ids).await
     }
 
     /// Direct children, in creation order.
@@ -192,7 +227,7 @@ impl Organization {
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
         #[graphql(desc = "Include deactivated children.", default = false)] include_inactive: bool,
     ) -> Result<OrganizationConnection> {
-        ctx.actor()?;
+        let actor = ctx.actor()?;
         let args = page_args(first, after.as_deref(), ctx.state().config.max_page_size)?;
         let key = ChildrenPageKey {
             parent_id: self.0.id,
@@ -214,7 +249,7 @@ impl Organization {
             page,
             &args,
             |o| o.id,
-            Organization,
+            |o| Organization::visible(actor, o),
             fields,
         ))
     }
@@ -269,9 +304,8 @@ impl OrganizationQuery {
     ) -> Result<Option<Organization>> {
         let actor = ctx.actor()?;
         let id = ids::decode(NodeType::Organization, &id, "id")?;
-        Ok(Some(Organization(
-            service::get_visible(&ctx.state().db, actor, id).await?,
-        )))
+        let org = service::get_visible(&ctx.state().db, actor, id).await?;
+        Ok(Some(Organization::visible_or_not_found(actor, org)?))
     }
 
     /// Organizations of a subtree (yours by default), in creation order.
@@ -313,7 +347,7 @@ impl OrganizationQuery {
             page,
             &args,
             |o| o.id,
-            Organization,
+            |o| Organization::visible(actor, o),
             OrganizationCounter(CountSource::Filter(filter)),
         ))
     }
@@ -437,7 +471,7 @@ impl OrganizationMutation {
         )
         .await?;
         Ok(CreateOrganizationPayload {
-            organization: Organization(org),
+            organization: Organization::visible_or_not_found(actor, org)?,
         })
     }
 
@@ -464,7 +498,7 @@ impl OrganizationMutation {
         )
         .await?;
         Ok(UpdateOrganizationPayload {
-            organization: Organization(org),
+            organization: Organization::visible_or_not_found(actor, org)?,
         })
     }
 
@@ -480,7 +514,7 @@ impl OrganizationMutation {
         let org = service::move_to(&ctx.state().db, actor, id, parent).await?;
         ctx.state().viewers.clear();
         Ok(MoveOrganizationPayload {
-            organization: Organization(org),
+            organization: Organization::visible_or_not_found(actor, org)?,
         })
     }
 
@@ -495,7 +529,7 @@ impl OrganizationMutation {
         let org = service::deactivate(&ctx.state().db, actor, id, input.reason).await?;
         ctx.state().viewers.clear();
         Ok(DeactivateOrganizationPayload {
-            organization: Organization(org),
+            organization: Organization::visible_or_not_found(actor, org)?,
         })
     }
 }

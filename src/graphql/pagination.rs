@@ -44,17 +44,22 @@ pub struct PageInfo {
     pub end_cursor: Option<String>,
 }
 
-/// Edges and page info of a page of rows.
+/// Edges and page info of a page of rows. `node` turns a row into a node, or `None` for a row
+/// the viewer may not see (a gated type such as `Organization` is only built through its check,
+/// so a page can never carry what lies outside the viewer's scope).
 pub fn edges<R, N>(
     page: Page<R>,
     args: &PageArgs,
     row_id: impl Fn(&R) -> i64,
-    node: impl Fn(R) -> N,
+    node: impl Fn(R) -> Option<N>,
 ) -> (Vec<(String, N)>, PageInfo) {
     let edges: Vec<(String, N)> = page
         .rows
         .into_iter()
-        .map(|r| (ids::cursor(row_id(&r)), node(r)))
+        .filter_map(|r| {
+            let cursor = ids::cursor(row_id(&r));
+            node(r).map(|n| (cursor, n))
+        })
         .collect();
     let info = PageInfo {
         has_previous_page: args.after_id.is_some(),
@@ -82,7 +87,7 @@ macro_rules! connection_type {
                 page: $crate::db::Page<R>,
                 args: &$crate::graphql::pagination::PageArgs,
                 row_id: impl Fn(&R) -> i64,
-                node: impl Fn(R) -> $node,
+                node: impl Fn(R) -> Option<$node>,
                 counter: $counter,
             ) -> Self {
                 let (edges, page_info) =

@@ -7,9 +7,7 @@ use super::scalars::Date;
 use crate::domain::plan::{self as rules, PlanContent, PlanLine as DomainLine};
 use crate::error::{AppError, AppResult};
 use crate::service::plan::{self as service, PlanView};
-use async_graphql::{
-    Context, Enum, ErrorExtensions, ID, InputObject, Json, Object, Result, SimpleObject,
-};
+use async_graphql::{Context, Enum, ID, InputObject, Json, Object, Result, SimpleObject};
 use chrono::{DateTime, Datelike, Utc};
 
 /// A structure category (结构目标类别).
@@ -409,8 +407,8 @@ impl GuidancePlan {
     }
 
     /// The organization the plan is for.
-    async fn organization(&self) -> Organization {
-        Organization(self.0.organization.clone())
+    async fn organization(&self, ctx: &Context<'_>) -> Result<Organization> {
+        Organization::visible_or_not_found(ctx.actor()?, self.0.organization.clone())
     }
 
     /// Plan year.
@@ -429,13 +427,7 @@ impl GuidancePlan {
 
     /// The issuing organization, when it is in your subtree.
     async fn issuer(&self, ctx: &Context<'_>) -> Result<Option<Organization>> {
-        let actor = ctx.actor()?;
-        let o = ctx
-            .loader::<super::loaders::OrganizationByIdLoader>()
-            .load_one(self.0.plan.issuer_organization_id)
-            .await
-            .map_err(|e| e.extend())?;
-        Ok(o.filter(|o| actor.can_see(&o.path)).map(Organization))
+        super::organization::load_visible(ctx, self.0.plan.issuer_organization_id).await
     }
 
     /// The revision in force on the date asked about.
@@ -498,6 +490,7 @@ impl GuidancePlan {
     }
 
     /// The allocation rows: the plans of the children (the annex table).
+    #[graphql(complexity = "super::weights::CHILD_ROWS * child_complexity")]
     async fn allocations(&self, ctx: &Context<'_>) -> Result<Vec<GuidancePlan>> {
         Ok(self
             .allocation_views(ctx)
@@ -540,6 +533,7 @@ impl GuidancePlan {
     }
 
     /// Completion by month, cumulative.
+    #[graphql(complexity = "super::weights::UNPAGED_LIST * child_complexity")]
     async fn completion_by_month(&self, ctx: &Context<'_>) -> Result<Vec<MonthProgress>> {
         let db = &ctx.state().db;
         let year = self.0.plan.year;
@@ -577,6 +571,7 @@ impl GuidancePlan {
     }
 
     /// Every revision, oldest first.
+    #[graphql(complexity = "super::weights::UNPAGED_LIST * child_complexity")]
     async fn revisions(&self, ctx: &Context<'_>) -> Result<Vec<PlanRevision>> {
         Ok(service::revisions(&ctx.state().db, self.0.plan.id)
             .await?
@@ -595,6 +590,7 @@ impl GuidancePlan {
     }
 
     /// Findings (Q1–Q10) as of the date asked about.
+    #[graphql(complexity = "super::weights::UNPAGED_LIST * child_complexity")]
     async fn findings(&self, ctx: &Context<'_>) -> Result<Vec<PlanFinding>> {
         Ok(service::findings(&ctx.state().db, &self.0)
             .await?
@@ -642,6 +638,9 @@ impl PlanQuery {
     }
 
     /// The findings (Q1–Q10) of a plan, as of a date (default: today).
+    #[graphql(
+        complexity = "super::weights::AGGREGATE + super::weights::UNPAGED_LIST * child_complexity"
+    )]
     async fn plan_findings(
         &self,
         ctx: &Context<'_>,
@@ -664,6 +663,9 @@ impl PlanQuery {
     }
 
     /// The plans of a subtree for a year (all lines), as of a date.
+    #[graphql(
+        complexity = "super::weights::AGGREGATE + super::weights::CHILD_ROWS * child_complexity"
+    )]
     async fn guidance_plans(
         &self,
         ctx: &Context<'_>,

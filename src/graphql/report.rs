@@ -90,6 +90,11 @@ pub struct Attachment {
 /// A report of an organization for a period.
 pub struct Report(pub Model);
 
+/// Whether the viewer may read reports' free text (narrative, attachments).
+fn may_read_text(ctx: &Context<'_>) -> Result<bool> {
+    Ok(ctx.actor()?.may(crate::domain::Permission::ReadReportText))
+}
+
 /// A report of an organization for a period.
 #[Object]
 impl Report {
@@ -105,12 +110,7 @@ impl Report {
 
     /// The reporting organization.
     async fn organization(&self, ctx: &Context<'_>) -> Result<Option<Organization>> {
-        Ok(ctx
-            .loader::<super::loaders::OrganizationByIdLoader>()
-            .load_one(self.0.organization_id)
-            .await
-            .map_err(|e| async_graphql::ErrorExtensions::extend(&*e))?
-            .map(Organization))
+        super::organization::load_visible(ctx, self.0.organization_id).await
     }
 
     /// Year.
@@ -138,21 +138,27 @@ impl Report {
         Json(serde_json::from_str(&self.0.declared).unwrap_or_default())
     }
 
-    /// The narrative.
-    async fn narrative(&self) -> &str {
-        &self.0.narrative
+    /// The narrative: free text that may name people, so null for ANALYST and VIEWER.
+    async fn narrative(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
+        Ok(may_read_text(ctx)?.then_some(self.0.narrative.as_str()))
     }
 
-    /// Attachments, as text.
-    async fn attachments(&self) -> Vec<Attachment> {
-        serde_json::from_str::<Vec<serde_json::Value>>(&self.0.attachments)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|a| Attachment {
-                name: a["name"].as_str().unwrap_or("").into(),
-                text: a["text"].as_str().unwrap_or("").into(),
-            })
-            .collect()
+    /// Attachments, as text: null for ANALYST and VIEWER (as `narrative`).
+    #[graphql(complexity = "super::weights::UNPAGED_LIST * child_complexity")]
+    async fn attachments(&self, ctx: &Context<'_>) -> Result<Option<Vec<Attachment>>> {
+        if !may_read_text(ctx)? {
+            return Ok(None);
+        }
+        Ok(Some(
+            serde_json::from_str::<Vec<serde_json::Value>>(&self.0.attachments)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|a| Attachment {
+                    name: a["name"].as_str().unwrap_or("").into(),
+                    text: a["text"].as_str().unwrap_or("").into(),
+                })
+                .collect(),
+        ))
     }
 
     /// Why it was returned.
@@ -185,6 +191,7 @@ impl Report {
     }
 
     /// Declared figures that differ from the computed ones.
+    #[graphql(complexity = "super::weights::UNPAGED_LIST * child_complexity")]
     async fn findings(&self) -> Vec<ReconciliationFinding> {
         service::reconcile(&self.0)
             .into_iter()
@@ -247,6 +254,9 @@ impl ReportQuery {
     }
 
     /// Who among the direct children of a collecting organization has submitted, and who is late.
+    #[graphql(
+        complexity = "super::weights::AGGREGATE + super::weights::CHILD_ROWS * child_complexity"
+    )]
     async fn report_submissions(
         &self,
         ctx: &Context<'_>,
@@ -288,7 +298,7 @@ impl ReportQuery {
             out.missing += i32::from(!is_submitted);
             out.late += i32::from(late);
             out.rows.push(ReportSubmission {
-                organization: Organization(org),
+                organization: Organization::visible_or_not_found(actor, org)?,
                 status: st,
                 submitted_on: submitted_on.map(Date),
                 late,

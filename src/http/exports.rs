@@ -4,7 +4,8 @@
 
 use super::HttpState;
 use crate::auth::{Viewer, viewer};
-use crate::domain::Actor;
+use crate::domain::export::neutralise_cell;
+use crate::domain::{Actor, Permission};
 use crate::error::AppError;
 use crate::graphql::ids::{self, NodeType};
 use crate::service::{indicators, report};
@@ -75,10 +76,10 @@ fn split(file: &str) -> Option<(&str, &str)> {
 fn render(t: &Table, ext: &str, filename: &str) -> Response {
     let (bytes, mime) = if ext == "csv" {
         let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
-        let _ = w.write_record(&t.headers);
+        let _ = w.write_record(t.headers.iter().map(|h| neutralise_cell(h).into_owned()));
         for row in &t.rows {
             let _ = w.write_record(row.iter().map(|c| match c {
-                Cell::Text(s) => s.clone(),
+                Cell::Text(s) => neutralise_cell(s).into_owned(),
                 Cell::Number(n) => format!("{n}"),
                 Cell::Empty => String::new(),
             }));
@@ -92,13 +93,13 @@ fn render(t: &Table, ext: &str, filename: &str) -> Response {
         let ws = wb.add_worksheet();
         let _ = ws.set_name(&t.title);
         for (c, h) in t.headers.iter().enumerate() {
-            let _ = ws.write_string(0, c as u16, h);
+            let _ = ws.write_string(0, c as u16, neutralise_cell(h));
         }
         for (r, row) in t.rows.iter().enumerate() {
             for (c, cell) in row.iter().enumerate() {
                 let (r, c) = (r as u32 + 1, c as u16);
                 let _ = match cell {
-                    Cell::Text(s) => ws.write_string(r, c, s).map(|_| ()),
+                    Cell::Text(s) => ws.write_string(r, c, neutralise_cell(s)).map(|_| ()),
                     Cell::Number(n) => ws.write_number(r, c, *n).map(|_| ()),
                     Cell::Empty => Ok(()),
                 };
@@ -254,12 +255,14 @@ pub async fn report(
             ]
         })
         .collect();
-    rows.push(vec![
-        Cell::Text("情况说明".into()),
-        Cell::Text(r.narrative.clone()),
-        Cell::Empty,
-        Cell::Empty,
-    ]);
+    if actor.may(Permission::ReadReportText) {
+        rows.push(vec![
+            Cell::Text("情况说明".into()),
+            Cell::Text(r.narrative.clone()),
+            Cell::Empty,
+            Cell::Empty,
+        ]);
+    }
     let table = Table {
         title: format!("{}{}报告", r.year, r.period),
         headers: vec![

@@ -7,11 +7,14 @@ use crate::auth::viewer;
 use crate::error::AppError;
 use crate::graphql::errors::RequestErrorFlag;
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
+use axum::Extension;
 use axum::body::Bytes;
+use axum::extract::ConnectInfo;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
+use std::net::SocketAddr;
 use std::num::NonZeroUsize;
 use std::sync::Mutex;
 
@@ -137,6 +140,7 @@ fn wants_graphiql(headers: &HeaderMap, query: &Option<String>) -> bool {
 /// `GET /graphql`: GraphiQL for browsers, otherwise a query from the URL.
 pub async fn get(
     State(s): State<HttpState>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
@@ -166,11 +170,22 @@ pub async fn get(
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return resp;
     }
-    execute(&s, &headers, media, request).await
+    execute(&s, peer_address(peer), &headers, media, request).await
+}
+
+/// The client's address: the TCP peer (known when the server runs with connect info; tests that
+/// call the router directly have none).
+fn peer_address(peer: Option<Extension<ConnectInfo<SocketAddr>>>) -> Option<std::net::IpAddr> {
+    peer.map(|Extension(ConnectInfo(a))| a.ip())
 }
 
 /// `POST /graphql` with a JSON body.
-pub async fn post(State(s): State<HttpState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn post(
+    State(s): State<HttpState>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let Some(media) = negotiate(&headers) else {
         return StatusCode::NOT_ACCEPTABLE.into_response();
     };
@@ -196,7 +211,7 @@ pub async fn post(State(s): State<HttpState>, headers: HeaderMap, body: Bytes) -
         Ok(r) => r,
         Err(msg) => return bad_request(media, &msg),
     };
-    execute(&s, &headers, media, request).await
+    execute(&s, peer_address(peer), &headers, media, request).await
 }
 
 /// The JSON type of a member of the body, read without keeping its contents.
@@ -315,6 +330,7 @@ fn selects_mutation(request: &async_graphql::Request) -> bool {
 
 async fn execute(
     s: &HttpState,
+    client_address: Option<std::net::IpAddr>,
     headers: &HeaderMap,
     media: MediaType,
     request: async_graphql::Request,
@@ -348,7 +364,12 @@ async fn execute(
     s.documents.prepare(&mut request);
     let response = s
         .schema
-        .execute(request.data(viewer).data(flag.clone()))
+        .execute(
+            request
+                .data(viewer)
+                .data(flag.clone())
+                .data(crate::graphql::context::RequestInfo::new(client_address)),
+        )
         .await;
     if !flag.is_set() {
         // The usual case: serialized straight to text.

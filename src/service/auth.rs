@@ -1,5 +1,7 @@
-//! Signing in: rate-limited per username, same answer and timing for unknown users.
+//! Signing in: limited per client address, per username and by a process-wide budget of
+//! password checks (`auth::limits`); same answer and timing for unknown users.
 
+use crate::auth::limits::LoginRefusal;
 use crate::auth::{TokenKind, password};
 use crate::db;
 use crate::error::{AppError, AppResult};
@@ -16,12 +18,19 @@ pub struct LoginResult {
 /// Checks a username and password and issues a login token.
 pub async fn login(
     state: &AppState,
+    address: Option<std::net::IpAddr>,
     username: &str,
     password_text: String,
 ) -> AppResult<LoginResult> {
     let username = username.trim().to_string();
-    if state.login_limiter.check_key(&username).is_err() {
-        return Err(AppError::RateLimited);
+    match state.login_limits.admit(address, &username) {
+        Ok(()) => {}
+        Err(LoginRefusal::RateLimited) => return Err(AppError::RateLimited),
+        Err(LoginRefusal::UsernameTooLong) => {
+            return Err(AppError::Unauthenticated(
+                "用户名或密码错误 / wrong username or password".into(),
+            ));
+        }
     }
     let user = db::user::find_by_username(&state.db, &username).await?;
     let ok = password::verify(

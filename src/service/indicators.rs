@@ -12,7 +12,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult, Value};
 use std::collections::HashMap;
 
 fn may_read(actor: &Actor) -> AppResult<()> {
-    if actor.may(Permission::ReadIndicators) || actor.may(Permission::SubmitReports) {
+    if actor.may(Permission::ReadIndicators) {
         Ok(())
     } else {
         Err(AppError::Forbidden(format!(
@@ -90,6 +90,18 @@ pub async fn get(
 ) -> AppResult<Indicators> {
     may_read(actor)?;
     let org = super::organization::get_visible(db, actor, organization_id).await?;
+    of_organization(db, actor, org, year, as_of).await
+}
+
+/// The indicators of a visible organization, without the role check: the snapshot a report
+/// submission (ORGANIZER or PARTNER) stores. PARTNER never reads them through `indicators`.
+pub(crate) async fn of_organization(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    org: organization::Model,
+    year: i32,
+    as_of: NaiveDate,
+) -> AppResult<Indicators> {
     let counters = counters(db, &[org.id], year)
         .await?
         .remove(&org.id)

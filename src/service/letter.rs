@@ -565,6 +565,12 @@ pub async fn counts(
     under: Option<i64>,
     as_of: NaiveDate,
 ) -> AppResult<(std::collections::HashMap<String, i64>, u64)> {
+    if !actor.may(Permission::ReadIndicators) && !actor.may(Permission::ManagePipeline) {
+        return Err(AppError::Forbidden(format!(
+            "role {} may not read letter counts",
+            actor.role
+        )));
+    }
     filter.under_path = super::organization::resolve_under(db, actor, under).await?;
     let by_status = db::letter::counts_by_status(db, &filter).await?;
     let overdue = db::letter::count(

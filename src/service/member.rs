@@ -107,6 +107,30 @@ async fn audit(db: &impl ConnectionTrait, actor: &Actor, n: usize) -> AppResult<
     Ok(())
 }
 
+fn may_read(actor: &Actor) -> AppResult<()> {
+    if !actor.may(Permission::ReadCandidates) {
+        return Err(AppError::Forbidden(format!(
+            "role {} may not read members (personal data)",
+            actor.role
+        )));
+    }
+    Ok(())
+}
+
+/// One Party member of the actor's subtree (the read path of `node`); the same role check as
+/// `list`, out of scope is `NOT_FOUND`.
+pub async fn get_visible(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResult<Model> {
+    may_read(actor)?;
+    let m = db::person::find_by_id(db, id)
+        .await?
+        .filter(|m| m.is_party_member)
+        .ok_or(AppError::NotFound("node"))?;
+    match db::organization::find_by_id(db, m.organization_id).await? {
+        Some(o) if actor.can_see(&o.path) => Ok(m),
+        _ => Err(AppError::NotFound("node")),
+    }
+}
+
 /// Members of a subtree in the actor's scope.
 pub async fn list(
     db: &DatabaseConnection,
@@ -115,12 +139,7 @@ pub async fn list(
     after_id: Option<i64>,
     limit: u64,
 ) -> AppResult<(Page<Model>, String)> {
-    if !actor.may(Permission::ReadCandidates) {
-        return Err(AppError::Forbidden(format!(
-            "role {} may not read members (personal data)",
-            actor.role
-        )));
-    }
+    may_read(actor)?;
     let path = resolve_under(db, actor, under).await?;
     Ok((
         db::person::list_members(db, &path, after_id, limit).await?,

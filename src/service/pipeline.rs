@@ -108,9 +108,9 @@ async fn replay(
     let event = db::candidate::event_by_id(txn, prev.result_id)
         .await?
         .ok_or(AppError::NotFound("event"))?;
-    let candidate = db::candidate::find_by_id(txn, event.candidate_id)
-        .await?
-        .ok_or(AppError::NotFound("candidate"))?;
+    // A replay answers only what a fresh call would: the case must still be readable by the
+    // caller now (it may have moved out of the caller's subtree since).
+    let candidate = get_visible(txn, actor, event.candidate_id).await?;
     let warnings = parse_warnings(&event.warnings);
     Ok(Some(StepOutcome {
         candidate,
@@ -443,12 +443,22 @@ async fn context(
     let path_orgs = db::organization::find_by_ids(txn, &ancestors).await?;
     let organization = match named_organization(details) {
         Some(id) => {
+            // Every organization a step names lies in the actor's own scope: an approving or
+            // pre-reviewing committee above the actor's organization, or a transfer target
+            // outside it, is answered like a missing one.
             let o = db::organization::find_by_id(txn, id)
                 .await?
+                .filter(|o| actor.can_see(&o.path))
                 .ok_or(AppError::NotFound("organization"))?;
             let is_ancestor = ancestors[..ancestors.len().saturating_sub(1)].contains(&o.id);
-            if !is_ancestor && !actor.can_see(&o.path) {
-                return Err(AppError::NotFound("organization"));
+            if matches!(details, StepDetails::Transfer { .. })
+                && (!o.active || !receives_applications(&o.kind) || o.id == case.organization_id)
+            {
+                return Err(AppError::bad_input(
+                    "toOrganizationId",
+                    "转接目标须为本级范围内另一个有效的党支部（或党总支、流动党员党组织）",
+                    "a transfer goes to another active branch, general branch or mobile Party organization in your scope",
+                ));
             }
             Some(OrgFacts {
                 id: o.id,

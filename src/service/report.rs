@@ -87,9 +87,8 @@ pub async fn submit(db: &DatabaseConnection, actor: &Actor, s: Submission) -> Ap
                 "幂等键{key}已用于另一请求 / the idempotency key {key:?} was used for a different payload"
             )));
         }
-        let report = db::report::find_by_id(&txn, prev.result_id)
-            .await?
-            .ok_or(AppError::NotFound("report"))?;
+        // A replay is authorized like a fresh call: the report must still be in scope.
+        let (report, _) = get_visible(&txn, actor, prev.result_id).await?;
         return Ok(Submitted {
             report,
             replayed: true,
@@ -99,7 +98,9 @@ pub async fn submit(db: &DatabaseConnection, actor: &Actor, s: Submission) -> Ap
     let snapshot = if s.draft {
         Value::Object(Map::new())
     } else {
-        let ind = super::indicators::get(db, actor, org.id, s.year, s.submitted_on).await?;
+        let ind =
+            super::indicators::of_organization(db, actor, org.clone(), s.year, s.submitted_on)
+                .await?;
         Value::Object(super::indicators::figures(&ind))
     };
     let attachments = Value::Array(

@@ -322,9 +322,9 @@ db_test!(
     }
 );
 
-const SUBMIT_REPORT: &str = "mutation($input: SubmitReportInput!) { submitReport(input: $input) { replayed report { id version status submittedOn dueOn snapshot findings { key declared computed } } } }";
+pub(crate) const SUBMIT_REPORT: &str = "mutation($input: SubmitReportInput!) { submitReport(input: $input) { replayed report { id version status submittedOn dueOn snapshot findings { key declared computed } } } }";
 
-fn report_input(org: &str, declared: Value, key: &str) -> Value {
+pub(crate) fn report_input(org: &str, declared: Value, key: &str) -> Value {
     json!({ "input": { "organizationId": org, "year": 2025, "period": "H1", "declared": declared, "narrative": "上半年发展党员工作总结", "attachments": [{ "name": "附件1", "text": "名单" }], "submittedOn": "2025-06-26", "idempotencyKey": key } })
 }
 
@@ -447,7 +447,7 @@ db_test!(
     }
 );
 
-async fn download(app: &TestApp, user: Option<&str>, uri: &str) -> (u16, Vec<u8>) {
+pub(crate) async fn download(app: &TestApp, user: Option<&str>, uri: &str) -> (u16, Vec<u8>) {
     use http_body_util::BodyExt;
     use tower::ServiceExt;
     let mut req = Request::get(uri);

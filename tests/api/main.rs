@@ -15,4 +15,5 @@ mod plans;
 mod schema;
 mod seed;
 mod statements;
+mod trust;
 mod users;

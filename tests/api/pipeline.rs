@@ -5,7 +5,7 @@ use crate::helpers::{TestApp, code};
 use serde_json::{Value, json};
 
 pub(crate) const SUBMIT: &str = "mutation($input: SubmitApplicationInput!) { submitApplication(input: $input) { replayed candidate { id version stage } event { id stepNumber } } }";
-const STEP: &str = "mutation($input: RecordPipelineStepInput!) { recordPipelineStep(input: $input) { replayed candidate { id version stage activistOn probationEndOn convertedOn organization { name } } event { id step stepNumber occurredOn } warnings { rule source details } } }";
+pub(crate) const STEP: &str = "mutation($input: RecordPipelineStepInput!) { recordPipelineStep(input: $input) { replayed candidate { id version stage activistOn probationEndOn convertedOn organization { name } } event { id step stepNumber occurredOn } warnings { rule source details } } }";
 const MEMBERS: &str = "mutation($input: ImportMembersInput!) { importMembers(input: $input) { members { id name underPartyProbation } } }";
 
 pub(crate) fn person(name: &str, id_card: &str, birth: &str) -> Value {
@@ -31,7 +31,7 @@ pub(crate) async fn members(app: &TestApp, branch: &str) -> Vec<String> {
         .collect()
 }
 
-async fn submit(
+pub(crate) async fn submit(
     app: &TestApp,
     branch: &str,
     name: &str,
@@ -605,6 +605,43 @@ db_test!(two_simultaneous_steps_on_one_case_never_both_apply, |app| {
     assert_eq!(d["candidate"]["timeline"].as_array().unwrap().len(), 2);
 });
 
+db_test!(
+    a_viewer_cannot_rebuild_a_masked_id_number_from_other_fields,
+    |app| {
+        app.load_demo().await;
+        let branch = app.org_id("和平社区第一党支部").await;
+        let (id, _) = submit(&app, &branch, "卫琳", "2000-03-15", 18, "2025-03-03").await;
+        let number = id_card("2000-03-15", 18);
+        let r = app
+        .ok(
+            Some("branch.viewer"),
+            "query($id: ID!) { candidate(id: $id) { idCardNumber birthDate gender householdRegistration } }",
+            json!({ "id": id }),
+        )
+        .await;
+        let masked = r["candidate"]["idCardNumber"].as_str().unwrap().to_string();
+        let birth = r["candidate"]["birthDate"]
+            .as_str()
+            .unwrap()
+            .replace('-', "");
+        // Put the birth date into the hidden digits: the rest (region, sequence, check digit) is
+        // still hidden, so the number cannot be rebuilt.
+        let rebuilt = format!("{}{}{}", &masked[..6], birth, &masked[14..]);
+        assert_ne!(rebuilt, number);
+        assert_eq!(masked.chars().filter(|c| *c != '*').count(), 2, "{masked}");
+        // Nor can the viewer test whole numbers through `search` (names only for masked roles).
+        let q = "query($s: String!) { candidates(search: $s) { totalCount } }";
+        let found = app
+            .ok(Some("branch.viewer"), q, json!({ "s": number }))
+            .await;
+        assert_eq!(found["candidates"]["totalCount"], 0);
+        let found = app
+            .ok(Some("street.organizer"), q, json!({ "s": number }))
+            .await;
+        assert_eq!(found["candidates"]["totalCount"], 1);
+    }
+);
+
 db_test!(personal_data_is_full_masked_or_absent_by_role, |app| {
     app.load_demo().await;
     let branch = app.org_id("和平社区第一党支部").await;
@@ -619,7 +656,7 @@ db_test!(personal_data_is_full_masked_or_absent_by_role, |app| {
     let masked = app.ok(Some("branch.viewer"), q, json!({ "id": id })).await;
     assert_eq!(
         masked["candidate"]["idCardNumber"],
-        format!("{}********{}", &number[..6], &number[14..])
+        format!("{}{}", &number[..2], "*".repeat(16))
     );
     assert_eq!(masked["candidate"]["phone"], "138****5678");
     for user in ["edu.analyst", "partner.bot"] {

@@ -48,16 +48,18 @@ pub fn parse(number: &str, birth_date: NaiveDate) -> Result<String, DomainError>
     Ok(n)
 }
 
-/// Masks an ID-card number for roles that see personal data masked: `110105********123X`.
+/// Masks an ID-card number for roles that see personal data masked: `11****************`.
+///
+/// Only the province code is kept. A masked role also reads the birth date, the gender and the
+/// household registration (which names the region code), so any kept digit of the region, the
+/// sequence or the check digit would let it rebuild the number: with the last four kept, the
+/// birth date fills exactly the hidden part.
 pub fn mask(number: &str) -> String {
     let chars: Vec<char> = number.chars().collect();
     if chars.len() < 10 {
         return "*".repeat(chars.len());
     }
-    let keep_end = 4;
-    chars[..6].iter().collect::<String>()
-        + &"*".repeat(chars.len() - 6 - keep_end)
-        + &chars[chars.len() - keep_end..].iter().collect::<String>()
+    chars[..2].iter().collect::<String>() + &"*".repeat(chars.len() - 2)
 }
 
 /// Masks a phone number: `138****5678`.
@@ -96,8 +98,11 @@ mod tests {
     }
 
     #[test]
-    fn masking_keeps_only_the_ends() {
-        assert_eq!(mask("11010519491231002X"), "110105********002X");
+    fn masking_keeps_only_the_province() {
+        assert_eq!(mask("11010519491231002X"), "11****************");
+        // Nothing of the birth date, the sequence or the check digit survives the mask.
+        let masked = mask("11010519491231002X");
+        assert!(!masked.contains("19491231") && !masked.ends_with('X'));
         assert_eq!(mask_phone("13812345678"), "138****5678");
     }
 }

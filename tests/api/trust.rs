@@ -1,0 +1,313 @@
+//! Trust: each finding of issue #11 as a regression test, named after what it proves. Scope is a
+//! property of the types (an `Organization` is only built through its scope check), so these
+//! tests try the ways out a user found and check that each is closed.
+
+use crate::helpers::code;
+use crate::indicators::{SUBMIT_REPORT, download, report_input};
+use crate::pipeline::{STEP, submit};
+use serde_json::json;
+
+db_test!(
+    a_case_cannot_be_transferred_above_or_outside_the_organizers_subtree,
+    |app| {
+        app.load_demo().await;
+        let branch = app.org_id("和平社区第一党支部").await;
+        let (id, v) = submit(&app, &branch, "田甜", "2001-01-01", 31, "2025-03-03").await;
+        for target in [
+            "省委组织部",
+            "省委教育工委",
+            "计算机学院本科生第一党支部",
+            "和平街道党工委",
+        ] {
+            let to = app.org_id(target).await;
+            let r = app.exec(Some("street.organizer"), STEP, json!({ "input": { "candidateId": id, "expectedVersion": v, "occurredOn": "2025-04-01", "step": { "transfer": { "toOrganizationId": to } } } })).await;
+            let expected = if target == "和平街道党工委" {
+                "BAD_USER_INPUT"
+            } else {
+                "NOT_FOUND"
+            };
+            assert_eq!(code(&r), expected, "{target}: {r:#}");
+        }
+        // Another active branch in scope is accepted.
+        let second = app.org_id("和平社区第二党支部").await;
+        let d = app.ok(Some("street.organizer"), STEP, json!({ "input": { "candidateId": id, "expectedVersion": v, "occurredOn": "2025-04-01", "step": { "transfer": { "toOrganizationId": second } } } })).await;
+        assert_eq!(
+            d["recordPipelineStep"]["candidate"]["organization"]["name"],
+            "和平社区第二党支部"
+        );
+    }
+);
+
+db_test!(
+    nested_organization_fields_never_leave_the_viewers_subtree,
+    |app| {
+        app.load_demo().await;
+        // The branch viewer's case list, letters and users reach organizations only through the
+        // scoped loader: walking up from anything it sees stops at its own branch.
+        let q = "{ me { organization { name parent { name } ancestors { name } children { edges { node { name } } } } } }";
+        let d = app.ok(Some("branch.viewer"), q, json!({})).await;
+        let org = &d["me"]["organization"];
+        assert_eq!(org["name"], "和平社区第一党支部");
+        assert_eq!(org["parent"], json!(null));
+        assert_eq!(org["ancestors"], json!([]));
+        // An organization outside the subtree is NOT_FOUND through `organization` and `node`.
+        let univ = app.org_id("示例大学党委").await;
+        for q in [
+            "query($id: ID!) { organization(id: $id) { name } }",
+            "query($id: ID!) { node(id: $id) { id } }",
+        ] {
+            let r = app
+                .exec(Some("street.organizer"), q, json!({ "id": univ }))
+                .await;
+            assert_eq!(code(&r), "NOT_FOUND");
+        }
+        // Indicators of the viewer's own organization name no organization above it.
+        let street = app.org_id("和平街道党工委").await;
+        let d = app.ok(Some("street.organizer"), "query($o: ID!) { indicatorTable(organizationId: $o, year: 2025, by: CHILD) { organization { name parent { name } } } }", json!({ "o": street })).await;
+        for row in d["indicatorTable"].as_array().unwrap() {
+            if let Some(parent) = row["organization"]["parent"].as_object() {
+                assert_eq!(parent["name"], "和平街道党工委");
+            }
+        }
+    }
+);
+
+db_test!(a_replayed_step_is_authorized_like_a_fresh_one, |app| {
+    app.load_demo().await;
+    let branch = app.org_id("和平社区第一党支部").await;
+    let (id, v) = submit(&app, &branch, "马丽", "2001-01-01", 32, "2025-03-03").await;
+    let input = json!({ "input": { "candidateId": id, "expectedVersion": v, "occurredOn": "2025-03-10", "clientKey": "talk-1", "step": { "applicationTalk": { "talker": "支部书记" } } } });
+    app.ok(Some("street.organizer"), STEP, input.clone()).await;
+    // The case leaves the street (moved to the university by the province admin through an
+    // organization move of its branch), then the organizer replays the same request.
+    let univ = app.org_id("示例大学党委").await;
+    app.ok(Some("admin"), "mutation($i: MoveOrganizationInput!) { moveOrganization(input: $i) { organization { id } } }", json!({ "i": { "id": branch, "newParentId": univ } })).await;
+    let r = app.exec(Some("street.organizer"), STEP, input).await;
+    assert_eq!(code(&r), "NOT_FOUND", "{r:#}");
+    assert!(r["data"]["recordPipelineStep"].is_null());
+});
+
+db_test!(partner_cannot_read_members_through_node, |app| {
+    app.load_demo().await;
+    let d = app
+        .ok(
+            Some("street.organizer"),
+            "{ members { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    let member = d["members"]["edges"][0]["node"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let q = "query($id: ID!) { node(id: $id) { ... on Member { name underPartyProbation } } }";
+    let r = app
+        .exec(Some("partner.bot"), q, json!({ "id": member }))
+        .await;
+    assert_eq!(code(&r), "FORBIDDEN", "{r:#}");
+    let r = app
+        .exec(Some("edu.analyst"), q, json!({ "id": member }))
+        .await;
+    assert_eq!(code(&r), "FORBIDDEN");
+    app.ok(Some("street.organizer"), q, json!({ "id": member }))
+        .await;
+});
+
+db_test!(exported_cells_never_start_a_formula, |app| {
+    app.load_demo().await;
+    let street = app.org_id("和平街道党工委").await;
+    let mut input = report_input(&street, json!({ "=1+2": 1, "@SUM(A1)": 2 }), "formula");
+    input["input"]["narrative"] = json!("=HYPERLINK(\"http://evil.example\",\"点击\")");
+    let d = app.ok(Some("street.organizer"), SUBMIT_REPORT, input).await;
+    let id = d["submitReport"]["report"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, bytes) = download(
+        &app,
+        Some("street.organizer"),
+        &format!("/exports/reports/{id}.csv"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let text = String::from_utf8(bytes).unwrap();
+    let mut cells = 0;
+    for line in text.trim_start_matches('\u{feff}').lines() {
+        for cell in line.split(',') {
+            let cell = cell.trim_start_matches('"');
+            cells += 1;
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@']),
+                "a formula cell: {cell:?} in {text}"
+            );
+        }
+    }
+    assert!(
+        cells > 4 && text.contains("'=1+2") && text.contains("'=HYPERLINK"),
+        "{text}"
+    );
+    let (status, bytes) = download(
+        &app,
+        Some("street.organizer"),
+        &format!("/exports/reports/{id}.xlsx"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    use calamine::{Data, Reader, Xlsx};
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    for cell in sheet.used_cells() {
+        if let Data::String(s) = cell.2 {
+            assert!(!s.starts_with(['=', '+', '-', '@']), "{s:?}");
+        }
+    }
+});
+
+db_test!(
+    partner_reads_no_indicators_and_only_writers_read_report_text,
+    |app| {
+        app.load_demo().await;
+        let street = app.org_id("和平街道党工委").await;
+        let r = app
+            .exec(
+                Some("partner.bot"),
+                "query($o: ID!) { indicators(organizationId: $o, year: 2025) { year } }",
+                json!({ "o": street }),
+            )
+            .await;
+        assert_eq!(code(&r), "FORBIDDEN");
+        let r = app
+            .exec(
+                Some("partner.bot"),
+                "{ letterCounts(mailbox: INBOX) { received } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(code(&r), "FORBIDDEN", "{r:#}");
+        // The partner still submits its report, with the snapshot computed for it.
+        let d = app
+            .ok(
+                Some("partner.bot"),
+                SUBMIT_REPORT,
+                report_input(&street, json!({ "admitted": 0 }), "p1"),
+            )
+            .await;
+        let id = d["submitReport"]["report"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        // An analyst and a viewer of the district read the figures, not the free text.
+        let district = app.org_id("示例区委组织部").await;
+        let q = "mutation($input: CreateUserInput!) { createUser(input: $input) { user { id } } }";
+        for (name, role) in [
+            ("district.analyst", "ANALYST"),
+            ("district.viewer", "VIEWER"),
+        ] {
+            app.ok(Some("admin"), q, json!({ "input": { "organizationId": district, "username": name, "password": "district-pass-1", "role": role } })).await;
+        }
+        let q = "query($c: ID!) { reportSubmissions(collectorOrganizationId: $c, year: 2025, period: H1) { rows { report { id narrative attachments { name } } } } }";
+        let report_of = |d: &serde_json::Value| {
+            d["reportSubmissions"]["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["report"]["id"] == id.as_str())
+                .map(|r| r["report"].clone())
+                .unwrap()
+        };
+        let admin = app
+            .ok(Some("city.admin"), q, json!({ "c": district }))
+            .await;
+        assert_eq!(report_of(&admin)["narrative"], "上半年发展党员工作总结");
+        assert_eq!(report_of(&admin)["attachments"][0]["name"], "附件1");
+        for user in ["district.analyst", "district.viewer"] {
+            let d = app.ok(Some(user), q, json!({ "c": district })).await;
+            assert_eq!(report_of(&d)["narrative"], json!(null), "{user}");
+            assert_eq!(report_of(&d)["attachments"], json!(null), "{user}");
+        }
+        // Nor through the export.
+        let (status, bytes) = download(
+            &app,
+            Some("district.analyst"),
+            &format!("/exports/reports/{id}.csv"),
+        )
+        .await;
+        assert_eq!(status, 200);
+        assert!(
+            !String::from_utf8(bytes)
+                .unwrap()
+                .contains("上半年发展党员工作总结")
+        );
+    }
+);
+
+db_test!(aliased_logins_run_one_password_check_per_operation, |app| {
+    app.load_demo().await;
+    let aliases: String = (0..50)
+        .map(|i| format!("l{i}: login(input: {{username: \"street.admin\", password: \"wrong-{i}\"}}) {{ token }} "))
+        .collect();
+    let (_, _, body) = app
+        .post(None, &format!("mutation {{ {aliases} }}"), json!({}))
+        .await;
+    let errors = body["errors"].as_array().unwrap();
+    let wrong = errors
+        .iter()
+        .filter(|e| e["extensions"]["code"] == "UNAUTHENTICATED")
+        .count();
+    let refused = errors
+        .iter()
+        .filter(|e| e["extensions"]["code"] == "BAD_USER_INPUT")
+        .count();
+    assert_eq!((wrong, refused), (1, 49), "{body:#}");
+    // A username too long for any limiter is refused without a check.
+    let long = "x".repeat(10_000);
+    let (_, _, body) = app
+        .post(
+            None,
+            "mutation($u: String!) { login(input: {username: $u, password: \"p\"}) { token } }",
+            json!({ "u": long }),
+        )
+        .await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+    assert_eq!(
+        app.state.login_limits.keys_held().1,
+        1,
+        "only street.admin is kept"
+    );
+});
+
+db_test!(
+    aliased_list_fields_count_against_the_complexity_limit,
+    |app| {
+        app.load_demo().await;
+        let aliases: String = (0..2000)
+            .map(|i| format!("a{i}: alerts(asOf: \"2025-06-01\", first: 100) {{ kind }} "))
+            .collect();
+        let (_, _, body) = app
+            .post(
+                Some(&format!(
+                    "Bearer {}",
+                    app.token_for("street.organizer").await
+                )),
+                &format!("{{ {aliases} }}"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], "QUERY_TOO_COMPLEX",
+            "{body:#}"
+        );
+        // Paged lists weigh `first` × their selection, each alias counted.
+        let members: String = (0..70)
+            .map(|i| format!("m{i}: members(first: 100) {{ edges {{ node {{ name }} }} }} "))
+            .collect();
+        let r = app
+            .exec(
+                Some("street.organizer"),
+                &format!("{{ {members} }}"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(code(&r), "QUERY_TOO_COMPLEX", "{r:#}");
+    }
+);
