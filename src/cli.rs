@@ -74,6 +74,18 @@ pub enum Command {
         #[command(subcommand)]
         command: CountsCommand,
     },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+/// Audit-log commands.
+#[derive(Subcommand)]
+pub enum AuditCommand {
+    /// Recompute the hash chain and name the first row that does not match (exit 1 if any).
+    Verify,
 }
 
 /// Counter commands.
@@ -135,7 +147,29 @@ pub async fn run() -> anyhow::Result<()> {
     telemetry::init(cli.config.log_format);
     let config = cli.config;
     match cli.command.unwrap_or(Command::Serve { demo: false }) {
-        Command::Serve { demo } => app::serve(app::prepare(config).await?, demo).await,
+        Command::Serve { demo } => {
+            if demo && config.environment == crate::config::Environment::Production {
+                bail!(
+                    "--demo loads users with a published password and is refused with FAZHAN_ENV=production"
+                );
+            }
+            app::serve(app::prepare(config).await?, demo).await
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let state = app::prepare(config).await?;
+            let (checked, broken) = crate::service::audit::verify(&state.db)
+                .await
+                .map_err(|e| anyhow!(e.message()))?;
+            match broken {
+                None => {
+                    println!("audit verify: {checked} rows, chain intact");
+                    Ok(())
+                }
+                Some(b) => bail!("audit verify: row {} does not match: {}", b.id, b.reason),
+            }
+        }
         Command::Migrate => {
             let db = app::connect(&config).await?;
             app::migrate(&db).await?;
@@ -210,9 +244,24 @@ pub async fn run() -> anyhow::Result<()> {
             }
             let (token, exp) = state.jwt.issue(
                 user.id,
+                user.token_generation,
                 TokenKind::Service,
                 chrono::Duration::days(i64::from(days)),
             )?;
+            crate::service::audit::record_alone(
+                &state.db,
+                db::audit::AuditRecord {
+                    actor_user_id: None,
+                    organization_id: Some(user.organization_id),
+                    action: "auth.token_issue",
+                    subject_type: "user",
+                    subject_id: Some(user.id),
+                    detail: serde_json::json!({ "username": username, "days": days, "expiresAt": exp }),
+                },
+                "OK",
+            )
+            .await
+            .map_err(|e| anyhow!(e.message()))?;
             eprintln!("token for {username}, expires at unix time {exp}:");
             println!("{token}");
             Ok(())

@@ -116,6 +116,15 @@ pub struct Config {
         global = true
     )]
     pub login_checks_per_second: u32,
+    /// Duplicate ID-card numbers one user may be told about per hour (applications and
+    /// imports); past it the request is `RATE_LIMITED`.
+    #[arg(
+        long,
+        env = "DUPLICATE_CHECKS_PER_HOUR",
+        default_value_t = 100,
+        global = true
+    )]
+    pub duplicate_checks_per_hour: u32,
     /// How long a signed-in user's role and scope are reused without re-reading them, in
     /// milliseconds (0 = read on every request). Changes made through this service take effect at
     /// once; changes made elsewhere (another instance, the CLI) within this time.
@@ -133,9 +142,23 @@ pub struct Config {
         global = true
     )]
     pub log_format: LogFormat,
+    /// Serve GraphiQL at `GET /graphql` for browsers: default on in development, off in
+    /// production unless set.
+    #[arg(long, env = "GRAPHIQL", global = true)]
+    pub graphiql: Option<bool>,
+    /// Bearer token required by `GET /metrics`. Without it, `/metrics` is open in development
+    /// and not served (404) in production.
+    #[arg(long, env = "METRICS_TOKEN", hide_env_values = true, global = true)]
+    pub metrics_token: Option<String>,
 }
 
 impl Config {
+    /// Whether GraphiQL is served.
+    pub fn graphiql_enabled(&self) -> bool {
+        self.graphiql
+            .unwrap_or(self.environment != Environment::Production)
+    }
+
     /// The database URL to connect to (the default SQLite file is created on first start).
     pub fn database_url(&self) -> String {
         match &self.database_url {
@@ -170,9 +193,12 @@ impl Config {
             login_attempts_per_minute: 10,
             login_attempts_per_address_per_minute: 30,
             login_checks_per_second: 8,
+            duplicate_checks_per_hour: 100,
             viewer_cache_ms: 5_000,
             db_max_connections: 8,
             log_format: LogFormat::Text,
+            graphiql: None,
+            metrics_token: None,
         }
     }
 }

@@ -15,6 +15,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Login attempts per client address and username, and the process's password-check budget.
     pub login_limits: Arc<LoginLimits>,
+    /// Duplicate-person answers per user per hour.
+    pub duplicate_checks: Arc<crate::service::duplicates::DuplicateChecks>,
     /// Letter events for subscribers.
     pub letter_events: crate::service::letter::LetterEvents,
     /// SQL statements executed through `db` since start (for `/metrics` and tests).
@@ -38,6 +40,9 @@ impl AppState {
                 config.login_attempts_per_minute,
                 config.login_attempts_per_address_per_minute,
                 config.login_checks_per_second,
+            )),
+            duplicate_checks: Arc::new(crate::service::duplicates::DuplicateChecks::new(
+                config.duplicate_checks_per_hour,
             )),
             letter_events: tokio::sync::broadcast::channel(1024).0,
             sql_statements,

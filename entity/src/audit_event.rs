@@ -1,4 +1,5 @@
-//! `audit_events`: one row per write, in the write's own transaction.
+//! `audit_events`: one row per write, login, token issue and export, in the write's own
+//! transaction, chained by hashes.
 
 use sea_orm::entity::prelude::*;
 
@@ -15,6 +16,16 @@ pub struct Model {
     pub subject_type: String,
     pub subject_id: Option<i64>,
     pub detail: String,
+    /// The actor's role when it acted.
+    pub actor_role: Option<String>,
+    /// The request that made the change (the `x-request-id` header or a generated id).
+    pub request_id: Option<String>,
+    /// `OK`, or what refused it (`FAILED` for a wrong password, `DUPLICATE` …).
+    pub outcome: String,
+    /// The previous row's `hash` (the audit chain).
+    pub prev_hash: Option<String>,
+    /// SHA-256 of this row's content and `prev_hash`.
+    pub hash: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

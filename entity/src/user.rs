@@ -16,6 +16,9 @@ pub struct Model {
     pub role: String,
     pub is_service_account: bool,
     pub active: bool,
+    /// Bumped by a password change or reset, a deactivation, a role or organization change:
+    /// tokens issued under an older generation stop working.
+    pub token_generation: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

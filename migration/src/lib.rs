@@ -10,6 +10,7 @@ mod m20261122_000004_create_plans;
 mod m20261122_000005_create_counts;
 mod m20261122_000006_create_reports;
 mod m20261122_000007_index_organizations_kind;
+mod m20261126_000008_trust;
 
 /// Runs every migration of the service in order.
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000005_create_counts::Migration),
             Box::new(m20261122_000006_create_reports::Migration),
             Box::new(m20261122_000007_index_organizations_kind::Migration),
+            Box::new(m20261126_000008_trust::Migration),
         ]
     }
 }

@@ -24,6 +24,10 @@ pub struct Claims {
     pub exp: i64,
     pub iss: String,
     pub kind: TokenKind,
+    /// The user's token generation when the token was issued: a password change or reset, a
+    /// deactivation, a role or organization change bumps it and revokes every older token.
+    #[serde(default)]
+    pub tgen: i64,
 }
 
 const ISSUER: &str = "fazhan";
@@ -45,10 +49,11 @@ impl JwtKeys {
         }
     }
 
-    /// Issues a token for `user_id` valid for `ttl`.
+    /// Issues a token for `user_id` (at its current token generation) valid for `ttl`.
     pub fn issue(
         &self,
         user_id: i64,
+        generation: i64,
         kind: TokenKind,
         ttl: Duration,
     ) -> anyhow::Result<(String, i64)> {
@@ -60,6 +65,7 @@ impl JwtKeys {
             exp,
             iss: ISSUER.into(),
             kind,
+            tgen: generation,
         };
         Ok((
             encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?,
@@ -72,6 +78,7 @@ impl JwtKeys {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = LEEWAY_SECONDS;
         validation.validate_exp = true;
+        validation.validate_nbf = true;
         validation.set_required_spec_claims(&["exp", "sub", "iss"]);
         validation.set_issuer(&[ISSUER]);
         Ok(decode::<Claims>(token, &self.decoding, &validation)?.claims)
@@ -85,7 +92,9 @@ mod tests {
     #[test]
     fn a_token_verifies_with_its_own_key_only() {
         let keys = JwtKeys::from_secret(b"one-secret-one-secret");
-        let (token, _) = keys.issue(7, TokenKind::Login, Duration::hours(1)).unwrap();
+        let (token, _) = keys
+            .issue(7, 0, TokenKind::Login, Duration::hours(1))
+            .unwrap();
         assert_eq!(keys.verify(&token).unwrap().sub, "7");
         let other = JwtKeys::from_secret(b"another-secret-another");
         assert!(other.verify(&token).is_err());
@@ -95,7 +104,7 @@ mod tests {
     fn an_expired_token_is_refused_after_the_leeway() {
         let keys = JwtKeys::from_secret(b"one-secret-one-secret");
         let (token, _) = keys
-            .issue(7, TokenKind::Login, Duration::seconds(-120))
+            .issue(7, 0, TokenKind::Login, Duration::seconds(-120))
             .unwrap();
         assert!(keys.verify(&token).is_err());
     }

@@ -34,7 +34,7 @@ impl Viewer {
 /// changes a user or an organization clears it, so changes made through this instance apply to
 /// the next request; changes made elsewhere apply within the time to live.
 pub struct ViewerCache {
-    entries: Mutex<lru::LruCache<i64, (Actor, Instant)>>,
+    entries: Mutex<lru::LruCache<i64, (Actor, i64, Instant)>>,
     ttl: Duration,
 }
 
@@ -49,10 +49,12 @@ impl ViewerCache {
         }
     }
 
-    fn get(&self, user_id: i64) -> Option<Actor> {
+    fn get(&self, user_id: i64) -> Option<(Actor, i64)> {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         match entries.get(&user_id) {
-            Some((actor, at)) if at.elapsed() < self.ttl => Some(actor.clone()),
+            Some((actor, generation, at)) if at.elapsed() < self.ttl => {
+                Some((actor.clone(), *generation))
+            }
             Some(_) => {
                 entries.pop(&user_id);
                 None
@@ -61,10 +63,10 @@ impl ViewerCache {
         }
     }
 
-    fn put(&self, actor: &Actor) {
+    fn put(&self, actor: &Actor, generation: i64) {
         if !self.ttl.is_zero() {
             let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-            entries.put(actor.user_id, (actor.clone(), Instant::now()));
+            entries.put(actor.user_id, (actor.clone(), generation, Instant::now()));
         }
     }
 
@@ -105,8 +107,18 @@ pub async fn resolve(
         .sub
         .parse()
         .map_err(|_| AppError::Unauthenticated("令牌无效 / invalid token subject".into()))?;
-    if let Some(actor) = cache.get(user_id) {
-        return Ok(Viewer::User(actor));
+    let revoked = || {
+        AppError::Unauthenticated(
+            "令牌已被撤销（密码或账号已变更）/ the token was revoked (password or account changed)"
+                .into(),
+        )
+    };
+    if let Some((actor, generation)) = cache.get(user_id) {
+        return if claims.tgen == generation {
+            Ok(Viewer::User(actor))
+        } else {
+            Err(revoked())
+        };
     }
     let (user, org) = db::user::find_with_organization(db, user_id)
         .await?
@@ -124,6 +136,9 @@ pub async fn resolve(
         organization_id: org.id,
         scope_path: org.path,
     };
-    cache.put(&actor);
+    cache.put(&actor, user.token_generation);
+    if claims.tgen != user.token_generation {
+        return Err(revoked());
+    }
     Ok(Viewer::User(actor))
 }

@@ -46,6 +46,8 @@ pub enum Permission {
     /// Read a report's narrative and attachments (free text that may name people): the roles
     /// that write reports or read cases in full.
     ReadReportText,
+    /// Read the audit log of the subtree.
+    ReadAuditLog,
 }
 
 /// How much of a person's ID-card number and phone a role sees.
@@ -80,6 +82,7 @@ impl Role {
             ReadIndicators => matches!(self, Admin | Organizer | Approver | Analyst | Viewer),
             SubmitReports => matches!(self, Organizer | Partner),
             ReadReportText => matches!(self, Admin | Organizer | Approver | Partner),
+            ReadAuditLog => self == Admin,
         }
     }
 

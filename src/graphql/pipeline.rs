@@ -616,6 +616,7 @@ impl PipelineMutation {
         let actor = ctx.actor()?;
         let out = service::submit_application(
             &ctx.state().db,
+            &ctx.state().duplicate_checks,
             actor,
             service::Application {
                 organization_id: org(&input.organization_id, "organizationId")?,
@@ -706,7 +707,9 @@ impl PipelineMutation {
                 person: r.person.into_draft()?,
             });
         }
-        let n = import::import_candidates(&ctx.state().db, actor, rows).await?;
+        let n =
+            import::import_candidates(&ctx.state().db, &ctx.state().duplicate_checks, actor, rows)
+                .await?;
         Ok(ImportCandidatesPayload { imported: n as i32 })
     }
 }

@@ -245,8 +245,9 @@ impl UserMutation {
     ) -> Result<LoginPayload> {
         // One `login` per operation: aliases (`a: login … b: login …`) cannot multiply the
         // password checks a single request costs.
+        // A transport that does not say who is asking (no `RequestInfo`) gets no login at all.
         let info = ctx.data_opt::<super::context::RequestInfo>();
-        let earlier = info.map_or(0, |i| {
+        let earlier = info.map_or(1, |i| {
             i.logins.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
         });
         if earlier > 0 {
@@ -315,6 +316,8 @@ impl UserMutation {
             input.new_password,
         )
         .await?;
+        // The user's older tokens are revoked: forget the cached generation at once.
+        ctx.state().viewers.clear();
         Ok(ChangePasswordPayload { user: User(user) })
     }
 

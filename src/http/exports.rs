@@ -68,6 +68,40 @@ async fn actor(s: &HttpState, headers: &HeaderMap) -> Result<Actor, Response> {
     }
 }
 
+/// Every export is an audit row (who, which file, which organization), written before the file
+/// is sent; a failure to record it refuses the export.
+async fn audit_export(
+    s: &HttpState,
+    actor: &Actor,
+    action: &str,
+    organization_id: i64,
+    subject: (&str, i64),
+    file: &str,
+) -> Result<(), Response> {
+    let context = crate::db::audit::AuditContext {
+        request_id: None,
+        actor_role: Some(actor.role.as_str().to_string()),
+    };
+    crate::db::audit::AUDIT_CONTEXT
+        .scope(
+            context,
+            crate::service::audit::record_alone(
+                &s.app.db,
+                crate::db::audit::AuditRecord {
+                    actor_user_id: Some(actor.user_id),
+                    organization_id: Some(organization_id),
+                    action,
+                    subject_type: subject.0,
+                    subject_id: Some(subject.1),
+                    detail: json!({ "file": file }),
+                },
+                "OK",
+            ),
+        )
+        .await
+        .map_err(app_error)
+}
+
 fn split(file: &str) -> Option<(&str, &str)> {
     let (name, ext) = file.rsplit_once('.')?;
     matches!(ext, "xlsx" | "csv").then_some((name, ext))
@@ -203,6 +237,18 @@ pub async fn indicator_table(
             })
             .collect(),
     };
+    if let Err(r) = audit_export(
+        &s,
+        &actor,
+        "export.indicator_table",
+        id,
+        ("organization", id),
+        &file,
+    )
+    .await
+    {
+        return r;
+    }
     render(&table, ext, &format!("indicator-table-{}", q.year))
 }
 
@@ -273,6 +319,10 @@ pub async fn report(
         ],
         rows,
     };
+    if let Err(r) = audit_export(&s, &actor, "export.report", org.id, ("report", r.id), &file).await
+    {
+        return r;
+    }
     render(
         &table,
         ext,

@@ -140,11 +140,12 @@ fn wants_graphiql(headers: &HeaderMap, query: &Option<String>) -> bool {
 /// `GET /graphql`: GraphiQL for browsers, otherwise a query from the URL.
 pub async fn get(
     State(s): State<HttpState>,
+    Extension(request_id): Extension<super::RequestId>,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    if wants_graphiql(&headers, &query) {
+    if s.app.config.graphiql_enabled() && wants_graphiql(&headers, &query) {
         return super::graphiql::page().into_response();
     }
     let Some(media) = negotiate(&headers) else {
@@ -170,7 +171,14 @@ pub async fn get(
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return resp;
     }
-    execute(&s, peer_address(peer), &headers, media, request).await
+    execute(
+        &s,
+        (request_id, peer_address(peer)),
+        &headers,
+        media,
+        request,
+    )
+    .await
 }
 
 /// The client's address: the TCP peer (known when the server runs with connect info; tests that
@@ -182,6 +190,7 @@ fn peer_address(peer: Option<Extension<ConnectInfo<SocketAddr>>>) -> Option<std:
 /// `POST /graphql` with a JSON body.
 pub async fn post(
     State(s): State<HttpState>,
+    Extension(request_id): Extension<super::RequestId>,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     body: Bytes,
@@ -211,7 +220,14 @@ pub async fn post(
         Ok(r) => r,
         Err(msg) => return bad_request(media, &msg),
     };
-    execute(&s, peer_address(peer), &headers, media, request).await
+    execute(
+        &s,
+        (request_id, peer_address(peer)),
+        &headers,
+        media,
+        request,
+    )
+    .await
 }
 
 /// The JSON type of a member of the body, read without keeping its contents.
@@ -330,7 +346,7 @@ fn selects_mutation(request: &async_graphql::Request) -> bool {
 
 async fn execute(
     s: &HttpState,
-    client_address: Option<std::net::IpAddr>,
+    (request_id, client_address): (super::RequestId, Option<std::net::IpAddr>),
     headers: &HeaderMap,
     media: MediaType,
     request: async_graphql::Request,
@@ -362,13 +378,19 @@ async fn execute(
     let flag = RequestErrorFlag::default();
     let mut request = request;
     s.documents.prepare(&mut request);
-    let response = s
-        .schema
-        .execute(
-            request
-                .data(viewer)
-                .data(flag.clone())
-                .data(crate::graphql::context::RequestInfo::new(client_address)),
+    let audit = crate::db::audit::AuditContext {
+        request_id: Some(request_id.0),
+        actor_role: viewer.actor().ok().map(|a| a.role.as_str().to_string()),
+    };
+    let response = crate::db::audit::AUDIT_CONTEXT
+        .scope(
+            audit,
+            s.schema.execute(
+                request
+                    .data(viewer)
+                    .data(flag.clone())
+                    .data(crate::graphql::context::RequestInfo::new(client_address)),
+            ),
         )
         .await;
     if !flag.is_set() {

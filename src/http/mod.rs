@@ -40,6 +40,7 @@ pub fn router(app: AppState) -> Router {
         .route("/metrics", get(metrics))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(request_id))
         .with_state(HttpState {
             app,
             schema,
@@ -47,13 +48,63 @@ pub fn router(app: AppState) -> Router {
         })
 }
 
+/// The id of one HTTP request: the client's `x-request-id` when it is a plain token of at most
+/// 128 characters, otherwise a generated UUID. Returned in the `x-request-id` response header,
+/// recorded on every audit row the request writes and on its log lines.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+fn acceptable_request_id(v: &str) -> bool {
+    !v.is_empty()
+        && v.len() <= 128
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+}
+
+async fn request_id(
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use tracing::Instrument;
+    let id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| acceptable_request_id(v))
+        .map(String::from)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let span = tracing::info_span!("request", request_id = %id);
+    let mut resp = next.run(req).instrument(span).await;
+    if let Ok(v) = axum::http::HeaderValue::from_str(&id) {
+        resp.headers_mut().insert("x-request-id", v);
+    }
+    resp
+}
+
 /// The process is up.
 async fn healthz() -> impl IntoResponse {
     Json(json!({ "status": "ok" }))
 }
 
-/// Counters in the Prometheus text format.
-async fn metrics(State(s): State<HttpState>) -> impl IntoResponse {
+/// Counters in the Prometheus text format, behind `METRICS_TOKEN` when it is set (and not
+/// served in production without one).
+async fn metrics(
+    State(s): State<HttpState>,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    let presented = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    match (&s.app.config.metrics_token, presented) {
+        (Some(token), Some(p)) if constant_time_eq(token.as_bytes(), p.as_bytes()) => {}
+        (Some(_), _) => return StatusCode::UNAUTHORIZED.into_response(),
+        (None, _) if s.app.config.environment == crate::config::Environment::Production => {
+            return StatusCode::NOT_FOUND.into_response();
+        }
+        (None, _) => {}
+    }
     let n = s
         .app
         .sql_statements
@@ -67,6 +118,12 @@ async fn metrics(State(s): State<HttpState>) -> impl IntoResponse {
             "# HELP fazhan_sql_statements_total SQL statements executed.\n# TYPE fazhan_sql_statements_total counter\nfazhan_sql_statements_total {n}\n"
         ),
     )
+        .into_response()
+}
+
+/// Compares two secrets without stopping at the first difference.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// The database answers.

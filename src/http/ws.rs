@@ -1,15 +1,53 @@
 //! GraphQL subscriptions over WebSocket (graphql-transport-ws, and the legacy graphql-ws) at
 //! `GET /graphql/ws`. The token comes in `connection_init`: `{"token": "…"}` or
 //! `{"Authorization": "Bearer …"}`; a missing or bad token closes the connection.
+//!
+//! The token is checked again on every message the client sends and every
+//! [`RECHECK_EVERY`] while the socket is open: once it expires (after the usual leeway) or is
+//! revoked (password change, reset, deactivation), the socket is closed.
 
 use super::HttpState;
 use crate::auth::{Viewer, viewer};
+use crate::state::AppState;
 use async_graphql::Data;
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::extract::State;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::response::Response;
+use futures_util::StreamExt;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// How often an open socket's token is checked when the client sends nothing.
+pub const RECHECK_EVERY: Duration = Duration::from_secs(2);
+
+/// The `Authorization` value the connection was opened with (set by `connection_init`).
+type TokenCell = Arc<Mutex<Option<String>>>;
+
+fn token_of(cell: &TokenCell) -> Option<String> {
+    cell.lock().unwrap_or_else(|e| e.into_inner()).clone()
+}
+
+/// Whether the connection's token still stands (not expired, not revoked, user active).
+async fn still_valid(app: &AppState, header: &str) -> bool {
+    matches!(
+        viewer::resolve(&app.db, &app.jwt, &app.viewers, Some(header)).await,
+        Ok(Viewer::User(_))
+    )
+}
+
+/// Resolves when the connection's token stops standing.
+async fn revoked(app: AppState, cell: TokenCell) {
+    loop {
+        tokio::time::sleep(RECHECK_EVERY).await;
+        if let Some(header) = token_of(&cell)
+            && !still_valid(&app, &header).await
+        {
+            return;
+        }
+    }
+}
 
 /// Upgrades to a GraphQL WebSocket.
 pub async fn handler(
@@ -21,8 +59,25 @@ pub async fn handler(
     let app = s.app.clone();
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |stream| {
-            GraphQLWebSocket::new(stream, schema, protocol)
+        .on_upgrade(move |socket| async move {
+            let cell: TokenCell = Arc::default();
+            let (sink, stream) = socket.split();
+            // Every client message re-checks the token; a failed check ends the input, and
+            // with it the connection.
+            let (check_app, check_cell) = (app.clone(), cell.clone());
+            let stream = stream.then(move |msg| {
+                let (app, cell) = (check_app.clone(), check_cell.clone());
+                async move {
+                    match token_of(&cell) {
+                        Some(header) if !still_valid(&app, &header).await => {
+                            Err(axum::Error::new("the token expired or was revoked"))
+                        }
+                        _ => msg,
+                    }
+                }
+            });
+            let (init_app, init_cell) = (app.clone(), cell.clone());
+            let connection = GraphQLWebSocket::new_with_pair(sink, stream, schema, protocol)
                 .on_connection_init(move |payload| async move {
                     let header = payload
                         .get("Authorization")
@@ -40,10 +95,20 @@ pub async fn handler(
                             "UNAUTHENTICATED: connection_init needs a token",
                         ));
                     };
-                    match viewer::resolve(&app.db, &app.jwt, &app.viewers, Some(&header)).await {
+                    match viewer::resolve(
+                        &init_app.db,
+                        &init_app.jwt,
+                        &init_app.viewers,
+                        Some(&header),
+                    )
+                    .await
+                    {
                         Ok(v @ Viewer::User(_)) => {
+                            *init_cell.lock().unwrap_or_else(|e| e.into_inner()) = Some(header);
                             let mut data = Data::default();
                             data.insert(v);
+                            // One login for the whole connection (it is already signed in).
+                            data.insert(crate::graphql::context::RequestInfo::new(None));
                             Ok(data)
                         }
                         _ => Err(async_graphql::Error::new(
@@ -51,6 +116,12 @@ pub async fn handler(
                         )),
                     }
                 })
-                .serve()
+                .serve();
+            tokio::select! {
+                _ = connection => {}
+                _ = revoked(app, cell) => {
+                    tracing::info!("closing a WebSocket whose token expired or was revoked");
+                }
+            }
         })
 }

@@ -3,10 +3,11 @@
 
 use crate::auth::limits::LoginRefusal;
 use crate::auth::{TokenKind, password};
-use crate::db;
+use crate::db::{self, audit::AuditRecord};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use entity::user::Model;
+use serde_json::json;
 
 /// A successful login.
 pub struct LoginResult {
@@ -39,8 +40,22 @@ pub async fn login(
     )
     .await
     .map_err(AppError::internal)?;
+    let succeeded = ok && user.as_ref().is_some_and(|u| u.active);
+    super::audit::record_alone(
+        &state.db,
+        AuditRecord {
+            actor_user_id: user.as_ref().filter(|_| succeeded).map(|u| u.id),
+            organization_id: user.as_ref().map(|u| u.organization_id),
+            action: "auth.login",
+            subject_type: "user",
+            subject_id: user.as_ref().map(|u| u.id),
+            detail: json!({ "username": username, "role": user.as_ref().map(|u| u.role.clone()) }),
+        },
+        if succeeded { "OK" } else { "FAILED" },
+    )
+    .await?;
     let user = match user {
-        Some(u) if ok && u.active => u,
+        Some(u) if succeeded => u,
         _ => {
             tracing::info!(%username, "failed login");
             return Err(AppError::Unauthenticated(
@@ -51,7 +66,7 @@ pub async fn login(
     let ttl = chrono::Duration::hours(i64::from(state.config.jwt_ttl_hours));
     let (token, expires_at) = state
         .jwt
-        .issue(user.id, TokenKind::Login, ttl)
+        .issue(user.id, user.token_generation, TokenKind::Login, ttl)
         .map_err(AppError::internal)?;
     Ok(LoginResult {
         token,

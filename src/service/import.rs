@@ -47,6 +47,7 @@ pub struct ImportRow {
 /// file and on record); any bad row and nothing is written. Returns the number imported.
 pub async fn import_candidates(
     db: &DatabaseConnection,
+    checks: &super::duplicates::DuplicateChecks,
     actor: &Actor,
     rows: Vec<ImportRow>,
 ) -> AppResult<usize> {
@@ -159,18 +160,16 @@ pub async fn import_candidates(
         .iter()
         .filter_map(|v| v.3.id_card_number.clone())
         .collect();
-    for chunk in numbers.chunks(1000) {
-        for dup in db::person::existing_id_cards(db, chunk).await? {
-            if let Some(v) = valid
-                .iter()
-                .find(|v| v.3.id_card_number.as_deref() == Some(dup.as_str()))
-            {
-                errors.push(RowError {
-                    index: v.0,
-                    field: "idCardNumber".into(),
-                    message: "该身份证号已有档案 / already on record".into(),
-                });
-            }
+    for dup in super::duplicates::find(db, checks, actor, &numbers).await? {
+        if let Some(v) = valid
+            .iter()
+            .find(|v| v.3.id_card_number.as_deref() == Some(dup.as_str()))
+        {
+            errors.push(RowError {
+                index: v.0,
+                field: "idCardNumber".into(),
+                message: super::duplicates::DUPLICATE_MESSAGE.into(),
+            });
         }
     }
     if !errors.is_empty() {

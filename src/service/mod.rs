@@ -1,11 +1,13 @@
 //! Use cases: check the actor's permission and scope, parse input through the domain, write in
 //! one transaction with its audit event. The only layer that begins transactions.
 
+pub mod audit;
 pub mod auth;
 pub mod bootstrap;
 pub mod candidate;
 pub mod counts;
 pub mod demo;
+pub mod duplicates;
 pub mod import;
 pub mod indicators;
 pub mod letter;

@@ -198,6 +198,7 @@ fn receives_applications(kind: &str) -> bool {
 /// Step 1: a written application opens a case.
 pub async fn submit_application(
     db: &DatabaseConnection,
+    checks: &super::duplicates::DuplicateChecks,
     actor: &Actor,
     input: Application,
 ) -> AppResult<StepOutcome> {
@@ -231,12 +232,12 @@ pub async fn submit_application(
             })?;
     }
     if let Some(n) = &p.id_card_number
-        && !db::person::existing_id_cards(&txn, std::slice::from_ref(n))
+        && !super::duplicates::find(db, checks, actor, std::slice::from_ref(n))
             .await?
             .is_empty()
     {
         return Err(AppError::Conflict(
-            "该身份证号已有档案 / a record with this ID-card number exists".into(),
+            super::duplicates::DUPLICATE_MESSAGE.into(),
         ));
     }
     let details = StepDetails::SubmitApplication {

@@ -151,8 +151,11 @@ pub async fn change_password(
         .await
         .map_err(AppError::internal)?;
     let txn = db.begin().await?;
+    let generation = user.token_generation;
     let mut row: ActiveModel = user.into_active_model();
     row.password_hash = Set(hash);
+    // Every token issued before the change stops working (service tokens included).
+    row.token_generation = Set(generation + 1);
     row.updated_at = Set(chrono::Utc::now());
     let user = db::user::update(&txn, row).await?;
     audit(
@@ -181,8 +184,10 @@ pub async fn deactivate(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppR
         txn.commit().await?;
         return Ok(user);
     }
+    let generation = user.token_generation;
     let mut row: ActiveModel = user.into_active_model();
     row.active = Set(false);
+    row.token_generation = Set(generation + 1);
     row.updated_at = Set(chrono::Utc::now());
     let user = db::user::update(&txn, row).await?;
     audit(

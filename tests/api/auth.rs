@@ -143,10 +143,20 @@ db_test!(
         let (expired, _) = app
             .state
             .jwt
-            .issue(user.id, TokenKind::Login, chrono::Duration::hours(-1))
+            .issue(
+                user.id,
+                user.token_generation,
+                TokenKind::Login,
+                chrono::Duration::hours(-1),
+            )
             .unwrap();
         let foreign = fazhan::auth::JwtKeys::from_secret(b"some-other-secret-some-other")
-            .issue(user.id, TokenKind::Login, chrono::Duration::hours(1))
+            .issue(
+                user.id,
+                user.token_generation,
+                TokenKind::Login,
+                chrono::Duration::hours(1),
+            )
             .unwrap()
             .0;
         for header in [
@@ -205,7 +215,12 @@ db_test!(
         let (token, exp) = app
             .state
             .jwt
-            .issue(user.id, TokenKind::Service, chrono::Duration::days(365))
+            .issue(
+                user.id,
+                user.token_generation,
+                TokenKind::Service,
+                chrono::Duration::days(365),
+            )
             .unwrap();
         assert!(exp > chrono::Utc::now().timestamp() + 364 * 86_400);
         let (status, _, body) = app

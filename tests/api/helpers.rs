@@ -148,7 +148,12 @@ impl TestApp {
             .expect("user exists");
         self.state
             .jwt
-            .issue(user.id, TokenKind::Login, chrono::Duration::hours(1))
+            .issue(
+                user.id,
+                user.token_generation,
+                TokenKind::Login,
+                chrono::Duration::hours(1),
+            )
             .unwrap()
             .0
     }
@@ -170,7 +175,8 @@ impl TestApp {
         let request = async_graphql::Request::new(query)
             .variables(async_graphql::Variables::from_json(variables))
             .data(viewer)
-            .data(fazhan::graphql::errors::RequestErrorFlag::default());
+            .data(fazhan::graphql::errors::RequestErrorFlag::default())
+            .data(fazhan::graphql::context::RequestInfo::new(None));
         serde_json::to_value(self.schema.execute(request).await).unwrap()
     }
 

@@ -1,0 +1,146 @@
+//! The audit log (ADMIN): every write, login, token issue and export, chained by hashes.
+
+use super::context::ContextExt;
+use super::ids::{self, NodeType};
+use super::organization::{Organization, load_visible};
+use super::pagination::{connection_type, page_args};
+use async_graphql::{Context, ID, Json, Object, Result};
+use chrono::{DateTime, Utc};
+use entity::audit_event::Model;
+
+/// One audit row: who, in which role and organization, did what to which target, with what
+/// outcome, in which request; `hash` chains it to the row before.
+pub struct AuditEvent(Model);
+
+/// One audit row: who, in which role and organization, did what to which target, with what
+/// outcome, in which request; `hash` chains it to the row before.
+#[Object]
+impl AuditEvent {
+    /// Position in the log (rows are numbered in the order they were written).
+    async fn sequence(&self) -> i64 {
+        self.0.id
+    }
+
+    /// When it happened.
+    async fn occurred_at(&self) -> DateTime<Utc> {
+        self.0.occurred_at
+    }
+
+    /// The acting user's global id (null for a failed login or a command-line action).
+    async fn actor_user_id(&self) -> Option<ID> {
+        self.0
+            .actor_user_id
+            .map(|id| ids::encode(NodeType::User, id))
+    }
+
+    /// The actor's role when it acted.
+    async fn actor_role(&self) -> Option<&str> {
+        self.0.actor_role.as_deref()
+    }
+
+    /// The organization the row belongs to, when it is in your subtree.
+    async fn organization(&self, ctx: &Context<'_>) -> Result<Option<Organization>> {
+        match self.0.organization_id {
+            Some(id) => load_visible(ctx, id).await,
+            None => Ok(None),
+        }
+    }
+
+    /// What was done, e.g. `candidate.record_step`, `auth.login`, `export.report`.
+    async fn action(&self) -> &str {
+        &self.0.action
+    }
+
+    /// The kind of the target, e.g. `candidate`, `user`, `report`.
+    async fn subject_type(&self) -> &str {
+        &self.0.subject_type
+    }
+
+    /// The target's numeric id.
+    async fn subject_id(&self) -> Option<i64> {
+        self.0.subject_id
+    }
+
+    /// What changed (JSON).
+    async fn detail(&self) -> Json<serde_json::Value> {
+        Json(serde_json::from_str(&self.0.detail).unwrap_or_default())
+    }
+
+    /// `OK`, or `FAILED` (a wrong password), `DUPLICATE` (a duplicate-person check that found a
+    /// record outside the caller's subtree).
+    async fn outcome(&self) -> &str {
+        &self.0.outcome
+    }
+
+    /// The request that wrote it (`x-request-id`).
+    async fn request_id(&self) -> Option<&str> {
+        self.0.request_id.as_deref()
+    }
+
+    /// SHA-256 over this row's content and the previous row's hash (`fazhan audit verify`).
+    async fn hash(&self) -> Option<&str> {
+        self.0.hash.as_deref()
+    }
+}
+
+/// Counts the rows of an audit connection.
+pub struct AuditCounter(crate::db::audit::AuditFilter);
+
+impl AuditCounter {
+    async fn total_count(&self, ctx: &Context<'_>) -> Result<i64> {
+        Ok(crate::db::audit::count(&ctx.state().db, &self.0)
+            .await
+            .map_err(crate::error::AppError::from)? as i64)
+    }
+}
+
+connection_type!(
+    AuditEventConnection,
+    AuditEventEdge,
+    AuditEvent,
+    AuditCounter,
+    "audit rows"
+);
+
+/// The audit-log query.
+#[derive(Default)]
+pub struct AuditQuery;
+
+#[Object]
+impl AuditQuery {
+    /// The audit log of a subtree (ADMIN only), newest first; `after` continues towards older
+    /// rows.
+    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity + 1")]
+    async fn audit_log(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Root of the subtree; default: your organization.")] under: Option<ID>,
+        #[graphql(desc = "From this instant (inclusive).")] from: Option<DateTime<Utc>>,
+        #[graphql(desc = "Up to this instant (exclusive).")] to: Option<DateTime<Utc>>,
+        #[graphql(desc = "Page size, 1–100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+    ) -> Result<AuditEventConnection> {
+        let actor = ctx.actor()?;
+        let args = page_args(first, after.as_deref(), ctx.state().config.max_page_size)?;
+        let under = under
+            .map(|u| ids::decode(NodeType::Organization, &u, "under"))
+            .transpose()?;
+        let (page, filter) = crate::service::audit::list(
+            &ctx.state().db,
+            actor,
+            under,
+            from,
+            to,
+            args.after_id,
+            args.limit,
+        )
+        .await?;
+        Ok(AuditEventConnection::new(
+            page,
+            &args,
+            |r| r.id,
+            |r| Some(AuditEvent(r)),
+            AuditCounter(filter),
+        ))
+    }
+}
