@@ -4,9 +4,11 @@ use super::context::ContextExt;
 use super::ids::{self, NodeType};
 use super::organization::{Organization, load_visible};
 use super::pagination::{connection_type, page_args};
-use async_graphql::{Context, ID, Json, Object, Result};
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute};
+use async_graphql::{Context, ID, Json, Object, Response, Result};
 use chrono::{DateTime, Utc};
 use entity::audit_event::Model;
+use std::sync::Arc;
 
 /// One audit row: who, in which role and organization, did what to which target, with what
 /// outcome, in which request; `hash` chains it to the row before.
@@ -142,5 +144,41 @@ impl AuditQuery {
             |r| Some(AuditEvent(r)),
             AuditCounter(filter),
         ))
+    }
+}
+
+/// Sets the audit context (the actor's role, the request id) around every operation, whatever
+/// the transport (HTTP, WebSocket, in-process), so each audit row a resolver writes says who
+/// acted in which role in which request.
+pub struct AuditScope;
+
+impl ExtensionFactory for AuditScope {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(AuditScopeExtension)
+    }
+}
+
+struct AuditScopeExtension;
+
+#[async_trait::async_trait]
+impl Extension for AuditScopeExtension {
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        let context = crate::db::audit::AuditContext {
+            request_id: ctx
+                .data_opt::<super::context::RequestInfo>()
+                .and_then(|i| i.request_id.clone()),
+            actor_role: ctx
+                .data_opt::<crate::auth::Viewer>()
+                .and_then(|v| v.actor().ok())
+                .map(|a| a.role.as_str().to_string()),
+        };
+        crate::db::audit::AUDIT_CONTEXT
+            .scope(context, next.run(ctx, operation_name))
+            .await
     }
 }

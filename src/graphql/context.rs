@@ -13,6 +13,8 @@ use async_graphql::dataloader::DataLoader;
 pub struct RequestInfo {
     /// The client's address (the TCP peer), when known.
     pub client_address: Option<std::net::IpAddr>,
+    /// The request's id (`x-request-id`), recorded on its audit rows.
+    pub request_id: Option<String>,
     /// `login` fields executed so far in this request: one is allowed per operation.
     pub logins: std::sync::atomic::AtomicU32,
 }
@@ -22,8 +24,15 @@ impl RequestInfo {
     pub fn new(client_address: Option<std::net::IpAddr>) -> Self {
         RequestInfo {
             client_address,
+            request_id: None,
             logins: Default::default(),
         }
+    }
+
+    /// The same, with the request's id.
+    pub fn with_request_id(mut self, request_id: String) -> Self {
+        self.request_id = Some(request_id);
+        self
     }
 }
 

@@ -71,6 +71,7 @@ pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRo
         SubscriptionRoot::default(),
     )
     .extension(errors::ErrorCodes)
+    .extension(audit::AuditScope)
 }
 
 /// The schema with its data, loaders and the configured limits.

@@ -378,20 +378,11 @@ async fn execute(
     let flag = RequestErrorFlag::default();
     let mut request = request;
     s.documents.prepare(&mut request);
-    let audit = crate::db::audit::AuditContext {
-        request_id: Some(request_id.0),
-        actor_role: viewer.actor().ok().map(|a| a.role.as_str().to_string()),
-    };
-    let response = crate::db::audit::AUDIT_CONTEXT
-        .scope(
-            audit,
-            s.schema.execute(
-                request
-                    .data(viewer)
-                    .data(flag.clone())
-                    .data(crate::graphql::context::RequestInfo::new(client_address)),
-            ),
-        )
+    let info =
+        crate::graphql::context::RequestInfo::new(client_address).with_request_id(request_id.0);
+    let response = s
+        .schema
+        .execute(request.data(viewer).data(flag.clone()).data(info))
         .await;
     if !flag.is_set() {
         // The usual case: serialized straight to text.

@@ -3,6 +3,7 @@
 
 #[macro_use]
 mod helpers;
+mod audit;
 mod auth;
 mod counts;
 mod http_spec;
@@ -15,5 +16,6 @@ mod plans;
 mod schema;
 mod seed;
 mod statements;
+mod tokens;
 mod trust;
 mod users;

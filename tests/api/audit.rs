@@ -1,0 +1,289 @@
+//! The audit chain: writes, logins, exports and duplicate checks are rows with who, role,
+//! organization, operation, target, outcome and request id; `auditLog` shows an ADMIN its
+//! subtree's rows; `audit verify` names the first row edited or removed behind the service's back.
+
+use crate::helpers::{TestApp, code};
+use crate::indicators::download;
+use crate::pipeline::{SUBMIT, id_card, person};
+use axum::body::Body;
+use axum::http::Request;
+use sea_orm::ConnectionTrait;
+use serde_json::{Value, json};
+
+const LOG: &str = "query($u: ID) { auditLog(under: $u, first: 100) { totalCount edges { node { sequence action actorRole outcome requestId subjectType detail organization { name } hash } } } }";
+
+fn rows(d: &Value) -> Vec<Value> {
+    d["auditLog"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"].clone())
+        .collect()
+}
+
+async fn login(app: &TestApp, user: &str, password: &str, request_id: &str) -> Value {
+    let body = json!({ "query": "mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) { token } }", "variables": { "u": user, "p": password } }).to_string();
+    let (_, headers, body) = app
+        .http(
+            Request::post("/graphql")
+                .header("content-type", "application/json")
+                .header("x-request-id", request_id)
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(headers["x-request-id"], request_id);
+    body
+}
+
+db_test!(
+    writes_logins_and_exports_are_chained_audit_rows_and_verify_names_a_tampered_row,
+    |app| {
+        app.load_demo().await;
+        login(&app, "street.organizer", "demo-pass-2026", "req-login-ok").await;
+        login(
+            &app,
+            "street.organizer",
+            "wrong-password-1",
+            "req-login-bad",
+        )
+        .await;
+        let branch = app.org_id("和平社区第一党支部").await;
+        app.ok(Some("street.organizer"), SUBMIT, json!({ "input": { "organizationId": branch, "appliedOn": "2025-03-03", "person": person("审计", &id_card("2001-02-03", 41), "2001-02-03") } })).await;
+        let street = app.org_id("和平街道党工委").await;
+        let (status, _) = download(
+            &app,
+            Some("street.organizer"),
+            &format!("/exports/indicator-table.csv?organizationId={street}&year=2025"),
+        )
+        .await;
+        assert_eq!(status, 200);
+        let d = app.ok(Some("street.admin"), LOG, json!({})).await;
+        let log = rows(&d);
+        let find = |action: &str, outcome: &str| {
+            log.iter()
+                .find(|r| r["action"] == action && r["outcome"] == outcome)
+                .unwrap_or_else(|| panic!("{action}/{outcome} in {log:#?}"))
+                .clone()
+        };
+        let ok = find("auth.login", "OK");
+        assert_eq!(ok["requestId"], "req-login-ok");
+        assert_eq!(find("auth.login", "FAILED")["requestId"], "req-login-bad");
+        let step = find("candidate.submit_application", "OK");
+        assert_eq!(step["actorRole"], "ORGANIZER");
+        assert_eq!(step["organization"]["name"], "和平社区第一党支部");
+        assert_eq!(
+            find("export.indicator_table", "OK")["actorRole"],
+            "ORGANIZER"
+        );
+        // Newest first, each with a hash.
+        let seqs: Vec<i64> = log
+            .iter()
+            .map(|r| r["sequence"].as_i64().unwrap())
+            .collect();
+        assert!(seqs.windows(2).all(|w| w[0] > w[1]));
+        assert!(
+            log.iter()
+                .all(|r| r["hash"].as_str().is_some_and(|h| h.len() == 64))
+        );
+        // The chain is intact; an edited row is named, then a removed one.
+        assert_eq!(
+            fazhan::service::audit::verify(&app.state.db)
+                .await
+                .unwrap()
+                .1,
+            None
+        );
+        let target = step["sequence"].as_i64().unwrap();
+        app.state
+            .db
+            .execute_unprepared(&format!(
+                "UPDATE audit_events SET detail = '{{\"edited\":true}}' WHERE id = {target}"
+            ))
+            .await
+            .unwrap();
+        let broken = fazhan::service::audit::verify(&app.state.db)
+            .await
+            .unwrap()
+            .1
+            .expect("a break");
+        assert_eq!(broken.id, target);
+        app.state
+            .db
+            .execute_unprepared(&format!("DELETE FROM audit_events WHERE id = {target}"))
+            .await
+            .unwrap();
+        let broken = fazhan::service::audit::verify(&app.state.db)
+            .await
+            .unwrap()
+            .1
+            .expect("a break");
+        assert!(
+            broken.id > target,
+            "the row after the removed one: {broken:?}"
+        );
+    }
+);
+
+db_test!(
+    the_audit_log_is_for_admins_and_stays_in_their_subtree,
+    |app| {
+        app.load_demo().await;
+        let branch = app.org_id("和平社区第一党支部").await;
+        app.ok(Some("street.organizer"), SUBMIT, json!({ "input": { "organizationId": branch, "appliedOn": "2025-03-03", "person": person("范围", &id_card("2001-02-04", 42), "2001-02-04") } })).await;
+        for user in [
+            "street.organizer",
+            "street.approver",
+            "branch.viewer",
+            "partner.bot",
+            "edu.analyst",
+        ] {
+            let r = app.exec(Some(user), LOG, json!({})).await;
+            assert_eq!(code(&r), "FORBIDDEN", "{user}");
+        }
+        // The university's admin sees none of the street's rows, and cannot ask for them.
+        let d = app.ok(Some("univ.admin"), LOG, json!({})).await;
+        assert!(
+            rows(&d)
+                .iter()
+                .all(|r| r["action"] != "candidate.submit_application")
+        );
+        let street = app.org_id("和平街道党工委").await;
+        let r = app
+            .exec(Some("univ.admin"), LOG, json!({ "u": street }))
+            .await;
+        assert_eq!(code(&r), "NOT_FOUND");
+        let d = app.ok(Some("street.admin"), LOG, json!({})).await;
+        assert!(
+            rows(&d)
+                .iter()
+                .any(|r| r["action"] == "candidate.submit_application")
+        );
+    }
+);
+
+db_test!(
+    duplicate_person_checks_say_no_more_than_needed_are_audited_and_limited,
+    fazhan::Config {
+        duplicate_checks_per_hour: 2,
+        ..fazhan::Config::for_tests(String::new())
+    },
+    |app| {
+        app.load_demo().await;
+        // A number on record in the university's subtree.
+        let univ_branch = app.org_id("计算机学院本科生第一党支部").await;
+        let number = id_card("2001-02-05", 43);
+        app.ok(Some("univ.organizer"), SUBMIT, json!({ "input": { "organizationId": univ_branch, "appliedOn": "2025-03-03", "person": person("异地", &number, "2001-02-05") } })).await;
+        let branch = app.org_id("和平社区第一党支部").await;
+        let import = "mutation($input: ImportCandidatesInput!) { importCandidates(input: $input) { imported } }";
+        let row = json!({ "organizationId": branch, "appliedOn": "2025-03-04", "person": person("重复", &number, "2001-02-05") });
+        let r = app
+            .exec(
+                Some("partner.bot"),
+                import,
+                json!({ "input": { "rows": [row] } }),
+            )
+            .await;
+        let message = r["errors"][0]["extensions"]["rows"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert!(message.contains("DUPLICATE_PERSON"), "{r:#}");
+        for secret in ["计算机", "大学", "异地", "univ"] {
+            assert!(!r.to_string().contains(secret), "{secret} leaked: {r:#}");
+        }
+        // The second duplicate answer is still allowed; the third is refused before it says anything.
+        let r = app.exec(Some("street.organizer"), SUBMIT, json!({ "input": { "organizationId": branch, "appliedOn": "2025-03-04", "person": person("重复", &number, "2001-02-05") } })).await;
+        assert_eq!(code(&r), "CONFLICT");
+        let r = app.exec(Some("street.organizer"), SUBMIT, json!({ "input": { "organizationId": branch, "appliedOn": "2025-03-04", "person": person("重复", &number, "2001-02-05") } })).await;
+        assert_eq!(code(&r), "CONFLICT", "limits are per user: {r:#}");
+        let r = app.exec(Some("street.organizer"), SUBMIT, json!({ "input": { "organizationId": branch, "appliedOn": "2025-03-04", "person": person("重复", &number, "2001-02-05") } })).await;
+        assert_eq!(code(&r), "RATE_LIMITED", "{r:#}");
+        // Each check is an audit row, with counts and no numbers.
+        let d = app.ok(Some("admin"), LOG, json!({})).await;
+        let checks: Vec<Value> = rows(&d)
+            .into_iter()
+            .filter(|r| r["action"] == "person.duplicate_check")
+            .collect();
+        assert_eq!(checks.len(), 4, "{checks:#?}");
+        assert_eq!(
+            checks
+                .iter()
+                .filter(|r| r["outcome"] == "RATE_LIMITED")
+                .count(),
+            1
+        );
+        assert!(
+            checks
+                .iter()
+                .all(|r| !r["detail"].to_string().contains(&number))
+        );
+    }
+);
+
+db_test!(
+    metrics_need_their_token_when_one_is_set,
+    fazhan::Config {
+        metrics_token: Some("metrics-secret".into()),
+        ..fazhan::Config::for_tests(String::new())
+    },
+    |app| {
+        let get = |auth: Option<&str>| {
+            let mut r = Request::get("/metrics");
+            if let Some(a) = auth {
+                r = r.header("authorization", a);
+            }
+            r.body(Body::empty()).unwrap()
+        };
+        assert_eq!(app.http(get(None)).await.0, 401);
+        assert_eq!(app.http(get(Some("Bearer wrong"))).await.0, 401);
+        let (status, _, body) = app.http(get(Some("Bearer metrics-secret"))).await;
+        assert_eq!(status, 200);
+        assert!(
+            body.as_str()
+                .unwrap()
+                .contains("fazhan_sql_statements_total")
+        );
+    }
+);
+
+db_test!(
+    production_serves_neither_open_metrics_nor_graphiql,
+    fazhan::Config {
+        environment: fazhan::config::Environment::Production,
+        ..fazhan::Config::for_tests(String::new())
+    },
+    |app| {
+        assert_eq!(
+            app.http(Request::get("/metrics").body(Body::empty()).unwrap())
+                .await
+                .0,
+            404
+        );
+        let (status, _, body) = app
+            .http(
+                Request::get("/graphql")
+                    .header("accept", "text/html")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert!(!body.to_string().contains("graphiql"), "{status} {body}");
+    }
+);
+
+db_test!(
+    an_approver_cannot_name_a_committee_above_its_own_organization,
+    |app| {
+        app.load_demo().await;
+        let branch = app.org_id("和平社区第一党支部").await;
+        let d = app.ok(Some("street.organizer"), SUBMIT, json!({ "input": { "organizationId": branch, "appliedOn": "2025-03-03", "person": person("上级", &id_card("2001-02-06", 44), "2001-02-06") } })).await;
+        let id = d["submitApplication"]["candidate"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let district = app.org_id("示例区委组织部").await;
+        let r = app.exec(Some("street.approver"), crate::pipeline::STEP, json!({ "input": { "candidateId": id, "expectedVersion": 1, "occurredOn": "2025-04-01", "step": { "admissionApproval": { "approverOrganizationId": district } } } })).await;
+        assert_eq!(code(&r), "NOT_FOUND", "{r:#}");
+    }
+);
