@@ -10,6 +10,7 @@ mod http_spec;
 mod indicators;
 mod letters;
 mod limits;
+mod matrix;
 mod organizations;
 mod pipeline;
 mod plans;
