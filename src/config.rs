@@ -125,6 +125,15 @@ pub struct Config {
         global = true
     )]
     pub duplicate_checks_per_hour: u32,
+    /// ID-card numbers one user may have checked for duplicates per hour (every application or
+    /// imported row counts), whatever is found.
+    #[arg(
+        long,
+        env = "DUPLICATE_CHECK_NUMBERS_PER_HOUR",
+        default_value_t = 20_000,
+        global = true
+    )]
+    pub duplicate_check_numbers_per_hour: u32,
     /// How long a signed-in user's role and scope are reused without re-reading them, in
     /// milliseconds (0 = read on every request). Changes made through this service take effect at
     /// once; changes made elsewhere (another instance, the CLI) within this time.
@@ -194,6 +203,7 @@ impl Config {
             login_attempts_per_address_per_minute: 30,
             login_checks_per_second: 8,
             duplicate_checks_per_hour: 100,
+            duplicate_check_numbers_per_hour: 20_000,
             viewer_cache_ms: 5_000,
             db_max_connections: 8,
             log_format: LogFormat::Text,

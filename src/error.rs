@@ -133,8 +133,10 @@ impl AppError {
 impl From<DbErr> for AppError {
     fn from(e: DbErr) -> Self {
         match e.sql_err() {
+            // The database's own wording (table and column names) stays in the log.
             Some(SqlErr::UniqueConstraintViolation(detail)) => {
-                AppError::Conflict(format!("已存在 / already exists ({detail})"))
+                tracing::info!(%detail, "unique constraint");
+                AppError::Conflict("已存在 / already exists".into())
             }
             _ if e.to_string().contains("database is locked") => {
                 AppError::Conflict("并发写入冲突，请重试 / a concurrent write won; retry".into())

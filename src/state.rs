@@ -43,6 +43,7 @@ impl AppState {
             )),
             duplicate_checks: Arc::new(crate::service::duplicates::DuplicateChecks::new(
                 config.duplicate_checks_per_hour,
+                config.duplicate_check_numbers_per_hour,
             )),
             letter_events: tokio::sync::broadcast::channel(1024).0,
             sql_statements,

@@ -111,9 +111,35 @@ pub fn parse_month(s: &str) -> Option<(i32, u32)> {
 /// Refuses input that is invalid in itself (BAD_USER_INPUT): percentages outside 0–100, months
 /// that do not exist or fall outside the plan's year, unknown categories, comparators or ratio
 /// kinds, a target with neither count nor percentage.
+/// The largest count a plan may state: far above any province's annual quota, and small
+/// enough that sums over every child and every month stay exact.
+pub const MAX_PLAN_COUNT: u32 = 1_000_000;
+
 pub fn validate(c: &PlanContent, year: i32) -> Result<(), DomainError> {
     let bad =
         |field: &'static str, zh: String, en: String| Err(DomainError::invalid(field, zh, en));
+    let counts = [c.total]
+        .into_iter()
+        .chain(c.under_35)
+        .chain(c.college_plus)
+        .chain(c.first_half)
+        .chain(c.targets.iter().filter_map(|t| t.count))
+        .chain(
+            c.reserve
+                .iter()
+                .flat_map(|r| [Some(r.count), r.non_public])
+                .flatten(),
+        )
+        .chain(c.ratios.iter().flat_map(|r| r.parts.iter().copied()));
+    for n in counts {
+        if n > MAX_PLAN_COUNT {
+            return bad(
+                "plan",
+                format!("计划人数{n}超过上限{MAX_PLAN_COUNT}"),
+                format!("the count {n} is above the limit of {MAX_PLAN_COUNT}"),
+            );
+        }
+    }
     if let Some(m) = &c.completion_month {
         match parse_month(m) {
             Some((y, _)) if y == year => {}
@@ -490,6 +516,26 @@ pub fn outside_plan(child_name: &str, child_id: i64, admitted: u32) -> Option<Fi
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn counts_above_the_limit_are_refused() {
+        let c = super::PlanContent {
+            total: super::MAX_PLAN_COUNT + 1,
+            ..Default::default()
+        };
+        assert!(super::validate(&c, 2025).is_err());
+        let c = super::PlanContent {
+            total: 10,
+            first_half: Some(u32::MAX),
+            ..Default::default()
+        };
+        assert!(super::validate(&c, 2025).is_err());
+        let c = super::PlanContent {
+            total: super::MAX_PLAN_COUNT,
+            ..Default::default()
+        };
+        assert!(super::validate(&c, 2025).is_ok());
+    }
+
     use super::*;
 
     fn target(

@@ -44,7 +44,7 @@ pub enum Permission {
     /// Submit reports and bulk imports system-to-system.
     SubmitReports,
     /// Read a report's narrative and attachments (free text that may name people): the roles
-    /// that write reports or read cases in full.
+    /// that read cases in full.
     ReadReportText,
     /// Read the audit log of the subtree.
     ReadAuditLog,
@@ -81,7 +81,7 @@ impl Role {
             ReadCandidates => matches!(self, Admin | Organizer | Approver | Viewer),
             ReadIndicators => matches!(self, Admin | Organizer | Approver | Analyst | Viewer),
             SubmitReports => matches!(self, Organizer | Partner),
-            ReadReportText => matches!(self, Admin | Organizer | Approver | Partner),
+            ReadReportText => matches!(self, Admin | Organizer | Approver),
             ReadAuditLog => self == Admin,
         }
     }

@@ -131,8 +131,8 @@ impl AuditQuery {
             &ctx.state().db,
             actor,
             under,
-            from,
-            to,
+            super::args::instant(from, "from")?,
+            super::args::instant(to, "to")?,
             args.after_id,
             args.limit,
         )

@@ -464,8 +464,8 @@ impl CandidateQuery {
                     .as_str()
                     .to_string()
             }),
-            year,
-            search,
+            year: year.map(|y| super::args::year(y, "year")).transpose()?,
+            search: super::args::search(search)?,
             search_id_card: actor.role.personal_data() == PersonalDataAccess::Full,
             organization_id: None,
         };
@@ -516,7 +516,7 @@ impl CandidateQuery {
             actor,
             under,
             as_of.0,
-            within_days,
+            super::args::within_days(within_days)?,
             first as usize,
         )
         .await?;

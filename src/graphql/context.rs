@@ -36,6 +36,11 @@ impl RequestInfo {
     }
 }
 
+/// The `Authorization` value a WebSocket connection was opened with: subscriptions check it
+/// again before every event they deliver.
+#[derive(Debug, Clone)]
+pub struct SocketToken(pub String);
+
 /// Typed accessors: one `expect` per item instead of `data().unwrap()` in resolvers.
 pub trait ContextExt {
     /// The service state.

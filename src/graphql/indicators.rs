@@ -367,6 +367,7 @@ pub struct IndicatorQuery;
 #[Object]
 impl IndicatorQuery {
     /// The indicators of a subtree for a year (ANALYST included; nothing personal).
+    #[graphql(complexity = "super::weights::AGGREGATE + child_complexity")]
     async fn indicators(
         &self,
         ctx: &Context<'_>,
@@ -379,6 +380,7 @@ impl IndicatorQuery {
         as_of: Option<Date>,
     ) -> Result<Indicators> {
         let actor = ctx.actor()?;
+        let year = super::args::year(year, "year")?;
         let id = match organization_id {
             Some(id) => ids::decode(NodeType::Organization, &id, "organizationId")?,
             None => actor.organization_id,
@@ -406,6 +408,7 @@ impl IndicatorQuery {
     ) -> Result<Vec<IndicatorRow>> {
         let _ = by;
         let actor = ctx.actor()?;
+        let year = super::args::year(year, "year")?;
         let id = ids::decode(NodeType::Organization, &organization_id, "organizationId")?;
         let as_of = as_of
             .map(|d| d.0)

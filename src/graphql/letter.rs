@@ -521,6 +521,7 @@ impl LetterQuery {
     }
 
     /// Letters per status for a box (aggregated; ANALYST may read it).
+    #[graphql(complexity = "super::weights::AGGREGATE + child_complexity")]
     async fn letter_counts(
         &self,
         ctx: &Context<'_>,
@@ -810,8 +811,14 @@ pub struct LetterSubscription;
 impl LetterSubscription {
     /// Letter events (received, replied, overdue, withdrawn) for letters your subtree sent or
     /// received.
+    ///
+    /// Roles that read letters only (ANALYST and PARTNER get `FORBIDDEN`). Before each event
+    /// the connection's token is checked again: once it is expired or revoked, the stream ends.
     async fn letter_events(&self, ctx: &Context<'_>) -> Result<impl Stream<Item = LetterNotice>> {
         let actor = ctx.actor()?.clone();
+        crate::service::letter::may_read(&actor)?;
+        let token = ctx.data_opt::<super::context::SocketToken>().cloned();
+        let state = ctx.state().clone();
         let rx = ctx.state().letter_events.subscribe();
         let stream = tokio_stream::wrappers::BroadcastStream::new(rx).filter_map(move |e| {
             let actor = actor.clone();
@@ -822,6 +829,24 @@ impl LetterSubscription {
                     kind: e.kind,
                     letter_id: e.letter_id,
                 })
+            }
+        });
+        let stream = stream.take_while(move |_| {
+            let (state, token) = (state.clone(), token.clone());
+            async move {
+                match token {
+                    Some(super::context::SocketToken(header)) => matches!(
+                        crate::auth::viewer::resolve(
+                            &state.db,
+                            &state.jwt,
+                            &state.viewers,
+                            Some(&header)
+                        )
+                        .await,
+                        Ok(crate::auth::Viewer::User(_))
+                    ),
+                    None => true,
+                }
             }
         });
         Ok(stream)

@@ -143,6 +143,7 @@ impl MemberMutation {
     ) -> Result<ImportMembersPayload> {
         let actor = ctx.actor()?;
         let mut rows = vec![];
+        super::args::import_rows(input.rows.len())?;
         for r in input.rows {
             rows.push(service::MemberRow {
                 organization_id: ids::decode(
@@ -155,7 +156,8 @@ impl MemberMutation {
                 under_party_probation: r.under_party_probation,
             });
         }
-        let members = service::import(&ctx.state().db, actor, rows).await?;
+        let members =
+            service::import(&ctx.state().db, &ctx.state().duplicate_checks, actor, rows).await?;
         Ok(ImportMembersPayload {
             members: members.into_iter().map(Member).collect(),
         })

@@ -1,6 +1,7 @@
 //! The GraphQL adapter: types convert domain rows, resolvers call one service function or
 //! loader. The schema can be built without a database (for the SDL).
 
+pub mod args;
 pub mod audit;
 pub mod candidate;
 pub mod context;

@@ -44,7 +44,7 @@ impl NodeQuery {
                     service::organization::get_visible(db, actor, n).await?,
                 )?,
             ))),
-            Some((NodeType::User, n)) => Ok(Some(Node::User(User(
+            Some((NodeType::User, n)) => Ok(Some(Node::User(User::new(
                 service::user::get_visible(db, actor, n).await?,
             )))),
             Some((NodeType::Candidate, n)) => Ok(Some(Node::Candidate(Candidate::with_person(

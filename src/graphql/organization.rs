@@ -180,9 +180,18 @@ impl Organization {
     }
 
     /// Cases in the pipeline now (every stage) in this organization's whole subtree, read from
-    /// the counters kept with every step. Not personal data.
+    /// the counters kept with every step. Not personal data, but an indicator: roles that read
+    /// indicators only (PARTNER gets `FORBIDDEN`).
+    #[graphql(complexity = "super::weights::COUNT")]
     async fn candidate_count(&self, ctx: &Context<'_>) -> Result<i64> {
-        ctx.actor()?;
+        let actor = ctx.actor()?;
+        if !actor.may(crate::domain::Permission::ReadIndicators) {
+            return Err(AppError::Forbidden(format!(
+                "role {} may not read indicators",
+                actor.role
+            ))
+            .extend());
+        }
         Ok(ctx
             .loader::<super::loaders::CandidateCountLoader>()
             .load_one(self.0.id)
@@ -331,7 +340,7 @@ impl OrganizationQuery {
         let filter = OrganizationFilter {
             under_path: String::new(),
             kind: kind.map(|k| rules::OrganizationKind::from(k).as_str().to_string()),
-            search,
+            search: super::args::search(search)?,
             include_inactive,
         };
         let (page, filter) = service::list(

@@ -121,7 +121,9 @@ macro_rules! connection_type {
                 &self.page_info
             }
 
-            /// Number of rows across all pages (computed only when selected).
+            /// Number of rows across all pages (computed only when selected; a count costs
+            /// like a page of rows in the complexity limit).
+            #[graphql(complexity = "crate::graphql::weights::COUNT")]
             async fn total_count(
                 &self,
                 ctx: &async_graphql::Context<'_>,

@@ -699,6 +699,7 @@ impl PipelineMutation {
         #[graphql(desc = "The rows.")] input: ImportCandidatesInput,
     ) -> Result<ImportCandidatesPayload> {
         let actor = ctx.actor()?;
+        super::args::import_rows(input.rows.len())?;
         let mut rows = Vec::with_capacity(input.rows.len());
         for r in input.rows {
             rows.push(import::ImportRow {

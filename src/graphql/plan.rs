@@ -607,6 +607,7 @@ pub struct PlanQuery;
 #[Object]
 impl PlanQuery {
     /// The plan of an organization for a year, as of a date (default: today).
+    #[graphql(complexity = "super::weights::AGGREGATE + child_complexity")]
     async fn guidance_plan(
         &self,
         ctx: &Context<'_>,
@@ -620,6 +621,8 @@ impl PlanQuery {
         as_of: Option<Date>,
     ) -> Result<Option<GuidancePlan>> {
         let actor = ctx.actor()?;
+        let year = super::args::year(year, "year")?;
+        crate::service::plan::may_read(actor)?;
         let id = ids::decode(NodeType::Organization, &organization_id, "organizationId")?;
         let as_of = as_of
             .map(|d| d.0)
@@ -649,6 +652,8 @@ impl PlanQuery {
         #[graphql(desc = "The day to judge on.")] as_of: Option<Date>,
     ) -> Result<Vec<PlanFinding>> {
         let actor = ctx.actor()?;
+        let year = super::args::year(year, "year")?;
+        crate::service::plan::may_read(actor)?;
         let id = ids::decode(NodeType::Organization, &organization_id, "organizationId")?;
         let as_of = as_of
             .map(|d| d.0)
@@ -674,6 +679,8 @@ impl PlanQuery {
         #[graphql(desc = "As of this day (default: today).")] as_of: Option<Date>,
     ) -> Result<Vec<GuidancePlan>> {
         let actor = ctx.actor()?;
+        let year = super::args::year(year, "year")?;
+        crate::service::plan::may_read(actor)?;
         let db = &ctx.state().db;
         let under = under
             .map(|u| ids::decode(NodeType::Organization, &u, "under"))

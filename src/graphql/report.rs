@@ -90,6 +90,11 @@ pub struct Attachment {
 /// A report of an organization for a period.
 pub struct Report(pub Model);
 
+/// Whether the viewer reads indicators (a report's snapshot and its reconciliation).
+fn may_read_indicators(ctx: &Context<'_>) -> Result<bool> {
+    Ok(ctx.actor()?.may(crate::domain::Permission::ReadIndicators))
+}
+
 /// Whether the viewer may read reports' free text (narrative, attachments).
 fn may_read_text(ctx: &Context<'_>) -> Result<bool> {
     Ok(ctx.actor()?.may(crate::domain::Permission::ReadReportText))
@@ -128,9 +133,11 @@ impl Report {
         status(&self.0.status)
     }
 
-    /// The computed indicators at submission.
-    async fn snapshot(&self) -> Json<serde_json::Value> {
-        Json(serde_json::from_str(&self.0.snapshot).unwrap_or_default())
+    /// The computed indicators at submission: null for roles that do not read indicators
+    /// (PARTNER).
+    async fn snapshot(&self, ctx: &Context<'_>) -> Result<Option<Json<serde_json::Value>>> {
+        Ok(may_read_indicators(ctx)?
+            .then(|| Json(serde_json::from_str(&self.0.snapshot).unwrap_or_default())))
     }
 
     /// The figures the submitter declares.
@@ -138,12 +145,12 @@ impl Report {
         Json(serde_json::from_str(&self.0.declared).unwrap_or_default())
     }
 
-    /// The narrative: free text that may name people, so null for ANALYST and VIEWER.
+    /// The narrative: free text that may name people, so null for ANALYST, PARTNER and VIEWER.
     async fn narrative(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
         Ok(may_read_text(ctx)?.then_some(self.0.narrative.as_str()))
     }
 
-    /// Attachments, as text: null for ANALYST and VIEWER (as `narrative`).
+    /// Attachments, as text: null for ANALYST, PARTNER and VIEWER (as `narrative`).
     #[graphql(complexity = "super::weights::UNPAGED_LIST * child_complexity")]
     async fn attachments(&self, ctx: &Context<'_>) -> Result<Option<Vec<Attachment>>> {
         if !may_read_text(ctx)? {
@@ -190,17 +197,23 @@ impl Report {
         }
     }
 
-    /// Declared figures that differ from the computed ones.
+    /// Declared figures that differ from the computed ones: null for roles that do not read
+    /// indicators (PARTNER).
     #[graphql(complexity = "super::weights::UNPAGED_LIST * child_complexity")]
-    async fn findings(&self) -> Vec<ReconciliationFinding> {
-        service::reconcile(&self.0)
-            .into_iter()
-            .map(|(key, d, c)| ReconciliationFinding {
-                key,
-                declared: Json(d),
-                computed: Json(c),
-            })
-            .collect()
+    async fn findings(&self, ctx: &Context<'_>) -> Result<Option<Vec<ReconciliationFinding>>> {
+        if !may_read_indicators(ctx)? {
+            return Ok(None);
+        }
+        Ok(Some(
+            service::reconcile(&self.0)
+                .into_iter()
+                .map(|(key, d, c)| ReconciliationFinding {
+                    key,
+                    declared: Json(d),
+                    computed: Json(c),
+                })
+                .collect(),
+        ))
     }
 }
 
@@ -266,6 +279,7 @@ impl ReportQuery {
         #[graphql(desc = "The day lateness is judged on (default: today).")] as_of: Option<Date>,
     ) -> Result<ReportSubmissions> {
         let actor = ctx.actor()?;
+        let year = super::args::year(year, "year")?;
         let id = ids::decode(
             NodeType::Organization,
             &collector_organization_id,
@@ -409,7 +423,7 @@ impl ReportMutation {
                     &input.organization_id,
                     "organizationId",
                 )?,
-                year: input.year,
+                year: super::args::year(input.year, "year")?,
                 period: input.period.code().into(),
                 declared: input.declared.0,
                 narrative: input.narrative,
@@ -490,7 +504,7 @@ impl ReportMutation {
             &ctx.state().db,
             actor,
             id,
-            input.year,
+            super::args::year(input.year, "year")?,
             input.period.code(),
             input.due_on.0,
         )

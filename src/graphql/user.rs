@@ -16,7 +16,22 @@ use entity::user::Model;
 /// A user account: a person or an integration partner's service account, in one organization
 /// with one role.
 #[derive(Clone)]
-pub struct User(pub Model);
+pub struct User(pub Model, SignedIn);
+
+/// Whether this `User` is the one a `login` in this request just signed in: its own
+/// organization is then shown although the request itself is anonymous.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SignedIn {
+    No,
+    ByThisRequest,
+}
+
+impl User {
+    /// A user read through a scoped query.
+    pub fn new(model: Model) -> Self {
+        User(model, SignedIn::No)
+    }
+}
 
 /// A user account: a person or an integration partner's service account, in one organization
 /// with one role.
@@ -59,6 +74,23 @@ impl User {
 
     /// The organization the user belongs to: the root of what they may see.
     async fn organization(&self, ctx: &Context<'_>) -> Result<Option<Organization>> {
+        if self.1 == SignedIn::ByThisRequest && ctx.actor().is_err() {
+            // The login payload: the organization the new token will see, as itself.
+            let org = crate::db::organization::find_by_id(&ctx.state().db, self.0.organization_id)
+                .await
+                .map_err(AppError::from)?;
+            let actor = crate::domain::Actor {
+                user_id: self.0.id,
+                role: self
+                    .0
+                    .role
+                    .parse()
+                    .map_err(|e: String| AppError::internal(anyhow::anyhow!(e)).extend())?,
+                organization_id: self.0.organization_id,
+                scope_path: org.as_ref().map(|o| o.path.clone()).unwrap_or_default(),
+            };
+            return Ok(org.and_then(|o| Organization::visible(&actor, o)));
+        }
         super::organization::load_visible(ctx, self.0.organization_id).await
     }
 }
@@ -85,7 +117,7 @@ impl UserQuery {
     /// The signed-in user (`UNAUTHENTICATED` without a token).
     async fn me(&self, ctx: &Context<'_>) -> Result<User> {
         let actor = ctx.actor()?;
-        Ok(User(
+        Ok(User::new(
             service::get_visible(&ctx.state().db, actor, actor.user_id).await?,
         ))
     }
@@ -98,7 +130,7 @@ impl UserQuery {
     ) -> Result<Option<User>> {
         let actor = ctx.actor()?;
         let id = ids::decode(NodeType::User, &id, "id")?;
-        Ok(Some(User(
+        Ok(Some(User::new(
             service::get_visible(&ctx.state().db, actor, id).await?,
         )))
     }
@@ -126,7 +158,7 @@ impl UserQuery {
         let filter = UserFilter {
             under_path: String::new(),
             role: role.map(|r| domain::Role::from(r).as_str().to_string()),
-            search,
+            search: super::args::search(search)?,
             include_inactive,
         };
         let (page, filter) = service::list(
@@ -142,7 +174,7 @@ impl UserQuery {
             page,
             &args,
             |u| u.id,
-            |u| Some(User(u)),
+            |u| Some(User::new(u)),
             UserCounter(filter),
         ))
     }
@@ -266,7 +298,7 @@ impl UserMutation {
                 .timestamp_opt(r.expires_at, 0)
                 .single()
                 .unwrap_or_else(Utc::now),
-            user: User(r.user),
+            user: User(r.user, SignedIn::ByThisRequest),
         })
     }
 
@@ -294,7 +326,9 @@ impl UserMutation {
             },
         )
         .await?;
-        Ok(CreateUserPayload { user: User(user) })
+        Ok(CreateUserPayload {
+            user: User::new(user),
+        })
     }
 
     /// Changes your own password, or (ADMIN) resets one in your subtree.
@@ -318,7 +352,9 @@ impl UserMutation {
         .await?;
         // The user's older tokens are revoked: forget the cached generation at once.
         ctx.state().viewers.clear();
-        Ok(ChangePasswordPayload { user: User(user) })
+        Ok(ChangePasswordPayload {
+            user: User::new(user),
+        })
     }
 
     /// Deactivates a user of your subtree (ADMIN); their tokens stop working at once.
@@ -331,6 +367,8 @@ impl UserMutation {
         let id = ids::decode(NodeType::User, &input.id, "id")?;
         let user = service::deactivate(&ctx.state().db, actor, id).await?;
         ctx.state().viewers.clear();
-        Ok(DeactivateUserPayload { user: User(user) })
+        Ok(DeactivateUserPayload {
+            user: User::new(user),
+        })
     }
 }

@@ -14,3 +14,5 @@ pub const UNPAGED_LIST: usize = 10;
 pub const CHILD_ROWS: usize = 50;
 /// Work of a field computed over a whole subtree, before its rows.
 pub const AGGREGATE: usize = 100;
+/// A count over a subtree (`totalCount`, `candidateCount`).
+pub const COUNT: usize = 5;

@@ -195,6 +195,9 @@ pub async fn indicator_table(
         Ok(id) => id,
         Err(e) => return app_error(e),
     };
+    if let Err(e) = crate::graphql::args::year(q.year, "year") {
+        return app_error(e);
+    }
     let as_of = q.as_of.unwrap_or_else(crate::service::letter::today);
     let rows = match indicators::table(&s.app.db, &actor, id, q.year, as_of).await {
         Ok(r) => r,
@@ -269,6 +272,12 @@ pub async fn report(
         Ok(id) => id,
         Err(e) => return app_error(e),
     };
+    if !actor.may(Permission::ReadIndicators) {
+        return app_error(AppError::Forbidden(format!(
+            "role {} may not read indicators",
+            actor.role
+        )));
+    }
     let (r, org) = match report::get_visible(&s.app.db, &actor, id).await {
         Ok(x) => x,
         Err(e) => return app_error(e),

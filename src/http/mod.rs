@@ -41,6 +41,11 @@ pub fn router(app: AppState) -> Router {
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(TraceLayer::new_for_http())
         .layer(axum::middleware::from_fn(request_id))
+        // A panic anywhere below is answered as a 500 with a coded error, never a dropped
+        // connection (input validation is meant to make this unreachable).
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            panic_response,
+        ))
         .with_state(HttpState {
             app,
             schema,
@@ -80,6 +85,17 @@ async fn request_id(
         resp.headers_mut().insert("x-request-id", v);
     }
     resp
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    tracing::error!("a request panicked");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        json!({ "errors": [{ "message": "内部错误 / Internal server error", "extensions": { "code": "INTERNAL_SERVER_ERROR" } }] })
+            .to_string(),
+    )
+        .into_response()
 }
 
 /// The process is up.

@@ -104,11 +104,13 @@ pub async fn handler(
                     .await
                     {
                         Ok(v @ Viewer::User(_)) => {
-                            *init_cell.lock().unwrap_or_else(|e| e.into_inner()) = Some(header);
+                            *init_cell.lock().unwrap_or_else(|e| e.into_inner()) =
+                                Some(header.clone());
                             let mut data = Data::default();
                             data.insert(v);
                             // One login for the whole connection (it is already signed in).
                             data.insert(crate::graphql::context::RequestInfo::new(None));
+                            data.insert(crate::graphql::context::SocketToken(header.clone()));
                             Ok(data)
                         }
                         _ => Err(async_graphql::Error::new(

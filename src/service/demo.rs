@@ -212,8 +212,11 @@ pub async fn load(db: &DatabaseConnection) -> AppResult<bool> {
         organization_id: root.id,
         scope_path: root.path.clone(),
     };
+    // The demo's own members carry no ID numbers; a one-off allowance keeps the loader
+    // independent of the running service's limits.
     super::member::import(
         db,
+        &super::duplicates::DuplicateChecks::new(1, 10),
         &organizer,
         vec![
             member("王建国", Gender::Male, "1975-04-12", "1998-07-01", false),

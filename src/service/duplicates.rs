@@ -15,36 +15,79 @@ use std::num::NonZeroU32;
 /// The message of a duplicate row (the same inside and outside the caller's subtree).
 pub const DUPLICATE_MESSAGE: &str = "该身份证号已有档案（DUPLICATE_PERSON）/ a record with this ID-card number exists (DUPLICATE_PERSON)";
 
-/// Duplicates each user may be told about per hour.
-pub struct DuplicateChecks(DefaultKeyedRateLimiter<i64>);
+/// Per user and hour: duplicates revealed, and numbers checked at all (a bulk check that
+/// finds little still spends its numbers).
+pub struct DuplicateChecks {
+    found: DefaultKeyedRateLimiter<i64>,
+    checked: DefaultKeyedRateLimiter<i64>,
+}
 
-impl DuplicateChecks {
-    /// At most `per_hour` duplicates revealed to one user per hour.
-    pub fn new(per_hour: u32) -> Self {
-        DuplicateChecks(RateLimiter::keyed(Quota::per_hour(
-            NonZeroU32::new(per_hour.max(1)).expect("non-zero"),
-        )))
+fn per_hour(n: u32) -> DefaultKeyedRateLimiter<i64> {
+    RateLimiter::keyed(Quota::per_hour(
+        NonZeroU32::new(n.max(1)).expect("non-zero"),
+    ))
+}
+
+fn spend(limiter: &DefaultKeyedRateLimiter<i64>, user: i64, n: usize) -> bool {
+    match NonZeroU32::new(u32::try_from(n).unwrap_or(u32::MAX)) {
+        None => true,
+        Some(n) => matches!(limiter.check_key_n(&user, n), Ok(Ok(()))),
     }
 }
 
-/// The numbers of `numbers` already on record. Finding any is audited (how many were checked
-/// and found, never the numbers) and counts against the user's hourly allowance; past it the
-/// whole request is `RATE_LIMITED` and reveals nothing.
+impl DuplicateChecks {
+    /// At most `found_per_hour` duplicates revealed to, and `checked_per_hour` numbers checked
+    /// for, one user per hour.
+    pub fn new(found_per_hour: u32, checked_per_hour: u32) -> Self {
+        DuplicateChecks {
+            found: per_hour(found_per_hour),
+            checked: per_hour(checked_per_hour),
+        }
+    }
+}
+
+/// The numbers of `numbers` already on record. Every check is audited (how many were checked
+/// and found, never the numbers); the numbers checked and the duplicates found count against
+/// the user's hourly allowances, and past either the whole request is `RATE_LIMITED` and
+/// reveals nothing.
 pub async fn find(
     db: &DatabaseConnection,
     checks: &DuplicateChecks,
     actor: &Actor,
     numbers: &[String],
 ) -> AppResult<Vec<String>> {
+    if numbers.is_empty() {
+        return Ok(vec![]);
+    }
+    if !spend(&checks.checked, actor.user_id, numbers.len()) {
+        audit(db, actor, numbers.len(), None, "RATE_LIMITED").await?;
+        return Err(AppError::RateLimited);
+    }
     let mut found = vec![];
     for chunk in numbers.chunks(1000) {
         found.extend(db::person::existing_id_cards(db, chunk).await?);
     }
-    if found.is_empty() {
-        return Ok(found);
+    let allowed = spend(&checks.found, actor.user_id, found.len());
+    let outcome = match (found.is_empty(), allowed) {
+        (true, _) => "OK",
+        (false, true) => "DUPLICATE",
+        (false, false) => "RATE_LIMITED",
+    };
+    audit(db, actor, numbers.len(), Some(found.len()), outcome).await?;
+    if !allowed {
+        return Err(AppError::RateLimited);
     }
-    let n = NonZeroU32::new(u32::try_from(found.len()).unwrap_or(u32::MAX)).expect("non-empty");
-    let allowed = matches!(checks.0.check_key_n(&actor.user_id, n), Ok(Ok(())));
+    Ok(found)
+}
+
+/// One audit row per check: how many numbers were checked and found, never the numbers.
+async fn audit(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    checked: usize,
+    found: Option<usize>,
+    outcome: &str,
+) -> AppResult<()> {
     super::audit::record_alone(
         db,
         AuditRecord {
@@ -53,13 +96,9 @@ pub async fn find(
             action: "person.duplicate_check",
             subject_type: "person",
             subject_id: None,
-            detail: json!({ "checked": numbers.len(), "found": found.len() }),
+            detail: json!({ "checked": checked, "found": found }),
         },
-        if allowed { "DUPLICATE" } else { "RATE_LIMITED" },
+        outcome,
     )
-    .await?;
-    if !allowed {
-        return Err(AppError::RateLimited);
-    }
-    Ok(found)
+    .await
 }

@@ -61,7 +61,8 @@ impl VisibleLetter {
     }
 }
 
-fn may_read(actor: &Actor) -> AppResult<()> {
+/// Letters carry personal data: the roles that read cases or manage the pipeline.
+pub fn may_read(actor: &Actor) -> AppResult<()> {
     if actor.may(Permission::ReadCandidates) || actor.may(Permission::ManagePipeline) {
         Ok(())
     } else {

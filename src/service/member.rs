@@ -23,6 +23,7 @@ pub struct MemberRow {
 /// Imports members all-or-nothing; every bad row is reported with its index and field.
 pub async fn import(
     db: &DatabaseConnection,
+    checks: &super::duplicates::DuplicateChecks,
     actor: &Actor,
     rows: Vec<MemberRow>,
 ) -> AppResult<Vec<Model>> {
@@ -71,7 +72,25 @@ pub async fn import(
             }),
         }
     }
+    if errors.is_empty() {
+        let numbers: Vec<String> = valid
+            .iter()
+            .filter_map(|v| v.1.id_card_number.clone())
+            .collect();
+        for dup in super::duplicates::find(db, checks, actor, &numbers).await? {
+            let index = valid
+                .iter()
+                .position(|v| v.1.id_card_number.as_deref() == Some(dup.as_str()))
+                .unwrap_or_default();
+            errors.push(RowError {
+                index,
+                field: "person.idCardNumber".into(),
+                message: super::duplicates::DUPLICATE_MESSAGE.into(),
+            });
+        }
+    }
     if !errors.is_empty() {
+        errors.sort_by_key(|e| e.index);
         return Err(AppError::Rows(errors));
     }
     let txn = db.begin().await?;

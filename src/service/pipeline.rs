@@ -91,7 +91,7 @@ fn hash(operation: &str, payload: &serde_json::Value) -> String {
 
 /// If the key was used before: the first result (same request) or `CONFLICT` (another request).
 async fn replay(
-    txn: &DatabaseTransaction,
+    txn: &impl ConnectionTrait,
     actor: &Actor,
     key: &Option<String>,
     request_hash: &str,
@@ -207,11 +207,12 @@ pub async fn submit_application(
         "submitApplication",
         &json!({ "org": input.organization_id, "on": input.applied_on, "person": format!("{:?}", input.person), "note": input.note }),
     );
-    let txn = db.begin().await?;
-    if let Some(done) = replay(&txn, actor, &input.client_key, &request_hash).await? {
+    // Everything read before the transaction: the duplicate check writes its own audit row,
+    // and on SQLite a transaction that has read cannot write after another has committed.
+    if let Some(done) = replay(db, actor, &input.client_key, &request_hash).await? {
         return Ok(done);
     }
-    let org = super::organization::get_visible(&txn, actor, input.organization_id).await?;
+    let org = super::organization::get_visible(db, actor, input.organization_id).await?;
     if !receives_applications(&org.kind) || !org.active {
         return Err(AppError::bad_input(
             "organizationId",
@@ -221,7 +222,7 @@ pub async fn submit_application(
     }
     let p = person::validate(input.person, true)?;
     if let Some(outflow) = p.outflow_organization_id {
-        db::organization::find_by_id(&txn, outflow)
+        db::organization::find_by_id(db, outflow)
             .await?
             .ok_or_else(|| {
                 AppError::bad_input(
@@ -240,6 +241,7 @@ pub async fn submit_application(
             super::duplicates::DUPLICATE_MESSAGE.into(),
         ));
     }
+    let txn = db.begin().await?;
     let details = StepDetails::SubmitApplication {
         organization_id: org.id,
     };

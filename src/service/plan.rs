@@ -52,15 +52,24 @@ pub async fn set(db: &DatabaseConnection, actor: &Actor, input: SetPlan) -> AppR
     let issuer =
         super::organization::get_visible(&txn, actor, input.issuer_organization_id).await?;
     let org = super::organization::get_visible(&txn, actor, input.organization_id).await?;
-    if !path_contains(&issuer.path, &org.path) {
+    if !path_contains(&issuer.path, &org.path) || issuer.id == org.id {
         return Err(AppError::bad_input(
             "organizationId",
-            "计划对象须在下达计划的组织之下",
-            "the plan's organization must be inside the issuer's subtree",
+            "计划对象须在下达计划的组织之下（不能给本级下达计划）",
+            "the plan's organization must lie below the issuer (a level does not issue its own plan)",
         ));
     }
     let plan = match db::plan::find(&txn, org.id, input.year, input.line.as_str()).await? {
-        Some(p) => p,
+        // A plan issued from above the actor's organization is not the actor's to revise.
+        Some(p) => {
+            let original = db::organization::find_by_id(&txn, p.issuer_organization_id).await?;
+            if !original.is_some_and(|o| actor.can_see(&o.path)) {
+                return Err(AppError::Forbidden(
+                    "该计划由上级下达，本级不能修改 / the plan was issued above your organization; only that level revises it".into(),
+                ));
+            }
+            p
+        }
         None => db::plan::insert(&txn, org.id, input.year, input.line.as_str(), issuer.id).await?,
     };
     let revisions = db::plan::revisions(&txn, plan.id).await?;
@@ -113,6 +122,11 @@ fn content_of(r: &plan_revision::Model) -> AppResult<PlanContent> {
 
 /// The plan of an organization of the actor's subtree as of a date (the latest revision
 /// effective on or before it); `NOT_FOUND` when there is none.
+/// Plans carry admissions so far and findings (indicators): the roles that read indicators.
+pub fn may_read(actor: &Actor) -> AppResult<()> {
+    super::require(actor, crate::domain::Permission::ReadIndicators)
+}
+
 pub async fn get(
     db: &impl ConnectionTrait,
     actor: &Actor,

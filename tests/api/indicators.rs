@@ -353,12 +353,23 @@ db_test!(
         let r = &d["submitReport"]["report"];
         assert_eq!(r["status"], "SUBMITTED");
         assert_eq!(r["dueOn"], "2025-06-25");
-        assert_eq!(r["snapshot"]["admitted"], 4);
+        // The partner does not read indicators: the snapshot and the reconciliation are for
+        // the levels that do.
+        assert_eq!(r["snapshot"], json!(null));
+        assert_eq!(r["findings"], json!(null));
+        let id = r["id"].as_str().unwrap().to_string();
+        let read = app
+            .ok(
+                Some("district.organizer"),
+                "query($id: ID!) { report(id: $id) { snapshot findings { key declared computed } } }",
+                json!({ "id": id }),
+            )
+            .await;
+        assert_eq!(read["report"]["snapshot"]["admitted"], 4);
         assert_eq!(
-            r["findings"],
+            read["report"]["findings"],
             json!([{ "key": "admitted", "declared": 5, "computed": 4 }])
         );
-        let id = r["id"].as_str().unwrap().to_string();
         // The same key and payload: the first result; another payload: conflict.
         let again = app
             .ok(
@@ -411,8 +422,15 @@ db_test!(
             )
             .await;
         assert_eq!(d["submitReport"]["report"]["status"], "RESUBMITTED");
-        assert_eq!(d["submitReport"]["report"]["findings"], json!([]));
         let v = d["submitReport"]["report"]["version"].as_i64().unwrap();
+        let read = app
+            .ok(
+                Some("district.organizer"),
+                "query($id: ID!) { report(id: $id) { findings { key } } }",
+                json!({ "id": id }),
+            )
+            .await;
+        assert_eq!(read["report"]["findings"], json!([]));
         let accept = "mutation($input: ReviewReportInput!) { acceptReport(input: $input) { report { status acceptedOn } } }";
         let d = app
             .ok(

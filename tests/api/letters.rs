@@ -411,6 +411,65 @@ db_test!(
             msg["payload"]["data"]["letterEvents"]["letter"]["dueOn"],
             "2023-12-05"
         );
+        // A subscriber deactivated while subscribed hears nothing more, even within the
+        // socket's periodic re-check: every event re-checks its token first.
+        let street = app.org_id("和平街道党工委").await;
+        app.ok(Some("admin"), "mutation($input: CreateUserInput!) { createUser(input: $input) { user { id } } }", json!({ "input": { "organizationId": street, "username": "ws.viewer", "password": "ws-viewer-pass-1", "role": "VIEWER" } })).await;
+        let mut req = format!("ws://{addr}/graphql/ws")
+            .into_client_request()
+            .unwrap();
+        req.headers_mut().insert(
+            "Sec-WebSocket-Protocol",
+            "graphql-transport-ws".parse().unwrap(),
+        );
+        let (mut ws2, _) = tokio_tungstenite::connect_async(req).await.unwrap();
+        let token2 = app.token_for("ws.viewer").await;
+        ws2.send(Message::text(
+            json!({ "type": "connection_init", "payload": { "token": token2 } }).to_string(),
+        ))
+        .await
+        .unwrap();
+        let ack: Value =
+            serde_json::from_str(ws2.next().await.unwrap().unwrap().to_text().unwrap()).unwrap();
+        assert_eq!(ack["type"], "connection_ack");
+        ws2.send(Message::text(json!({ "id": "1", "type": "subscribe", "payload": { "query": "subscription { letterEvents { kind letter { subject { name } } } }" } }).to_string())).await.unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        let viewer_id = app.user_id("ws.viewer").await;
+        app.ok(
+            Some("admin"),
+            "mutation($id: ID!) { deactivateUser(input: {id: $id}) { user { active } } }",
+            json!({ "id": viewer_id }),
+        )
+        .await;
+        let current: Value = app
+            .ok(
+                Some("street.organizer"),
+                "query($id: ID!) { letter(id: $id) { version } }",
+                json!({ "id": letter }),
+            )
+            .await;
+        let w = "mutation($input: WithdrawLetterInput!) { withdrawLetter(input: $input) { letter { status } } }";
+        app.ok(Some("street.organizer"), w, json!({ "input": { "id": letter, "expectedVersion": current["letter"]["version"], "on": "2023-11-21", "reason": "撤回" } })).await;
+        // The organizer (still active) hears the withdrawal; the deactivated viewer does not.
+        let msg = tokio::time::timeout(std::time::Duration::from_secs(5), ws.next())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        assert!(msg.to_text().unwrap().contains("WITHDRAWN"), "{msg:?}");
+        let heard = tokio::time::timeout(std::time::Duration::from_secs(3), async {
+            while let Some(Ok(m)) = ws2.next().await {
+                if let Message::Text(t) = m
+                    && t.contains("WITHDRAWN")
+                {
+                    return true;
+                }
+            }
+            false
+        })
+        .await
+        .unwrap_or(false);
+        assert!(!heard, "a deactivated subscriber heard a letter event");
         // A bad token is refused at connection_init.
         let mut req = format!("ws://{addr}/graphql/ws")
             .into_client_request()

@@ -311,3 +311,211 @@ db_test!(
         assert_eq!(code(&r), "QUERY_TOO_COMPLEX", "{r:#}");
     }
 );
+
+db_test!(
+    a_bulk_duplicate_check_spends_its_numbers_and_member_imports_say_no_more,
+    fazhan::Config {
+        duplicate_check_numbers_per_hour: 5,
+        ..fazhan::Config::for_tests(String::new())
+    },
+    |app| {
+        app.load_demo().await;
+        let branch = app.org_id("和平社区第一党支部").await;
+        // Six numbers in one request, none on record: refused before any is looked up.
+        let rows: Vec<_> = (0..6)
+            .map(|i| json!({ "organizationId": branch, "appliedOn": "2025-03-04", "person": crate::pipeline::person("批量", &crate::pipeline::id_card("2001-02-07", 60 + i), "2001-02-07") }))
+            .collect();
+        let import = "mutation($input: ImportCandidatesInput!) { importCandidates(input: $input) { imported } }";
+        let r = app
+            .exec(
+                Some("partner.bot"),
+                import,
+                json!({ "input": { "rows": rows } }),
+            )
+            .await;
+        assert_eq!(code(&r), "RATE_LIMITED", "{r:#}");
+        // A member import with a number on record elsewhere gets the same coded answer, never
+        // the database's wording.
+        let univ_branch = app.org_id("计算机学院本科生第一党支部").await;
+        let number = crate::pipeline::id_card("2001-02-08", 70);
+        app.ok(Some("univ.organizer"), crate::pipeline::SUBMIT, json!({ "input": { "organizationId": univ_branch, "appliedOn": "2025-03-03", "person": crate::pipeline::person("异地二", &number, "2001-02-08") } })).await;
+        let members = "mutation($input: ImportMembersInput!) { importMembers(input: $input) { members { id } } }";
+        let row = json!({ "organizationId": branch, "person": { "name": "重复党员", "gender": "MALE", "birthDate": "2001-02-08", "idCardNumber": number, "education": "UNDERGRADUATE", "occupations": ["WORKER"] }, "memberSince": "2020-07-01" });
+        let r = app
+            .exec(
+                Some("street.organizer"),
+                members,
+                json!({ "input": { "rows": [row] } }),
+            )
+            .await;
+        let text = r.to_string();
+        assert!(text.contains("DUPLICATE_PERSON"), "{r:#}");
+        assert!(
+            !text.contains("UNIQUE") && !text.contains("people"),
+            "{r:#}"
+        );
+    }
+);
+
+db_test!(
+    a_lower_level_cannot_rewrite_the_plan_issued_above_it,
+    |app| {
+        app.load_demo().await;
+        crate::plans::organizer_at(&app, "示例区委组织部", "district.organizer").await;
+        let district = app.org_id("示例区委组织部").await;
+        let street = app.org_id("和平街道党工委").await;
+        app.ok(
+            Some("district.organizer"),
+            crate::plans::SET,
+            crate::plans::plan(&street, &district, "2025-01-01", json!({ "total": 20 })),
+        )
+        .await;
+        // The street re-issuing its own plan to itself: refused, both ways.
+        let mut own = crate::plans::plan(&street, &street, "2025-02-01", json!({ "total": 999 }));
+        own["input"]["reason"] = json!("self-raise");
+        let r = app
+            .exec(Some("street.organizer"), crate::plans::SET, own)
+            .await;
+        assert_eq!(code(&r), "BAD_USER_INPUT", "{r:#}");
+        let d = app.ok(Some("district.organizer"), "query($o: ID!) { guidancePlan(organizationId: $o, year: 2025) { total revision } }", json!({ "o": street })).await;
+        assert_eq!(d["guidancePlan"]["total"], 20);
+        // A community's plan issued by the district cannot be revised by the street below it.
+        let community = app.org_id("和平社区党委").await;
+        app.ok(
+            Some("district.organizer"),
+            crate::plans::SET,
+            crate::plans::plan(&community, &district, "2025-01-01", json!({ "total": 5 })),
+        )
+        .await;
+        let mut again =
+            crate::plans::plan(&community, &street, "2025-02-01", json!({ "total": 50 }));
+        again["input"]["reason"] = json!("raise");
+        let r = app
+            .exec(Some("street.organizer"), crate::plans::SET, again)
+            .await;
+        assert_eq!(code(&r), "FORBIDDEN", "{r:#}");
+    }
+);
+
+db_test!(extreme_numbers_are_refused_not_panicked_on, |app| {
+    app.load_demo().await;
+    let street = app.org_id("和平街道党工委").await;
+    for (q, vars) in [
+        (
+            "query($o: ID!) { indicators(organizationId: $o, year: -2147483648) { year } }",
+            json!({ "o": street }),
+        ),
+        (
+            "query($o: ID!) { indicatorTable(organizationId: $o, year: -2147483648, by: CHILD) { planned } }",
+            json!({ "o": street }),
+        ),
+        (
+            "{ alerts(asOf: \"9999-12-31\", withinDays: 2147483647) { kind } }",
+            json!({}),
+        ),
+        (
+            "query($s: String!) { candidates(search: $s) { totalCount } }",
+            json!({ "s": "a".repeat(100_000) }),
+        ),
+        (
+            "query($s: String!) { organizations(search: $s) { totalCount } }",
+            json!({ "s": "%".repeat(10_000) }),
+        ),
+    ] {
+        let r = app.exec(Some("street.organizer"), q, vars).await;
+        assert_eq!(code(&r), "BAD_USER_INPUT", "{q}: {r:#}");
+    }
+    let community = app.org_id("和平社区党委").await;
+    let r = app
+        .exec(
+            Some("street.organizer"),
+            crate::plans::SET,
+            crate::plans::plan(
+                &community,
+                &street,
+                "2025-01-01",
+                json!({ "total": 2147483647, "under35": 2147483647 }),
+            ),
+        )
+        .await;
+    assert_eq!(code(&r), "BAD_USER_INPUT", "{r:#}");
+    let r = app
+        .exec(
+            Some("street.admin"),
+            "{ auditLog(from: \"+262142-12-31T00:00:00Z\") { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert!(r["errors"].is_array(), "{r:#}");
+});
+
+db_test!(
+    partner_reads_neither_plans_counts_nor_report_figures,
+    |app| {
+        app.load_demo().await;
+        let street = app.org_id("和平街道党工委").await;
+        let d = app
+            .ok(
+                Some("partner.bot"),
+                SUBMIT_REPORT,
+                report_input(&street, json!({ "admitted": 0 }), "p2"),
+            )
+            .await;
+        let id = d["submitReport"]["report"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let r = app.ok(Some("partner.bot"), "query($id: ID!) { report(id: $id) { status snapshot findings { key } narrative attachments { name } } }", json!({ "id": id })).await;
+        assert_eq!(r["report"]["status"], "SUBMITTED");
+        for f in ["snapshot", "findings", "narrative", "attachments"] {
+            assert_eq!(r["report"][f], json!(null), "{f}");
+        }
+        let (status, _) = download(
+            &app,
+            Some("partner.bot"),
+            &format!("/exports/reports/{id}.csv"),
+        )
+        .await;
+        assert_eq!(status, 403);
+        for q in [
+            "{ guidancePlans(year: 2025) { total } }",
+            "{ organizations { edges { node { candidateCount } } } }",
+        ] {
+            let r = app.exec(Some("partner.bot"), q, json!({})).await;
+            assert_eq!(code(&r), "FORBIDDEN", "{q}: {r:#}");
+        }
+        // Many aliased indicator reads are priced like the work they are.
+        let street_q: String = (0..300)
+            .map(|i| {
+                format!("a{i}: indicators(organizationId: \"{street}\", year: 2025) {{ year }} ")
+            })
+            .collect();
+        let r = app
+            .exec(
+                Some("street.organizer"),
+                &format!("{{ {street_q} }}"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(code(&r), "QUERY_TOO_COMPLEX");
+    }
+);
+
+db_test!(
+    the_login_payload_shows_the_signed_in_users_own_organization,
+    |app| {
+        app.load_demo().await;
+        let (_, _, body) = app
+        .post(None, "mutation { login(input: {username: \"branch.viewer\", password: \"demo-pass-2026\"}) { user { username organization { name kind } } } }", json!({}))
+        .await;
+        assert!(body.get("errors").is_none(), "{body:#}");
+        assert_eq!(
+            body["data"]["login"]["user"]["organization"]["name"],
+            "和平社区第一党支部"
+        );
+        assert_eq!(
+            body["data"]["login"]["user"]["organization"]["kind"],
+            "BRANCH"
+        );
+    }
+);
