@@ -590,8 +590,11 @@ pub struct ImportCandidateRowInput {
 /// Input of `importCandidates`.
 #[derive(InputObject)]
 pub struct ImportCandidatesInput {
-    /// The applications; all are imported or none.
+    /// The applications (at most 10,000); all are imported or none.
     pub rows: Vec<ImportCandidateRowInput>,
+    /// Makes a retry safe: the same key with the same rows returns the first result (even after
+    /// a crash mid-way, which imported nothing); the same key with other rows is `CONFLICT`.
+    pub idempotency_key: Option<String>,
 }
 
 /// Result of `importCandidates`.
@@ -599,6 +602,8 @@ pub struct ImportCandidatesInput {
 pub struct ImportCandidatesPayload {
     /// Number of cases created.
     pub imported: i32,
+    /// True when this answers a retry with the same `idempotencyKey`.
+    pub replayed: bool,
 }
 
 /// Pipeline mutations.
@@ -708,9 +713,17 @@ impl PipelineMutation {
                 person: r.person.into_draft()?,
             });
         }
-        let n =
-            import::import_candidates(&ctx.state().db, &ctx.state().duplicate_checks, actor, rows)
-                .await?;
-        Ok(ImportCandidatesPayload { imported: n as i32 })
+        let (n, replayed) = import::import_candidates(
+            &ctx.state().db,
+            &ctx.state().duplicate_checks,
+            actor,
+            rows,
+            input.idempotency_key,
+        )
+        .await?;
+        Ok(ImportCandidatesPayload {
+            imported: n as i32,
+            replayed,
+        })
     }
 }

@@ -44,15 +44,37 @@ pub struct ImportRow {
 }
 
 /// Imports applications: every row is validated (including N1 and duplicate ID cards, in the
-/// file and on record); any bad row and nothing is written. Returns the number imported.
+/// file and on record); any bad row and nothing is written. Returns the number imported and
+/// whether this answers a retry of the same key (the whole import is one transaction, the key
+/// is recorded in it: a crash leaves neither rows nor key, so the retry imports once).
 pub async fn import_candidates(
     db: &DatabaseConnection,
     checks: &super::duplicates::DuplicateChecks,
     actor: &Actor,
     rows: Vec<ImportRow>,
-) -> AppResult<usize> {
+    idempotency_key: Option<String>,
+) -> AppResult<(usize, bool)> {
     if !actor.may(Permission::ManagePipeline) {
         require(actor, Permission::SubmitReports)?;
+    }
+    let request_hash = {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(b"importCandidates");
+        for r in &rows {
+            h.update(format!("{}|{}|{:?}\n", r.organization_id, r.applied_on, r.person).as_bytes());
+        }
+        format!("{:x}", h.finalize())
+    };
+    if let Some(key) = &idempotency_key
+        && let Some(prev) = db::idempotency::find(db, actor.user_id, key).await?
+    {
+        if prev.request_hash != request_hash {
+            return Err(AppError::Conflict(format!(
+                "幂等键{key}已用于另一请求 / the idempotency key {key:?} was used for different rows"
+            )));
+        }
+        return Ok((usize::try_from(prev.result_id).unwrap_or_default(), true));
     }
     let org_ids: Vec<i64> = rows
         .iter()
@@ -268,6 +290,17 @@ pub async fn import_candidates(
         },
     )
     .await?;
+    if let Some(key) = &idempotency_key {
+        db::idempotency::record(
+            &txn,
+            actor.user_id,
+            key,
+            "importCandidates",
+            &request_hash,
+            valid.len() as i64,
+        )
+        .await?;
+    }
     txn.commit().await?;
-    Ok(valid.len())
+    Ok((valid.len(), false))
 }

@@ -6,6 +6,7 @@ mod helpers;
 mod audit;
 mod auth;
 mod counts;
+mod crash;
 mod http_spec;
 mod indicators;
 mod letters;

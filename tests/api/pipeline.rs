@@ -558,52 +558,55 @@ db_test!(
     }
 );
 
-db_test!(two_simultaneous_steps_on_one_case_never_both_apply, |app| {
-    app.load_demo().await;
-    let branch = app.org_id("星火科技有限公司党支部").await;
-    let (id, v) = submit(&app, &branch, "郑洁", "1997-07-07", 10, "2025-03-03").await;
-    let token = format!("Bearer {}", app.token_for("street.organizer").await);
-    let body = |talker: &str| json!({ "input": { "candidateId": id, "expectedVersion": v, "occurredOn": "2025-03-20", "step": { "applicationTalk": { "talker": talker } } } });
-    let mut handles = vec![];
-    for i in 0..4 {
-        let router = app.router.clone();
-        let req = axum::http::Request::post("/graphql")
-            .header("content-type", "application/json")
-            .header("authorization", &token)
-            .body(axum::body::Body::from(
-                json!({ "query": STEP, "variables": body(&format!("书记{i}")) }).to_string(),
-            ))
-            .unwrap();
-        handles.push(tokio::spawn(async move {
-            use http_body_util::BodyExt;
-            use tower::ServiceExt;
-            let resp = router.oneshot(req).await.unwrap();
-            let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-            serde_json::from_slice::<Value>(&bytes).unwrap()
-        }));
-    }
-    let mut ok = 0;
-    let mut conflicts = 0;
-    for h in handles {
-        let r = h.await.unwrap();
-        if r.get("errors").is_none() {
-            ok += 1;
-        } else {
-            assert_eq!(code(&r), "CONFLICT", "{r:#}");
-            conflicts += 1;
+db_test!(
+    a_hundred_simultaneous_attempts_at_one_step_apply_exactly_once,
+    |app| {
+        app.load_demo().await;
+        let branch = app.org_id("星火科技有限公司党支部").await;
+        let (id, v) = submit(&app, &branch, "郑洁", "1997-07-07", 10, "2025-03-03").await;
+        let token = format!("Bearer {}", app.token_for("street.organizer").await);
+        let body = |talker: &str| json!({ "input": { "candidateId": id, "expectedVersion": v, "occurredOn": "2025-03-20", "step": { "applicationTalk": { "talker": talker } } } });
+        let mut handles = vec![];
+        for i in 0..100 {
+            let router = app.router.clone();
+            let req = axum::http::Request::post("/graphql")
+                .header("content-type", "application/json")
+                .header("authorization", &token)
+                .body(axum::body::Body::from(
+                    json!({ "query": STEP, "variables": body(&format!("书记{i}")) }).to_string(),
+                ))
+                .unwrap();
+            handles.push(tokio::spawn(async move {
+                use http_body_util::BodyExt;
+                use tower::ServiceExt;
+                let resp = router.oneshot(req).await.unwrap();
+                let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+                serde_json::from_slice::<Value>(&bytes).unwrap()
+            }));
         }
+        let mut ok = 0;
+        let mut conflicts = 0;
+        for h in handles {
+            let r = h.await.unwrap();
+            if r.get("errors").is_none() {
+                ok += 1;
+            } else {
+                assert_eq!(code(&r), "CONFLICT", "{r:#}");
+                conflicts += 1;
+            }
+        }
+        assert_eq!((ok, conflicts), (1, 99));
+        let d = app
+            .ok(
+                Some("street.organizer"),
+                "query($id: ID!) { candidate(id: $id) { version timeline { step } } }",
+                json!({ "id": id }),
+            )
+            .await;
+        assert_eq!(d["candidate"]["version"], v + 1);
+        assert_eq!(d["candidate"]["timeline"].as_array().unwrap().len(), 2);
     }
-    assert_eq!((ok, conflicts), (1, 3));
-    let d = app
-        .ok(
-            Some("street.organizer"),
-            "query($id: ID!) { candidate(id: $id) { version timeline { step } } }",
-            json!({ "id": id }),
-        )
-        .await;
-    assert_eq!(d["candidate"]["version"], v + 1);
-    assert_eq!(d["candidate"]["timeline"].as_array().unwrap().len(), 2);
-});
+);
 
 db_test!(
     a_viewer_cannot_rebuild_a_masked_id_number_from_other_fields,
