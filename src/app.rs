@@ -101,6 +101,7 @@ pub async fn serve(state: AppState, demo: bool) -> anyhow::Result<()> {
         );
     }
     spawn_overdue_sweeper(state.clone());
+    spawn_limiter_cleanup(state.clone());
     let addr = state.config.bind_addr;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -129,6 +130,18 @@ fn spawn_overdue_sweeper(state: AppState) {
                 Ok(n) => tracing::info!(letters = n, "announced overdue letters"),
                 Err(e) => tracing::warn!(error = %e.message(), "overdue sweep failed"),
             }
+        }
+    });
+}
+
+/// Drops login-limiter keys whose limits have recovered, every minute (the limiters also
+/// bound their own size; this keeps the memory of a quiet service small).
+fn spawn_limiter_cleanup(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            state.login_limits.forget_idle();
         }
     });
 }
