@@ -415,23 +415,9 @@ db_test!(
         // socket's periodic re-check: every event re-checks its token first.
         let street = app.org_id("和平街道党工委").await;
         app.ok(Some("admin"), "mutation($input: CreateUserInput!) { createUser(input: $input) { user { id } } }", json!({ "input": { "organizationId": street, "username": "ws.viewer", "password": "ws-viewer-pass-1", "role": "VIEWER" } })).await;
-        let mut req = format!("ws://{addr}/graphql/ws")
-            .into_client_request()
-            .unwrap();
-        req.headers_mut().insert(
-            "Sec-WebSocket-Protocol",
-            "graphql-transport-ws".parse().unwrap(),
-        );
-        let (mut ws2, _) = tokio_tungstenite::connect_async(req).await.unwrap();
         let token2 = app.token_for("ws.viewer").await;
-        ws2.send(Message::text(
-            json!({ "type": "connection_init", "payload": { "token": token2 } }).to_string(),
-        ))
-        .await
-        .unwrap();
-        let ack: Value =
-            serde_json::from_str(ws2.next().await.unwrap().unwrap().to_text().unwrap()).unwrap();
-        assert_eq!(ack["type"], "connection_ack");
+        let (mut ws2, acked) = crate::tokens::open_ws(addr, &token2).await;
+        assert!(acked);
         ws2.send(Message::text(json!({ "id": "1", "type": "subscribe", "payload": { "query": "subscription { letterEvents { kind letter { subject { name } } } }" } }).to_string())).await.unwrap();
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
         let viewer_id = app.user_id("ws.viewer").await;

@@ -39,7 +39,7 @@ async fn user(app: &TestApp, name: &str) -> entity::user::Model {
 
 /// Opens a graphql-transport-ws connection and sends `connection_init` with `token`; returns
 /// the socket and whether it was acknowledged.
-async fn open_ws(
+pub(crate) async fn open_ws(
     addr: std::net::SocketAddr,
     token: &str,
 ) -> (
