@@ -1,6 +1,8 @@
-//! Weights of the complexity limit (`GRAPHQL_MAX_COMPLEXITY`). Every field that returns a list
-//! carries one (a test over the schema checks that none is left out), so a query's cost grows
-//! with what it can return, and aliases of the same field are each counted.
+//! Weights of the complexity limit (`GRAPHQL_MAX_COMPLEXITY`). Every field whose list grows with
+//! the data carries one, so a query's cost grows with what it can return, and aliases of the
+//! same field are each counted. Not weighted on their own: the `edges`/`nodes` of a connection
+//! (priced at the connection field, `first` × selection), and lists whose length the domain
+//! fixes (figures per category, stage or education; a plan's targets; a step's warnings).
 //!
 //! - paged lists (`first`): `first × selection + 1`;
 //! - lists without paging: [`UNPAGED_LIST`] × selection (events of a case, findings, months);
