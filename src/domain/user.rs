@@ -2,7 +2,8 @@
 
 use super::error::DomainError;
 
-/// Validates a username: 3–64 characters of ASCII letters, digits, `.`, `_`, `-`.
+/// Validates a username: 3–64 characters of ASCII letters, digits, `.`, `_`, `-`, stored in
+/// lower case (so `ADMIN` can never stand beside `admin`; logins compare in lower case too).
 pub fn parse_username(username: &str) -> Result<String, DomainError> {
     let u = username.trim();
     let ok_len = (3..=64).contains(&u.len());
@@ -10,7 +11,7 @@ pub fn parse_username(username: &str) -> Result<String, DomainError> {
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
     if ok_len && ok_chars {
-        Ok(u.to_string())
+        Ok(u.to_ascii_lowercase())
     } else {
         Err(DomainError::invalid(
             "username",
@@ -54,6 +55,7 @@ mod tests {
     #[test]
     fn usernames() {
         assert_eq!(parse_username(" admin ").unwrap(), "admin");
+        assert_eq!(parse_username("ADMIN").unwrap(), "admin");
         assert!(parse_username("ab").is_err());
         assert!(parse_username("张三").is_err());
         assert!(parse_username("a b c").is_err());

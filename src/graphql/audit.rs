@@ -28,11 +28,13 @@ impl AuditEvent {
         self.0.occurred_at
     }
 
-    /// The acting user's global id (null for a failed login or a command-line action).
-    async fn actor_user_id(&self) -> Option<ID> {
-        self.0
-            .actor_user_id
-            .map(|id| ids::encode(NodeType::User, id))
+    /// The acting user's global id, when that user belongs to your subtree (null for a failed
+    /// login, a command-line action, or an actor above you).
+    async fn actor_user_id(&self, ctx: &Context<'_>) -> Result<Option<ID>> {
+        match self.0.actor_user_id {
+            Some(id) => super::user::visible_user_id(ctx, id).await,
+            None => Ok(None),
+        }
     }
 
     /// The actor's role when it acted.

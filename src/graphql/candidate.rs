@@ -306,16 +306,7 @@ impl PipelineEvent {
     /// Who recorded it: the user's global id when that user belongs to your subtree, otherwise
     /// null (a branch viewer does not learn the accounts of the street above it).
     async fn actor_user_id(&self, ctx: &Context<'_>) -> Result<Option<ID>> {
-        let user = ctx
-            .loader::<super::loaders::UserByIdLoader>()
-            .load_one(self.0.actor_user_id)
-            .await
-            .map_err(|e| e.extend())?;
-        let Some(user) = user else { return Ok(None) };
-        let visible = super::organization::load_visible(ctx, user.organization_id)
-            .await?
-            .is_some();
-        Ok(visible.then(|| ids::encode(NodeType::User, user.id)))
+        super::user::visible_user_id(ctx, self.0.actor_user_id).await
     }
 
     /// What the step recorded (votes, dates, people, numbers), as JSON.

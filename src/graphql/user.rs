@@ -95,6 +95,21 @@ impl User {
     }
 }
 
+/// A user's global id if that user belongs to the viewer's subtree, else `None` (who acted is
+/// shown only to those who may see the actor).
+pub async fn visible_user_id(ctx: &Context<'_>, user_id: i64) -> Result<Option<ID>> {
+    let user = ctx
+        .loader::<super::loaders::UserByIdLoader>()
+        .load_one(user_id)
+        .await
+        .map_err(|e| e.extend())?;
+    let Some(user) = user else { return Ok(None) };
+    let visible = super::organization::load_visible(ctx, user.organization_id)
+        .await?
+        .is_some();
+    Ok(visible.then(|| ids::encode(NodeType::User, user.id)))
+}
+
 /// Counts the rows of a user connection.
 pub struct UserCounter(UserFilter);
 

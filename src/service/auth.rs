@@ -23,7 +23,7 @@ pub async fn login(
     username: &str,
     password_text: String,
 ) -> AppResult<LoginResult> {
-    let username = username.trim().to_string();
+    let username = username.trim().to_ascii_lowercase();
     match state.login_limits.admit(address, &username) {
         Ok(()) => {}
         Err(LoginRefusal::RateLimited) => return Err(AppError::RateLimited),

@@ -207,7 +207,9 @@ async fn audit(
         db,
         AuditRecord {
             actor_user_id: Some(actor.user_id),
-            organization_id: Some(l.sender_organization_id),
+            // Filed under the acting side (the actor's own organization), so each side's
+            // superiors see their own side's actions and nothing of the other's.
+            organization_id: Some(actor.organization_id),
             action,
             subject_type: "letter",
             subject_id: Some(l.id),

@@ -144,6 +144,13 @@ pub async fn update(
     input: UpdateOrganization,
 ) -> AppResult<Model> {
     require(actor, Permission::ManageOrganizations)?;
+    if input.id == actor.organization_id {
+        // Its kind and authority are set from above, like its place in the tree.
+        return Err(AppError::Forbidden(
+            "不能修改本级组织，须由上级办理 / your own organization is changed by the level above"
+                .into(),
+        ));
+    }
     let txn = db.begin().await?;
     let org = get_visible(&txn, actor, input.id).await?;
     let parent_kind = match org.parent_id {

@@ -425,7 +425,19 @@ async fn context(
     let mut members = vec![];
     let ids = named_members(details);
     if !ids.is_empty() {
+        let distinct: std::collections::HashSet<i64> = ids.iter().copied().collect();
+        if distinct.len() != ids.len() {
+            return Err(AppError::bad_input(
+                "memberIds",
+                "同一党员不能重复列出",
+                "the same member is named twice",
+            ));
+        }
         let people = db::person::find_by_ids(txn, ids).await?;
+        // A missing member is answered like one outside the subtree: no existence oracle.
+        if people.len() != ids.len() {
+            return Err(AppError::NotFound("member"));
+        }
         let org_ids: Vec<i64> = people.iter().map(|m| m.organization_id).collect();
         let orgs = db::organization::find_by_ids(txn, &org_ids).await?;
         for m in &people {

@@ -244,6 +244,11 @@ pub async fn review(
             "a report is reviewed by a higher level".into(),
         ));
     }
+    if r.created_by == actor.user_id {
+        return Err(AppError::Forbidden(
+            "报告不能由提交人本人审核 / the user who submitted a report cannot review it".into(),
+        ));
+    }
     if r.version != version {
         return Err(AppError::Conflict(format!(
             "报告已被修改（当前版本{}）/ the report changed: version {} is current",

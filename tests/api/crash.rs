@@ -195,3 +195,24 @@ async fn a_killed_import_leaves_nothing_and_its_retry_imports_once_postgres() {
         .await
         .ok();
 }
+
+#[test]
+fn production_refuses_to_serve_the_demo_data_set() {
+    let dir = std::env::temp_dir().join(format!("fazhan-prod-{}", uuid::Uuid::new_v4().simple()));
+    let out = Command::new(env!("CARGO_BIN_EXE_fazhan"))
+        .args(["serve", "--demo"])
+        .env("FAZHAN_ENV", "production")
+        .env("FAZHAN_DATA_DIR", &dir)
+        .env("JWT_SECRET", "production-secret-production-secret-x")
+        .env("BIND_ADDR", format!("127.0.0.1:{}", free_port()))
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("the fazhan binary runs");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(!out.status.success(), "production served the demo data set");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--demo"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -439,9 +439,23 @@ async fn world(app: &TestApp) -> Vec<Object> {
             name: e["node"]["name"].as_str().unwrap().to_string(),
         });
     }
-    for (user, org, collector) in [
-        ("univ.organizer", "计算机学院党委", "示例大学党委"),
-        ("street.organizer", "和平社区党委", "和平街道党工委"),
+    // Reports are submitted by someone other than the level that reviews them (a reviewer
+    // never accepts its own submission): the college's own organizer, and the city's partner.
+    let college = app.org_id("计算机学院党委").await;
+    app.ok(Some("admin"), "mutation($input: CreateUserInput!) { createUser(input: $input) { user { id } } }", json!({ "input": { "organizationId": college, "username": "college.organizer", "password": "college-pass-1", "role": "ORGANIZER" } })).await;
+    for (user, reporter, org, collector) in [
+        (
+            "univ.organizer",
+            "college.organizer",
+            "计算机学院党委",
+            "示例大学党委",
+        ),
+        (
+            "street.organizer",
+            "partner.bot",
+            "和平社区党委",
+            "和平街道党工委",
+        ),
     ] {
         let o = app.org_id(org).await;
         let c = app.org_id(collector).await;
@@ -451,7 +465,7 @@ async fn world(app: &TestApp) -> Vec<Object> {
             plan(&o, &c, "2025-02-15", json!({ "total": 5 })),
         )
         .await;
-        let d = app.ok(Some(user), "mutation($input: SubmitReportInput!) { submitReport(input: $input) { report { id } } }", json!({ "input": { "organizationId": o, "year": 2025, "period": "H1", "declared": {}, "narrative": format!("{org}的报告"), "attachments": [], "submittedOn": "2025-06-20" } })).await;
+        let d = app.ok(Some(reporter), "mutation($input: SubmitReportInput!) { submitReport(input: $input) { report { id } } }", json!({ "input": { "organizationId": o, "year": 2025, "period": "H1", "declared": {}, "narrative": format!("{org}的报告"), "attachments": [], "submittedOn": "2025-06-20" } })).await;
         objects.push(Object {
             ty: "Report",
             id: d["submitReport"]["report"]["id"]

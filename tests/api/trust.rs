@@ -519,3 +519,75 @@ db_test!(
         );
     }
 );
+
+db_test!(second_review_findings_stay_closed, |app| {
+    app.load_demo().await;
+    // An actor above the caller is not named in its audit log.
+    let street = app.org_id("和平街道党工委").await;
+    let create = "mutation($input: CreateUserInput!) { createUser(input: $input) { user { id } } }";
+    app.ok(Some("admin"), create, json!({ "input": { "organizationId": street, "username": "street.clerk", "password": "street-clerk-1", "role": "VIEWER" } })).await;
+    let d = app
+        .ok(
+            Some("street.admin"),
+            "{ auditLog(first: 100) { edges { node { action actorUserId } } } }",
+            json!({}),
+        )
+        .await;
+    let row = d["auditLog"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["node"]["action"] == "user.create")
+        .expect("the creation is in the street's log")
+        .clone();
+    assert_eq!(row["node"]["actorUserId"], json!(null), "{row:#}");
+    // A usernames differing only in case is the same username.
+    let r = app.exec(Some("admin"), create, json!({ "input": { "organizationId": street, "username": "ADMIN", "password": "look-alike-1", "role": "VIEWER" } })).await;
+    assert_eq!(code(&r), "CONFLICT", "{r:#}");
+    // An ADMIN cannot change its own organization's kind or authority.
+    let r = app.exec(Some("street.admin"), "mutation($input: UpdateOrganizationInput!) { updateOrganization(input: $input) { organization { kind } } }", json!({ "input": { "id": street, "canApprove": false } })).await;
+    assert_eq!(code(&r), "FORBIDDEN", "{r:#}");
+    // Members named in a step: a missing one is answered like one out of scope; one named twice
+    // is refused.
+    let branch = app.org_id("和平社区第一党支部").await;
+    let (id, v) = submit(&app, &branch, "成员", "2001-01-01", 33, "2025-03-03").await;
+    let d = app
+        .ok(
+            Some("street.organizer"),
+            "{ members { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    let member = d["members"]["edges"][0]["node"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let missing = {
+        use base64::Engine;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("Member:999999")
+    };
+    let step = |ids: Vec<&str>| json!({ "input": { "candidateId": id, "expectedVersion": v, "occurredOn": "2025-04-01", "step": { "assignContacts": { "memberIds": ids } } } });
+    let r = app
+        .exec(Some("street.organizer"), STEP, step(vec![&missing]))
+        .await;
+    assert_eq!(code(&r), "NOT_FOUND", "{r:#}");
+    let r = app
+        .exec(Some("street.organizer"), STEP, step(vec![&member, &member]))
+        .await;
+    assert_eq!(code(&r), "BAD_USER_INPUT", "{r:#}");
+    // Whoever submitted a report does not accept it.
+    let community = app.org_id("和平社区党委").await;
+    let d = app
+        .ok(
+            Some("street.organizer"),
+            SUBMIT_REPORT,
+            report_input(&community, json!({}), "self"),
+        )
+        .await;
+    let report = d["submitReport"]["report"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = app.exec(Some("street.organizer"), "mutation($input: ReviewReportInput!) { acceptReport(input: $input) { report { status } } }", json!({ "input": { "id": report, "expectedVersion": 1, "acceptedOn": "2025-07-05" } })).await;
+    assert_eq!(code(&r), "FORBIDDEN", "{r:#}");
+});
