@@ -44,6 +44,31 @@ pub async fn set(
     }
     let mut parent_rules = db::local_rules::effective(&txn, &org.path).await?;
     parent_rules.overlay(&own);
+    // What the levels above the actor's own organization have in force is a floor: the actor
+    // may tighten it for its subtree, never loosen it (the root's ADMIN has no level above).
+    let mut above = crate::domain::organization::path_ids(&actor.scope_path);
+    above.pop();
+    if !above.is_empty() {
+        let superior_path = format!(
+            "/{}/",
+            above
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join("/")
+        );
+        let superior = db::local_rules::effective(&txn, &superior_path).await?;
+        if let Some((field, was, now)) = parent_rules.loosened_from(&superior) {
+            return Err(crate::domain::RuleViolation {
+                rule: "LR1",
+                source: "local rules: a level tightens, never loosens, what the levels above set",
+                message_zh: format!("{field}不能放宽：上级为{was}，本次为{now}"),
+                message_en: format!("{field} cannot be loosened: {was} from above, {now} given"),
+                details: json!({ "field": field, "fromAbove": was, "given": now }),
+            }
+            .into());
+        }
+    }
     parent_rules.validate().map_err(|(field, msg)| {
         DomainError::invalid(
             field,

@@ -591,3 +591,35 @@ db_test!(second_review_findings_stay_closed, |app| {
     let r = app.exec(Some("street.organizer"), "mutation($input: ReviewReportInput!) { acceptReport(input: $input) { report { status } } }", json!({ "input": { "id": report, "expectedVersion": 1, "acceptedOn": "2025-07-05" } })).await;
     assert_eq!(code(&r), "FORBIDDEN", "{r:#}");
 });
+
+db_test!(
+    a_lower_admin_tightens_but_never_loosens_the_rules_from_above,
+    |app| {
+        app.load_demo().await;
+        let set = "mutation($input: SetLocalRulesInput!) { setLocalRules(input: $input) { localRules { politicalViolationWaitYears trainingMinDays } } }";
+        let city = app.org_id("示例市委组织部").await;
+        let street = app.org_id("和平街道党工委").await;
+        app.ok(Some("city.admin"), set, json!({ "input": { "organizationId": city, "rules": { "politicalViolationWaitYears": 6 } } })).await;
+        for rules in [
+            json!({ "politicalViolationWaitYears": 0 }),
+            json!({ "trainingMinDays": 0, "trainingMinHours": 24 }),
+            json!({ "letterReplyDays": 30 }),
+        ] {
+            let r = app
+                .exec(
+                    Some("street.admin"),
+                    set,
+                    json!({ "input": { "organizationId": street, "rules": rules } }),
+                )
+                .await;
+            assert_eq!(code(&r), "RULE_VIOLATION", "{rules}: {r:#}");
+            assert_eq!(r["errors"][0]["extensions"]["rule"], "LR1");
+        }
+        // Stricter is fine, for the street and below it.
+        let d = app.ok(Some("street.admin"), set, json!({ "input": { "organizationId": street, "rules": { "politicalViolationWaitYears": 8, "trainingMinDays": 5 } } })).await;
+        assert_eq!(
+            d["setLocalRules"]["localRules"]["politicalViolationWaitYears"],
+            8
+        );
+    }
+);

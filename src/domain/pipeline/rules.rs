@@ -73,6 +73,123 @@ impl LocalRules {
         }
     }
 
+    /// The first setting in which `self` is looser than `superior` (what the levels above the
+    /// setter have in force): its wire name, the superior's value and the new one. A level may
+    /// tighten what comes from above, never loosen it.
+    pub fn loosened_from(&self, superior: &LocalRules) -> Option<(&'static str, String, String)> {
+        // (name, looser?) for every setting: `true` when the new value asks less than the
+        // superior's.
+        let min = |new: u32, sup: u32| new < sup;
+        let flag = |new: bool, sup: bool| sup && !new;
+        let checks: [(&'static str, bool, String, String); 13] = [
+            (
+                "publicNoticeDays",
+                min(self.public_notice_days, superior.public_notice_days),
+                superior.public_notice_days.to_string(),
+                self.public_notice_days.to_string(),
+            ),
+            (
+                "publicNoticeWorkingDays",
+                flag(
+                    self.public_notice_working_days,
+                    superior.public_notice_working_days,
+                ),
+                superior.public_notice_working_days.to_string(),
+                self.public_notice_working_days.to_string(),
+            ),
+            (
+                "publicNoticeRequired",
+                flag(self.public_notice_required, superior.public_notice_required),
+                superior.public_notice_required.to_string(),
+                self.public_notice_required.to_string(),
+            ),
+            (
+                "applicationToActivistMonths",
+                min(
+                    self.application_to_activist_months,
+                    superior.application_to_activist_months,
+                ),
+                superior.application_to_activist_months.to_string(),
+                self.application_to_activist_months.to_string(),
+            ),
+            (
+                "minPoints",
+                match (self.min_points, superior.min_points) {
+                    (_, None) => false,
+                    (None, Some(_)) => true,
+                    (Some(n), Some(s)) => n < s,
+                },
+                format!("{:?}", superior.min_points),
+                format!("{:?}", self.min_points),
+            ),
+            (
+                "cultivationContactsMin",
+                min(
+                    self.cultivation_contacts_min,
+                    superior.cultivation_contacts_min,
+                ),
+                superior.cultivation_contacts_min.to_string(),
+                self.cultivation_contacts_min.to_string(),
+            ),
+            (
+                "leagueRecommendationMaxAge",
+                min(
+                    self.league_recommendation_max_age,
+                    superior.league_recommendation_max_age,
+                ),
+                superior.league_recommendation_max_age.to_string(),
+                self.league_recommendation_max_age.to_string(),
+            ),
+            (
+                "politicalViolationWaitYears",
+                min(
+                    self.political_violation_wait_years,
+                    superior.political_violation_wait_years,
+                ),
+                superior.political_violation_wait_years.to_string(),
+                self.political_violation_wait_years.to_string(),
+            ),
+            (
+                "minExaminationsBeforeTarget",
+                min(
+                    self.min_examinations_before_target,
+                    superior.min_examinations_before_target,
+                ),
+                superior.min_examinations_before_target.to_string(),
+                self.min_examinations_before_target.to_string(),
+            ),
+            (
+                "trainingMinDays",
+                min(self.training_min_days, superior.training_min_days),
+                superior.training_min_days.to_string(),
+                self.training_min_days.to_string(),
+            ),
+            (
+                "trainingMinHours",
+                min(self.training_min_hours, superior.training_min_hours),
+                superior.training_min_hours.to_string(),
+                self.training_min_hours.to_string(),
+            ),
+            // A longer reply time, or counting it in working days, asks less of the receiver.
+            (
+                "letterReplyDays",
+                self.letter_reply_days > superior.letter_reply_days,
+                superior.letter_reply_days.to_string(),
+                self.letter_reply_days.to_string(),
+            ),
+            (
+                "letterReplyWorkingDays",
+                !superior.letter_reply_working_days && self.letter_reply_working_days,
+                superior.letter_reply_working_days.to_string(),
+                self.letter_reply_working_days.to_string(),
+            ),
+        ];
+        checks
+            .into_iter()
+            .find(|c| c.1)
+            .map(|(name, _, sup, new)| (name, sup, new))
+    }
+
     /// Checks that the values are sensible; returns the field and message of the first that is
     /// not.
     pub fn validate(&self) -> Result<(), (&'static str, String)> {
@@ -108,6 +225,38 @@ mod tests {
         assert_eq!(r.public_notice_days, 10);
         assert_eq!(r.cultivation_contacts_min, 2);
         assert_eq!(r.training_min_hours, 24);
+    }
+
+    #[test]
+    fn a_level_may_tighten_but_never_loosen_what_comes_from_above() {
+        let superior = LocalRules {
+            political_violation_wait_years: 5,
+            training_min_days: 3,
+            ..LocalRules::default()
+        };
+        let looser = LocalRules {
+            political_violation_wait_years: 0,
+            ..superior.clone()
+        };
+        assert_eq!(
+            looser.loosened_from(&superior),
+            Some(("politicalViolationWaitYears", "5".into(), "0".into()))
+        );
+        let stricter = LocalRules {
+            training_min_days: 5,
+            cultivation_contacts_min: 2,
+            letter_reply_days: 10,
+            ..superior.clone()
+        };
+        assert_eq!(stricter.loosened_from(&superior), None);
+        let longer_reply = LocalRules {
+            letter_reply_days: 30,
+            ..superior.clone()
+        };
+        assert_eq!(
+            longer_reply.loosened_from(&superior).map(|l| l.0),
+            Some("letterReplyDays")
+        );
     }
 
     #[test]
