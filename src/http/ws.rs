@@ -4,7 +4,7 @@
 //!
 //! The token is checked again on every message the client sends and every
 //! [`RECHECK_EVERY`] while the socket is open: once it expires (after the usual leeway) or is
-//! revoked (password change, reset, deactivation), the socket is closed.
+//! revoked (password change, reset, deactivation), the socket is closed with code 4401.
 
 use super::HttpState;
 use crate::auth::{Viewer, viewer};
@@ -13,11 +13,14 @@ use async_graphql::Data;
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::extract::State;
-use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::ws::{CloseFrame, Message, WebSocketUpgrade};
 use axum::response::Response;
-use futures_util::StreamExt;
+use futures_util::{SinkExt, StreamExt};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+/// The close code sent when the token stops standing (graphql-transport-ws: 4401 Unauthorized).
+pub const CLOSE_UNAUTHORIZED: u16 = 4401;
 
 /// How often an open socket's token is checked when the client sends nothing.
 pub const RECHECK_EVERY: Duration = Duration::from_secs(2);
@@ -61,7 +64,19 @@ pub async fn handler(
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket| async move {
             let cell: TokenCell = Arc::default();
-            let (sink, stream) = socket.split();
+            let (mut socket_sink, stream) = socket.split();
+            // Outgoing messages go through a channel, so that a close frame can be sent when the
+            // token stops standing, whatever the GraphQL side is doing.
+            let (sink, mut outgoing) = futures_channel::mpsc::channel::<Message>(64);
+            let mut closer = sink.clone();
+            let forward = tokio::spawn(async move {
+                while let Some(m) = outgoing.next().await {
+                    if socket_sink.send(m).await.is_err() {
+                        break;
+                    }
+                }
+                let _ = socket_sink.close().await;
+            });
             // Every client message re-checks the token; a failed check ends the input, and
             // with it the connection.
             let (check_app, check_cell) = (app.clone(), cell.clone());
@@ -123,7 +138,15 @@ pub async fn handler(
                 _ = connection => {}
                 _ = revoked(app, cell) => {
                     tracing::info!("closing a WebSocket whose token expired or was revoked");
+                    let _ = closer
+                        .send(Message::Close(Some(CloseFrame {
+                            code: CLOSE_UNAUTHORIZED,
+                            reason: "token expired or revoked".into(),
+                        })))
+                        .await;
                 }
             }
+            drop(closer);
+            let _ = tokio::time::timeout(Duration::from_secs(5), forward).await;
         })
 }

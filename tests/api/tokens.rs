@@ -77,7 +77,11 @@ async fn closes_within(
     loop {
         match tokio::time::timeout_at(deadline, ws.next()).await {
             Err(_) => return false,
-            Ok(None | Some(Err(_)) | Some(Ok(Message::Close(_)))) => return true,
+            Ok(Some(Ok(Message::Close(frame)))) => {
+                // The server says why: 4401, the token expired or was revoked.
+                return frame.is_some_and(|f| u16::from(f.code) == 4401);
+            }
+            Ok(None | Some(Err(_))) => return true,
             Ok(Some(Ok(_))) => continue,
         }
     }
