@@ -623,3 +623,49 @@ db_test!(
         );
     }
 );
+
+db_test!(
+    one_client_address_cannot_try_many_usernames,
+    fazhan::Config {
+        login_attempts_per_address_per_minute: 5,
+        login_checks_per_second: 1000,
+        ..fazhan::Config::for_tests(String::new())
+    },
+    |app| {
+        // A real listener with connect info, so the limiter sees the client's address.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = tokio::spawn(
+            axum::serve(
+                listener,
+                app.router
+                    .clone()
+                    .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .into_future(),
+        );
+        let client = reqwest::Client::new();
+        let mut codes = vec![];
+        for i in 0..7 {
+            let body = json!({ "query": "mutation($u: String!) { login(input: {username: $u, password: \"wrong-password\"}) { token } }", "variables": { "u": format!("nobody{i}") } });
+            let r: serde_json::Value = client
+                .post(format!("http://{addr}/graphql"))
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            codes.push(
+                r["errors"][0]["extensions"]["code"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string(),
+            );
+        }
+        assert_eq!(&codes[..5], ["UNAUTHENTICATED"; 5], "{codes:?}");
+        assert_eq!(&codes[5..], ["RATE_LIMITED"; 2], "{codes:?}");
+        server.abort();
+    }
+);
