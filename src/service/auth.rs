@@ -49,7 +49,11 @@ pub async fn login(
             action: "auth.login",
             subject_type: "user",
             subject_id: user.as_ref().map(|u| u.id),
-            detail: json!({ "username": username, "role": user.as_ref().map(|u| u.role.clone()) }),
+            // An unknown name is not kept: it is often a password typed in the wrong field.
+            detail: json!({
+                "username": user.as_ref().map(|u| u.username.clone()),
+                "role": user.as_ref().map(|u| u.role.clone()),
+            }),
         },
         if succeeded { "OK" } else { "FAILED" },
     )

@@ -48,6 +48,8 @@ db_test!(
             "req-login-bad",
         )
         .await;
+        // A password typed into the username field is not kept anywhere.
+        login(&app, "my-Secret-Pass-1", "x", "req-login-unknown").await;
         let branch = app.org_id("和平社区第一党支部").await;
         app.ok(Some("street.organizer"), SUBMIT, json!({ "input": { "organizationId": branch, "appliedOn": "2025-03-03", "person": person("审计", &id_card("2001-02-03", 41), "2001-02-03") } })).await;
         let street = app.org_id("和平街道党工委").await;
@@ -75,6 +77,16 @@ db_test!(
         assert_eq!(
             find("export.indicator_table", "OK")["actorRole"],
             "ORGANIZER"
+        );
+        let root = app.ok(Some("admin"), LOG, json!({})).await;
+        let unknown = rows(&root)
+            .into_iter()
+            .find(|r| r["requestId"] == "req-login-unknown")
+            .expect("the failed login is audited");
+        assert_eq!(unknown["outcome"], "FAILED");
+        assert!(
+            !root.to_string().to_lowercase().contains("my-secret-pass-1"),
+            "{unknown:#}"
         );
         // Newest first, each with a hash.
         let seqs: Vec<i64> = log
