@@ -173,8 +173,12 @@ const INTROSPECTION: &str = "{ __schema { queryType { name } mutationType { name
 /// The global id to use for an id argument naming an object of a kind.
 type IdFor<'a> = dyn Fn(&str) -> String + 'a;
 
-/// The schema as introspected.
-struct Types(HashMap<String, Value>);
+/// The schema as introspected, and which variant of a oneOf input to generate.
+struct Types(
+    HashMap<String, Value>,
+    std::cell::Cell<usize>,
+    std::cell::Cell<i64>,
+);
 
 /// The named type under NON_NULL / LIST wrappers.
 fn named(t: &Value) -> (&str, &str) {
@@ -229,6 +233,18 @@ impl Types {
         &self.0[name]
     }
 
+    /// Whether the `index`-th variant of a oneOf input names anything by id.
+    fn variant_names_ids(&self, one_of: &str, index: usize) -> bool {
+        let f = &self.get(one_of)["inputFields"][index];
+        let (ty, kind) = named(&f["type"]);
+        kind == "INPUT_OBJECT"
+            && self.get(ty)["inputFields"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| named(&f["type"]).0 == "ID")
+    }
+
     /// A value for an input type: required fields filled, every id field set through `id`.
     fn value(&self, t: &Value, name: &str, context: &str, id: &IdFor<'_>, depth: u8) -> Value {
         match t["kind"].as_str().unwrap() {
@@ -239,6 +255,7 @@ impl Types {
                 match (kind, ty) {
                     ("SCALAR", "ID") => json!(id(id_kind(name, context))),
                     ("SCALAR", "Int") if name == "year" => json!(2025),
+                    ("SCALAR", "Int") if name == "expectedVersion" => json!(self.2.get()),
                     ("SCALAR", "Int") => json!(1),
                     ("SCALAR", "Float") => json!(1.0),
                     ("SCALAR", "Boolean") => json!(false),
@@ -260,6 +277,10 @@ impl Types {
                             let fname = f["name"].as_str().unwrap();
                             let is_id = named(&f["type"]).0 == "ID";
                             if it["isOneOf"] == true {
+                                // One variant: the one the matrix is walking through.
+                                let fields = it["inputFields"].as_array().unwrap();
+                                let f = &fields[self.1.get() % fields.len()];
+                                let fname = f["name"].as_str().unwrap();
                                 out.insert(
                                     fname.into(),
                                     self.value(&f["type"], fname, ty, id, depth + 1),
@@ -555,6 +576,8 @@ db_test!(
                 .iter()
                 .map(|t| (t["name"].as_str().unwrap().to_string(), t.clone()))
                 .collect(),
+            std::cell::Cell::new(0),
+            std::cell::Cell::new(1),
         );
         // Every field that returns an organization-owned type is classified.
         let nested = nested_policy();
@@ -645,9 +668,57 @@ db_test!(
                         "changePassword",
                         "updateOrganization",
                     ];
-                    for (kind, id) in kinds {
+                    // A step names organizations and members in each of its kinds: every kind
+                    // of step is tried with ids out of scope (the roles of the first are
+                    // checked; approval kinds belong to APPROVER).
+                    let variants =
+                        if fname == "recordPipelineStep" || fname == "correctPipelineEvent" {
+                            types.get("PipelineStepInput")["inputFields"]
+                                .as_array()
+                                .unwrap()
+                                .len()
+                        } else {
+                            1
+                        };
+                    for (variant, (kind, id)) in
+                        (0..variants).flat_map(|v| kinds.iter().map(move |k| (v, *k)))
+                    {
+                        types.1.set(variant);
+                        if variant > 0 && kind == "inside"
+                            || variants > 1
+                                && kind != "inside"
+                                && !types.variant_names_ids("PipelineStepInput", variant)
+                        {
+                            continue;
+                        }
+                        if variants > 1 && kind != "inside" {
+                            // The case's current version, so the step gets as far as the ids
+                            // it names.
+                            let case = own("Candidate");
+                            let v = app
+                                .exec(
+                                    Some("admin"),
+                                    "query($id: ID!) { node(id: $id) { ... on Candidate { version } } }",
+                                    json!({ "id": case }),
+                                )
+                                .await;
+                            types
+                                .2
+                                .set(v["data"]["node"]["version"].as_i64().unwrap_or(1));
+                        } else {
+                            types.2.set(1);
+                        }
+                        // For steps: the case in scope, everything the step names (committees,
+                        // transfer targets, members) out of scope, so the named ids are what is
+                        // checked.
+                        let case_inside = |k: &str| match k {
+                            "Candidate" | "PipelineEvent" => own(k),
+                            _ => id(k),
+                        };
                         let id: &IdFor<'_> = if destructive.contains(&fname) && kind == "inside" {
                             &missing
+                        } else if variants > 1 && kind != "inside" {
+                            &case_inside
                         } else {
                             id
                         };
@@ -699,7 +770,9 @@ db_test!(
                         assert!(!codes.contains(&"INTERNAL_SERVER_ERROR"), "{}", context());
                         assert!(!codes.contains(&"QUERY_TOO_COMPLEX"), "{}", context());
                         let may = allowed.contains(role);
-                        if !may {
+                        if variant > 0 {
+                            // Role rows hold for the first kind of step only.
+                        } else if !may {
                             let expected = if user.is_none() {
                                 "UNAUTHENTICATED"
                             } else {
