@@ -6,8 +6,9 @@ use entity::organization_setting::{ActiveModel, Column, Entity};
 use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, ConnectionTrait};
 
-/// The rules in force at the organization with `path`: defaults, then each ancestor's settings
-/// from the root down, the organization's own last.
+/// The rules in force at the organization with `path`: defaults, then the root's settings, then
+/// each lower level's from the root down, the organization's own last — a lower level's setting
+/// counts only where it tightens what is in force above it (LR1).
 pub async fn effective(db: &impl ConnectionTrait, path: &str) -> Result<LocalRules, DbErr> {
     let ids = path_ids(path);
     let rows = Entity::find()
@@ -15,11 +16,15 @@ pub async fn effective(db: &impl ConnectionTrait, path: &str) -> Result<LocalRul
         .all(db)
         .await?;
     let mut rules = LocalRules::default();
-    for id in ids {
+    for (depth, id) in ids.into_iter().enumerate() {
         if let Some(row) = rows.iter().find(|r| r.organization_id == id)
             && let Ok(v) = serde_json::from_str::<serde_json::Value>(&row.rules)
         {
-            rules.overlay(&v);
+            if depth == 0 {
+                rules.overlay(&v);
+            } else {
+                rules.overlay_tightening(&v);
+            }
         }
     }
     Ok(rules)

@@ -31,6 +31,12 @@ pub async fn set(
     require(actor, Permission::ManageLocalRules)?;
     let txn = db.begin().await?;
     let org = super::organization::get_visible(&txn, actor, organization_id).await?;
+    // The values this call sets (removals aside), for the floor check below.
+    let given: serde_json::Map<String, serde_json::Value> = changes
+        .iter()
+        .filter(|(_, v)| !v.is_null())
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     let mut own = db::local_rules::own(&txn, org.id).await?;
     let obj = own
         .as_object_mut()
@@ -58,7 +64,9 @@ pub async fn set(
                 .join("/")
         );
         let superior = db::local_rules::effective(&txn, &superior_path).await?;
-        if let Some((field, was, now)) = parent_rules.loosened_from(&superior) {
+        let mut asked = superior.clone();
+        asked.overlay(&serde_json::Value::Object(given));
+        if let Some((field, was, now)) = asked.loosened_from(&superior) {
             return Err(crate::domain::RuleViolation {
                 rule: "LR1",
                 source: "local rules: a level tightens, never loosens, what the levels above set",

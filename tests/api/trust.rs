@@ -669,3 +669,34 @@ db_test!(
         server.abort();
     }
 );
+
+db_test!(
+    a_tightening_above_reaches_a_subtree_that_set_its_own_value_before,
+    |app| {
+        app.load_demo().await;
+        let set = "mutation($input: SetLocalRulesInput!) { setLocalRules(input: $input) { localRules { minPoints } } }";
+        let city = app.org_id("示例市委组织部").await;
+        let street = app.org_id("和平街道党工委").await;
+        let branch = app.org_id("和平社区第一党支部").await;
+        app.ok(
+            Some("street.admin"),
+            set,
+            json!({ "input": { "organizationId": street, "rules": { "minPoints": 0 } } }),
+        )
+        .await;
+        app.ok(Some("city.admin"), set, json!({ "input": { "organizationId": city, "rules": { "minPoints": 60, "publicNoticeRequired": true } } })).await;
+        let q = "query($id: ID!) { localRules(organizationId: $id) { minPoints publicNoticeRequired } }";
+        let d = app
+            .ok(Some("street.organizer"), q, json!({ "id": branch }))
+            .await;
+        assert_eq!(d["localRules"]["minPoints"], 60, "{d:#}");
+        assert_eq!(d["localRules"]["publicNoticeRequired"], true);
+        // The street still changes what it may, without being blamed for its stale value.
+        app.ok(
+            Some("street.admin"),
+            set,
+            json!({ "input": { "organizationId": street, "rules": { "trainingMinDays": 4 } } }),
+        )
+        .await;
+    }
+);

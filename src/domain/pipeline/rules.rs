@@ -73,6 +73,27 @@ impl LocalRules {
         }
     }
 
+    /// Applies a lower level's settings on top, keeping only what tightens the rules in force
+    /// (a looser value stored below — set before the level above tightened it — has no effect).
+    pub fn overlay_tightening(&mut self, settings: &serde_json::Value) {
+        let mut settings = settings.as_object().cloned().unwrap_or_default();
+        loop {
+            let mut candidate = self.clone();
+            candidate.overlay(&serde_json::Value::Object(settings.clone()));
+            match candidate.loosened_from(self) {
+                None => {
+                    *self = candidate;
+                    return;
+                }
+                Some((field, _, _)) => {
+                    if settings.remove(field).is_none() {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
     /// The first setting in which `self` is looser than `superior` (what the levels above the
     /// setter have in force): its wire name, the superior's value and the new one. A level may
     /// tighten what comes from above, never loosen it.
@@ -257,6 +278,18 @@ mod tests {
             longer_reply.loosened_from(&superior).map(|l| l.0),
             Some("letterReplyDays")
         );
+    }
+
+    #[test]
+    fn a_looser_value_below_does_not_undo_a_tightening_above() {
+        let mut r = LocalRules::default();
+        r.overlay(&json!({ "publicNoticeRequired": true, "minPoints": 60 }));
+        r.overlay_tightening(
+            &json!({ "publicNoticeRequired": false, "minPoints": 0, "trainingMinDays": 5 }),
+        );
+        assert!(r.public_notice_required);
+        assert_eq!(r.min_points, Some(60));
+        assert_eq!(r.training_min_days, 5);
     }
 
     #[test]
