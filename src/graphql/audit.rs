@@ -151,36 +151,147 @@ impl AuditQuery {
 
 /// Sets the audit context (the actor's role, the request id) around every operation, whatever
 /// the transport (HTTP, WebSocket, in-process), so each audit row a resolver writes says who
-/// acted in which role in which request.
+/// acted in which role in which request; and records refused mutations of signed-in users (one
+/// row per request, outcome = the first refusal's code), so probing leaves a trace.
 pub struct AuditScope;
 
 impl ExtensionFactory for AuditScope {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(AuditScopeExtension)
+        Arc::new(AuditScopeExtension::default())
     }
 }
 
-struct AuditScopeExtension;
+/// Per request: which operations of the parsed document are mutations, by name.
+#[derive(Default)]
+struct AuditScopeExtension {
+    mutations: std::sync::Mutex<Vec<(Option<String>, bool)>>,
+}
+
+/// Codes that mean a write was refused (a request error is not a write attempt).
+const REFUSALS: [&str; 5] = [
+    "FORBIDDEN",
+    "NOT_FOUND",
+    "RULE_VIOLATION",
+    "CONFLICT",
+    "RATE_LIMITED",
+];
+
+impl AuditScopeExtension {
+    fn is_mutation(&self, operation_name: Option<&str>) -> bool {
+        let ops = self.mutations.lock().unwrap_or_else(|e| e.into_inner());
+        match (ops.as_slice(), operation_name) {
+            ([(_, m)], None) => *m,
+            (ops, Some(name)) => ops.iter().any(|(n, m)| *m && n.as_deref() == Some(name)),
+            _ => false,
+        }
+    }
+}
 
 #[async_trait::async_trait]
 impl Extension for AuditScopeExtension {
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &async_graphql::Variables,
+        next: async_graphql::extensions::NextParseQuery<'_>,
+    ) -> async_graphql::ServerResult<async_graphql::parser::types::ExecutableDocument> {
+        use async_graphql::parser::types::{DocumentOperations, OperationType};
+        let doc = next.run(ctx, query, variables).await?;
+        let ops = match &doc.operations {
+            DocumentOperations::Single(op) => vec![(None, op.node.ty == OperationType::Mutation)],
+            DocumentOperations::Multiple(ops) => ops
+                .iter()
+                .map(|(name, op)| {
+                    (
+                        Some(name.to_string()),
+                        op.node.ty == OperationType::Mutation,
+                    )
+                })
+                .collect(),
+        };
+        *self.mutations.lock().unwrap_or_else(|e| e.into_inner()) = ops;
+        Ok(doc)
+    }
+
     async fn execute(
         &self,
         ctx: &ExtensionContext<'_>,
         operation_name: Option<&str>,
         next: NextExecute<'_>,
     ) -> Response {
+        let actor = ctx
+            .data_opt::<crate::auth::Viewer>()
+            .and_then(|v| v.actor().ok())
+            .cloned();
         let context = crate::db::audit::AuditContext {
             request_id: ctx
                 .data_opt::<super::context::RequestInfo>()
                 .and_then(|i| i.request_id.clone()),
-            actor_role: ctx
-                .data_opt::<crate::auth::Viewer>()
-                .and_then(|v| v.actor().ok())
-                .map(|a| a.role.as_str().to_string()),
+            actor_role: actor.as_ref().map(|a| a.role.as_str().to_string()),
         };
+        let is_mutation = self.is_mutation(operation_name);
         crate::db::audit::AUDIT_CONTEXT
-            .scope(context, next.run(ctx, operation_name))
+            .scope(context, async {
+                let resp = next.run(ctx, operation_name).await;
+                if let (true, Some(actor), Some(state)) =
+                    (is_mutation, actor, ctx.data_opt::<crate::state::AppState>())
+                {
+                    record_refusals(state, &actor, &resp).await;
+                }
+                resp
+            })
             .await
+    }
+}
+
+/// One audit row for the refused root fields of a mutation (at most 20 named).
+async fn record_refusals(
+    state: &crate::state::AppState,
+    actor: &crate::domain::Actor,
+    resp: &Response,
+) {
+    let refused: Vec<(String, String)> = resp
+        .errors
+        .iter()
+        .filter_map(|e| {
+            let code = e.extensions.as_ref()?.get("code")?;
+            let code = match code {
+                async_graphql::Value::String(c) => c.clone(),
+                _ => return None,
+            };
+            if !REFUSALS.contains(&code.as_str()) || e.path.len() != 1 {
+                return None;
+            }
+            let field = match &e.path[0] {
+                async_graphql::PathSegment::Field(f) => f.clone(),
+                async_graphql::PathSegment::Index(i) => i.to_string(),
+            };
+            Some((field, code))
+        })
+        .take(20)
+        .collect();
+    let Some((_, first)) = refused.first() else {
+        return;
+    };
+    let detail = serde_json::json!({
+        "refused": refused.iter().map(|(f, c)| serde_json::json!({ "field": f, "code": c })).collect::<Vec<_>>(),
+    });
+    let outcome = first.clone();
+    if let Err(e) = crate::service::audit::record_alone(
+        &state.db,
+        crate::db::audit::AuditRecord {
+            actor_user_id: Some(actor.user_id),
+            organization_id: Some(actor.organization_id),
+            action: "mutation.refused",
+            subject_type: "operation",
+            subject_id: None,
+            detail,
+        },
+        &outcome,
+    )
+    .await
+    {
+        tracing::warn!(error = %e.message(), "recording a refused mutation failed");
     }
 }

@@ -303,3 +303,43 @@ db_test!(
         assert_eq!(code(&r), "NOT_FOUND", "{r:#}");
     }
 );
+
+db_test!(a_refused_mutation_leaves_a_trace, |app| {
+    app.load_demo().await;
+    let univ = app.org_id("示例大学党委").await;
+    let r = app.exec(Some("street.admin"), "mutation($input: SetLocalRulesInput!) { setLocalRules(input: $input) { localRules { minPoints } } }", json!({ "input": { "organizationId": univ, "rules": { "minPoints": 10 } } })).await;
+    assert_eq!(code(&r), "NOT_FOUND");
+    let r = app.exec(Some("street.organizer"), "mutation($input: SetLocalRulesInput!) { setLocalRules(input: $input) { localRules { minPoints } } }", json!({ "input": { "organizationId": univ, "rules": { "minPoints": 10 } } })).await;
+    assert_eq!(code(&r), "FORBIDDEN");
+    let d = app.ok(Some("admin"), LOG, json!({})).await;
+    let refused: Vec<Value> = rows(&d)
+        .into_iter()
+        .filter(|r| r["action"] == "mutation.refused")
+        .collect();
+    let outcomes: Vec<&str> = refused
+        .iter()
+        .map(|r| r["outcome"].as_str().unwrap())
+        .collect();
+    assert!(
+        outcomes.contains(&"NOT_FOUND") && outcomes.contains(&"FORBIDDEN"),
+        "{refused:#?}"
+    );
+    assert!(
+        refused
+            .iter()
+            .all(|r| r["detail"]["refused"][0]["field"] == "setLocalRules")
+    );
+    // Queries are not audited, refused or not.
+    let before = rows(&app.ok(Some("admin"), LOG, json!({})).await).len();
+    let _ = app
+        .exec(
+            Some("street.admin"),
+            "query($id: ID!) { organization(id: $id) { name } }",
+            json!({ "id": univ }),
+        )
+        .await;
+    assert_eq!(
+        rows(&app.ok(Some("admin"), LOG, json!({})).await).len(),
+        before
+    );
+});
