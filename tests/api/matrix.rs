@@ -857,6 +857,65 @@ db_test!(
                 }
             }
         }
+        // The exports (HTTP) and the subscription, for every caller and scope.
+        let reports: Vec<&Object> = objects.iter().filter(|o| o.ty == "Report").collect();
+        let orgs: Vec<&Object> = objects.iter().filter(|o| o.ty == "Organization").collect();
+        for (user, role, scope) in &callers {
+            let reads_indicators = INDICATOR_READERS.contains(role);
+            for o in orgs.iter().chain(reports.iter()) {
+                let inside = !scope.is_empty() && o.org_path.starts_with(scope.as_str());
+                let uri = if o.ty == "Report" {
+                    format!("/exports/reports/{}.csv", o.id)
+                } else {
+                    format!(
+                        "/exports/indicator-table.csv?organizationId={}&year=2025",
+                        o.id
+                    )
+                };
+                let (status, bytes) =
+                    crate::indicators::download(&app, user.as_deref(), &uri).await;
+                requests += 1;
+                let expected = match (user, reads_indicators, inside) {
+                    (None, _, _) => 401,
+                    (Some(_), true, true) => 200,
+                    (Some(_), true, false) => 404,
+                    (Some(_), false, _) => 403,
+                };
+                assert_eq!(status, expected, "{user:?} ({role}) {uri}");
+                if status == 200 {
+                    let text = String::from_utf8_lossy(&bytes);
+                    for other in objects.iter().filter(|x| {
+                        x.ty == "Organization" && !x.org_path.starts_with(scope.as_str())
+                    }) {
+                        assert!(
+                            !text
+                                .split([',', '\n'])
+                                .any(|cell| cell.trim_matches('"') == other.name),
+                            "{user:?} exported {} from outside its subtree: {uri}",
+                            other.name
+                        );
+                    }
+                }
+            }
+        }
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = tokio::spawn(axum::serve(listener, app.router.clone()).into_future());
+        for (user, role, _) in callers.iter().filter(|c| c.0.is_some()) {
+            use futures_util::{SinkExt, StreamExt};
+            use tokio_tungstenite::tungstenite::Message;
+            let token = app.token_for(user.as_deref().unwrap()).await;
+            let (mut ws, acked) = crate::tokens::open_ws(addr, &token).await;
+            assert!(acked, "{user:?}");
+            ws.send(Message::text(json!({ "id": "1", "type": "subscribe", "payload": { "query": "subscription { letterEvents { kind } }" } }).to_string())).await.unwrap();
+            let reply =
+                tokio::time::timeout(std::time::Duration::from_millis(700), ws.next()).await;
+            requests += 1;
+            let refused = matches!(&reply, Ok(Some(Ok(Message::Text(t)))) if t.contains("FORBIDDEN") || t.contains("\"error\""));
+            let may = READERS.contains(role);
+            assert_eq!(refused, !may, "{user:?} ({role}) letterEvents: {reply:?}");
+        }
+        server.abort();
         eprintln!(
             "authorization matrix: {requests} requests, {} root fields, {} nested fields classified",
             policy.len(),
