@@ -159,6 +159,16 @@ pub struct Config {
     /// and not served (404) in production.
     #[arg(long, env = "METRICS_TOKEN", hide_env_values = true, global = true)]
     pub metrics_token: Option<String>,
+    /// Origins whose browser pages may call the API (comma-separated, e.g.
+    /// `https://portal.example.cn`); none by default. Never a wildcard: requests carry bearer
+    /// tokens.
+    #[arg(
+        long,
+        env = "CORS_ALLOWED_ORIGINS",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub cors_allowed_origins: Vec<String>,
 }
 
 impl Config {
@@ -209,6 +219,7 @@ impl Config {
             log_format: LogFormat::Text,
             graphiql: None,
             metrics_token: None,
+            cors_allowed_origins: vec![],
         }
     }
 }

@@ -29,6 +29,7 @@ pub struct HttpState {
 pub fn router(app: AppState) -> Router {
     let schema = build_schema(&app);
     let body_limit = app.config.max_body_bytes;
+    let cors = cors_layer(&app.config.cors_allowed_origins);
     Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/graphql/ws", get(ws::handler))
@@ -46,6 +47,7 @@ pub fn router(app: AppState) -> Router {
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             panic_response,
         ))
+        .layer(cors)
         .with_state(HttpState {
             app,
             schema,
@@ -85,6 +87,29 @@ async fn request_id(
         resp.headers_mut().insert("x-request-id", v);
     }
     resp
+}
+
+/// Browsers on the configured origins may call the API: preflights are answered with the
+/// methods and headers the API uses; other origins get no CORS headers (the browser refuses).
+fn cors_layer(origins: &[String]) -> tower_http::cors::CorsLayer {
+    use axum::http::{HeaderName, HeaderValue, Method, header};
+    let allowed: Vec<HeaderValue> = origins
+        .iter()
+        .map(|o| o.trim())
+        .filter(|o| !o.is_empty() && *o != "*")
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    tower_http::cors::CorsLayer::new()
+        .allow_origin(allowed)
+        .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            HeaderName::from_static("x-request-id"),
+        ])
+        .expose_headers([HeaderName::from_static("x-request-id")])
+        .max_age(std::time::Duration::from_secs(600))
 }
 
 fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {

@@ -117,3 +117,81 @@ db_test!(browsers_get_graphiql_and_probes_get_health, |app| {
         (200, Some("ready"))
     );
 });
+
+db_test!(
+    a_portal_on_an_allowed_origin_passes_the_preflight_and_others_do_not,
+    fazhan::Config {
+        cors_allowed_origins: vec!["https://portal.example.cn".into()],
+        ..fazhan::Config::for_tests(String::new())
+    },
+    |app| {
+        let preflight = |origin: &str| {
+            axum::http::Request::builder()
+                .method("OPTIONS")
+                .uri("/graphql")
+                .header("origin", origin)
+                .header("access-control-request-method", "POST")
+                .header(
+                    "access-control-request-headers",
+                    "authorization, content-type",
+                )
+                .body(axum::body::Body::empty())
+                .unwrap()
+        };
+        let (status, headers, _) = app.http(preflight("https://portal.example.cn")).await;
+        assert!(status.is_success(), "{status}");
+        assert_eq!(
+            headers["access-control-allow-origin"],
+            "https://portal.example.cn"
+        );
+        let allowed = headers["access-control-allow-headers"]
+            .to_str()
+            .unwrap()
+            .to_lowercase();
+        assert!(
+            allowed.contains("authorization") && allowed.contains("content-type"),
+            "{allowed}"
+        );
+        assert!(headers.get("access-control-allow-credentials").is_none());
+        let (_, headers, _) = app.http(preflight("https://evil.example")).await;
+        assert!(
+            headers.get("access-control-allow-origin").is_none(),
+            "{headers:?}"
+        );
+        // An actual request from the portal can read the answer and its request id.
+        let req = axum::http::Request::post("/graphql")
+            .header("origin", "https://portal.example.cn")
+            .header("content-type", "application/json")
+            .body(axum::body::Body::from(
+                json!({ "query": "{ serviceInfo { name } }" }).to_string(),
+            ))
+            .unwrap();
+        let (status, headers, _) = app.http(req).await;
+        assert_eq!(status, 200);
+        assert_eq!(
+            headers["access-control-allow-origin"],
+            "https://portal.example.cn"
+        );
+        assert!(
+            headers["access-control-expose-headers"]
+                .to_str()
+                .unwrap()
+                .contains("x-request-id")
+        );
+    }
+);
+
+db_test!(no_origin_is_allowed_by_default, |app| {
+    let req = axum::http::Request::builder()
+        .method("OPTIONS")
+        .uri("/graphql")
+        .header("origin", "https://portal.example.cn")
+        .header("access-control-request-method", "POST")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let (_, headers, _) = app.http(req).await;
+    assert!(
+        headers.get("access-control-allow-origin").is_none(),
+        "{headers:?}"
+    );
+});
