@@ -26,6 +26,16 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// Whether a signed-in connection's `Authorization` value still stands: not expired, not
+    /// revoked, the user active (WebSockets check it while they stay open).
+    pub async fn token_stands(&self, authorization: &str) -> bool {
+        matches!(
+            crate::auth::viewer::resolve(&self.db, &self.jwt, &self.viewers, Some(authorization))
+                .await,
+            Ok(crate::auth::Viewer::User(_))
+        )
+    }
+
     /// Builds the state from a connected, migrated database.
     pub fn new(mut db: DatabaseConnection, jwt: JwtKeys, config: Config) -> Self {
         let sql_statements = Arc::new(std::sync::atomic::AtomicU64::new(0));

@@ -288,6 +288,13 @@ pub fn path_ids(path: &str) -> Vec<i64> {
     path.split('/').filter_map(|s| s.parse().ok()).collect()
 }
 
+/// The path of the parent of the organization at `path`; `None` for a root.
+pub fn parent_path(path: &str) -> Option<&str> {
+    let trimmed = path.strip_suffix('/')?;
+    let cut = trimmed.rfind('/')?;
+    (cut > 0).then(|| &path[..=cut])
+}
+
 /// The depth of a path: 0 for a root.
 pub fn path_depth(path: &str) -> i32 {
     path_ids(path).len() as i32 - 1
@@ -295,6 +302,13 @@ pub fn path_depth(path: &str) -> i32 {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_parent_path_drops_the_last_id() {
+        assert_eq!(parent_path("/1/5/23/"), Some("/1/5/"));
+        assert_eq!(parent_path("/1/5/"), Some("/1/"));
+        assert_eq!(parent_path("/1/"), None);
+    }
+
     use super::OrganizationKind::*;
     use super::*;
 

@@ -179,8 +179,10 @@ const REFUSALS: [&str; 5] = [
 impl AuditScopeExtension {
     fn is_mutation(&self, operation_name: Option<&str>) -> bool {
         let ops = self.mutations.lock().unwrap_or_else(|e| e.into_inner());
+        // As the executor picks: an anonymous single operation whatever the name asked for,
+        // else the operation of that name.
         match (ops.as_slice(), operation_name) {
-            ([(_, m)], None) => *m,
+            ([(None, m)], _) => *m,
             (ops, Some(name)) => ops.iter().any(|(n, m)| *m && n.as_deref() == Some(name)),
             _ => false,
         }

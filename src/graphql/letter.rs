@@ -835,16 +835,7 @@ impl LetterSubscription {
             let (state, token) = (state.clone(), token.clone());
             async move {
                 match token {
-                    Some(super::context::SocketToken(header)) => matches!(
-                        crate::auth::viewer::resolve(
-                            &state.db,
-                            &state.jwt,
-                            &state.viewers,
-                            Some(&header)
-                        )
-                        .await,
-                        Ok(crate::auth::Viewer::User(_))
-                    ),
+                    Some(super::context::SocketToken(header)) => state.token_stands(&header).await,
                     None => true,
                 }
             }

@@ -34,11 +34,6 @@ impl Organization {
     pub fn visible_or_not_found(actor: &Actor, model: Model) -> Result<Self> {
         Self::visible(actor, model).ok_or_else(|| AppError::NotFound("organization").extend())
     }
-
-    /// The stored row.
-    pub fn model(&self) -> &Model {
-        &self.0
-    }
 }
 
 /// The scoped organization loader every organization-bearing field goes through: the
@@ -184,14 +179,7 @@ impl Organization {
     /// indicators only (PARTNER gets `FORBIDDEN`).
     #[graphql(complexity = "super::weights::COUNT")]
     async fn candidate_count(&self, ctx: &Context<'_>) -> Result<i64> {
-        let actor = ctx.actor()?;
-        if !actor.may(crate::domain::Permission::ReadIndicators) {
-            return Err(AppError::Forbidden(format!(
-                "role {} may not read indicators",
-                actor.role
-            ))
-            .extend());
-        }
+        crate::service::require(ctx.actor()?, crate::domain::Permission::ReadIndicators)?;
         Ok(ctx
             .loader::<super::loaders::CandidateCountLoader>()
             .load_one(self.0.id)

@@ -272,11 +272,8 @@ pub async fn report(
         Ok(id) => id,
         Err(e) => return app_error(e),
     };
-    if !actor.may(Permission::ReadIndicators) {
-        return app_error(AppError::Forbidden(format!(
-            "role {} may not read indicators",
-            actor.role
-        )));
+    if let Err(e) = crate::service::require(&actor, Permission::ReadIndicators) {
+        return app_error(e);
     }
     let (r, org) = match report::get_visible(&s.app.db, &actor, id).await {
         Ok(x) => x,

@@ -32,20 +32,12 @@ fn token_of(cell: &TokenCell) -> Option<String> {
     cell.lock().unwrap_or_else(|e| e.into_inner()).clone()
 }
 
-/// Whether the connection's token still stands (not expired, not revoked, user active).
-async fn still_valid(app: &AppState, header: &str) -> bool {
-    matches!(
-        viewer::resolve(&app.db, &app.jwt, &app.viewers, Some(header)).await,
-        Ok(Viewer::User(_))
-    )
-}
-
 /// Resolves when the connection's token stops standing.
 async fn revoked(app: AppState, cell: TokenCell) {
     loop {
         tokio::time::sleep(RECHECK_EVERY).await;
         if let Some(header) = token_of(&cell)
-            && !still_valid(&app, &header).await
+            && !app.token_stands(&header).await
         {
             return;
         }
@@ -84,7 +76,7 @@ pub async fn handler(
                 let (app, cell) = (check_app.clone(), check_cell.clone());
                 async move {
                     match token_of(&cell) {
-                        Some(header) if !still_valid(&app, &header).await => {
+                        Some(header) if !app.token_stands(&header).await => {
                             Err(axum::Error::new("the token expired or was revoked"))
                         }
                         _ => msg,

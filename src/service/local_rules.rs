@@ -52,18 +52,8 @@ pub async fn set(
     parent_rules.overlay(&own);
     // What the levels above the actor's own organization have in force is a floor: the actor
     // may tighten it for its subtree, never loosen it (the root's ADMIN has no level above).
-    let mut above = crate::domain::organization::path_ids(&actor.scope_path);
-    above.pop();
-    if !above.is_empty() {
-        let superior_path = format!(
-            "/{}/",
-            above
-                .iter()
-                .map(i64::to_string)
-                .collect::<Vec<_>>()
-                .join("/")
-        );
-        let superior = db::local_rules::effective(&txn, &superior_path).await?;
+    if let Some(superior_path) = crate::domain::organization::parent_path(&actor.scope_path) {
+        let superior = db::local_rules::effective(&txn, superior_path).await?;
         let mut asked = superior.clone();
         asked.overlay(&serde_json::Value::Object(given));
         if let Some((field, was, now)) = asked.loosened_from(&superior) {
