@@ -552,7 +552,7 @@ async fn callers(app: &TestApp) -> Vec<(Option<String>, &'static str, String)> {
 }
 
 /// A global id of a type by name (for ids that name nothing).
-fn global_id(kind: &str, n: i64) -> String {
+pub(crate) fn global_id(kind: &str, n: i64) -> String {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{kind}:{n}"))
 }

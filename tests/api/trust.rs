@@ -7,6 +7,21 @@ use crate::indicators::{SUBMIT_REPORT, download, report_input};
 use crate::pipeline::{STEP, submit};
 use serde_json::json;
 
+/// The global id of the first Party member the street organizer sees.
+async fn first_member(app: &crate::helpers::TestApp) -> String {
+    let d = app
+        .ok(
+            Some("street.organizer"),
+            "{ members { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    d["members"]["edges"][0]["node"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
 db_test!(
     a_case_cannot_be_transferred_above_or_outside_the_organizers_subtree,
     |app| {
@@ -89,17 +104,7 @@ db_test!(a_replayed_step_is_authorized_like_a_fresh_one, |app| {
 
 db_test!(partner_cannot_read_members_through_node, |app| {
     app.load_demo().await;
-    let d = app
-        .ok(
-            Some("street.organizer"),
-            "{ members { edges { node { id } } } }",
-            json!({}),
-        )
-        .await;
-    let member = d["members"]["edges"][0]["node"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let member = first_member(&app).await;
     let q = "query($id: ID!) { node(id: $id) { ... on Member { name underPartyProbation } } }";
     let r = app
         .exec(Some("partner.bot"), q, json!({ "id": member }))
@@ -551,21 +556,8 @@ db_test!(second_review_findings_stay_closed, |app| {
     // is refused.
     let branch = app.org_id("和平社区第一党支部").await;
     let (id, v) = submit(&app, &branch, "成员", "2001-01-01", 33, "2025-03-03").await;
-    let d = app
-        .ok(
-            Some("street.organizer"),
-            "{ members { edges { node { id } } } }",
-            json!({}),
-        )
-        .await;
-    let member = d["members"]["edges"][0]["node"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let missing = {
-        use base64::Engine;
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("Member:999999")
-    };
+    let member = first_member(&app).await;
+    let missing = crate::matrix::global_id("Member", 999_999);
     let step = |ids: Vec<&str>| json!({ "input": { "candidateId": id, "expectedVersion": v, "occurredOn": "2025-04-01", "step": { "assignContacts": { "memberIds": ids } } } });
     let r = app
         .exec(Some("street.organizer"), STEP, step(vec![&missing]))
