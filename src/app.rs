@@ -80,6 +80,15 @@ pub async fn state_for(db: DatabaseConnection, config: Config) -> anyhow::Result
             "\n  First start: user `admin`, password `{password}` (shown once; set FAZHAN_ADMIN_PASSWORD to choose it)\n"
         );
     }
+    if let Some(n) = crate::service::counts::ensure_current(&db)
+        .await
+        .map_err(app_err)?
+    {
+        tracing::info!(
+            counters = n,
+            "counters recounted for this version (monthly figures)"
+        );
+    }
     let secret = bootstrap::jwt_secret(&db, &config).await.map_err(app_err)?;
     Ok(AppState::new(
         db,

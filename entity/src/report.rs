@@ -18,6 +18,7 @@ pub struct Model {
     pub narrative: String,
     pub attachments: String,
     pub return_reason: Option<String>,
+    pub proposed_plan: Option<String>,
     pub submitted_on: Option<Date>,
     pub accepted_on: Option<Date>,
     pub version: i32,

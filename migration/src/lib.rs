@@ -11,6 +11,7 @@ mod m20261122_000005_create_counts;
 mod m20261122_000006_create_reports;
 mod m20261122_000007_index_organizations_kind;
 mod m20261126_000008_trust;
+mod m20261126_000009_plans_periods;
 
 /// Runs every migration of the service in order.
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000006_create_reports::Migration),
             Box::new(m20261122_000007_index_organizations_kind::Migration),
             Box::new(m20261126_000008_trust::Migration),
+            Box::new(m20261126_000009_plans_periods::Migration),
         ]
     }
 }

@@ -230,3 +230,27 @@ pub async fn all_for(db: &impl ConnectionTrait, org_id: i64) -> Result<Vec<Count
         .all(db)
         .await
 }
+
+/// The counting facts of the cases of a subtree approved or applied in `(after, until]`: what a
+/// figure cut at `after` must leave out of counters that run to `until`.
+pub async fn facts_dated_within(
+    db: &impl ConnectionTrait,
+    path: &str,
+    after: Date,
+    until: Date,
+) -> Result<Vec<(i64, String, CaseFacts)>, DbErr> {
+    let sql = format!(
+        "{FACTS_SQL} WHERE o.path >= $1 AND o.path < $2 AND \
+         ((c.approved_on > $3 AND c.approved_on <= $4) OR (c.applied_on > $3 AND c.applied_on <= $4))"
+    );
+    let values: Vec<Value> = vec![
+        path.into(),
+        crate::domain::organization::subtree_upper_bound(path).into(),
+        after.into(),
+        until.into(),
+    ];
+    let rows = FactsRow::find_by_statement(raw(db.get_database_backend(), &sql, values))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(into_facts).collect())
+}

@@ -134,14 +134,19 @@ pub async fn update_if_version(
     Ok(res.rows_affected == 1)
 }
 
-/// Whether an agreed letter of `kind` exists for a case.
-pub async fn has_agreed(
+/// Whether a letter of `kind` about a case was answered AGREED by one of `receivers`.
+pub async fn has_agreed_from(
     db: &impl ConnectionTrait,
     candidate_id: i64,
     kind: &str,
+    receivers: &[i64],
 ) -> Result<bool, DbErr> {
+    if receivers.is_empty() {
+        return Ok(false);
+    }
     Ok(Entity::find()
         .filter(Column::CandidateId.eq(candidate_id))
+        .filter(Column::ReceiverOrganizationId.is_in(receivers.iter().copied()))
         .filter(Column::Kind.eq(kind))
         .filter(Column::Status.eq("REPLIED"))
         .filter(Column::Decision.eq("AGREED"))

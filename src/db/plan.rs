@@ -1,11 +1,10 @@
-//! Plans and revisions; the admissions and pipeline counts that plans are checked against.
+//! Plans and revisions (what plans are checked against is read from the counters).
 
-use super::raw;
 use crate::domain::organization::subtree_upper_bound;
 use chrono::NaiveDate;
 use entity::{guidance_plan, plan_revision};
 use sea_orm::prelude::*;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, FromQueryResult, QueryOrder, Value};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, QueryOrder};
 use std::collections::HashMap;
 
 /// The plan of (organization, year, line), if any.
@@ -147,66 +146,4 @@ pub async fn under(
         .order_by_asc(guidance_plan::Column::Id)
         .all(db)
         .await
-}
-
-/// One admitted new member, with what the structure categories need.
-#[derive(Debug, Clone, FromQueryResult)]
-pub struct AdmissionRow {
-    pub path: String,
-    pub is_two_new: bool,
-    pub approved_on: NaiveDate,
-    pub admission_meeting_on: Option<NaiveDate>,
-    pub birth_date: NaiveDate,
-    pub gender: String,
-    pub ethnicity: String,
-    pub education: String,
-    pub occupations: String,
-    pub is_frontline: bool,
-    pub is_high_level_talent: bool,
-}
-
-/// New probationary members approved in a subtree between two dates (both included), not
-/// invalidated.
-pub async fn admissions(
-    db: &impl ConnectionTrait,
-    path: &str,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<Vec<AdmissionRow>, DbErr> {
-    let sql = "SELECT o.path AS path, o.is_two_new AS is_two_new, c.approved_on AS approved_on, \
-               c.admission_meeting_on AS admission_meeting_on, p.birth_date AS birth_date, p.gender AS gender, \
-               p.ethnicity AS ethnicity, p.education AS education, p.occupations AS occupations, \
-               p.is_frontline AS is_frontline, p.is_high_level_talent AS is_high_level_talent \
-               FROM candidates c JOIN people p ON p.id = c.person_id JOIN organizations o ON o.id = c.organization_id \
-               WHERE o.path >= $1 AND o.path < $2 AND c.approved_on >= $3 AND c.approved_on <= $4 AND c.invalidated = $5";
-    let values: Vec<Value> = vec![
-        path.into(),
-        subtree_upper_bound(path).into(),
-        from.into(),
-        to.into(),
-        false.into(),
-    ];
-    AdmissionRow::find_by_statement(raw(db.get_database_backend(), sql, values))
-        .all(db)
-        .await
-}
-
-#[derive(FromQueryResult)]
-struct StageCount {
-    stage: String,
-    n: i64,
-}
-
-/// Current cases per stage in a subtree (not invalidated).
-pub async fn stage_counts(
-    db: &impl ConnectionTrait,
-    path: &str,
-) -> Result<HashMap<String, i64>, DbErr> {
-    let sql = "SELECT c.stage AS stage, COUNT(*) AS n FROM candidates c JOIN organizations o ON o.id = c.organization_id \
-               WHERE o.path >= $1 AND o.path < $2 AND c.invalidated = $3 GROUP BY c.stage";
-    let values: Vec<Value> = vec![path.into(), subtree_upper_bound(path).into(), false.into()];
-    let rows = StageCount::find_by_statement(raw(db.get_database_backend(), sql, values))
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().map(|r| (r.stage, r.n)).collect())
 }

@@ -23,3 +23,16 @@ pub async fn insert(db: &impl ConnectionTrait, key: &str, value: &str) -> Result
     .await
     .map(|_| ())
 }
+
+/// Sets a setting, creating it if needed.
+pub async fn put(db: &impl ConnectionTrait, key: &str, value: &str) -> Result<(), DbErr> {
+    match Entity::find_by_id(key.to_string()).one(db).await? {
+        Some(m) => {
+            let mut a: ActiveModel = m.into();
+            a.value = Set(value.into());
+            a.updated_at = Set(chrono::Utc::now());
+            a.update(db).await.map(|_| ())
+        }
+        None => insert(db, key, value).await,
+    }
+}

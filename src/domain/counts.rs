@@ -6,7 +6,9 @@ use super::pipeline::dates::years_between;
 use super::plan::{AdmissionFacts, categories_of};
 use chrono::{Datelike, NaiveDate};
 
-/// One counter: (year, dimension, value). Year 0 holds the current stock (stage counts).
+/// One counter: (period, dimension, value). The period is 0 for the current stock (stage
+/// counts), a year (`2025`) for whole-year figures, or a month as `YYYYMM` (`202503`) for the
+/// monthly figures a period (H1, a quarter, any `asOf`) is summed from.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CountKey {
     pub year: i32,
@@ -33,6 +35,21 @@ pub struct CaseFacts {
     pub is_two_new: bool,
 }
 
+/// The period key of a month: `YYYYMM`.
+pub fn month_period(year: i32, month: u32) -> i32 {
+    year * 100 + month as i32
+}
+
+/// The dimensions also kept by month (the month of approval, or of application for
+/// `app_total`); the others are whole-year or stock figures.
+pub const MONTHLY_DIMENSIONS: &[&str] = &[
+    "admitted",
+    "category",
+    "education",
+    "occupation",
+    "app_total",
+];
+
 fn key(year: i32, dimension: &'static str, value: impl Into<String>) -> CountKey {
     CountKey {
         year,
@@ -43,10 +60,12 @@ fn key(year: i32, dimension: &'static str, value: impl Into<String>) -> CountKey
 
 /// The counters one case adds 1 to.
 ///
-/// - year 0: `stage` (current stage), `flag` EXTENDED;
+/// - year 0: `stage` (current stage), `stage_two_new` (the same, for cases in two-new
+///   organizations), `flag` EXTENDED;
 /// - application year: `app_total`, `app_stage`, `app_gender`, `app_education`;
 /// - approval year (admissions): `admitted` ALL or TALENT, and for ALL each `category`,
 ///   `education` and `occupation`;
+/// - each of [`MONTHLY_DIMENSIONS`] again under its month (`YYYYMM`);
 /// - `invalidated` ALL in the application year for invalidated cases (counted nowhere else).
 pub fn contributions(f: &CaseFacts) -> Vec<CountKey> {
     let applied = f.applied_on.year();
@@ -56,20 +75,28 @@ pub fn contributions(f: &CaseFacts) -> Vec<CountKey> {
     let mut out = vec![
         key(0, "stage", f.stage.clone()),
         key(applied, "app_total", "ALL"),
+        key(
+            month_period(applied, f.applied_on.month()),
+            "app_total",
+            "ALL",
+        ),
         key(applied, "app_stage", f.stage.clone()),
         key(applied, "app_gender", f.gender.clone()),
         key(applied, "app_education", f.education.clone()),
     ];
+    if f.is_two_new {
+        out.push(key(0, "stage_two_new", f.stage.clone()));
+    }
     if f.extended {
         out.push(key(0, "flag", "EXTENDED"));
     }
     if let Some(approved) = f.approved_on {
         let y = approved.year();
+        let start = out.len();
         if f.is_high_level_talent {
             out.push(key(y, "admitted", "TALENT"));
         } else {
             out.push(key(y, "admitted", "ALL"));
-            out.push(key(y, "admitted_month", format!("{:02}", approved.month())));
             let facts = AdmissionFacts {
                 age: years_between(f.birth_date, f.admission_meeting_on.unwrap_or(approved)),
                 female: f.gender == "FEMALE",
@@ -87,8 +114,36 @@ pub fn contributions(f: &CaseFacts) -> Vec<CountKey> {
                 out.push(key(y, "occupation", o.clone()));
             }
         }
+        let month = month_period(y, approved.month());
+        let monthly: Vec<CountKey> = out[start..]
+            .iter()
+            .map(|k| CountKey {
+                year: month,
+                ..k.clone()
+            })
+            .collect();
+        out.extend(monthly);
     }
     out
+}
+
+/// The whole-year keys of the monthly dimensions a case adds for what happened in
+/// `(after, until]`: its approval figures if it was approved then, `app_total` if it applied
+/// then. A figure cut at `after` subtracts them from counters that run to `until`.
+pub fn dated_within(f: &CaseFacts, after: NaiveDate, until: NaiveDate) -> Vec<CountKey> {
+    let within = |d: Option<NaiveDate>| d.is_some_and(|d| d > after && d <= until);
+    let (approved, applied) = (within(f.approved_on), within(Some(f.applied_on)));
+    contributions(f)
+        .into_iter()
+        .filter(|k| (1000..=9999).contains(&k.year) && MONTHLY_DIMENSIONS.contains(&k.dimension))
+        .filter(|k| {
+            if k.dimension == "app_total" {
+                applied
+            } else {
+                approved
+            }
+        })
+        .collect()
 }
 
 /// The changes to apply when a case goes from `before` to `after` contributions, at the
@@ -116,13 +171,13 @@ pub fn deltas(
 /// The dimensions there are, as `'static` names.
 pub const DIMENSIONS: &[&str] = &[
     "stage",
+    "stage_two_new",
     "flag",
     "app_total",
     "app_stage",
     "app_gender",
     "app_education",
     "admitted",
-    "admitted_month",
     "category",
     "education",
     "occupation",
@@ -185,6 +240,16 @@ mod tests {
         assert!(c.contains(&key(2025, "category", "WOMEN")));
         assert!(c.contains(&key(2025, "category", "TWO_NEW")));
         assert!(c.contains(&key(2025, "category", "AGE_35_AND_UNDER")));
+        // The same again under the month of approval, and the application under its month.
+        assert!(c.contains(&key(202512, "admitted", "ALL")));
+        assert!(c.contains(&key(202512, "category", "WOMEN")));
+        assert!(c.contains(&key(202403, "app_total", "ALL")));
+        assert!(c.contains(&key(0, "stage_two_new", "PROBATIONARY")));
+        assert!(
+            c.iter()
+                .filter(|k| k.year > 9999)
+                .all(|k| MONTHLY_DIMENSIONS.contains(&k.dimension))
+        );
         let talent = contributions(&CaseFacts {
             approved_on: Some(d("2025-12-15")),
             is_high_level_talent: true,
@@ -192,6 +257,31 @@ mod tests {
         });
         assert!(talent.contains(&key(2025, "admitted", "TALENT")));
         assert!(!talent.contains(&key(2025, "admitted", "ALL")));
+        assert!(talent.contains(&key(202512, "admitted", "TALENT")));
+    }
+
+    #[test]
+    fn a_cut_leaves_out_only_what_happened_after_it() {
+        let f = CaseFacts {
+            stage: "PROBATIONARY".into(),
+            applied_on: d("2025-06-10"),
+            approved_on: Some(d("2025-06-20")),
+            admission_meeting_on: Some(d("2025-06-01")),
+            ..case()
+        };
+        // Cut on 2025-06-15: the approval is after it, the application before.
+        let k = dated_within(&f, d("2025-06-15"), d("2025-06-30"));
+        assert!(k.contains(&key(2025, "admitted", "ALL")));
+        assert!(k.contains(&key(2025, "category", "WOMEN")));
+        assert!(
+            !k.iter()
+                .any(|k| k.dimension == "app_total" || k.year != 2025)
+        );
+        // Cut on 2025-06-05: both after it.
+        let k = dated_within(&f, d("2025-06-05"), d("2025-06-30"));
+        assert!(k.contains(&key(2025, "app_total", "ALL")));
+        // Cut on 2025-06-20: nothing after it.
+        assert!(dated_within(&f, d("2025-06-20"), d("2025-06-30")).is_empty());
     }
 
     #[test]
@@ -205,8 +295,8 @@ mod tests {
             &[(vec![1, 2, 3], before.clone())],
             &[(vec![1, 2, 3], after)],
         );
-        // stage and app_stage move at each of the three organizations.
-        assert_eq!(ds.len(), 12);
+        // stage, stage_two_new and app_stage move at each of the three organizations.
+        assert_eq!(ds.len(), 18);
         assert!(ds.contains(&(3, key(0, "stage", "ACTIVIST"), 1)));
         assert!(ds.contains(&(3, key(0, "stage", "APPLICANT"), -1)));
         // A transfer between branches of one parent changes only the branches' counters.

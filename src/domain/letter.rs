@@ -121,8 +121,10 @@ pub fn check_transition(status: LetterStatus, to: LetterStatus) -> Result<(), St
     }
 }
 
-/// The admission gate (村企联审): a migrant developed in a two-new organization needs an agreed
-/// development-opinion letter, or an APPROVER's recorded override (rule `L1`).
+/// The admission gate (村企联审): a migrant developed in a two-new organization needs a
+/// development-opinion letter agreed by the person's own outflow or residence organization (a
+/// letter answered by any other receiver does not count), or an APPROVER's recorded override
+/// (rule `L1`).
 pub fn check_admission_gate(
     migrant_in_two_new: bool,
     agreed_letter: bool,
@@ -132,8 +134,8 @@ pub fn check_admission_gate(
         return Err(RuleViolation {
             rule: "L1",
             source: "local: street plan (村企联审)",
-            message_zh: "两新组织发展流动人员，须先取得流出地党组织同意的征求意见回函".into(),
-            message_en: "a two-new organization developing a migrant needs the outflow organization's agreement (development-opinion letter) first".into(),
+            message_zh: "两新组织发展流动人员，须先取得其本人流出地或居住地党组织同意的征求意见回函".into(),
+            message_en: "a two-new organization developing a migrant needs the agreement of the person's own outflow or residence organization (development-opinion letter) first".into(),
             details: json!({ "agreedLetter": agreed_letter, "override": overridden }),
         });
     }

@@ -23,6 +23,8 @@ macro_rules! mirror_enum {
     };
 }
 
+pub(crate) use mirror_enum;
+
 mirror_enum! {
     /// The kind of a Party organization (组织类型). Whether it may approve admissions follows
     /// from its kind and position (细则 Art. 23): general branches, branches, village/community
@@ -175,6 +177,8 @@ mirror_enum! {
         ProfessionalTechnical,
         /// 管理人员
         Manager,
+        /// 农村致富能人 (counted with managers and professionals in plans)
+        RuralEntrepreneur,
         /// 党政机关工作人员
         OrganStaff,
         /// 学生

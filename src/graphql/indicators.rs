@@ -119,6 +119,17 @@ impl Indicators {
         self.0.year
     }
 
+    /// The first day the admission and application figures count.
+    async fn period_start(&self) -> Option<Date> {
+        chrono::NaiveDate::from_ymd_opt(self.0.period.year, self.0.period.from, 1).map(Date)
+    }
+
+    /// The last day they count: the period's last day or `asOf`, whichever is first (null when
+    /// `asOf` falls before the period).
+    async fn period_end(&self) -> Option<Date> {
+        self.0.period.end().map(Date)
+    }
+
     /// The plan total (null without a plan).
     async fn plan_total(&self) -> Option<u32> {
         self.0.plan.as_ref().map(|p| p.content.total)
@@ -378,6 +389,11 @@ impl IndicatorQuery {
             desc = "The day process health and the plan are judged on (default: today, China Standard Time)."
         )]
         as_of: Option<Date>,
+        #[graphql(
+            desc = "The months the admission and application figures (admitted, talent, structure, education, occupation, applications) count: the year (default), H1 or a quarter, cut at `asOf`; other figures are the year's or the current stock.",
+            default_with = "super::report::ReportPeriod::Annual"
+        )]
+        period: super::report::ReportPeriod,
     ) -> Result<Indicators> {
         let actor = ctx.actor()?;
         let year = super::args::year(year, "year")?;
@@ -388,8 +404,10 @@ impl IndicatorQuery {
         let as_of = as_of
             .map(|d| d.0)
             .unwrap_or_else(crate::service::letter::today);
+        let period = crate::service::period::Period::named(year, period.code(), as_of)
+            .unwrap_or_else(|| crate::service::period::Period::year(year, as_of));
         Ok(Indicators(
-            service::get(&ctx.state().db, actor, id, year, as_of).await?,
+            service::get(&ctx.state().db, actor, id, period).await?,
         ))
     }
 

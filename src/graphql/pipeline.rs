@@ -48,6 +48,9 @@ pub struct PersonInput {
     pub outflow_organization_id: Option<ID>,
     /// The outflow organization's name, when it is outside the tree.
     pub outflow_organization_name: Option<String>,
+    /// The residence organization (居住地党组织) of a migrant, when it is in the tree: with the
+    /// outflow organization, the second place whose agreed letter opens rule L1.
+    pub residence_organization_id: Option<ID>,
     /// High-level talent (高层次人才).
     #[graphql(default)]
     pub is_high_level_talent: bool,
@@ -79,6 +82,10 @@ impl PersonInput {
                 .map(|id| ids::decode(NodeType::Organization, &id, "outflowOrganizationId"))
                 .transpose()?,
             outflow_organization_name: self.outflow_organization_name,
+            residence_organization_id: self
+                .residence_organization_id
+                .map(|id| ids::decode(NodeType::Organization, &id, "residenceOrganizationId"))
+                .transpose()?,
             is_high_level_talent: self.is_high_level_talent,
             has_political_violation: self.has_political_violation,
             expected_departure_on: self.expected_departure_on.map(|d| d.0),

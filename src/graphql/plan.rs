@@ -8,50 +8,56 @@ use crate::domain::plan::{self as rules, PlanContent, PlanLine as DomainLine};
 use crate::error::{AppError, AppResult};
 use crate::service::plan::{self as service, PlanView};
 use async_graphql::{Context, Enum, ID, InputObject, Json, Object, Result, SimpleObject};
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Utc};
 
-/// A structure category (结构目标类别).
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PlanCategory {
-    /// 35 周岁及以下 (age at the admission meeting, inclusive).
-    Age35AndUnder,
-    /// 25 周岁及以下.
-    Age25AndUnder,
-    /// 大专及以上.
-    CollegePlus,
-    /// 高中及以上.
-    HighSchoolPlus,
-    /// 研究生和大学本科.
-    PostgraduateUndergraduate,
-    /// 女性.
-    Women,
-    /// 少数民族.
-    EthnicMinority,
-    /// 产业工人 (incl. migrant and dispatched workers).
-    Workers,
-    /// 农牧渔民.
-    Farmers,
-    /// 管理和专业技术人员.
-    ManagersProfessionals,
-    /// 学生 (usually a cap).
-    Students,
-    /// 非公企业和社会组织 (两新).
-    TwoNew,
-    /// 生产和工作一线.
-    Frontline,
+super::enums::mirror_enum! {
+    /// A structure category (结构目标类别). Which new members count in each is fixed by
+    /// DOMAIN.md §4.1 and §6.2; ages are at the admission meeting, inclusive.
+    PlanCategory => rules::Category {
+        /// 35 周岁及以下.
+        Age35AndUnder,
+        /// 25 周岁及以下.
+        Age25AndUnder,
+        /// 大专及以上: postgraduate, undergraduate, junior college (专科).
+        CollegePlus,
+        /// 高中及以上: the above plus technical secondary (中专) and senior high / technical
+        /// (高中、中技).
+        HighSchoolPlus,
+        /// 研究生、大学本(专)科: postgraduate, undergraduate and junior college (专科), as the
+        /// documents write it; the same people as COLLEGE_PLUS.
+        PostgraduateUndergraduate,
+        /// 女性.
+        Women,
+        /// 少数民族: any ethnicity recorded other than 汉族.
+        EthnicMinority,
+        /// 产业工人: workers, migrant workers (农民工) and dispatched workers (劳务派遣工).
+        Workers,
+        /// 农牧渔民.
+        Farmers,
+        /// 管理、专业技术人员和农村致富能人: managers, professional and technical staff, rural
+        /// entrepreneurs.
+        ManagersProfessionals,
+        /// 学生 (usually a cap).
+        Students,
+        /// 非公企业和社会组织 (两新): admitted in an organization marked two-new.
+        TwoNew,
+        /// 生产和工作一线: marked frontline.
+        Frontline,
+    }
 }
 
-/// How a structure target compares.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Comparator {
-    /// 不少于 (a percentage rounds up).
-    AtLeast,
-    /// 不超过 (a percentage rounds down).
-    AtMost,
-    /// 左右 (±10 %).
-    About,
-    /// 力争 (reported as information).
-    StriveFor,
+super::enums::mirror_enum! {
+    /// How a structure target compares.
+    Comparator => rules::Comparator {
+        /// 不少于 (a percentage rounds up; with a count, the larger binds).
+        AtLeast,
+        /// 不超过 (a percentage rounds down; with a count, the smaller binds).
+        AtMost,
+        /// 左右 (±10 %).
+        About,
+        /// 力争 (reported as information).
+        StriveFor,
+    }
 }
 
 /// Plan lines.
@@ -98,48 +104,25 @@ pub enum Severity {
     Error,
 }
 
-fn screaming(s: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if c.is_uppercase() && i > 0 {
-            out.push('_');
-        }
-        out.push(c.to_ascii_uppercase());
-    }
-    out
-}
-
-fn name_of<T: std::fmt::Debug>(v: T) -> String {
-    let s = screaming(&format!("{v:?}"));
-    // Age35AndUnder → AGE35_AND_UNDER: put the underscore before digits too.
-    s.replacen("AGE35", "AGE_35", 1)
-        .replacen("AGE25", "AGE_25", 1)
-}
-
 /// The GraphQL category of a stored category name.
 pub fn category_of(s: &str) -> Option<PlanCategory> {
-    category(s)
+    rules::Category::parse(s).map(Into::into)
 }
 
-fn category(s: &str) -> Option<PlanCategory> {
-    use PlanCategory::*;
-    [
-        Age35AndUnder,
-        Age25AndUnder,
-        CollegePlus,
-        HighSchoolPlus,
-        PostgraduateUndergraduate,
-        Women,
-        EthnicMinority,
-        Workers,
-        Farmers,
-        ManagersProfessionals,
-        Students,
-        TwoNew,
-        Frontline,
-    ]
-    .into_iter()
-    .find(|c| name_of(*c) == s)
+fn pool_name(p: ReservePool) -> &'static str {
+    match p {
+        ReservePool::Incubation => "INCUBATION",
+        ReservePool::Applicants => "APPLICANTS",
+        ReservePool::Activists => "ACTIVISTS",
+    }
+}
+
+fn ratio_name(k: RatioKind) -> &'static str {
+    match k {
+        RatioKind::ApplicantsActivistsTargets => "APPLICANTS_ACTIVISTS_TARGETS",
+        RatioKind::ActivistsTargets => "ACTIVISTS_TARGETS",
+        RatioKind::ActivistsPlan => "ACTIVISTS_PLAN",
+    }
 }
 
 /// A structure target.
@@ -225,7 +208,8 @@ fn opt(v: Option<i32>, field: &'static str) -> AppResult<Option<u32>> {
 }
 
 impl PlanContentInput {
-    fn into_content(self) -> AppResult<PlanContent> {
+    /// Into the domain's plan content (counts checked non-negative).
+    pub fn into_content(self) -> AppResult<PlanContent> {
         Ok(PlanContent {
             total: count(self.total, "total")?,
             under_35: opt(self.under_35, "under35")?,
@@ -237,11 +221,11 @@ impl PlanContentInput {
                 .into_iter()
                 .map(|t| {
                     Ok(rules::StructureTarget {
-                        category: name_of(t.category),
-                        comparator: name_of(t.comparator),
+                        category: rules::Category::from(t.category).as_str().into(),
+                        comparator: rules::Comparator::from(t.comparator).as_str().into(),
                         count: opt(t.count, "targets.count")?,
                         percent: t.percent,
-                        base: t.base.map(name_of),
+                        base: t.base.map(|b| rules::Category::from(b).as_str().into()),
                     })
                 })
                 .collect::<AppResult<_>>()?,
@@ -250,7 +234,7 @@ impl PlanContentInput {
                 .into_iter()
                 .map(|r| {
                     Ok(rules::ReserveTarget {
-                        pool: name_of(r.pool),
+                        pool: pool_name(r.pool).into(),
                         count: count(r.count, "reserve.count")?,
                         non_public: opt(r.non_public, "reserve.nonPublic")?,
                     })
@@ -261,7 +245,7 @@ impl PlanContentInput {
                 .into_iter()
                 .map(|r| {
                     Ok(rules::RatioTarget {
-                        kind: name_of(r.kind),
+                        kind: ratio_name(r.kind).into(),
                         parts: r
                             .parts
                             .into_iter()
@@ -357,6 +341,79 @@ impl From<rules::Finding> for PlanFinding {
     }
 }
 
+fn targets_of(c: &PlanContent) -> Vec<StructureTarget> {
+    c.targets
+        .iter()
+        .map(|t| StructureTarget {
+            category: category_of(&t.category),
+            comparator: t.comparator.clone(),
+            count: t.count,
+            percent: t.percent,
+            base: t.base.as_deref().and_then(category_of),
+        })
+        .collect()
+}
+
+fn requirements_of(c: &PlanContent) -> Vec<PlanRequirement> {
+    rules::requirements::requirements(c)
+        .into_iter()
+        .map(Into::into)
+        .collect()
+}
+
+/// A plan proposed for next year with a year-end report (not in force until the collecting
+/// level adopts it with `adoptProposedPlan`).
+pub struct PlanDraft {
+    /// The year proposed for.
+    pub year: i32,
+    /// What it states.
+    pub content: PlanContent,
+}
+
+/// A plan proposed for next year with a year-end report.
+#[Object]
+impl PlanDraft {
+    /// The year proposed for.
+    async fn year(&self) -> i32 {
+        self.year
+    }
+
+    /// Planned new members.
+    async fn total(&self) -> u32 {
+        self.content.total
+    }
+
+    /// Of which aged 35 and under.
+    async fn under_35(&self) -> Option<u32> {
+        self.content.under_35
+    }
+
+    /// Of which college and above.
+    async fn college_plus(&self) -> Option<u32> {
+        self.content.college_plus
+    }
+
+    /// Completion month, `YYYY-MM`.
+    async fn completion_month(&self) -> Option<&str> {
+        self.content.completion_month.as_deref()
+    }
+
+    /// Planned in the first half-year.
+    async fn first_half(&self) -> Option<u32> {
+        self.content.first_half
+    }
+
+    /// Structure targets.
+    async fn targets(&self) -> Vec<StructureTarget> {
+        targets_of(&self.content)
+    }
+
+    /// What each structure target requires.
+    async fn requirements(&self) -> Vec<PlanRequirement> {
+        requirements_of(&self.content)
+    }
+}
+
 /// A guidance plan (指导性计划) as of a date: what it states, its allocation rows to the
 /// children, what has been admitted, and findings.
 pub struct GuidancePlan(pub PlanView, Cached);
@@ -365,7 +422,7 @@ pub struct GuidancePlan(pub PlanView, Cached);
 #[derive(Default)]
 pub struct Cached {
     allocations: tokio::sync::OnceCell<Vec<PlanView>>,
-    admitted: tokio::sync::OnceCell<(u32, u32)>,
+    actuals: tokio::sync::OnceCell<rules::Actuals>,
 }
 
 impl GuidancePlan {
@@ -383,18 +440,115 @@ impl GuidancePlan {
             .await?)
     }
 
-    /// (admitted, talent-exempt) so far (read once).
-    async fn admitted_counts(&self, ctx: &Context<'_>) -> Result<(u32, u32)> {
-        let (path, year, as_of) = (&self.0.organization.path, self.0.plan.year, self.0.as_of);
-        Ok(*self
+    /// What the subtree has done so far, from the counters (read once).
+    async fn actuals(&self, ctx: &Context<'_>) -> Result<&rules::Actuals> {
+        let id = self.0.organization.id;
+        Ok(self
             .1
-            .admitted
+            .actuals
             .get_or_try_init(|| async move {
-                let (a, _) = service::actuals(&ctx.state().db, path, year, as_of).await?;
-                Ok::<_, crate::error::AppError>((a.admitted, a.talent_exempt))
+                let mut a = service::actuals(&ctx.state().db, &self.0, &[]).await?;
+                Ok::<_, AppError>(a.remove(&id).unwrap_or_default())
             })
             .await?)
     }
+
+    fn month(&self, m: u32) -> String {
+        format!("{}-{m:02}", self.0.plan.year)
+    }
+}
+
+/// One structure requirement (结构要求) of a plan or an allocation row: the count the target
+/// binds, worked out as the documents do by hand.
+#[derive(SimpleObject)]
+pub struct PlanRequirement {
+    /// Category.
+    pub category: PlanCategory,
+    /// How it compares.
+    pub comparator: Comparator,
+    /// The count the document states, if any.
+    pub count: Option<u32>,
+    /// The percentage the document states, if any.
+    pub percent: Option<f64>,
+    /// The category the percentage is of (null: the plan total).
+    pub base_category: Option<PlanCategory>,
+    /// The base the percentage is taken of: the plan total, or the base category's own
+    /// requirement (≤25 as a share of the ≤35 the plan requires).
+    pub base: u32,
+    /// The percentage as a count of the base: rounded up for AT_LEAST and STRIVE_FOR, down for
+    /// AT_MOST, to the nearest for ABOUT.
+    pub from_percent: Option<u32>,
+    /// The binding count: for AT_LEAST the larger of count and percentage, for AT_MOST the
+    /// smaller; otherwise whichever is stated (the count when both are).
+    pub required: u32,
+    /// The stated count is looser than its own percentage (finding Q3 CONTRADICTION).
+    pub contradicts: bool,
+}
+
+impl From<rules::requirements::Requirement> for PlanRequirement {
+    fn from(r: rules::requirements::Requirement) -> Self {
+        PlanRequirement {
+            contradicts: r.contradicts(),
+            category: r.category.into(),
+            comparator: r.comparator.into(),
+            count: r.count,
+            percent: r.percent,
+            base_category: r.base_category.map(Into::into),
+            base: r.base,
+            from_percent: r.from_percent,
+            required: r.required,
+        }
+    }
+}
+
+/// A plan's requirement set against what its allocation rows require together.
+#[derive(SimpleObject)]
+pub struct RequirementCoverage {
+    /// Category.
+    pub category: PlanCategory,
+    /// How the plan's target compares.
+    pub comparator: Comparator,
+    /// What the plan requires.
+    pub required: u32,
+    /// The sum of the rows' requirements for the category (a row stating none counts 0).
+    pub allocated: u32,
+    /// Rows that state a requirement for the category.
+    pub rows_stating: u32,
+    /// Allocation rows in all.
+    pub rows: u32,
+    /// AT_LEAST: the rows together require less than the plan; AT_MOST: every row states a cap
+    /// and together they allow more (finding Q3 ALLOCATION_SHORTFALL / ALLOCATION_EXCESS).
+    pub uncovered: bool,
+}
+
+/// Where a plan (or allocation row) stands at its completion month.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompletionStatus {
+    /// Not yet met and the month has not ended.
+    Pending,
+    /// Met by the end of the completion month.
+    MetOnTime,
+    /// Met after the completion month (`metInMonth` says when).
+    MetLate,
+    /// The month has ended and the plan is not met.
+    Unmet,
+}
+
+/// A plan's status at its completion month (完成时限), judged on the plan's date.
+#[derive(SimpleObject)]
+pub struct PlanCompletion {
+    /// The status.
+    pub status: CompletionStatus,
+    /// The completion month, `YYYY-MM` (December when the document gives none).
+    pub due_month: String,
+    /// Planned.
+    pub planned: u32,
+    /// Admitted by the end of the completion month.
+    pub admitted_by_due_month: u32,
+    /// Admitted up to the plan's date.
+    pub admitted: u32,
+    /// The month the admissions first reached the plan, `YYYY-MM`.
+    pub met_in_month: Option<String>,
 }
 
 /// A guidance plan (指导性计划) as of a date: what it states, its allocation rows to the
@@ -467,18 +621,7 @@ impl GuidancePlan {
 
     /// Structure targets.
     async fn targets(&self) -> Vec<StructureTarget> {
-        self.0
-            .content
-            .targets
-            .iter()
-            .map(|t| StructureTarget {
-                category: category(&t.category),
-                comparator: t.comparator.clone(),
-                count: t.count,
-                percent: t.percent,
-                base: t.base.as_deref().and_then(category),
-            })
-            .collect()
+        targets_of(&self.0.content)
     }
 
     /// Reserve-pool and ratio targets, document number and date, note, as JSON.
@@ -524,28 +667,79 @@ impl GuidancePlan {
 
     /// New members admitted so far in the subtree this year (talent-exempt not counted).
     async fn admitted_so_far(&self, ctx: &Context<'_>) -> Result<u32> {
-        Ok(self.admitted_counts(ctx).await?.0)
+        Ok(self.actuals(ctx).await?.admitted)
     }
 
     /// High-level talent admitted, outside the plan.
     async fn talent_exempt(&self, ctx: &Context<'_>) -> Result<u32> {
-        Ok(self.admitted_counts(ctx).await?.1)
+        Ok(self.actuals(ctx).await?.talent_exempt)
+    }
+
+    /// Admitted January–June (so far, before July).
+    async fn admitted_first_half(&self, ctx: &Context<'_>) -> Result<u32> {
+        Ok(rules::progress::cumulative(
+            &self.actuals(ctx).await?.monthly,
+            6,
+        ))
+    }
+
+    /// What each structure target requires, in the order stated (targets, then the annex
+    /// columns ≤35 and college+ when not also stated as targets).
+    async fn requirements(&self) -> Vec<PlanRequirement> {
+        requirements_of(&self.0.content)
+    }
+
+    /// Each AT_LEAST and AT_MOST requirement against the sum of the allocation rows' (empty
+    /// without rows).
+    async fn requirement_coverage(&self, ctx: &Context<'_>) -> Result<Vec<RequirementCoverage>> {
+        let rows = self.allocation_views(ctx).await?;
+        let contents: Vec<&PlanContent> = rows.iter().map(|r| &r.content).collect();
+        Ok(rules::requirements::coverage(&self.0.content, &contents)
+            .into_iter()
+            .map(|c| RequirementCoverage {
+                category: c.category.into(),
+                comparator: c.comparator.into(),
+                required: c.required,
+                allocated: c.allocated,
+                rows_stating: c.rows_stating as u32,
+                rows: c.rows as u32,
+                uncovered: c.uncovered,
+            })
+            .collect())
+    }
+
+    /// The status at the completion month, from the admissions by month.
+    async fn completion(&self, ctx: &Context<'_>) -> Result<PlanCompletion> {
+        use rules::progress::{self, CompletionState as S};
+        let a = self.actuals(ctx).await?;
+        let c = progress::completion(
+            self.0.content.total,
+            rules::findings::deadline_month(&self.0.content),
+            &a.monthly,
+            progress::months_ended(self.0.plan.year, self.0.as_of),
+        );
+        Ok(PlanCompletion {
+            status: match c.state {
+                S::Pending => CompletionStatus::Pending,
+                S::MetOnTime => CompletionStatus::MetOnTime,
+                S::MetLate => CompletionStatus::MetLate,
+                S::Unmet => CompletionStatus::Unmet,
+            },
+            due_month: self.month(c.deadline_month),
+            planned: c.planned,
+            admitted_by_due_month: c.admitted_by_deadline,
+            admitted: c.admitted,
+            met_in_month: c.met_in_month.map(|m| self.month(m)),
+        })
     }
 
     /// Completion by month, cumulative.
     #[graphql(complexity = "super::weights::UNPAGED_LIST * child_complexity")]
     async fn completion_by_month(&self, ctx: &Context<'_>) -> Result<Vec<MonthProgress>> {
-        let db = &ctx.state().db;
         let year = self.0.plan.year;
         let allocations = self.allocation_views(ctx).await?;
-        let rows = service::admissions(db, &self.0.organization.path, year, self.0.as_of).await?;
-        let month_of = |c: &PlanContent| {
-            c.completion_month
-                .as_deref()
-                .and_then(rules::parse_month)
-                .map(|(_, m)| m)
-                .unwrap_or(12)
-        };
+        let monthly = self.actuals(ctx).await?.monthly;
+        let month_of = |c: &PlanContent| rules::findings::deadline_month(c);
         let planned: Vec<(u32, u32)> = if allocations.is_empty() {
             vec![(month_of(&self.0.content), self.0.content.total)]
         } else {
@@ -562,10 +756,7 @@ impl GuidancePlan {
                     .filter(|(pm, _)| *pm <= m)
                     .map(|(_, n)| n)
                     .sum(),
-                admitted_cumulative: rows
-                    .iter()
-                    .filter(|r| !r.is_high_level_talent && r.approved_on.month() <= m)
-                    .count() as u32,
+                admitted_cumulative: rules::progress::cumulative(&monthly, m),
             })
             .collect())
     }
@@ -589,7 +780,7 @@ impl GuidancePlan {
             .collect())
     }
 
-    /// Findings (Q1–Q10) as of the date asked about.
+    /// Findings (Q1–Q12) as of the date asked about.
     #[graphql(complexity = "super::weights::UNPAGED_LIST * child_complexity")]
     async fn findings(&self, ctx: &Context<'_>) -> Result<Vec<PlanFinding>> {
         Ok(service::findings(&ctx.state().db, &self.0)
@@ -598,6 +789,35 @@ impl GuidancePlan {
             .map(Into::into)
             .collect())
     }
+}
+
+/// An organization-level duty (DOMAIN.md §4.2, street and town plans).
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DevelopmentDuty {
+    /// Every village or community keeps at least one activist in reserve.
+    ActivistReserve,
+    /// Every village or community develops at least one member every two years, at least half
+    /// of them aged 35 or under.
+    BiennialDevelopment,
+    /// Every branch develops at least one member within the plan's years.
+    BranchDevelopment,
+}
+
+/// An organization short of a duty, with the numbers.
+#[derive(SimpleObject)]
+pub struct DutyShortfall {
+    /// The organization (the topmost village or community organization, or the branch).
+    pub organization: Organization,
+    /// The duty.
+    pub duty: DevelopmentDuty,
+    /// Activists now (village/community duties).
+    pub activists: u32,
+    /// Admitted in the year and the year before (village/community duties).
+    pub admitted_two_years: u32,
+    /// Of whom aged 35 or under.
+    pub young_two_years: u32,
+    /// Message in Chinese and English.
+    pub message: String,
 }
 
 /// Plan queries (any role, in its subtree: plans hold no personal data).
@@ -640,7 +860,7 @@ impl PlanQuery {
         )))
     }
 
-    /// The findings (Q1–Q10) of a plan, as of a date (default: today).
+    /// The findings (Q1–Q12) of a plan, as of a date (default: today).
     #[graphql(
         complexity = "super::weights::AGGREGATE + super::weights::UNPAGED_LIST * child_complexity"
     )]
@@ -665,6 +885,68 @@ impl PlanQuery {
             .into_iter()
             .map(Into::into)
             .collect())
+    }
+
+    /// Organizations of a subtree short of the organization-level duties: villages and
+    /// communities without an activist in reserve or without a member developed in `year` and
+    /// the year before (or with fewer than half of those aged 35 or under), and branches that
+    /// developed nobody from `sinceYear` to `year` (at most 500 of each kind).
+    #[graphql(
+        complexity = "super::weights::AGGREGATE + super::weights::CHILD_ROWS * child_complexity"
+    )]
+    async fn development_duties(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Root of the subtree; default: your organization.")] under: Option<ID>,
+        #[graphql(desc = "The year judged.")] year: i32,
+        #[graphql(desc = "First year of the plan's years for branches (default: `year`).")]
+        since_year: Option<i32>,
+    ) -> Result<Vec<DutyShortfall>> {
+        use crate::domain::plan::duties::Duty;
+        let actor = ctx.actor()?;
+        let year = super::args::year(year, "year")?;
+        let since = super::args::year(since_year.unwrap_or(year), "sinceYear")?.min(year);
+        let under = under
+            .map(|u| ids::decode(NodeType::Organization, &u, "under"))
+            .transpose()?;
+        let rows =
+            crate::service::duties::shortfalls(&ctx.state().db, actor, under, year, since).await?;
+        rows.into_iter()
+            .map(|s| {
+                let f = s.facts;
+                let name = s.organization.name.clone();
+                let (duty, message) = match s.duty {
+                    Duty::ActivistReserve => (
+                        DevelopmentDuty::ActivistReserve,
+                        format!("{name}：无入党积极分子储备 / {name} keeps no activist in reserve"),
+                    ),
+                    Duty::BiennialDevelopment => (
+                        DevelopmentDuty::BiennialDevelopment,
+                        format!(
+                            "{name}：{}–{year}年发展{}名，其中35岁及以下{}名 / {name} admitted {} in {}–{year}, {} of them aged 35 or under",
+                            year - 1,
+                            f.admitted_two_years,
+                            f.young_two_years,
+                            f.admitted_two_years,
+                            year - 1,
+                            f.young_two_years
+                        ),
+                    ),
+                    Duty::BranchDevelopment => (
+                        DevelopmentDuty::BranchDevelopment,
+                        format!("{name}：{since}–{year}年未发展党员 / {name} admitted nobody in {since}–{year}"),
+                    ),
+                };
+                Ok(DutyShortfall {
+                    organization: Organization::visible_or_not_found(actor, s.organization)?,
+                    duty,
+                    activists: f.activists,
+                    admitted_two_years: f.admitted_two_years,
+                    young_two_years: f.young_two_years,
+                    message,
+                })
+            })
+            .collect()
     }
 
     /// The plans of a subtree for a year (all lines), as of a date.
@@ -732,6 +1014,19 @@ pub struct SetGuidancePlanPayload {
     pub guidance_plan: GuidancePlan,
 }
 
+/// Input of `adoptProposedPlan`.
+#[derive(InputObject)]
+pub struct AdoptProposedPlanInput {
+    /// The ANNUAL report whose proposed plan is adopted (submitted or accepted, from an
+    /// organization below yours).
+    pub report_id: ID,
+    /// In force from this day.
+    pub effective_on: Date,
+    /// Why (default: adopted from the year-end report; a revision needs one).
+    #[graphql(default)]
+    pub reason: String,
+}
+
 /// Plan mutations (ORGANIZER of the issuing level).
 #[derive(Default)]
 pub struct PlanMutation;
@@ -766,6 +1061,29 @@ impl PlanMutation {
                 reason: input.reason,
                 content: input.plan.into_content()?,
             },
+        )
+        .await?;
+        Ok(SetGuidancePlanPayload {
+            guidance_plan: GuidancePlan::new(view),
+        })
+    }
+
+    /// Adopts the next year's plan proposed with a year-end report as the reporting
+    /// organization's plan for that year, issued by your organization (a new plan or a new
+    /// revision, as `setGuidancePlan`).
+    async fn adopt_proposed_plan(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The report and the day.")] input: AdoptProposedPlanInput,
+    ) -> Result<SetGuidancePlanPayload> {
+        let actor = ctx.actor()?;
+        crate::service::require(actor, crate::domain::Permission::ManagePipeline)?;
+        let view = service::adopt_proposal(
+            &ctx.state().db,
+            actor,
+            ids::decode(NodeType::Report, &input.report_id, "reportId")?,
+            input.effective_on.0,
+            input.reason,
         )
         .await?;
         Ok(SetGuidancePlanPayload {

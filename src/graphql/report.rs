@@ -26,7 +26,8 @@ pub enum ReportPeriod {
 }
 
 impl ReportPeriod {
-    fn code(self) -> &'static str {
+    /// The stored name (also the period's name for indicators).
+    pub fn code(self) -> &'static str {
         match self {
             ReportPeriod::H1 => "H1",
             ReportPeriod::Annual => "ANNUAL",
@@ -138,6 +139,23 @@ impl Report {
     async fn snapshot(&self, ctx: &Context<'_>) -> Result<Option<Json<serde_json::Value>>> {
         Ok(may_read_indicators(ctx)?
             .then(|| Json(serde_json::from_str(&self.0.snapshot).unwrap_or_default())))
+    }
+
+    /// The next year's plan proposed with an ANNUAL report (null without one, and for roles
+    /// that do not read plans).
+    async fn proposed_plan(&self, ctx: &Context<'_>) -> Result<Option<super::plan::PlanDraft>> {
+        if !may_read_indicators(ctx)? {
+            return Ok(None);
+        }
+        Ok(self
+            .0
+            .proposed_plan
+            .as_deref()
+            .and_then(|p| serde_json::from_str(p).ok())
+            .map(|content| super::plan::PlanDraft {
+                year: self.0.year + 1,
+                content,
+            }))
     }
 
     /// The figures the submitter declares.
@@ -347,6 +365,10 @@ pub struct SubmitReportInput {
     /// Save as a draft without submitting.
     #[graphql(default)]
     pub draft: bool,
+    /// The next year's proposed plan, with an ANNUAL report only (the year-end package is the
+    /// summary, the H2 figures and the plan requested for next year); the collecting level
+    /// adopts it with `adoptProposedPlan`.
+    pub proposed_plan: Option<super::plan::PlanContentInput>,
     /// Idempotency key: the same key and payload return the first result; another payload with
     /// the same key is `CONFLICT`.
     pub idempotency_key: Option<String>,
@@ -434,6 +456,10 @@ impl ReportMutation {
                     .collect(),
                 submitted_on: input.submitted_on.0,
                 draft: input.draft,
+                proposed_plan: input
+                    .proposed_plan
+                    .map(super::plan::PlanContentInput::into_content)
+                    .transpose()?,
                 idempotency_key: input.idempotency_key,
             },
         )

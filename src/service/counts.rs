@@ -139,3 +139,20 @@ pub async fn rebuild(db: &impl ConnectionTrait) -> AppResult<usize> {
     db::counts::replace_all(db, &rows).await?;
     Ok(rows.len())
 }
+
+/// The shape of the counters this build keeps; a database counted by an older build is
+/// recounted once (version 2 added the monthly `YYYYMM` counters and `stage_two_new`).
+pub const COUNTS_VERSION: &str = "2";
+
+/// Recounts every counter, in one transaction, when the database was counted by an older build.
+pub async fn ensure_current(db: &sea_orm::DatabaseConnection) -> AppResult<Option<usize>> {
+    use sea_orm::TransactionTrait;
+    if db::setting::get(db, "counts_version").await?.as_deref() == Some(COUNTS_VERSION) {
+        return Ok(None);
+    }
+    let txn = db.begin().await?;
+    let n = rebuild(&txn).await?;
+    db::setting::put(&txn, "counts_version", COUNTS_VERSION).await?;
+    txn.commit().await?;
+    Ok(Some(n))
+}

@@ -1,6 +1,8 @@
 //! Indicators for higher levels: read from the counters kept with every step (a few dozen rows
 //! per organization), with the plan they are held against. No personal data.
 
+use super::letter::today;
+use super::period::Period;
 use crate::db;
 use crate::domain::organization::subtree_upper_bound;
 use crate::domain::plan::{Category, PlanLine};
@@ -47,6 +49,20 @@ impl Counters {
         v
     }
 
+    /// Adds to one counter.
+    pub fn add(&mut self, year: i32, dimension: &str, value: &str, n: i64) {
+        *self
+            .0
+            .entry((year, dimension.to_string(), value.to_string()))
+            .or_default() += n;
+    }
+
+    /// Drops a year's counters of some dimensions (before a period's figures replace them).
+    pub fn clear_year(&mut self, year: i32, dimensions: &[&str]) {
+        self.0
+            .retain(|(y, d, _), _| *y != year || !dimensions.contains(&d.as_str()));
+    }
+
     /// The current number of cases in each stage, summed.
     pub fn pipeline_total(&self) -> i64 {
         self.values(0, "stage").iter().map(|(_, n)| n).sum()
@@ -70,10 +86,11 @@ pub async fn counters(
     Ok(out)
 }
 
-/// The indicators of a subtree for a year.
+/// The indicators of a subtree for a period of a year.
 pub struct Indicators {
     pub organization: organization::Model,
     pub year: i32,
+    pub period: Period,
     pub as_of: NaiveDate,
     pub counters: Counters,
     pub plan: Option<crate::service::plan::PlanView>,
@@ -85,12 +102,11 @@ pub async fn get(
     db: &DatabaseConnection,
     actor: &Actor,
     organization_id: i64,
-    year: i32,
-    as_of: NaiveDate,
+    period: Period,
 ) -> AppResult<Indicators> {
     may_read(actor)?;
     let org = super::organization::get_visible(db, actor, organization_id).await?;
-    of_organization(db, actor, org, year, as_of).await
+    of_organization(db, actor, org, period).await
 }
 
 /// The indicators of a visible organization, without the role check: the snapshot a report
@@ -99,10 +115,10 @@ pub(crate) async fn of_organization(
     db: &DatabaseConnection,
     actor: &Actor,
     org: organization::Model,
-    year: i32,
-    as_of: NaiveDate,
+    period: Period,
 ) -> AppResult<Indicators> {
-    let counters = counters(db, &[org.id], year)
+    let (year, as_of) = (period.year, period.as_of);
+    let counters = super::period::counters(db, &org.path, &[org.id], &period, today())
         .await?
         .remove(&org.id)
         .unwrap_or_default();
@@ -124,6 +140,7 @@ pub(crate) async fn of_organization(
     Ok(Indicators {
         organization: org,
         year,
+        period,
         as_of,
         counters,
         plan,
@@ -262,7 +279,8 @@ pub async fn table(
     .await?;
     let children: Vec<organization::Model> = children.into_values().flat_map(|p| p.rows).collect();
     let ids: Vec<i64> = children.iter().map(|c| c.id).collect();
-    let counts = counters(db, &ids, year).await?;
+    let counts =
+        super::period::counters(db, &org.path, &ids, &Period::year(year, as_of), today()).await?;
     let plans =
         db::plan::children_plans(db, org.id, year, PlanLine::General.as_str(), as_of).await?;
     let mut rows = vec![];

@@ -221,16 +221,25 @@ pub async fn submit_application(
         ));
     }
     let p = person::validate(input.person, true)?;
-    if let Some(outflow) = p.outflow_organization_id {
-        db::organization::find_by_id(db, outflow)
-            .await?
-            .ok_or_else(|| {
-                AppError::bad_input(
-                    "outflowOrganizationId",
-                    "流出地党组织不存在",
-                    "the outflow organization does not exist",
-                )
-            })?;
+    for (id, field, zh, en) in [
+        (
+            p.outflow_organization_id,
+            "outflowOrganizationId",
+            "流出地党组织不存在",
+            "the outflow organization does not exist",
+        ),
+        (
+            p.residence_organization_id,
+            "residenceOrganizationId",
+            "居住地党组织不存在",
+            "the residence organization does not exist",
+        ),
+    ] {
+        if let Some(id) = id {
+            db::organization::find_by_id(db, id)
+                .await?
+                .ok_or_else(|| AppError::bad_input(field, zh, en))?;
+        }
     }
     if let Some(n) = &p.id_card_number
         && !super::duplicates::find(db, checks, actor, std::slice::from_ref(n))
@@ -500,8 +509,13 @@ async fn context(
         }
     }
     let migrant_in_two_new = p.is_migrant && case_org.is_two_new;
-    let agreed_development_letter =
-        migrant_in_two_new && db::letter::has_agreed(txn, case.id, "DEVELOPMENT_OPINION").await?;
+    // Only the person's own outflow or residence organization can agree (L1).
+    let own_places: Vec<i64> = [p.outflow_organization_id, p.residence_organization_id]
+        .into_iter()
+        .flatten()
+        .collect();
+    let agreed_development_letter = migrant_in_two_new
+        && db::letter::has_agreed_from(txn, case.id, "DEVELOPMENT_OPINION", &own_places).await?;
     Ok(StepContext {
         person,
         members,

@@ -1,16 +1,17 @@
 //! Guidance plans: recorded as issued (every change a revision), read back as of any date, and
 //! checked against the pipeline's admissions (findings, not refusals).
 
+use super::letter::today;
+use super::period::Period;
 use super::require;
 use crate::db::{self, audit::AuditRecord};
-use crate::domain::organization::{path_contains, path_ids};
-use crate::domain::pipeline::dates::years_between;
+use crate::domain::organization::path_contains;
 use crate::domain::plan::{
-    self as rules, Actuals, AdmissionFacts, ChildRow, Finding, PlanContent, PlanLine,
+    self as rules, Actuals, Category, ChildRow, Finding, PlanContent, PlanLine, progress,
 };
 use crate::domain::{Actor, Permission};
 use crate::error::{AppError, AppResult};
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use entity::{guidance_plan, organization, plan_revision};
 use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 use serde_json::json;
@@ -116,6 +117,63 @@ pub async fn set(db: &DatabaseConnection, actor: &Actor, input: SetPlan) -> AppR
     })
 }
 
+/// Adopts the plan proposed with a year-end report as the reporting organization's plan for
+/// the next year, issued by the actor's organization.
+pub async fn adopt_proposal(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    report_id: i64,
+    effective_on: NaiveDate,
+    reason: String,
+) -> AppResult<PlanView> {
+    require(actor, Permission::ManagePipeline)?;
+    let (report, org) = super::report::get_visible(db, actor, report_id).await?;
+    if !matches!(
+        report.status.as_str(),
+        "SUBMITTED" | "RESUBMITTED" | "ACCEPTED"
+    ) {
+        return Err(AppError::Conflict(format!(
+            "{}状态的报告不能采用其计划建议 / the plan proposed with a {} report cannot be adopted",
+            report.status, report.status
+        )));
+    }
+    let content: PlanContent = report
+        .proposed_plan
+        .as_deref()
+        .map(serde_json::from_str)
+        .transpose()
+        .map_err(AppError::internal)?
+        .ok_or_else(|| {
+            AppError::bad_input(
+                "reportId",
+                "该报告没有下一年度计划建议",
+                "the report proposes no plan for next year",
+            )
+        })?;
+    let reason = if reason.trim().is_empty() {
+        format!(
+            "采用{}年度报告的计划建议 / adopted from the year-end report",
+            report.year
+        )
+    } else {
+        reason
+    };
+    set(
+        db,
+        actor,
+        SetPlan {
+            organization_id: org.id,
+            year: report.year + 1,
+            line: PlanLine::General,
+            issuer_organization_id: actor.organization_id,
+            effective_on,
+            reason,
+            content,
+        },
+    )
+    .await
+}
+
 fn content_of(r: &plan_revision::Model) -> AppResult<PlanContent> {
     serde_json::from_str(&r.content).map_err(AppError::internal)
 }
@@ -187,134 +245,94 @@ pub async fn allocations(db: &impl ConnectionTrait, view: &PlanView) -> AppResul
         .collect()
 }
 
-/// Admissions (new probationary members approved) of a subtree in the plan year up to `as_of`.
-pub async fn admissions(
-    db: &impl ConnectionTrait,
-    path: &str,
-    year: i32,
-    as_of: NaiveDate,
-) -> AppResult<Vec<db::plan::AdmissionRow>> {
-    let from = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default();
-    let to = NaiveDate::from_ymd_opt(year, 12, 31)
-        .unwrap_or_default()
-        .min(as_of);
-    Ok(db::plan::admissions(db, path, from, to).await?)
-}
-
-/// The structure facts of one admission.
-pub fn facts(r: &db::plan::AdmissionRow) -> AdmissionFacts {
-    AdmissionFacts {
-        age: years_between(
-            r.birth_date,
-            r.admission_meeting_on.unwrap_or(r.approved_on),
-        ),
-        female: r.gender == "FEMALE",
-        ethnicity: r.ethnicity.clone(),
-        education: r.education.clone(),
-        occupations: r.occupations.split(',').map(String::from).collect(),
-        is_frontline: r.is_frontline,
-        is_two_new: r.is_two_new,
-    }
-}
-
-/// Admissions and pipeline counts of a subtree.
+/// What a plan is judged against, from the counters: admissions of the plan year up to the
+/// plan's date by category and by month, and the current reserve pools, for the plan's
+/// organization and each of the given organizations below it.
 pub async fn actuals(
     db: &impl ConnectionTrait,
-    path: &str,
-    year: i32,
-    as_of: NaiveDate,
-) -> AppResult<(Actuals, Vec<db::plan::AdmissionRow>)> {
-    let rows = admissions(db, path, year, as_of).await?;
-    let mut a = Actuals::default();
-    for r in &rows {
-        if r.is_high_level_talent {
-            a.talent_exempt += 1;
-            continue;
-        }
-        a.admitted += 1;
-        for c in rules::categories_of(&facts(r)) {
-            *a.by_category.entry(c.as_str().to_string()).or_default() += 1;
-        }
-    }
-    let stages = db::plan::stage_counts(db, path).await?;
-    let n = |s: &str| stages.get(s).copied().unwrap_or(0) as u32;
-    a.applicants = n("APPLICANT");
-    a.activists = n("ACTIVIST");
-    a.targets = n("DEVELOPMENT_TARGET");
-    Ok((a, rows))
+    view: &PlanView,
+    others: &[i64],
+) -> AppResult<HashMap<i64, Actuals>> {
+    let year = view.plan.year;
+    let mut orgs = vec![view.organization.id];
+    orgs.extend(
+        others
+            .iter()
+            .copied()
+            .filter(|o| *o != view.organization.id),
+    );
+    let path = &view.organization.path;
+    let period = Period::year(year, view.as_of);
+    let counters = super::period::counters(db, path, &orgs, &period, today()).await?;
+    let mut monthly = super::period::monthly_admitted(db, path, &orgs, year, view.as_of).await?;
+    Ok(orgs
+        .iter()
+        .map(|o| {
+            let k = counters.get(o).cloned().unwrap_or_default();
+            let n = |v: i64| u32::try_from(v.max(0)).unwrap_or(u32::MAX);
+            let a = Actuals {
+                admitted: n(k.get(year, "admitted", "ALL")),
+                talent_exempt: n(k.get(year, "admitted", "TALENT")),
+                by_category: Category::ALL
+                    .iter()
+                    .map(|c| (*c, n(k.get(year, "category", c.as_str()))))
+                    .collect(),
+                monthly: monthly.remove(o).unwrap_or_default(),
+                applicants: n(k.get(0, "stage", "APPLICANT")),
+                activists: n(k.get(0, "stage", "ACTIVIST")),
+                targets: n(k.get(0, "stage", "DEVELOPMENT_TARGET")),
+                applicants_two_new: n(k.get(0, "stage_two_new", "APPLICANT")),
+                activists_two_new: n(k.get(0, "stage_two_new", "ACTIVIST")),
+            };
+            (*o, a)
+        })
+        .collect())
 }
 
-/// Admissions (not talent-exempt) per direct child of the organization at `path`.
-pub fn per_child(rows: &[db::plan::AdmissionRow], depth: usize) -> HashMap<i64, u32> {
-    let mut out = HashMap::new();
-    for r in rows.iter().filter(|r| !r.is_high_level_talent) {
-        if let Some(child) = path_ids(&r.path).get(depth + 1) {
-            *out.entry(*child).or_default() += 1;
-        }
-    }
-    out
-}
-
-/// The findings Q1–Q10 of a plan as of a date.
+/// The findings Q1–Q12 of a plan as of its date.
 pub async fn findings(db: &impl ConnectionTrait, view: &PlanView) -> AppResult<Vec<Finding>> {
     let year = view.plan.year;
-    let (actuals, rows) = actuals(db, &view.organization.path, year, view.as_of).await?;
-    let by_child = per_child(&rows, view.organization.depth as usize);
     let allocations = allocations(db, view).await?;
+    let org_children = db::organization::children_pages(
+        db,
+        &[db::organization::ChildrenPageKey {
+            parent_id: view.organization.id,
+            after_id: 0,
+            limit: 1000,
+            include_inactive: true,
+        }],
+    )
+    .await?;
+    let children_orgs: Vec<organization::Model> =
+        org_children.into_values().flat_map(|p| p.rows).collect();
+    let ids: Vec<i64> = children_orgs.iter().map(|c| c.id).collect();
+    let mut actuals = actuals(db, view, &ids).await?;
+    let own = actuals.remove(&view.organization.id).unwrap_or_default();
     let children: Vec<ChildRow> = allocations
         .iter()
         .map(|a| ChildRow {
             organization_id: a.organization.id,
             name: a.organization.name.clone(),
             content: a.content.clone(),
-            admitted: by_child.get(&a.organization.id).copied().unwrap_or(0),
+            actuals: actuals.get(&a.organization.id).cloned().unwrap_or_default(),
         })
         .collect();
-    let months_passed = if view.as_of.year() > year {
-        12
-    } else if view.as_of.year() < year {
-        0
-    } else {
-        view.as_of.month() - 1
-    };
-    let period_end_month = view
-        .content
-        .completion_month
-        .as_deref()
-        .and_then(rules::parse_month)
-        .map(|(_, m)| m)
-        .unwrap_or(12);
-    let period_over = months_passed >= period_end_month;
     let mut out = rules::findings(
         &view.content,
         &children,
-        &actuals,
-        period_over,
-        months_passed,
-        year,
+        &own,
+        progress::months_ended(year, view.as_of),
     );
     if !allocations.is_empty() {
-        let org_children = db::organization::children_pages(
-            db,
-            &[db::organization::ChildrenPageKey {
-                parent_id: view.organization.id,
-                after_id: 0,
-                limit: 1000,
-                include_inactive: true,
-            }],
-        )
-        .await?;
-        for page in org_children.values() {
-            for child in &page.rows {
-                if !allocations.iter().any(|a| a.organization.id == child.id)
-                    && let Some(f) = rules::outside_plan(
-                        &child.name,
-                        child.id,
-                        by_child.get(&child.id).copied().unwrap_or(0),
-                    )
-                {
-                    out.push(f);
-                }
+        for child in &children_orgs {
+            if !allocations.iter().any(|a| a.organization.id == child.id)
+                && let Some(f) = rules::outside_plan(
+                    &child.name,
+                    child.id,
+                    actuals.get(&child.id).map_or(0, |a| a.admitted),
+                )
+            {
+                out.push(f);
             }
         }
     }

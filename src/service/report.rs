@@ -27,6 +27,8 @@ pub struct Submission {
     pub submitted_on: NaiveDate,
     pub draft: bool,
     pub idempotency_key: Option<String>,
+    /// The next year's proposed plan (ANNUAL reports: the year-end package).
+    pub proposed_plan: Option<crate::domain::plan::PlanContent>,
 }
 
 /// What a submission produced.
@@ -56,7 +58,7 @@ pub async fn get_visible(
 
 fn hash(s: &Submission) -> String {
     let mut h = Sha256::new();
-    h.update(json!({ "o": s.organization_id, "y": s.year, "p": s.period, "d": s.declared, "n": s.narrative, "a": s.attachments, "on": s.submitted_on, "draft": s.draft }).to_string());
+    h.update(json!({ "o": s.organization_id, "y": s.year, "p": s.period, "d": s.declared, "n": s.narrative, "a": s.attachments, "on": s.submitted_on, "draft": s.draft, "plan": s.proposed_plan }).to_string());
     format!("{:x}", h.finalize())
 }
 
@@ -70,6 +72,22 @@ pub async fn submit(db: &DatabaseConnection, actor: &Actor, s: Submission) -> Ap
             "unknown period",
         ));
     }
+    if let Some(plan) = &s.proposed_plan {
+        if s.period != "ANNUAL" {
+            return Err(AppError::bad_input(
+                "proposedPlan",
+                "下一年度计划建议只随年度报告提交",
+                "a proposed plan for the next year goes with an ANNUAL report only",
+            ));
+        }
+        crate::domain::plan::validate(plan, s.year + 1)?;
+    }
+    let proposed_plan = s
+        .proposed_plan
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(AppError::internal)?;
     if s.declared.values().any(|v| !v.is_number() && !v.is_null()) {
         return Err(AppError::bad_input(
             "declared",
@@ -98,9 +116,11 @@ pub async fn submit(db: &DatabaseConnection, actor: &Actor, s: Submission) -> Ap
     let snapshot = if s.draft {
         Value::Object(Map::new())
     } else {
-        let ind =
-            super::indicators::of_organization(db, actor, org.clone(), s.year, s.submitted_on)
-                .await?;
+        // The report's own period, cut at the submission day: an H1 report filed in July holds
+        // January–June exactly.
+        let period = super::period::Period::named(s.year, &s.period, s.submitted_on)
+            .unwrap_or_else(|| super::period::Period::year(s.year, s.submitted_on));
+        let ind = super::indicators::of_organization(db, actor, org.clone(), period).await?;
         Value::Object(super::indicators::figures(&ind))
     };
     let attachments = Value::Array(
@@ -126,6 +146,7 @@ pub async fn submit(db: &DatabaseConnection, actor: &Actor, s: Submission) -> Ap
                     narrative: Set(s.narrative.clone()),
                     attachments: Set(attachments),
                     return_reason: Set(None),
+                    proposed_plan: Set(proposed_plan),
                     submitted_on: Set((!s.draft).then_some(s.submitted_on)),
                     accepted_on: Set(None),
                     version: Set(1),
@@ -159,6 +180,7 @@ pub async fn submit(db: &DatabaseConnection, actor: &Actor, s: Submission) -> Ap
                 declared: Set(Value::Object(s.declared.clone()).to_string()),
                 narrative: Set(s.narrative.clone()),
                 attachments: Set(attachments),
+                proposed_plan: Set(proposed_plan),
                 submitted_on: Set(if s.draft {
                     r.submitted_on
                 } else {

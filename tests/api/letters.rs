@@ -480,3 +480,52 @@ db_test!(
         server.abort();
     }
 );
+
+db_test!(
+    only_the_persons_own_outflow_or_residence_organization_opens_the_gate,
+    |app| {
+        app.load_demo().await;
+        let village = village(&app).await;
+        // Another village of the same township: it answers, but it is not the person's.
+        let town = app.org_id("青山镇党委").await;
+        let create = "mutation($input: CreateOrganizationInput!) { createOrganization(input: $input) { organization { id } } }";
+        let other = app.ok(Some("admin"), create, json!({ "input": { "parentId": town, "name": "白水村党支部", "kind": "BRANCH", "sector": "VILLAGE", "memberCount": 19 } })).await;
+        let other = other["createOrganization"]["organization"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let (case, version, _) = case_at_meeting_for(&app, migrant("王芳", 61, &village), 61).await;
+        let vote = json!({ "admissionMeeting": { "vote": { "expected": 16, "present": 12, "yes": 11, "no": 1 } } });
+        // An agreed letter from a village that is not the person's own: the gate holds.
+        agreed_letter(&app, &case, &other).await;
+        let r = step(
+            &app,
+            "street.organizer",
+            &case,
+            version,
+            "2023-12-01",
+            vote.clone(),
+        )
+        .await;
+        assert_eq!(r["errors"][0]["extensions"]["rule"], "L1", "{r:#}");
+        // The person's own outflow village agrees: the meeting is recorded.
+        agreed_letter(&app, &case, &village).await;
+        let r = step(&app, "street.organizer", &case, version, "2023-12-01", vote).await;
+        assert!(r.get("errors").is_none(), "{r:#}");
+    }
+);
+
+/// A development-opinion letter from the street to `receiver`, received and agreed there.
+async fn agreed_letter(app: &TestApp, case: &str, receiver: &str) {
+    let (letter, v) = sent_letter(app, "DEVELOPMENT_OPINION", case, receiver).await;
+    let d = app
+        .ok(
+            Some("town.organizer"),
+            RECEIVE,
+            json!({ "input": { "id": letter, "expectedVersion": v, "on": "2023-11-20" } }),
+        )
+        .await;
+    let v = d["receiveLetter"]["letter"]["version"].as_i64().unwrap();
+    let d = app.ok(Some("town.organizer"), REPLY, json!({ "input": { "id": letter, "expectedVersion": v, "repliedOn": "2023-11-25", "votingBody": "GENERAL_MEETING", "vote": { "expected": 16, "present": 12, "yes": 10, "no": 2 }, "meetingOn": "2023-11-24", "text": "同意" } })).await;
+    assert_eq!(d["replyLetter"]["letter"]["reply"]["decision"], "AGREED");
+}

@@ -14,6 +14,7 @@ mod limits;
 mod matrix;
 mod organizations;
 mod pipeline;
+mod plan_documents;
 mod plans;
 mod schema;
 mod seed;

@@ -73,6 +73,10 @@ pub(crate) async fn admitted(
         .await
         .unwrap();
     }
+    // Rows written directly: recount, as `fazhan counts rebuild` does.
+    fazhan::service::counts::rebuild(&app.state.db)
+        .await
+        .unwrap();
 }
 
 pub(crate) async fn organizer_at(app: &TestApp, org: &str, username: &str) {

@@ -44,6 +44,9 @@ string_enum! {
         Farmer = "FARMER",
         ProfessionalTechnical = "PROFESSIONAL_TECHNICAL",
         Manager = "MANAGER",
+        /// 农村致富能人 (rural "rich-making capable people", counted with managers and
+        /// professionals in plans).
+        RuralEntrepreneur = "RURAL_ENTREPRENEUR",
         OrganStaff = "ORGAN_STAFF",
         Student = "STUDENT",
         Other = "OTHER",
@@ -67,6 +70,8 @@ pub struct PersonDraft {
     pub is_migrant: bool,
     pub outflow_organization_id: Option<i64>,
     pub outflow_organization_name: Option<String>,
+    /// The residence organization (居住地党组织), when it is in the tree.
+    pub residence_organization_id: Option<i64>,
     pub is_high_level_talent: bool,
     pub has_political_violation: bool,
     pub expected_departure_on: Option<NaiveDate>,
@@ -89,6 +94,8 @@ pub struct PersonRecord {
     pub is_migrant: bool,
     pub outflow_organization_id: Option<i64>,
     pub outflow_organization_name: Option<String>,
+    /// The residence organization (居住地党组织), when it is in the tree.
+    pub residence_organization_id: Option<i64>,
     pub is_high_level_talent: bool,
     pub has_political_violation: bool,
     pub expected_departure_on: Option<NaiveDate>,
@@ -180,6 +187,7 @@ pub fn validate(d: PersonDraft, id_card_required: bool) -> Result<PersonRecord, 
         is_migrant: d.is_migrant,
         outflow_organization_id: d.outflow_organization_id,
         outflow_organization_name,
+        residence_organization_id: d.residence_organization_id,
         is_high_level_talent: d.is_high_level_talent,
         has_political_violation: d.has_political_violation,
         expected_departure_on: d.expected_departure_on,

@@ -23,9 +23,10 @@ pub struct LocalRules {
     /// League members up to this age need 推优 to become activists (N20).
     pub league_recommendation_max_age: u32,
     /// Years after the application before someone with a political-discipline record may become
-    /// an activist (N17 / I3).
+    /// an activist (N17 / I3; a street plan's rule, 5 there: off until a tenant sets it).
     pub political_violation_wait_years: u32,
-    /// Activist examinations (every half year) required before becoming a target (N5).
+    /// Activist examinations (every half year) required before becoming a target (N5: the
+    /// count is derived, not a national rule; off until a tenant sets it, 2 is usual).
     pub min_examinations_before_target: u32,
     /// Short training minimum in days (N8) …
     pub training_min_days: u32,
@@ -47,8 +48,8 @@ impl Default for LocalRules {
             min_points: None,
             cultivation_contacts_min: 1,
             league_recommendation_max_age: 28,
-            political_violation_wait_years: 5,
-            min_examinations_before_target: 2,
+            political_violation_wait_years: 0,
+            min_examinations_before_target: 0,
             training_min_days: 3,
             training_min_hours: 24,
             letter_reply_days: 15,

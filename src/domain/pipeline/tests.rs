@@ -317,7 +317,8 @@ fn each_precondition_refuses_when_one_input_is_off_by_one() {
         rules(),
         "N20",
     );
-    // N17: political-discipline record, one day short of 5 years.
+    // N17: political-discipline record, one day short of the street plan's 5 years (a local
+    // rule: off by default, so the same record passes without it).
     let mut record = ctx();
     record.person.has_political_violation = true;
     refuses(
@@ -327,10 +328,19 @@ fn each_precondition_refuses_when_one_input_is_off_by_one() {
             recommendation: Recommendation::League,
             public_notice: None,
         },
-        record,
-        rules(),
+        record.clone(),
+        LocalRules {
+            political_violation_wait_years: 5,
+            ..rules()
+        },
         "N17",
     );
+    let state = walk(index_of("DETERMINE_ACTIVIST"));
+    let activist = DetermineActivist {
+        recommendation: Recommendation::League,
+        public_notice: None,
+    };
+    assert!(check_step(&state, &activist, d("2022-09-13"), &record, &rules()).is_ok());
     // N18: a public notice one working day short.
     let notice = PublicNotice {
         start_on: d("2022-09-05"),
