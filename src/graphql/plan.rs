@@ -516,8 +516,10 @@ pub struct RequirementCoverage {
     pub rows_stating: u32,
     /// Allocation rows in all.
     pub rows: u32,
-    /// AT_LEAST: the rows together require less than the plan; AT_MOST: every row states a cap
-    /// and together they allow more (finding Q3 ALLOCATION_SHORTFALL / ALLOCATION_EXCESS).
+    /// AT_LEAST: some row states the category and the rows together require less than the
+    /// plan; AT_MOST: every row states a cap and together they allow more (finding Q3
+    /// ALLOCATION_SHORTFALL / ALLOCATION_EXCESS). An annex that does not break a category down
+    /// is silent about it.
     pub uncovered: bool,
 }
 

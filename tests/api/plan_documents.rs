@@ -86,20 +86,67 @@ db_test!(
         }
         // 星火 (due May, 4): 1 in March and 3 in July — met late. 明达 (due May, 4): 4 in April
         // — on time. 机关 (due May, 4): 2 in May — unmet.
-        admitted(&app, "星火科技有限公司党支部", 1, true, "1998-01-01", "UNDERGRADUATE", false, "2025-03-10").await;
-        admitted(&app, "星火科技有限公司党支部", 3, true, "1998-01-01", "UNDERGRADUATE", false, "2025-07-10").await;
-        admitted(&app, "明达物流有限公司党支部", 4, false, "1985-01-01", "SENIOR_HIGH", false, "2025-04-10").await;
-        admitted(&app, "和平街道机关党支部", 2, false, "1990-01-01", "POSTGRADUATE", false, "2025-05-20").await;
+        admitted(
+            &app,
+            "星火科技有限公司党支部",
+            1,
+            true,
+            "1998-01-01",
+            "UNDERGRADUATE",
+            false,
+            "2025-03-10",
+        )
+        .await;
+        admitted(
+            &app,
+            "星火科技有限公司党支部",
+            3,
+            true,
+            "1998-01-01",
+            "UNDERGRADUATE",
+            false,
+            "2025-07-10",
+        )
+        .await;
+        admitted(
+            &app,
+            "明达物流有限公司党支部",
+            4,
+            false,
+            "1985-01-01",
+            "SENIOR_HIGH",
+            false,
+            "2025-04-10",
+        )
+        .await;
+        admitted(
+            &app,
+            "和平街道机关党支部",
+            2,
+            false,
+            "1990-01-01",
+            "POSTGRADUATE",
+            false,
+            "2025-05-20",
+        )
+        .await;
 
         let d = app
-            .ok(Some("district.organizer"), PLAN, json!({ "org": street, "on": "2025-12-05" }))
+            .ok(
+                Some("district.organizer"),
+                PLAN,
+                json!({ "org": street, "on": "2025-12-05" }),
+            )
             .await;
         let p = &d["guidancePlan"];
         // Every requirement, as worked out by hand.
         let r = &p["requirements"];
         let req = |c: &str| {
             let x = find(r, "category", c);
-            (x["required"].as_i64().unwrap(), x["contradicts"].as_bool().unwrap())
+            (
+                x["required"].as_i64().unwrap(),
+                x["contradicts"].as_bool().unwrap(),
+            )
         };
         assert_eq!(req("AGE_35_AND_UNDER"), (46, false)); // 75 % of 60 = 45 < 46: the count binds
         assert_eq!(find(r, "category", "AGE_35_AND_UNDER")["fromPercent"], 45);
@@ -113,9 +160,19 @@ db_test!(
         // The rows together against the plan.
         let cov = &p["requirementCoverage"];
         let young = find(cov, "category", "AGE_35_AND_UNDER");
-        assert_eq!((young["allocated"].as_i64(), young["uncovered"].as_bool()), (Some(46), Some(false)));
+        assert_eq!(
+            (young["allocated"].as_i64(), young["uncovered"].as_bool()),
+            (Some(46), Some(false))
+        );
         let college = find(cov, "category", "COLLEGE_PLUS");
-        assert_eq!((college["allocated"].as_i64(), college["required"].as_i64(), college["uncovered"].as_bool()), (Some(34), Some(42), Some(true)));
+        assert_eq!(
+            (
+                college["allocated"].as_i64(),
+                college["required"].as_i64(),
+                college["uncovered"].as_bool()
+            ),
+            (Some(34), Some(42), Some(true))
+        );
         assert_eq!(college["rows"], 14);
         // Each row's status at its own month.
         let rows = &p["allocations"];
@@ -129,7 +186,14 @@ db_test!(
                 .clone()
         };
         let late = row("星火科技有限公司党支部");
-        assert_eq!((late["status"].as_str(), late["admittedByDueMonth"].as_i64(), late["metInMonth"].as_str()), (Some("MET_LATE"), Some(1), Some("2025-07")));
+        assert_eq!(
+            (
+                late["status"].as_str(),
+                late["admittedByDueMonth"].as_i64(),
+                late["metInMonth"].as_str()
+            ),
+            (Some("MET_LATE"), Some(1), Some("2025-07"))
+        );
         assert_eq!(row("明达物流有限公司党支部")["status"], "MET_ON_TIME");
         assert_eq!(row("和平街道机关党支部")["status"], "UNMET");
         assert_eq!(row("新建第9党支部")["status"], "UNMET");
@@ -141,7 +205,11 @@ db_test!(
 
         // Findings: exactly the disagreements, with their numbers.
         let f = app
-            .ok(Some("district.organizer"), FINDINGS, json!({ "org": street, "on": "2025-12-05" }))
+            .ok(
+                Some("district.organizer"),
+                FINDINGS,
+                json!({ "org": street, "on": "2025-12-05" }),
+            )
             .await;
         let f = f["planFindings"].as_array().unwrap().clone();
         let q3 = |kind: &str| -> Vec<String> {
@@ -154,22 +222,43 @@ db_test!(
         assert_eq!(q3("CONTRADICTION"), ["COLLEGE_PLUS", "FARMERS"]);
         assert_eq!(q3("ALLOCATION_SHORTFALL"), ["COLLEGE_PLUS"]);
         let q8: Vec<&Value> = f.iter().filter(|x| x["rule"] == "Q8").collect();
-        let info: Vec<&Value> = q8.iter().copied().filter(|x| x["severity"] == "INFO").collect();
+        let info: Vec<&Value> = q8
+            .iter()
+            .copied()
+            .filter(|x| x["severity"] == "INFO")
+            .collect();
         assert_eq!(info.len(), 1);
         assert_eq!(info[0]["details"]["organization"], "星火科技有限公司党支部");
         assert_eq!(info[0]["details"]["metInMonth"], 7);
         // 12 rows unmet (all but 星火 and 明达) and the plan itself (due November).
         assert_eq!(q8.iter().filter(|x| x["severity"] == "WARNING").count(), 13);
-        let q11 = f.iter().find(|x| x["rule"] == "Q11").expect("first half short");
-        assert_eq!((q11["details"]["firstHalf"].as_i64(), q11["details"]["admittedFirstHalf"].as_i64()), (Some(30), Some(7)));
+        let q11 = f
+            .iter()
+            .find(|x| x["rule"] == "Q11")
+            .expect("first half short");
+        assert_eq!(
+            (
+                q11["details"]["firstHalf"].as_i64(),
+                q11["details"]["admittedFirstHalf"].as_i64()
+            ),
+            (Some(30), Some(7))
+        );
         let pools: Vec<&Value> = f.iter().filter(|x| x["rule"] == "Q12").collect();
         assert_eq!(pools.len(), 2);
-        assert!(pools.iter().all(|x| x["details"]["target"] == 1000 || x["details"]["target"] == 400));
+        assert!(
+            pools
+                .iter()
+                .all(|x| x["details"]["target"] == 1000 || x["details"]["target"] == 400)
+        );
         assert!(!f.iter().any(|x| x["rule"] == "Q1" || x["rule"] == "Q2"));
 
         // Asked on 20 June: May's rows are judged, October's are not yet, H1 not yet.
         let june = app
-            .ok(Some("district.organizer"), PLAN, json!({ "org": street, "on": "2025-06-20" }))
+            .ok(
+                Some("district.organizer"),
+                PLAN,
+                json!({ "org": street, "on": "2025-06-20" }),
+            )
             .await;
         let rows = &june["guidancePlan"]["allocations"];
         let status = |name: &str| {
@@ -183,9 +272,19 @@ db_test!(
         assert_eq!(status("星火科技有限公司党支部"), "UNMET");
         assert_eq!(status("新建第9党支部"), "PENDING");
         let f = app
-            .ok(Some("district.organizer"), FINDINGS, json!({ "org": street, "on": "2025-06-20" }))
+            .ok(
+                Some("district.organizer"),
+                FINDINGS,
+                json!({ "org": street, "on": "2025-06-20" }),
+            )
             .await;
-        assert!(!f["planFindings"].as_array().unwrap().iter().any(|x| x["rule"] == "Q11"));
+        assert!(
+            !f["planFindings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|x| x["rule"] == "Q11")
+        );
         app.assert_counts_consistent().await;
     }
 );
@@ -195,21 +294,58 @@ db_test!(
     |app| {
         app.load_demo().await;
         let street = app.org_id("和平街道党工委").await;
-        admitted(&app, "和平社区第一党支部", 1, true, "1999-01-01", "UNDERGRADUATE", false, "2025-06-15").await;
-        admitted(&app, "和平社区第一党支部", 2, false, "1999-01-01", "UNDERGRADUATE", false, "2025-06-30").await;
-        admitted(&app, "和平社区第二党支部", 3, true, "1970-01-01", "SENIOR_HIGH", false, "2025-07-01").await;
+        admitted(
+            &app,
+            "和平社区第一党支部",
+            1,
+            true,
+            "1999-01-01",
+            "UNDERGRADUATE",
+            false,
+            "2025-06-15",
+        )
+        .await;
+        admitted(
+            &app,
+            "和平社区第一党支部",
+            2,
+            false,
+            "1999-01-01",
+            "UNDERGRADUATE",
+            false,
+            "2025-06-30",
+        )
+        .await;
+        admitted(
+            &app,
+            "和平社区第二党支部",
+            3,
+            true,
+            "1970-01-01",
+            "SENIOR_HIGH",
+            false,
+            "2025-07-01",
+        )
+        .await;
         let q = "query($org: ID!, $on: Date, $p: ReportPeriod) { indicators(organizationId: $org, year: 2025, asOf: $on, period: $p) { admitted periodStart periodEnd structure { category count } } }";
         let ind = |on: &'static str, p: &'static str| {
             let street = street.clone();
             let app = &app;
             async move {
-                app.ok(Some("street.organizer"), q, json!({ "org": street, "on": on, "p": p }))
-                    .await["indicators"]
+                app.ok(
+                    Some("street.organizer"),
+                    q,
+                    json!({ "org": street, "on": on, "p": p }),
+                )
+                .await["indicators"]
                     .clone()
             }
         };
         let h1 = ind("2025-07-20", "H1").await;
-        assert_eq!((h1["admitted"].as_i64(), h1["periodEnd"].as_str()), (Some(3), Some("2025-06-30")));
+        assert_eq!(
+            (h1["admitted"].as_i64(), h1["periodEnd"].as_str()),
+            (Some(3), Some("2025-06-30"))
+        );
         let women = |i: &Value| {
             i["structure"]
                 .as_array()
@@ -253,16 +389,37 @@ db_test!(
         let id = report["id"].as_str().unwrap().to_string();
         let adopt = "mutation($input: AdoptProposedPlanInput!) { adoptProposedPlan(input: $input) { guidancePlan { year total revision issuer { name } organization { name } } } }";
         // The street does not adopt its own proposal (a level does not issue its own plan).
-        let r = app.exec(Some("street.organizer"), adopt, json!({ "input": { "reportId": id, "effectiveOn": "2026-02-01" } })).await;
+        let r = app
+            .exec(
+                Some("street.organizer"),
+                adopt,
+                json!({ "input": { "reportId": id, "effectiveOn": "2026-02-01" } }),
+            )
+            .await;
         assert_eq!(code(&r), "BAD_USER_INPUT");
-        let d = app.ok(Some("district.organizer"), adopt, json!({ "input": { "reportId": id, "effectiveOn": "2026-02-01" } })).await;
+        let d = app
+            .ok(
+                Some("district.organizer"),
+                adopt,
+                json!({ "input": { "reportId": id, "effectiveOn": "2026-02-01" } }),
+            )
+            .await;
         let g = &d["adoptProposedPlan"]["guidancePlan"];
-        assert_eq!((g["year"].as_i64(), g["total"].as_i64(), g["revision"].as_i64()), (Some(2026), Some(24), Some(1)));
+        assert_eq!(
+            (
+                g["year"].as_i64(),
+                g["total"].as_i64(),
+                g["revision"].as_i64()
+            ),
+            (Some(2026), Some(24), Some(1))
+        );
         assert_eq!(g["issuer"]["name"], "示例区委组织部");
         assert_eq!(g["organization"]["name"], "和平街道党工委");
         // PARTNER does not read plans: the proposal is null for it.
         let partner = "query($id: ID!) { report(id: $id) { proposedPlan { total } } }";
-        let d = app.exec(Some("partner.bot"), partner, json!({ "id": id })).await;
+        let d = app
+            .exec(Some("partner.bot"), partner, json!({ "id": id }))
+            .await;
         if d.get("errors").is_none() {
             assert!(d["data"]["report"]["proposedPlan"].is_null());
         }
@@ -275,10 +432,32 @@ db_test!(
         app.load_demo().await;
         let street = app.org_id("和平街道党工委").await;
         // The community admitted 2 in 2025, one of them ≤35: half, enough.
-        admitted(&app, "和平社区第一党支部", 1, true, "1999-01-01", "UNDERGRADUATE", false, "2025-04-15").await;
-        admitted(&app, "和平社区第二党支部", 1, true, "1960-01-01", "SENIOR_HIGH", false, "2024-09-15").await;
+        admitted(
+            &app,
+            "和平社区第一党支部",
+            1,
+            true,
+            "1999-01-01",
+            "UNDERGRADUATE",
+            false,
+            "2025-04-15",
+        )
+        .await;
+        admitted(
+            &app,
+            "和平社区第二党支部",
+            1,
+            true,
+            "1960-01-01",
+            "SENIOR_HIGH",
+            false,
+            "2024-09-15",
+        )
+        .await;
         let q = "query($org: ID!) { developmentDuties(under: $org, year: 2025, sinceYear: 2024) { organization { name } duty activists admittedTwoYears youngTwoYears message } }";
-        let d = app.ok(Some("street.organizer"), q, json!({ "org": street })).await;
+        let d = app
+            .ok(Some("street.organizer"), q, json!({ "org": street }))
+            .await;
         let rows = d["developmentDuties"].as_array().unwrap().clone();
         let of = |duty: &str| -> Vec<String> {
             rows.iter()
@@ -286,15 +465,30 @@ db_test!(
                 .map(|x| x["organization"]["name"].as_str().unwrap().to_string())
                 .collect()
         };
-        assert!(!of("BIENNIAL_DEVELOPMENT").contains(&"和平社区党委".to_string()), "{rows:#?}");
+        assert!(
+            !of("BIENNIAL_DEVELOPMENT").contains(&"和平社区党委".to_string()),
+            "{rows:#?}"
+        );
         // Branches with nobody admitted in 2024–2025: all but the two community branches.
         let idle = of("BRANCH_DEVELOPMENT");
         assert!(idle.contains(&"星火科技有限公司党支部".to_string()));
         assert!(!idle.contains(&"和平社区第一党支部".to_string()));
         assert!(!idle.contains(&"和平社区第二党支部".to_string()));
         // One more older admission makes the ≤35 share fall below half.
-        admitted(&app, "和平社区第二党支部", 1, false, "1960-01-01", "SENIOR_HIGH", false, "2025-09-15").await;
-        let d = app.ok(Some("street.organizer"), q, json!({ "org": street })).await;
+        admitted(
+            &app,
+            "和平社区第二党支部",
+            1,
+            false,
+            "1960-01-01",
+            "SENIOR_HIGH",
+            false,
+            "2025-09-15",
+        )
+        .await;
+        let d = app
+            .ok(Some("street.organizer"), q, json!({ "org": street }))
+            .await;
         let short = d["developmentDuties"]
             .as_array()
             .unwrap()
@@ -303,9 +497,17 @@ db_test!(
             .cloned()
             .expect("the community falls short");
         assert_eq!(short["organization"]["name"], "和平社区党委");
-        assert_eq!((short["admittedTwoYears"].as_i64(), short["youngTwoYears"].as_i64()), (Some(3), Some(1)));
+        assert_eq!(
+            (
+                short["admittedTwoYears"].as_i64(),
+                short["youngTwoYears"].as_i64()
+            ),
+            (Some(3), Some(1))
+        );
         // A PARTNER reads no indicators.
-        let r = app.exec(Some("partner.bot"), q, json!({ "org": street })).await;
+        let r = app
+            .exec(Some("partner.bot"), q, json!({ "org": street }))
+            .await;
         assert_eq!(code(&r), "FORBIDDEN");
     }
 );

@@ -141,8 +141,9 @@ pub struct Coverage {
     pub rows_stating: usize,
     /// Rows in all.
     pub rows: usize,
-    /// At least: the rows together require less than the plan; at most: every row states a cap
-    /// and together they allow more than the plan.
+    /// At least: some row states the category and the rows together require less than the
+    /// plan; at most: every row states a cap and together they allow more than the plan. An
+    /// annex that does not break a category down is silent about it.
     pub uncovered: bool,
 }
 
@@ -162,7 +163,7 @@ pub fn coverage(plan: &PlanContent, rows: &[&PlanContent]) -> Vec<Coverage> {
             let allocated = stated.iter().sum();
             let uncovered = match r.comparator {
                 Comparator::AtMost => stated.len() == rows.len() && allocated > r.required,
-                _ => allocated < r.required,
+                _ => !stated.is_empty() && allocated < r.required,
             };
             Coverage {
                 category: r.category,
@@ -316,6 +317,9 @@ mod tests {
         assert_eq!((c.required, c.allocated, c.uncovered), (16, 15, true));
         let b = row(10, 8);
         assert!(!coverage(&parent, &[&a, &b])[0].uncovered);
+        // Rows that do not break the category down say nothing about it.
+        let bare = plan(10, vec![]);
+        assert!(!coverage(&parent, &[&bare, &bare])[0].uncovered);
         // A cap is judged only when every row states one.
         let cap = plan(20, vec![t("STUDENTS", "AT_MOST", Some(2), None)]);
         let with_cap = plan(10, vec![t("STUDENTS", "AT_MOST", Some(2), None)]);
