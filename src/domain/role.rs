@@ -50,6 +50,29 @@ pub enum Permission {
     ReadAuditLog,
 }
 
+impl Permission {
+    /// What the permission allows, in Chinese and English (for refusals).
+    pub fn describe(self) -> (&'static str, &'static str) {
+        match self {
+            Permission::ReadOrganizations => ("查看组织", "read organizations"),
+            Permission::ManageOrganizations => ("管理组织", "manage organizations"),
+            Permission::ReadUsers => ("查看用户", "read users"),
+            Permission::ManageUsers => ("管理用户", "manage users"),
+            Permission::ManageLocalRules => ("设置本地规则", "set local rules"),
+            Permission::ManagePipeline => (
+                "记录发展步骤、计划和函件",
+                "record pipeline steps, plans and letters",
+            ),
+            Permission::Approve => ("审批", "approve"),
+            Permission::ReadCandidates => ("查看发展对象档案", "read candidate records"),
+            Permission::ReadIndicators => ("查看统计指标和计划", "read indicators and plans"),
+            Permission::SubmitReports => ("提交报告和导入", "submit reports and imports"),
+            Permission::ReadReportText => ("查看报告正文", "read report texts"),
+            Permission::ReadAuditLog => ("查看审计日志", "read the audit log"),
+        }
+    }
+}
+
 /// How much of a person's ID-card number and phone a role sees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PersonalDataAccess {

@@ -18,6 +18,19 @@ pub struct LocalRules {
     pub public_notice_working_days: bool,
     /// Whether activist, target, admission and conversion decisions need a public notice.
     pub public_notice_required: bool,
+    /// A public notice before the activist decision (default false).
+    pub public_notice_at_activist: bool,
+    /// A public notice before the development-target decision (default false).
+    pub public_notice_at_target: bool,
+    /// A public notice before the admission meeting (default false).
+    pub public_notice_at_admission: bool,
+    /// A public notice before the conversion meeting (default false).
+    pub public_notice_at_conversion: bool,
+    /// The political review records the negative-list checklist, I8 (default false).
+    pub political_review_checklist_required: bool,
+    /// I12: flag a subtree whose December admissions exceed this percent of its year (default
+    /// none: not flagged).
+    pub year_end_rush_percent: Option<u32>,
     /// Minimum months from application to activist, N3 (default 0: none nationally).
     pub application_to_activist_months: u32,
     /// Minimum points to become a development target, I4 (unset: no threshold).
@@ -26,9 +39,11 @@ pub struct LocalRules {
     pub cultivation_contacts_min: u32,
     /// League members up to this age need 推优, N20 (default 28).
     pub league_recommendation_max_age: u32,
-    /// Years to wait after applying with a political-discipline record, N17 (default 5).
+    /// Years to wait after applying with a political-discipline record, N17 (default 0: a street
+    /// plan's local rule, 5 there).
     pub political_violation_wait_years: u32,
-    /// Half-yearly examinations required before becoming a target, N5 (default 2).
+    /// Half-yearly examinations required before becoming a target, N5 (default 0: not a national
+    /// count; 2 is usual).
     pub min_examinations_before_target: u32,
     /// Training minimum in days, N8 (default 3) …
     pub training_min_days: u32,
@@ -48,6 +63,12 @@ impl LocalRules {
             public_notice_days: r.public_notice_days,
             public_notice_working_days: r.public_notice_working_days,
             public_notice_required: r.public_notice_required,
+            public_notice_at_activist: r.public_notice_at_activist,
+            public_notice_at_target: r.public_notice_at_target,
+            public_notice_at_admission: r.public_notice_at_admission,
+            public_notice_at_conversion: r.public_notice_at_conversion,
+            political_review_checklist_required: r.political_review_checklist_required,
+            year_end_rush_percent: r.year_end_rush_percent,
             application_to_activist_months: r.application_to_activist_months,
             min_points: r.min_points,
             cultivation_contacts_min: r.cultivation_contacts_min,
@@ -73,6 +94,18 @@ pub struct LocalRulesInput {
     pub public_notice_working_days: MaybeUndefined<bool>,
     /// Whether decisions need a public notice.
     pub public_notice_required: MaybeUndefined<bool>,
+    /// A notice before the activist decision.
+    pub public_notice_at_activist: MaybeUndefined<bool>,
+    /// A notice before the target decision.
+    pub public_notice_at_target: MaybeUndefined<bool>,
+    /// A notice before the admission meeting.
+    pub public_notice_at_admission: MaybeUndefined<bool>,
+    /// A notice before the conversion meeting.
+    pub public_notice_at_conversion: MaybeUndefined<bool>,
+    /// The political review records the negative-list checklist (I8).
+    pub political_review_checklist_required: MaybeUndefined<bool>,
+    /// The year-end rush threshold in percent (I12).
+    pub year_end_rush_percent: MaybeUndefined<u32>,
     /// Minimum months from application to activist.
     pub application_to_activist_months: MaybeUndefined<u32>,
     /// Minimum points to become a target.
@@ -117,6 +150,28 @@ impl LocalRulesInput {
             self.public_notice_working_days,
         );
         put(&mut m, "publicNoticeRequired", self.public_notice_required);
+        put(
+            &mut m,
+            "publicNoticeAtActivist",
+            self.public_notice_at_activist,
+        );
+        put(&mut m, "publicNoticeAtTarget", self.public_notice_at_target);
+        put(
+            &mut m,
+            "publicNoticeAtAdmission",
+            self.public_notice_at_admission,
+        );
+        put(
+            &mut m,
+            "publicNoticeAtConversion",
+            self.public_notice_at_conversion,
+        );
+        put(
+            &mut m,
+            "politicalReviewChecklistRequired",
+            self.political_review_checklist_required,
+        );
+        put(&mut m, "yearEndRushPercent", self.year_end_rush_percent);
         put(
             &mut m,
             "applicationToActivistMonths",

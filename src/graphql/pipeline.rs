@@ -100,9 +100,28 @@ pub struct PublicNoticeInput {
     pub start_on: Date,
     /// Last day of the notice.
     pub end_on: Date,
-    /// Objections received.
+    /// Objections received (a count; `objectionRecords` names them).
     #[graphql(default)]
     pub objections: u32,
+    /// Each objection with its handling: one not resolved by the decision day blocks the
+    /// decision (rule PN1).
+    #[graphql(default)]
+    pub objection_records: Vec<ObjectionInput>,
+    /// A migrant's notice was also published where the person comes from (required for
+    /// migrants, rule PN2).
+    #[graphql(default)]
+    pub published_at_origin: bool,
+}
+
+/// An objection raised during a public notice.
+#[derive(InputObject)]
+pub struct ObjectionInput {
+    /// What was objected (no names needed).
+    pub summary: String,
+    /// The day it was resolved; omit while it is open.
+    pub resolved_on: Option<Date>,
+    /// How it was handled (looked into, answered).
+    pub handling: Option<String>,
 }
 
 impl From<PublicNoticeInput> for model::PublicNotice {
@@ -110,9 +129,32 @@ impl From<PublicNoticeInput> for model::PublicNotice {
         model::PublicNotice {
             start_on: n.start_on.0,
             end_on: n.end_on.0,
-            objections: n.objections,
+            objections: n.objections.max(n.objection_records.len() as u32),
+            objection_records: n
+                .objection_records
+                .into_iter()
+                .map(|o| model::Objection {
+                    summary: o.summary,
+                    resolved_on: o.resolved_on.map(|d| d.0),
+                    handling: o.handling,
+                })
+                .collect(),
+            published_at_origin: n.published_at_origin,
         }
     }
+}
+
+/// The political negative list (政治审查负面清单, I8): any yes fails the review.
+#[derive(InputObject)]
+pub struct NegativeListInput {
+    /// 两面人 (double-dealer).
+    pub double_dealer: bool,
+    /// 投机钻营者 (profiteer).
+    pub profiteer: bool,
+    /// 信仰宗教或热衷封建迷信 (religious belief or feudal superstition).
+    pub cult_or_superstition: bool,
+    /// 正在接受调查 (under investigation).
+    pub under_investigation: bool,
 }
 
 /// A branch general meeting's vote (secret ballot). Quorum and pass count against the voting
@@ -208,6 +250,9 @@ pub struct PoliticalReviewInput {
     /// The residence organization's opinion was obtained (required for migrants).
     #[graphql(default)]
     pub residence_opinion: bool,
+    /// The negative-list checklist, each item answered (required where the local rules say so;
+    /// any yes refuses the review with the item named, rule I8).
+    pub negative_list: Option<NegativeListInput>,
 }
 
 /// Short concentrated training (step 11): at least 3 days or 24 class hours.
@@ -434,6 +479,12 @@ impl PipelineStepInput {
                 conclusion: p.conclusion,
                 household_opinion: p.household_opinion,
                 residence_opinion: p.residence_opinion,
+                negative_list: p.negative_list.map(|l| model::NegativeList {
+                    double_dealer: l.double_dealer,
+                    profiteer: l.profiteer,
+                    cult_or_superstition: l.cult_or_superstition,
+                    under_investigation: l.under_investigation,
+                }),
             },
             I::Training(t) => D::Training {
                 days: t.days,

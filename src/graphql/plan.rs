@@ -907,7 +907,15 @@ impl PlanQuery {
         use crate::domain::plan::duties::Duty;
         let actor = ctx.actor()?;
         let year = super::args::year(year, "year")?;
-        let since = super::args::year(since_year.unwrap_or(year), "sinceYear")?.min(year);
+        let since = super::args::year(since_year.unwrap_or(year), "sinceYear")?;
+        if since > year {
+            return Err(AppError::bad_input(
+                "sinceYear",
+                "起始年度不能晚于统计年度",
+                "sinceYear cannot be after year",
+            )
+            .into());
+        }
         let under = under
             .map(|u| ids::decode(NodeType::Organization, &u, "under"))
             .transpose()?;

@@ -29,9 +29,10 @@ pub fn require(actor: &Actor, permission: Permission) -> AppResult<()> {
     if actor.may(permission) {
         Ok(())
     } else {
+        let (zh, en) = permission.describe();
         Err(AppError::Forbidden(format!(
-            "role {} may not {:?}",
-            actor.role, permission
+            "{}角色无权{zh} / role {} may not {en}",
+            actor.role, actor.role
         )))
     }
 }

@@ -49,6 +49,26 @@ pub async fn set(db: &DatabaseConnection, actor: &Actor, input: SetPlan) -> AppR
         ));
     }
     rules::validate(&input.content, input.year)?;
+    // A plan is issued during the year before its year at the earliest, and within its year.
+    let earliest = NaiveDate::from_ymd_opt(input.year - 1, 1, 1);
+    let latest = NaiveDate::from_ymd_opt(input.year, 12, 31);
+    if earliest.is_some_and(|e| input.effective_on < e)
+        || latest.is_some_and(|l| input.effective_on > l)
+    {
+        return Err(AppError::bad_input(
+            "effectiveOn",
+            format!(
+                "生效日期须在{}年1月1日至{}年12月31日之间",
+                input.year - 1,
+                input.year
+            ),
+            format!(
+                "the plan takes effect between {}-01-01 and {}-12-31",
+                input.year - 1,
+                input.year
+            ),
+        ));
+    }
     let txn = db.begin().await?;
     let issuer =
         super::organization::get_visible(&txn, actor, input.issuer_organization_id).await?;
@@ -128,6 +148,11 @@ pub async fn adopt_proposal(
 ) -> AppResult<PlanView> {
     require(actor, Permission::ManagePipeline)?;
     let (report, org) = super::report::get_visible(db, actor, report_id).await?;
+    if report.created_by == actor.user_id {
+        return Err(AppError::Forbidden(
+            "报告的计划建议不能由提交人本人采用 / the user who submitted a report cannot adopt its proposal".into(),
+        ));
+    }
     if !matches!(
         report.status.as_str(),
         "SUBMITTED" | "RESUBMITTED" | "ACCEPTED"
@@ -150,6 +175,15 @@ pub async fn adopt_proposal(
                 "the report proposes no plan for next year",
             )
         })?;
+    // A replay (the proposal already in force as the latest revision) changes nothing.
+    if let Some(p) = db::plan::find(db, org.id, report.year + 1, PlanLine::General.as_str()).await?
+        && let Some(last) = db::plan::revisions(db, p.id).await?.last()
+        && content_of(last)? == content
+    {
+        return Err(AppError::Conflict(
+            "该计划建议已被采用，为现行计划 / the proposal is already the plan in force".into(),
+        ));
+    }
     let reason = if reason.trim().is_empty() {
         format!(
             "采用{}年度报告的计划建议 / adopted from the year-end report",

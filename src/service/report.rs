@@ -80,6 +80,13 @@ pub async fn submit(db: &DatabaseConnection, actor: &Actor, s: Submission) -> Ap
                 "a proposed plan for the next year goes with an ANNUAL report only",
             ));
         }
+        if s.year + 1 > 2100 {
+            return Err(AppError::bad_input(
+                "proposedPlan",
+                "计划年度超出范围",
+                "the proposed plan's year is out of range",
+            ));
+        }
         crate::domain::plan::validate(plan, s.year + 1)?;
     }
     let proposed_plan = s

@@ -9,6 +9,7 @@ mod counts;
 mod crash;
 mod http_spec;
 mod indicators;
+mod integrity;
 mod letters;
 mod limits;
 mod matrix;

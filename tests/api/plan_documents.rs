@@ -388,41 +388,69 @@ db_test!(
         assert_eq!(report["proposedPlan"]["requirements"][0]["required"], 20);
         let id = report["id"].as_str().unwrap().to_string();
         let adopt = "mutation($input: AdoptProposedPlanInput!) { adoptProposedPlan(input: $input) { guidancePlan { year total revision issuer { name } organization { name } } } }";
-        // The street does not adopt its own proposal (a level does not issue its own plan).
-        let r = app
-            .exec(
-                Some("street.organizer"),
-                adopt,
-                json!({ "input": { "reportId": id, "effectiveOn": "2026-02-01" } }),
-            )
-            .await;
-        assert_eq!(code(&r), "BAD_USER_INPUT");
-        let d = app
-            .ok(
-                Some("district.organizer"),
-                adopt,
-                json!({ "input": { "reportId": id, "effectiveOn": "2026-02-01" } }),
-            )
-            .await;
-        let g = &d["adoptProposedPlan"]["guidancePlan"];
+        // The submitter does not adopt its own proposal.
+        let adopt_as = |user: &'static str, on: &'static str| {
+            let id = id.clone();
+            let app = &app;
+            async move {
+                app.exec(
+                    Some(user),
+                    adopt,
+                    json!({ "input": { "reportId": id, "effectiveOn": on } }),
+                )
+                .await
+            }
+        };
+        assert_eq!(
+            code(&adopt_as("street.organizer", "2026-02-01").await),
+            "FORBIDDEN"
+        );
+        // A plan for 2026 takes effect in 2025 or 2026, not years before.
+        assert_eq!(
+            code(&adopt_as("district.organizer", "2020-01-01").await),
+            "BAD_USER_INPUT"
+        );
+        let d = adopt_as("district.organizer", "2026-02-01").await;
+        let g = &d["data"]["adoptProposedPlan"]["guidancePlan"];
         assert_eq!(
             (
                 g["year"].as_i64(),
                 g["total"].as_i64(),
                 g["revision"].as_i64()
             ),
-            (Some(2026), Some(24), Some(1))
+            (Some(2026), Some(24), Some(1)),
+            "{d:#}"
         );
         assert_eq!(g["issuer"]["name"], "示例区委组织部");
         assert_eq!(g["organization"]["name"], "和平街道党工委");
+        // A replay adds no revision.
+        assert_eq!(
+            code(&adopt_as("district.organizer", "2026-02-01").await),
+            "CONFLICT"
+        );
+        // A base that loops back is input invalid in itself.
+        let district = app.org_id("示例区委组织部").await;
+        let looped = json!({ "total": 10, "targets": [
+            { "category": "WOMEN", "comparator": "AT_LEAST", "percent": 50.0, "base": "COLLEGE_PLUS" },
+            { "category": "COLLEGE_PLUS", "comparator": "AT_LEAST", "percent": 50.0, "base": "WOMEN" } ] });
+        let r = app
+            .exec(
+                Some("district.organizer"),
+                SET,
+                plan(&street, &district, "2025-02-01", looped),
+            )
+            .await;
+        assert_eq!(code(&r), "BAD_USER_INPUT");
         // PARTNER does not read plans: the proposal is null for it.
         let partner = "query($id: ID!) { report(id: $id) { proposedPlan { total } } }";
         let d = app
-            .exec(Some("partner.bot"), partner, json!({ "id": id }))
+            .ok(Some("partner.bot"), partner, json!({ "id": id }))
             .await;
-        if d.get("errors").is_none() {
-            assert!(d["data"]["report"]["proposedPlan"].is_null());
-        }
+        assert!(d["report"]["proposedPlan"].is_null(), "{d:#}");
+        let d = app
+            .ok(Some("district.organizer"), partner, json!({ "id": id }))
+            .await;
+        assert_eq!(d["report"]["proposedPlan"]["total"], 24);
     }
 );
 

@@ -121,23 +121,83 @@ fn require<T>(v: Option<T>, step: &str, needs: &str, needs_zh: &str) -> Result<T
 
 /// Checks a public notice against the local rules (N18): required when the rules say so, and
 /// long enough.
-fn check_notice(
+/// The decisions a public notice (公示) may be required before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeDecision {
+    Activist,
+    Target,
+    Admission,
+    Conversion,
+}
+
+impl NoticeDecision {
+    fn required(self, rules: &LocalRules) -> bool {
+        rules.public_notice_required
+            || match self {
+                NoticeDecision::Activist => rules.public_notice_at_activist,
+                NoticeDecision::Target => rules.public_notice_at_target,
+                NoticeDecision::Admission => rules.public_notice_at_admission,
+                NoticeDecision::Conversion => rules.public_notice_at_conversion,
+            }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            NoticeDecision::Activist => "ACTIVIST",
+            NoticeDecision::Target => "TARGET",
+            NoticeDecision::Admission => "ADMISSION",
+            NoticeDecision::Conversion => "CONVERSION",
+        }
+    }
+}
+
+/// A public notice before a decision: required where the local rules say so, long enough, over
+/// before the decision, every objection resolved by the decision day (PN1), and for a migrant
+/// also published where the person comes from (PN2).
+pub fn check_notice(
     notice: &Option<PublicNotice>,
     rules: &LocalRules,
     on: NaiveDate,
+    decision: NoticeDecision,
+    migrant: bool,
 ) -> Result<(), RuleViolation> {
     let Some(n) = notice else {
-        if rules.public_notice_required {
+        if decision.required(rules) {
             return Err(rule(
                 "N18",
                 "local rules",
                 "此决定须先经公示".into(),
                 "this decision needs a public notice first (local rules)".into(),
-                json!({ "requiredDays": rules.public_notice_days }),
+                json!({ "requiredDays": rules.public_notice_days, "decision": decision.as_str() }),
             ));
         }
         return Ok(());
     };
+    if let Some(o) = n
+        .objection_records
+        .iter()
+        .find(|o| o.resolved_on.is_none_or(|r| r > on))
+    {
+        return Err(rule(
+            "PN1",
+            "DOMAIN §3.5 (公示 objections)",
+            format!("公示期间的异议“{}”尚未处理完毕，不能作出决定", o.summary),
+            format!(
+                "the objection \"{}\" raised during the public notice is not resolved by the decision day",
+                o.summary
+            ),
+            json!({ "objection": o.summary, "resolvedOn": o.resolved_on, "decidedOn": on, "decision": decision.as_str() }),
+        ));
+    }
+    if migrant && !n.published_at_origin {
+        return Err(rule(
+            "PN2",
+            "local: street plan (流动人员双向公示)",
+            "流动人员的公示须同时在流出地公布".into(),
+            "a migrant's public notice must also be published where the person comes from".into(),
+            json!({ "publishedAtOrigin": false, "decision": decision.as_str() }),
+        ));
+    }
     let days = if rules.public_notice_working_days {
         working_days(n.start_on, n.end_on)
     } else {
@@ -418,7 +478,13 @@ pub fn check_step(
                     ));
                 }
             }
-            check_notice(public_notice, rules, on)?;
+            check_notice(
+                public_notice,
+                rules,
+                on,
+                NoticeDecision::Activist,
+                ctx.person.is_migrant,
+            )?;
         }
         FileActivist { .. } => {
             stage_is(state, &[Stage::Activist], step)?;
@@ -515,7 +581,13 @@ pub fn check_step(
                     ));
                 }
             }
-            check_notice(public_notice, rules, on)?;
+            check_notice(
+                public_notice,
+                rules,
+                on,
+                NoticeDecision::Target,
+                ctx.person.is_migrant,
+            )?;
         }
         FileTarget { .. } => {
             stage_is(state, &[Stage::DevelopmentTarget], step)?;
@@ -548,9 +620,33 @@ pub fn check_step(
         PoliticalReview {
             household_opinion,
             residence_opinion,
+            negative_list,
             ..
         } => {
             stage_is(state, &[Stage::DevelopmentTarget], step)?;
+            if let Some(yes) = negative_list.map(|l| l.yes_items())
+                && !yes.is_empty()
+            {
+                return Err(rule(
+                    "I8",
+                    "local: town plan (政治审查负面清单)",
+                    format!("政治审查负面清单中有“是”的项目：{}", yes.join("、")),
+                    format!(
+                        "the political review's negative list answers yes to: {}",
+                        yes.join(", ")
+                    ),
+                    json!({ "items": yes }),
+                ));
+            }
+            if negative_list.is_none() && rules.political_review_checklist_required {
+                return Err(rule(
+                    "I8",
+                    "local: town plan (政治审查负面清单)",
+                    "政治审查须逐项记录负面清单".into(),
+                    "the political review must record each negative-list item (local rules)".into(),
+                    json!({ "items": [] }),
+                ));
+            }
             if ctx.person.is_migrant && !(*household_opinion && *residence_opinion) {
                 return Err(rule("PR1", "细则 (政治审查); DOMAIN §3.2 T3", "流动人员须征求户籍所在地和居住地基层党组织的意见".into(), "a migrant's political review needs the opinions of both the household-registration and the residence organizations".into(), json!({ "householdOpinion": household_opinion, "residenceOpinion": residence_opinion })));
             }
@@ -685,7 +781,13 @@ pub fn check_step(
                 ctx.agreed_development_letter,
                 state.letter_override,
             )?;
-            check_notice(public_notice, rules, on)?;
+            check_notice(
+                public_notice,
+                rules,
+                on,
+                NoticeDecision::Admission,
+                ctx.person.is_migrant,
+            )?;
             check_vote(vote)?;
         }
         IntermediateReview { .. } => {
@@ -836,7 +938,13 @@ pub fn check_step(
                     ));
                 }
             }
-            check_notice(public_notice, rules, on)?;
+            check_notice(
+                public_notice,
+                rules,
+                on,
+                NoticeDecision::Conversion,
+                ctx.person.is_migrant,
+            )?;
             check_vote(vote)?;
         }
         ConversionApproval { .. } => {

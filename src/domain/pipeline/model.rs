@@ -81,7 +81,54 @@ pub enum Recommendation {
 pub struct PublicNotice {
     pub start_on: NaiveDate,
     pub end_on: NaiveDate,
+    /// How many objections were received (kept for older records; the records below name them).
     pub objections: u32,
+    /// Each objection with its handling.
+    #[serde(default)]
+    pub objection_records: Vec<Objection>,
+    /// Also published where a migrant comes from (the outflow or household place).
+    #[serde(default)]
+    pub published_at_origin: bool,
+}
+
+/// An objection raised during a public notice and how it was handled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Objection {
+    pub summary: String,
+    /// The day it was resolved (looked into and answered); none: unresolved.
+    pub resolved_on: Option<NaiveDate>,
+    pub handling: Option<String>,
+}
+
+/// The political negative list (I8, town plan): each item a yes or a no.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NegativeList {
+    /// 两面人
+    pub double_dealer: bool,
+    /// 投机钻营者
+    pub profiteer: bool,
+    /// 信仰宗教或热衷封建迷信
+    pub cult_or_superstition: bool,
+    /// 正在接受调查
+    pub under_investigation: bool,
+}
+
+impl NegativeList {
+    /// The items answered yes, by their wire names.
+    pub fn yes_items(&self) -> Vec<&'static str> {
+        [
+            (self.double_dealer, "DOUBLE_DEALER"),
+            (self.profiteer, "PROFITEER"),
+            (self.cult_or_superstition, "CULT_OR_SUPERSTITION"),
+            (self.under_investigation, "UNDER_INVESTIGATION"),
+        ]
+        .into_iter()
+        .filter(|(yes, _)| *yes)
+        .map(|(_, name)| name)
+        .collect()
+    }
 }
 
 /// A vote of a branch general meeting (细则 Art. 20–21). `present` counts voting full members
@@ -144,6 +191,8 @@ pub enum StepDetails {
         conclusion: String,
         household_opinion: bool,
         residence_opinion: bool,
+        #[serde(default)]
+        negative_list: Option<NegativeList>,
     },
     /// 11 开展集中培训
     Training {

@@ -14,6 +14,19 @@ pub struct LocalRules {
     pub public_notice_working_days: bool,
     /// Whether activist, target, admission and conversion decisions need a public notice.
     pub public_notice_required: bool,
+    /// A public notice before the activist decision (step 3), whatever `public_notice_required`.
+    pub public_notice_at_activist: bool,
+    /// … before the development-target decision (step 7).
+    pub public_notice_at_target: bool,
+    /// … before the admission meeting (step 15).
+    pub public_notice_at_admission: bool,
+    /// … before the conversion meeting (step 23).
+    pub public_notice_at_conversion: bool,
+    /// The political review records the negative-list checklist (I8, town plan).
+    pub political_review_checklist_required: bool,
+    /// I12: indicators flag a subtree whose December admissions exceed this share (percent) of
+    /// its year; none: not flagged.
+    pub year_end_rush_percent: Option<u32>,
     /// Minimum months from application to activist (N3; none nationally).
     pub application_to_activist_months: u32,
     /// Minimum points (I4) to become a development target; none when unset.
@@ -44,6 +57,12 @@ impl Default for LocalRules {
             public_notice_days: 5,
             public_notice_working_days: true,
             public_notice_required: false,
+            public_notice_at_activist: false,
+            public_notice_at_target: false,
+            public_notice_at_admission: false,
+            public_notice_at_conversion: false,
+            political_review_checklist_required: false,
+            year_end_rush_percent: None,
             application_to_activist_months: 0,
             min_points: None,
             cultivation_contacts_min: 1,
@@ -103,7 +122,46 @@ impl LocalRules {
         // superior's.
         let min = |new: u32, sup: u32| new < sup;
         let flag = |new: bool, sup: bool| sup && !new;
-        let checks: [(&'static str, bool, String, String); 13] = [
+        let flagged = |name: &'static str, new: bool, sup: bool| {
+            (name, flag(new, sup), sup.to_string(), new.to_string())
+        };
+        let checks: [(&'static str, bool, String, String); 19] = [
+            flagged(
+                "publicNoticeAtActivist",
+                self.public_notice_at_activist,
+                superior.public_notice_at_activist,
+            ),
+            flagged(
+                "publicNoticeAtTarget",
+                self.public_notice_at_target,
+                superior.public_notice_at_target,
+            ),
+            flagged(
+                "publicNoticeAtAdmission",
+                self.public_notice_at_admission,
+                superior.public_notice_at_admission,
+            ),
+            flagged(
+                "publicNoticeAtConversion",
+                self.public_notice_at_conversion,
+                superior.public_notice_at_conversion,
+            ),
+            flagged(
+                "politicalReviewChecklistRequired",
+                self.political_review_checklist_required,
+                superior.political_review_checklist_required,
+            ),
+            // A higher rush threshold (or none) asks less.
+            (
+                "yearEndRushPercent",
+                match (self.year_end_rush_percent, superior.year_end_rush_percent) {
+                    (_, None) => false,
+                    (None, Some(_)) => true,
+                    (Some(n), Some(s)) => n > s,
+                },
+                format!("{:?}", superior.year_end_rush_percent),
+                format!("{:?}", self.year_end_rush_percent),
+            ),
             (
                 "publicNoticeDays",
                 min(self.public_notice_days, superior.public_notice_days),
@@ -217,6 +275,9 @@ impl LocalRules {
     pub fn validate(&self) -> Result<(), (&'static str, String)> {
         if !(1..=2).contains(&self.cultivation_contacts_min) {
             return Err(("cultivationContactsMin", "must be 1 or 2".into()));
+        }
+        if self.year_end_rush_percent.is_some_and(|p| p > 100) {
+            return Err(("yearEndRushPercent", "must be a percentage, 0–100".into()));
         }
         if self.public_notice_days > 60 {
             return Err(("publicNoticeDays", "must be at most 60".into()));

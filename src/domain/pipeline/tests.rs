@@ -137,6 +137,7 @@ fn standard() -> Vec<(NaiveDate, StepDetails)> {
                 conclusion: "合格".into(),
                 household_opinion: true,
                 residence_opinion: true,
+                negative_list: None,
             },
         ),
         (
@@ -346,6 +347,8 @@ fn each_precondition_refuses_when_one_input_is_off_by_one() {
         start_on: d("2022-09-05"),
         end_on: d("2022-09-08"),
         objections: 0,
+        objection_records: vec![],
+        published_at_origin: false,
     };
     refuses(
         "DETERMINE_ACTIVIST",
@@ -459,6 +462,7 @@ fn each_precondition_refuses_when_one_input_is_off_by_one() {
             conclusion: "合格".into(),
             household_opinion: true,
             residence_opinion: false,
+            negative_list: None,
         },
         migrant,
         rules(),
@@ -717,5 +721,141 @@ fn an_extension_is_allowed_once_then_conversion_follows() {
             .unwrap_err()
             .rule,
         "N15"
+    );
+}
+
+#[test]
+fn a_notice_is_required_per_decision_and_objections_must_be_resolved_by_the_decision_day() {
+    use StepDetails::*;
+    let i = index_of("DETERMINE_ACTIVIST");
+    let state = walk(i);
+    let on = d("2022-09-13");
+    let activist = |notice: Option<PublicNotice>| DetermineActivist {
+        recommendation: Recommendation::League,
+        public_notice: notice,
+    };
+    // Required at the activist decision only: the activist needs one, a target would not.
+    let at_activist = LocalRules {
+        public_notice_at_activist: true,
+        ..LocalRules::default()
+    };
+    let err = check_step(&state, &activist(None), on, &ctx(), &at_activist).unwrap_err();
+    assert_eq!(
+        (err.rule, err.details["decision"].as_str()),
+        ("N18", Some("ACTIVIST"))
+    );
+    let at_target = LocalRules {
+        public_notice_at_target: true,
+        ..LocalRules::default()
+    };
+    assert!(check_step(&state, &activist(None), on, &ctx(), &at_target).is_ok());
+    // Five working days, 1–5 September 2022, with one objection.
+    let notice = |resolved: Option<&str>| PublicNotice {
+        start_on: d("2022-09-01"),
+        end_on: d("2022-09-07"),
+        objections: 1,
+        objection_records: vec![Objection {
+            summary: "群众反映其工作表现".into(),
+            resolved_on: resolved.map(d),
+            handling: Some("经核实不属实".into()),
+        }],
+        published_at_origin: false,
+    };
+    let open = check_step(
+        &state,
+        &activist(Some(notice(None))),
+        on,
+        &ctx(),
+        &at_activist,
+    );
+    assert_eq!(open.unwrap_err().rule, "PN1");
+    // Resolved on the decision day itself: allowed; the day after: refused.
+    assert!(
+        check_step(
+            &state,
+            &activist(Some(notice(Some("2022-09-13")))),
+            on,
+            &ctx(),
+            &at_activist
+        )
+        .is_ok()
+    );
+    let late = check_step(
+        &state,
+        &activist(Some(notice(Some("2022-09-14")))),
+        on,
+        &ctx(),
+        &at_activist,
+    );
+    assert_eq!(late.unwrap_err().rule, "PN1");
+    // A migrant's notice is published in both places.
+    let mut migrant = ctx();
+    migrant.person.is_migrant = true;
+    let local = notice(Some("2022-09-10"));
+    let err = check_step(
+        &state,
+        &activist(Some(local.clone())),
+        on,
+        &migrant,
+        &at_activist,
+    );
+    assert_eq!(err.unwrap_err().rule, "PN2");
+    let both = PublicNotice {
+        published_at_origin: true,
+        ..local
+    };
+    assert!(check_step(&state, &activist(Some(both)), on, &migrant, &at_activist).is_ok());
+}
+
+#[test]
+fn any_yes_on_the_negative_list_fails_the_review_with_the_item_named() {
+    let i = index_of("POLITICAL_REVIEW");
+    let state = walk(i);
+    let (on, _) = standard()[i].clone();
+    let review = |list: Option<NegativeList>| StepDetails::PoliticalReview {
+        passed: true,
+        conclusion: "合格".into(),
+        household_opinion: true,
+        residence_opinion: true,
+        negative_list: list,
+    };
+    let clean = NegativeList::default();
+    assert!(
+        check_step(
+            &state,
+            &review(Some(clean)),
+            on,
+            &ctx(),
+            &LocalRules::default()
+        )
+        .is_ok()
+    );
+    let err = check_step(
+        &state,
+        &review(Some(NegativeList {
+            under_investigation: true,
+            ..clean
+        })),
+        on,
+        &ctx(),
+        &LocalRules::default(),
+    )
+    .unwrap_err();
+    assert_eq!(err.rule, "I8");
+    assert_eq!(
+        err.details["items"],
+        serde_json::json!(["UNDER_INVESTIGATION"])
+    );
+    // Without the checklist: fine by default, refused where the local rules require it.
+    assert!(check_step(&state, &review(None), on, &ctx(), &LocalRules::default()).is_ok());
+    let strict = LocalRules {
+        political_review_checklist_required: true,
+        ..LocalRules::default()
+    };
+    assert_eq!(
+        check_step(&state, &review(None), on, &ctx(), &strict)
+            .unwrap_err()
+            .rule,
+        "I8"
     );
 }

@@ -203,6 +203,47 @@ pub fn validate(c: &PlanContent, year: i32) -> Result<(), DomainError> {
             );
         }
     }
+    for (i, t) in c.targets.iter().enumerate() {
+        if c.targets[..i]
+            .iter()
+            .any(|u| u.category == t.category && u.comparator == t.comparator)
+        {
+            return bad(
+                "targets",
+                format!("结构类别{}的{}目标重复", t.category, t.comparator),
+                format!(
+                    "two {} targets for {}: state one (a floor and a cap may both be given)",
+                    t.comparator, t.category
+                ),
+            );
+        }
+        // A base must lead back to the plan total, never to the category itself.
+        let mut seen = vec![t.category.as_str()];
+        let mut base = t.base.as_deref();
+        while let Some(b) = base {
+            if seen.contains(&b) {
+                return bad(
+                    "targets.base",
+                    format!(
+                        "结构类别{}的百分比基数循环引用（{}）",
+                        t.category,
+                        seen.join("→")
+                    ),
+                    format!(
+                        "the percentage base of {} loops back ({} → {b})",
+                        t.category,
+                        seen.join(" → ")
+                    ),
+                );
+            }
+            seen.push(b);
+            base = c
+                .targets
+                .iter()
+                .find(|u| u.category == b)
+                .and_then(|u| u.base.as_deref());
+        }
+    }
     for r in &c.ratios {
         let n = match r.kind.as_str() {
             "APPLICANTS_ACTIVISTS_TARGETS" => 3,

@@ -4,7 +4,7 @@
 //! category's requirement; where a target states both a count and a percentage, the stricter
 //! one binds.
 
-use super::{Category, Comparator, PlanContent, required_count};
+use super::{Category, Comparator, PlanContent, StructureTarget, required_count};
 
 /// One structure requirement of a plan or an allocation row, with how it was derived.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,34 +59,32 @@ pub fn stricter(comparator: Comparator, count: Option<u32>, from_percent: Option
 /// How deep nested bases are followed (a base of a base …); a cycle stops here.
 const MAX_BASE_DEPTH: usize = 8;
 
-fn requirement_of(c: &PlanContent, category: Category, depth: usize) -> Option<Requirement> {
-    if let Some(t) = c
-        .targets
-        .iter()
-        .find(|t| Category::parse(&t.category) == Some(category))
-    {
-        let comparator = Comparator::parse(&t.comparator).unwrap_or(Comparator::About);
-        let base_category = t.base.as_deref().and_then(Category::parse);
-        let base = match base_category {
-            Some(b) if depth < MAX_BASE_DEPTH => {
-                requirement_of(c, b, depth + 1).map_or(c.total, |r| r.required)
-            }
-            _ => c.total,
-        };
-        let from_percent = t.percent.map(|p| required_count(p, base, comparator));
-        return Some(Requirement {
-            category,
-            comparator,
-            count: t.count,
-            percent: t.percent,
-            base_category,
-            base,
-            from_percent,
-            required: stricter(comparator, t.count, from_percent),
-        });
-    }
-    // The annex columns "of which ≤35" and "of which college+" are at-least counts.
-    let column = match category {
+fn target_requirement(c: &PlanContent, t: &StructureTarget, depth: usize) -> Option<Requirement> {
+    let category = Category::parse(&t.category)?;
+    let comparator = Comparator::parse(&t.comparator).unwrap_or(Comparator::About);
+    let base_category = t.base.as_deref().and_then(Category::parse);
+    let base = match base_category {
+        Some(b) if depth < MAX_BASE_DEPTH => {
+            requirement_of(c, b, depth + 1).map_or(c.total, |r| r.required)
+        }
+        _ => c.total,
+    };
+    let from_percent = t.percent.map(|p| required_count(p, base, comparator));
+    Some(Requirement {
+        category,
+        comparator,
+        count: t.count,
+        percent: t.percent,
+        base_category,
+        base,
+        from_percent,
+        required: stricter(comparator, t.count, from_percent),
+    })
+}
+
+/// The annex columns "of which ≤35" and "of which college+", as at-least counts.
+fn column(c: &PlanContent, category: Category) -> Option<Requirement> {
+    let count = match category {
         Category::Age35AndUnder => c.under_35,
         Category::CollegePlus => c.college_plus,
         _ => None,
@@ -94,38 +92,56 @@ fn requirement_of(c: &PlanContent, category: Category, depth: usize) -> Option<R
     Some(Requirement {
         category,
         comparator: Comparator::AtLeast,
-        count: Some(column),
+        count: Some(count),
         percent: None,
         base_category: None,
         base: c.total,
         from_percent: None,
-        required: column,
+        required: count,
     })
 }
 
-/// Every structure requirement of a plan or an allocation row, in the order the document
-/// states them (targets first, then the annex columns not also stated as targets).
-pub fn requirements(c: &PlanContent) -> Vec<Requirement> {
-    let mut seen = vec![];
-    let stated = c
+/// The requirement of a category as a base: its first stated target, else its annex column.
+fn requirement_of(c: &PlanContent, category: Category, depth: usize) -> Option<Requirement> {
+    match c
         .targets
         .iter()
-        .filter_map(|t| Category::parse(&t.category))
-        .chain([Category::Age35AndUnder, Category::CollegePlus]);
-    let mut out = vec![];
-    for category in stated {
-        if seen.contains(&category) {
-            continue;
+        .find(|t| Category::parse(&t.category) == Some(category))
+    {
+        Some(t) => target_requirement(c, t, depth),
+        None => column(c, category),
+    }
+}
+
+/// Every structure requirement of a plan or an allocation row, in the order the document
+/// states them (one per target — a floor and a cap of one category are two — then the annex
+/// columns not also stated as targets).
+pub fn requirements(c: &PlanContent) -> Vec<Requirement> {
+    let mut out: Vec<Requirement> = c
+        .targets
+        .iter()
+        .filter_map(|t| target_requirement(c, t, 0))
+        .collect();
+    for category in [Category::Age35AndUnder, Category::CollegePlus] {
+        if !out.iter().any(|r| r.category == category) {
+            out.extend(column(c, category));
         }
-        seen.push(category);
-        out.extend(requirement_of(c, category, 0));
     }
     out
 }
 
-/// The requirement of one category, if the plan states one.
+/// The requirement of one category as a base (its first target, else its annex column).
 pub fn required_of(c: &PlanContent, category: Category) -> Option<u32> {
     requirement_of(c, category, 0).map(|r| r.required)
+}
+
+/// What a row requires of a category under a comparator: the target stated with it, or for at
+/// least the annex column.
+fn row_required(row: &PlanContent, category: Category, comparator: Comparator) -> Option<u32> {
+    requirements(row)
+        .into_iter()
+        .find(|r| r.category == category && r.comparator == comparator)
+        .map(|r| r.required)
 }
 
 /// A parent requirement set against what its allocation rows require together.
@@ -158,7 +174,7 @@ pub fn coverage(plan: &PlanContent, rows: &[&PlanContent]) -> Vec<Coverage> {
         .map(|r| {
             let stated: Vec<u32> = rows
                 .iter()
-                .filter_map(|row| required_of(row, r.category))
+                .filter_map(|row| row_required(row, r.category, r.comparator))
                 .collect();
             let allocated = stated.iter().sum();
             let uncovered = match r.comparator {
@@ -181,7 +197,6 @@ pub fn coverage(plan: &PlanContent, rows: &[&PlanContent]) -> Vec<Coverage> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::plan::StructureTarget;
 
     fn t(category: &str, cmp: &str, count: Option<u32>, pct: Option<f64>) -> StructureTarget {
         StructureTarget {
@@ -289,7 +304,7 @@ mod tests {
     }
 
     #[test]
-    fn a_base_cycle_stops_at_the_plan_total() {
+    fn a_base_cycle_is_refused_as_input() {
         let p = plan(
             10,
             vec![
@@ -297,8 +312,36 @@ mod tests {
                 of("FARMERS", t("WOMEN", "AT_LEAST", None, Some(50.0))),
             ],
         );
-        // Terminates; the innermost base falls back to the total.
+        assert!(crate::domain::plan::validate(&p, 2025).is_err());
+        let own = plan(
+            10,
+            vec![of("WOMEN", t("WOMEN", "AT_LEAST", None, Some(50.0)))],
+        );
+        assert!(crate::domain::plan::validate(&own, 2025).is_err());
+        // Still terminates if it ever reaches the arithmetic.
         assert_eq!(requirements(&p).len(), 2);
+    }
+
+    #[test]
+    fn a_floor_and_a_cap_of_one_category_are_two_requirements() {
+        let p = plan(
+            60,
+            vec![
+                t("WOMEN", "AT_LEAST", None, Some(20.0)),
+                t("WOMEN", "AT_MOST", None, Some(50.0)),
+            ],
+        );
+        assert!(crate::domain::plan::validate(&p, 2025).is_ok());
+        let r = requirements(&p);
+        assert_eq!(r.iter().map(|x| x.required).collect::<Vec<_>>(), [12, 30]);
+        let twice = plan(
+            60,
+            vec![
+                t("WOMEN", "AT_LEAST", None, Some(20.0)),
+                t("WOMEN", "AT_LEAST", Some(5), None),
+            ],
+        );
+        assert!(crate::domain::plan::validate(&twice, 2025).is_err());
     }
 
     #[test]
