@@ -302,6 +302,54 @@ impl Indicators {
         })
     }
 
+    /// Rush development (突击发展, I12): December's admissions against the year's, flagged when
+    /// above the local rules' `yearEndRushPercent`, and graduating students admitted in their
+    /// last two months at school.
+    #[graphql(complexity = "super::weights::AGGREGATE + child_complexity")]
+    async fn rush(&self, ctx: &Context<'_>) -> Result<Rush> {
+        let db = &ctx.state().db;
+        let (y, c) = (self.0.year, &self.0.counters);
+        let n = |v: i64| u32::try_from(v.max(0)).unwrap_or(0);
+        // December from the monthly counters, the year from the whole-year ones.
+        let december = crate::service::period::counters(
+            db,
+            &self.0.organization.path,
+            &[self.0.organization.id],
+            &crate::service::period::Period {
+                year: y,
+                from: 12,
+                to: 12,
+                as_of: self.0.as_of,
+            },
+            crate::service::letter::today(),
+        )
+        .await?
+        .remove(&self.0.organization.id)
+        .unwrap_or_default()
+        .get(y, "admitted", "ALL");
+        let rules = crate::db::local_rules::effective(db, &self.0.organization.path)
+            .await
+            .map_err(crate::error::AppError::from)?;
+        let r = crate::domain::plan::rush::year_end_rush(
+            n(december),
+            n(c.get(y, "admitted", "ALL")),
+            rules.year_end_rush_percent,
+        );
+        Ok(Rush {
+            december_admitted: r.december,
+            year_admitted: r.year,
+            december_share_percent: r.share_percent,
+            threshold_percent: r.threshold_percent,
+            flagged: r.flagged,
+            graduating_students_admitted_late: service::graduating_students_rushed(
+                db,
+                &self.0.organization.path,
+                y,
+            )
+            .await?,
+        })
+    }
+
     /// Branches with no admission in this year and the year before (at most 500 listed).
     #[graphql(
         complexity = "super::weights::AGGREGATE + super::weights::CHILD_ROWS * child_complexity"
@@ -316,6 +364,23 @@ impl Indicators {
                 .collect(),
         )
     }
+}
+
+/// Rush development (I12) in a subtree's year.
+#[derive(SimpleObject)]
+pub struct Rush {
+    /// Admitted in December (talent-exempt apart).
+    pub december_admitted: u32,
+    /// Admitted in the year (up to `asOf`).
+    pub year_admitted: u32,
+    /// December's share of the year, percent (null without admissions).
+    pub december_share_percent: Option<f64>,
+    /// The local threshold (`yearEndRushPercent`; null: not set, never flagged).
+    pub threshold_percent: Option<u32>,
+    /// December's share is above the threshold.
+    pub flagged: bool,
+    /// Students admitted within two months before their expected departure (graduation).
+    pub graduating_students_admitted_late: u32,
 }
 
 /// How a table is broken down.

@@ -367,3 +367,40 @@ pub fn figures(i: &Indicators) -> serde_json::Map<String, serde_json::Value> {
     );
     m
 }
+
+/// Students admitted in the year within two months before leaving school (I12), of a subtree.
+pub async fn graduating_students_rushed(
+    db: &impl ConnectionTrait,
+    path: &str,
+    year: i32,
+) -> AppResult<u32> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        approved_on: NaiveDate,
+        expected_departure_on: NaiveDate,
+    }
+    let sql = "SELECT c.approved_on AS approved_on, p.expected_departure_on AS expected_departure_on \
+               FROM candidates c JOIN people p ON p.id = c.person_id JOIN organizations o ON o.id = c.organization_id \
+               WHERE o.path >= $1 AND o.path < $2 AND c.invalidated = $3 AND c.approved_on >= $4 AND c.approved_on <= $5 \
+               AND p.expected_departure_on IS NOT NULL AND p.occupations LIKE $6";
+    let values: Vec<Value> = vec![
+        path.into(),
+        subtree_upper_bound(path).into(),
+        false.into(),
+        NaiveDate::from_ymd_opt(year, 1, 1).into(),
+        NaiveDate::from_ymd_opt(year, 12, 31).into(),
+        "%STUDENT%".into(),
+    ];
+    let rows = Row::find_by_statement(db::raw(db.get_database_backend(), sql, values))
+        .all(db)
+        .await?;
+    Ok(rows
+        .iter()
+        .filter(|r| {
+            crate::domain::plan::rush::admitted_in_last_two_months(
+                r.approved_on,
+                r.expected_departure_on,
+            )
+        })
+        .count() as u32)
+}

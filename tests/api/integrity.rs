@@ -216,3 +216,70 @@ db_test!(
         assert!(r.get("errors").is_none(), "{r:#}");
     }
 );
+
+db_test!(a_december_rush_and_late_graduates_are_flagged, |app| {
+    use sea_orm::ConnectionTrait;
+    app.load_demo().await;
+    let street = app.org_id("和平街道党工委").await;
+    // 7 admitted in the year, 3 of them in December (42.9 %).
+    crate::plans::admitted(
+        &app,
+        "和平社区第一党支部",
+        4,
+        true,
+        "1999-01-01",
+        "UNDERGRADUATE",
+        false,
+        "2025-05-10",
+    )
+    .await;
+    crate::plans::admitted(
+        &app,
+        "和平社区第一党支部",
+        3,
+        false,
+        "2003-01-01",
+        "UNDERGRADUATE",
+        false,
+        "2025-12-10",
+    )
+    .await;
+    // The last of them is a student leaving school on 2026-01-31: within two months.
+    app.state
+            .db
+            .execute_unprepared("UPDATE people SET occupations = 'STUDENT', expected_departure_on = '2026-01-31' WHERE id = (SELECT MAX(id) FROM people)")
+            .await
+            .unwrap();
+    fazhan::service::counts::rebuild(&app.state.db)
+        .await
+        .unwrap();
+    let q = "query($org: ID!) { indicators(organizationId: $org, year: 2025, asOf: \"2025-12-31\") { rush { decemberAdmitted yearAdmitted decemberSharePercent thresholdPercent flagged graduatingStudentsAdmittedLate } } }";
+    let r = app
+        .ok(Some("street.organizer"), q, json!({ "org": street }))
+        .await["indicators"]["rush"]
+        .clone();
+    assert_eq!(
+        (r["decemberAdmitted"].as_i64(), r["yearAdmitted"].as_i64()),
+        (Some(3), Some(7))
+    );
+    assert_eq!(r["decemberSharePercent"], 42.9);
+    assert_eq!(
+        (r["flagged"].as_bool(), r["thresholdPercent"].is_null()),
+        (Some(false), true)
+    );
+    assert_eq!(r["graduatingStudentsAdmittedLate"], 1);
+    // The street sets 40 %: flagged; 43 %: not.
+    set_rules(&app, "和平街道党工委", json!({ "yearEndRushPercent": 40 })).await;
+    let r = app
+        .ok(Some("street.organizer"), q, json!({ "org": street }))
+        .await["indicators"]["rush"]
+        .clone();
+    assert_eq!(r["flagged"], true);
+    set_rules(&app, "和平街道党工委", json!({ "yearEndRushPercent": 43 })).await;
+    let r = app
+        .ok(Some("street.organizer"), q, json!({ "org": street }))
+        .await["indicators"]["rush"]
+        .clone();
+    assert_eq!(r["flagged"], false);
+    app.assert_counts_consistent().await;
+});

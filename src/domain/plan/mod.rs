@@ -6,6 +6,7 @@ pub mod duties;
 pub mod findings;
 pub mod progress;
 pub mod requirements;
+pub mod rush;
 
 pub use categories::{AdmissionFacts, categories_of};
 pub use findings::{Actuals, ChildRow, Finding, Severity, findings, outside_plan};
