@@ -19,6 +19,7 @@ pub struct Model {
     pub warnings: String,
     pub corrects_event_id: Option<i64>,
     pub note: Option<String>,
+    pub actor_role: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

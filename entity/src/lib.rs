@@ -4,6 +4,8 @@
 pub mod audit_event;
 pub mod candidate;
 pub mod candidate_event;
+pub mod case_responsibility;
+pub mod form_number;
 pub mod guidance_plan;
 pub mod idempotency_key;
 pub mod letter;

@@ -12,6 +12,7 @@ mod m20261122_000006_create_reports;
 mod m20261122_000007_index_organizations_kind;
 mod m20261126_000008_trust;
 mod m20261126_000009_plans_periods;
+mod m20261126_000010_integrity;
 
 /// Runs every migration of the service in order.
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000007_index_organizations_kind::Migration),
             Box::new(m20261126_000008_trust::Migration),
             Box::new(m20261126_000009_plans_periods::Migration),
+            Box::new(m20261126_000010_integrity::Migration),
         ]
     }
 }

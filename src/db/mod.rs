@@ -5,6 +5,7 @@ pub mod audit;
 pub mod candidate;
 pub mod counts;
 pub mod idempotency;
+pub mod integrity;
 pub mod letter;
 pub mod local_rules;
 pub mod organization;

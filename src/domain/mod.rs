@@ -5,6 +5,7 @@ pub mod actor;
 pub mod counts;
 pub mod error;
 pub mod export;
+pub mod integrity;
 pub mod letter;
 pub mod organization;
 pub mod pipeline;

@@ -309,6 +309,15 @@ impl PipelineEvent {
         super::user::visible_user_id(ctx, self.0.actor_user_id).await
     }
 
+    /// The role the step was recorded in (I9; null for steps recorded before roles were kept).
+    async fn actor_role(&self) -> Option<super::enums::Role> {
+        self.0
+            .actor_role
+            .as_deref()
+            .and_then(|r| r.parse::<crate::domain::Role>().ok())
+            .map(Into::into)
+    }
+
     /// What the step recorded (votes, dates, people, numbers), as JSON.
     async fn details(&self) -> Json<serde_json::Value> {
         Json(serde_json::from_str(&self.0.details).unwrap_or_default())

@@ -9,6 +9,7 @@ pub mod enums;
 pub mod errors;
 pub mod ids;
 pub mod indicators;
+pub mod integrity;
 pub mod letter;
 pub mod loaders;
 pub mod local_rules;
@@ -42,6 +43,7 @@ pub struct QueryRoot(
     indicators::IndicatorQuery,
     report::ReportQuery,
     audit::AuditQuery,
+    integrity::IntegrityQuery,
 );
 
 /// All mutations.
@@ -55,6 +57,7 @@ pub struct MutationRoot(
     letter::LetterMutation,
     plan::PlanMutation,
     report::ReportMutation,
+    integrity::IntegrityMutation,
 );
 
 /// All subscriptions.

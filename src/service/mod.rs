@@ -11,6 +11,7 @@ pub mod duplicates;
 pub mod duties;
 pub mod import;
 pub mod indicators;
+pub mod integrity;
 pub mod letter;
 pub mod local_rules;
 pub mod member;

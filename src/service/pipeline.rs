@@ -334,6 +334,7 @@ pub(crate) async fn append(
             warnings: Set(warnings_json(warnings)),
             corrects_event_id: Set(corrects),
             note: Set(note.filter(|n| !n.trim().is_empty())),
+            actor_role: Set(Some(actor.role.as_str().to_string())),
             ..Default::default()
         },
     )
@@ -603,6 +604,7 @@ pub async fn record_step(
     let ctx = context(&txn, actor, &case, &case_org, &details).await?;
     let rules = db::local_rules::effective(&txn, &case_org.path).await?;
     let warnings = check_step(&base, &details, req.occurred_on, &ctx, &rules)?;
+    super::integrity::on_step(&txn, actor, case.id, &details, req.occurred_on).await?;
     let event = append(
         &txn,
         actor,
@@ -615,6 +617,7 @@ pub async fn record_step(
         req.corrects,
     )
     .await?;
+    super::integrity::record_responsibilities(&txn, actor, &event, &details).await?;
     let mut all = events;
     all.push(RecordedStep {
         id: event.id,

@@ -19,6 +19,12 @@ async fn set_rules(app: &TestApp, org: &str, rules: Value) {
 
 /// A case in 星火科技有限公司党支部 with steps 1–9 done (introducers assigned).
 async fn case_at_review(app: &TestApp, seq: u32) -> (String, i64) {
+    let (id, version, _) = case_at_review_with(app, seq).await;
+    (id, version)
+}
+
+/// The same, with the members it names (contact `m[0]`, introducers `m[0]` and `m[1]`).
+async fn case_at_review_with(app: &TestApp, seq: u32) -> (String, i64, Vec<String>) {
     let branch = app.org_id("星火科技有限公司党支部").await;
     let m = members(app, &branch).await;
     let submit = "mutation($input: SubmitApplicationInput!) { submitApplication(input: $input) { candidate { id version } } }";
@@ -71,7 +77,7 @@ async fn case_at_review(app: &TestApp, seq: u32) -> (String, i64) {
         assert!(r.get("errors").is_none(), "{s}: {r:#}");
         version += 1;
     }
-    (id, version)
+    (id, version, m)
 }
 
 db_test!(
@@ -282,4 +288,188 @@ db_test!(a_december_rush_and_late_graduates_are_flagged, |app| {
         .clone();
     assert_eq!(r["flagged"], false);
     app.assert_counts_consistent().await;
+});
+
+/// Steps 10–12 of a case at step 9 (review, training, branch committee).
+async fn to_pre_review(app: &TestApp, id: &str, mut version: i64) -> i64 {
+    let steps = [
+        (
+            "2023-10-20",
+            json!({ "politicalReview": { "passed": true, "conclusion": "合格", "householdOpinion": true, "residenceOpinion": true } }),
+        ),
+        (
+            "2023-10-27",
+            json!({ "training": { "hours": 24, "organizer": "区委党校" } }),
+        ),
+        (
+            "2023-11-03",
+            json!({ "branchCommitteeReview": { "opinion": "同意" } }),
+        ),
+    ];
+    for (on, s) in steps {
+        let r = step(app, "street.organizer", id, version, on, s.clone()).await;
+        assert!(r.get("errors").is_none(), "{s}: {r:#}");
+        version += 1;
+    }
+    version
+}
+
+db_test!(
+    form_numbers_are_issued_bound_once_used_and_voided_on_the_register,
+    |app| {
+        app.load_demo().await;
+        let street = app.org_id("和平街道党工委").await;
+        let register = "mutation($input: RegisterFormNumbersInput!) { registerFormNumbers(input: $input) { committee { name } issued bound used voided } }";
+        let d = app.ok(Some("street.organizer"), register, json!({ "input": { "committeeOrganizationId": street, "prefix": "440100-2025-", "from": 90, "to": 99 } })).await;
+        assert_eq!(d["registerFormNumbers"]["issued"], 10);
+        // The same numbers twice: refused.
+        let r = app.exec(Some("street.organizer"), register, json!({ "input": { "committeeOrganizationId": street, "prefix": "440100-2025-", "from": 99, "to": 100 } })).await;
+        assert_eq!(code(&r), "BAD_USER_INPUT");
+        let pre = |number: &str| json!({ "preReview": { "reviewerOrganizationId": street, "passed": true, "formNumber": number } });
+        let (a, v) = case_at_review(&app, 91).await;
+        let v = to_pre_review(&app, &a, v).await;
+        // Not in the register.
+        let r = step(
+            &app,
+            "street.organizer",
+            &a,
+            v,
+            "2023-11-10",
+            pre("440100-2025-000100"),
+        )
+        .await;
+        assert_eq!(r["errors"][0]["extensions"]["rule"], "I6", "{r:#}");
+        let r = step(
+            &app,
+            "street.organizer",
+            &a,
+            v,
+            "2023-11-10",
+            pre("440100-2025-000090"),
+        )
+        .await;
+        assert!(r.get("errors").is_none(), "{r:#}");
+        let v = v + 1;
+        // Never bound twice.
+        let (b, vb) = case_at_review(&app, 92).await;
+        let vb = to_pre_review(&app, &b, vb).await;
+        let r = step(
+            &app,
+            "street.organizer",
+            &b,
+            vb,
+            "2023-11-10",
+            pre("440100-2025-000090"),
+        )
+        .await;
+        assert_eq!(r["errors"][0]["extensions"]["rule"], "I6", "{r:#}");
+        assert_eq!(r["errors"][0]["extensions"]["details"]["status"], "BOUND");
+        // A voided number cannot be bound.
+        let void = "mutation($input: VoidFormNumberInput!) { voidFormNumber(input: $input) { number status voidReason } }";
+        let d = app.ok(Some("street.organizer"), void, json!({ "input": { "number": "440100-2025-000091", "reason": "填写错误作废", "on": "2023-11-09" } })).await;
+        assert_eq!(d["voidFormNumber"]["status"], "VOIDED");
+        let r = step(
+            &app,
+            "street.organizer",
+            &b,
+            vb,
+            "2023-11-10",
+            pre("440100-2025-000091"),
+        )
+        .await;
+        assert_eq!(
+            r["errors"][0]["extensions"]["details"]["status"], "VOIDED",
+            "{r:#}"
+        );
+        // The form filled in uses the number; a used number stays on record.
+        let r = step(
+            &app,
+            "street.organizer",
+            &a,
+            v,
+            "2023-11-14",
+            json!({ "fillApplicationForm": { "formNumber": "440100-2025-000090" } }),
+        )
+        .await;
+        assert!(r.get("errors").is_none(), "{r:#}");
+        let r = app.exec(Some("street.organizer"), void, json!({ "input": { "number": "440100-2025-000090", "reason": "x", "on": "2023-11-20" } })).await;
+        assert_eq!(code(&r), "CONFLICT");
+        let q = "query($c: ID!) { formRegister(committeeOrganizationId: $c, status: USED) { issued bound used voided numbers { number status boundOn usedOn candidate { id } } } }";
+        let d = app
+            .ok(Some("street.organizer"), q, json!({ "c": street }))
+            .await;
+        let reg = &d["formRegister"];
+        assert_eq!(
+            (
+                reg["issued"].as_i64(),
+                reg["bound"].as_i64(),
+                reg["used"].as_i64(),
+                reg["voided"].as_i64()
+            ),
+            (Some(8), Some(0), Some(1), Some(1))
+        );
+        assert_eq!(reg["numbers"][0]["candidate"]["id"], a.as_str());
+        assert_eq!(reg["numbers"][0]["boundOn"], "2023-11-10");
+        // Another subtree sees no register.
+        let r = app
+            .exec(Some("univ.organizer"), q, json!({ "c": street }))
+            .await;
+        assert_eq!(code(&r), "NOT_FOUND");
+    }
+);
+
+db_test!(every_case_a_member_or_user_answered_for_is_listed, |app| {
+    app.load_demo().await;
+    let (a, v, m) = case_at_review_with(&app, 93).await;
+    to_pre_review(&app, &a, v).await;
+    let q = "query($m: ID, $u: ID) { responsibilities(memberId: $m, userId: $u) { responsibility occurredOn candidate { id } } }";
+    let d = app
+        .ok(Some("street.organizer"), q, json!({ "m": m[0] }))
+        .await;
+    let kinds: Vec<String> = d["responsibilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["responsibility"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(kinds, ["INTRODUCER", "CULTIVATION_CONTACT"]);
+    assert_eq!(d["responsibilities"][0]["candidate"]["id"], a.as_str());
+    let d = app
+        .ok(Some("street.organizer"), q, json!({ "m": m[1] }))
+        .await;
+    assert_eq!(d["responsibilities"].as_array().unwrap().len(), 1);
+    let user = app.user_id("street.organizer").await;
+    let d = app
+        .ok(Some("street.organizer"), q, json!({ "u": user }))
+        .await;
+    let kinds: Vec<String> = d["responsibilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["responsibility"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(kinds, ["REVIEW", "POLITICAL_REVIEW", "TALK"]);
+    // Both or neither: refused.
+    let r = app.exec(Some("street.organizer"), q, json!({})).await;
+    assert_eq!(code(&r), "BAD_USER_INPUT");
+    // The timeline keeps the role each step was recorded in.
+    let t = app
+        .ok(
+            Some("street.organizer"),
+            "query($id: ID!) { candidate(id: $id) { timeline { actorRole } } }",
+            json!({ "id": a }),
+        )
+        .await;
+    assert!(
+        t["candidate"]["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["actorRole"] == "ORGANIZER")
+    );
+    // Outside the member's subtree: not found.
+    let r = app
+        .exec(Some("univ.organizer"), q, json!({ "m": m[0] }))
+        .await;
+    assert_eq!(code(&r), "NOT_FOUND");
 });

@@ -74,6 +74,8 @@ fn root_policy() -> BTreeMap<&'static str, &'static [&'static str]> {
         ("report", ALL),
         ("reportSubmissions", ALL),
         ("auditLog", ADMIN),
+        ("formRegister", READERS),
+        ("responsibilities", READERS),
         // Mutations.
         ("login", PUBLIC),
         // With `userId` (the generator fills every id): a reset, ADMIN only; one's own
@@ -104,6 +106,8 @@ fn root_policy() -> BTreeMap<&'static str, &'static [&'static str]> {
         ("returnReport", ORGANIZER),
         ("acceptReport", ORGANIZER),
         ("setReportSchedule", ORGANIZER),
+        ("registerFormNumbers", ORGANIZER),
+        ("voidFormNumber", ORGANIZER),
     ])
 }
 
@@ -120,6 +124,9 @@ fn nested_policy() -> BTreeSet<&'static str> {
         "Candidate.outflowOrganization",
         "Candidate.timeline",
         "DutyShortfall.organization",
+        "CaseResponsibility.candidate",
+        "FormNumber.candidate",
+        "FormRegister.committee",
         "GuidancePlan.allocations",
         "GuidancePlan.issuer",
         "GuidancePlan.organization",

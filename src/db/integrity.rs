@@ -1,0 +1,161 @@
+//! The integrity registers: form numbers and case responsibilities.
+
+use entity::{case_responsibility, form_number};
+use sea_orm::prelude::*;
+use sea_orm::{ActiveValue::Set, ConnectionTrait, FromQueryResult, QueryOrder, QuerySelect};
+
+/// Registers new ISSUED numbers for a committee; a number registered before anywhere makes the
+/// insert fail (unique index).
+pub async fn insert_numbers(
+    db: &impl ConnectionTrait,
+    committee_id: i64,
+    numbers: &[String],
+    user_id: i64,
+) -> Result<(), DbErr> {
+    let now = chrono::Utc::now();
+    for chunk in numbers.chunks(500) {
+        form_number::Entity::insert_many(chunk.iter().map(|n| form_number::ActiveModel {
+            committee_organization_id: Set(committee_id),
+            number: Set(n.clone()),
+            status: Set("ISSUED".into()),
+            created_by: Set(user_id),
+            created_at: Set(now),
+            ..Default::default()
+        }))
+        .exec(db)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Which of these numbers exist already.
+pub async fn existing(db: &impl ConnectionTrait, numbers: &[String]) -> Result<Vec<String>, DbErr> {
+    let mut out = vec![];
+    for chunk in numbers.chunks(500) {
+        out.extend(
+            form_number::Entity::find()
+                .filter(form_number::Column::Number.is_in(chunk.iter().cloned()))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|m| m.number),
+        );
+    }
+    Ok(out)
+}
+
+/// One number.
+pub async fn find(
+    db: &impl ConnectionTrait,
+    number: &str,
+) -> Result<Option<form_number::Model>, DbErr> {
+    form_number::Entity::find()
+        .filter(form_number::Column::Number.eq(number))
+        .one(db)
+        .await
+}
+
+/// Whether a committee keeps a register (has registered any number).
+pub async fn has_register(db: &impl ConnectionTrait, committee_id: i64) -> Result<bool, DbErr> {
+    Ok(form_number::Entity::find()
+        .filter(form_number::Column::CommitteeOrganizationId.eq(committee_id))
+        .limit(1)
+        .one(db)
+        .await?
+        .is_some())
+}
+
+/// Saves a changed number.
+pub async fn update(db: &impl ConnectionTrait, row: form_number::ActiveModel) -> Result<(), DbErr> {
+    row.update(db).await.map(|_| ())
+}
+
+/// Inserts one row (a number bound by a committee that keeps no register).
+pub async fn insert(db: &impl ConnectionTrait, row: form_number::ActiveModel) -> Result<(), DbErr> {
+    row.insert(db).await.map(|_| ())
+}
+
+/// Counts per status of a committee's register.
+pub async fn counts(
+    db: &impl ConnectionTrait,
+    committee_id: i64,
+) -> Result<Vec<(String, i64)>, DbErr> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        status: String,
+        n: i64,
+    }
+    let sql = "SELECT status, CAST(COUNT(*) AS BIGINT) AS n FROM form_numbers WHERE committee_organization_id = $1 GROUP BY status";
+    Ok(Row::find_by_statement(super::raw(
+        db.get_database_backend(),
+        sql,
+        vec![committee_id.into()],
+    ))
+    .all(db)
+    .await?
+    .into_iter()
+    .map(|r| (r.status, r.n))
+    .collect())
+}
+
+/// A committee's numbers, in order, optionally of one status (at most `limit`).
+pub async fn numbers(
+    db: &impl ConnectionTrait,
+    committee_id: i64,
+    status: Option<&str>,
+    limit: u64,
+) -> Result<Vec<form_number::Model>, DbErr> {
+    let mut q = form_number::Entity::find()
+        .filter(form_number::Column::CommitteeOrganizationId.eq(committee_id));
+    if let Some(s) = status {
+        q = q.filter(form_number::Column::Status.eq(s));
+    }
+    q.order_by_asc(form_number::Column::Number)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+/// Records responsibilities of one event.
+pub async fn add_responsibilities(
+    db: &impl ConnectionTrait,
+    rows: Vec<case_responsibility::ActiveModel>,
+) -> Result<(), DbErr> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    case_responsibility::Entity::insert_many(rows)
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+/// Drops the responsibilities of an event that a correction replaces.
+pub async fn drop_responsibilities(db: &impl ConnectionTrait, event_id: i64) -> Result<(), DbErr> {
+    case_responsibility::Entity::delete_many()
+        .filter(case_responsibility::Column::EventId.eq(event_id))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+/// The responsibilities of a member (person) or a user, newest first (at most `limit`).
+pub async fn responsibilities_of(
+    db: &impl ConnectionTrait,
+    person_id: Option<i64>,
+    user_id: Option<i64>,
+    limit: u64,
+) -> Result<Vec<case_responsibility::Model>, DbErr> {
+    let mut q = case_responsibility::Entity::find();
+    if let Some(p) = person_id {
+        q = q.filter(case_responsibility::Column::PersonId.eq(p));
+    }
+    if let Some(u) = user_id {
+        q = q.filter(case_responsibility::Column::UserId.eq(u));
+    }
+    q.order_by_desc(case_responsibility::Column::OccurredOn)
+        .order_by_desc(case_responsibility::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
+}
