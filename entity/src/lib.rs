@@ -12,6 +12,7 @@ pub mod letter;
 pub mod organization;
 pub mod organization_setting;
 pub mod person;
+pub mod person_relation;
 pub mod plan_revision;
 pub mod prelude;
 pub mod report;

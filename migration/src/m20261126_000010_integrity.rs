@@ -1,6 +1,7 @@
 //! Integrity registers: the numbered application forms (入党志愿书) each pre-reviewing committee
 //! has issued and what became of each number; who carried each responsibility on a case (the
-//! responsibility chain, I9); the role each step was recorded in.
+//! responsibility chain, I9); the role each step was recorded in; relations between people
+//! (kinship to a two-new organization's owner, I1; near relatives, I2).
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -33,6 +34,19 @@ enum CaseResponsibilities {
     UserId,
     Responsibility,
     OccurredOn,
+}
+
+#[derive(DeriveIden)]
+enum PersonRelations {
+    Table,
+    Id,
+    PersonId,
+    RelativePersonId,
+    RelativeIsOwner,
+    Kind,
+    Generations,
+    CreatedBy,
+    CreatedAt,
 }
 
 #[derive(DeriveIden)]
@@ -121,6 +135,38 @@ impl MigrationTrait for Migration {
                 .await?;
         }
         manager
+            .create_table(
+                Table::create()
+                    .table(PersonRelations::Table)
+                    .col(big_pk_auto(PersonRelations::Id))
+                    .col(big_integer(PersonRelations::PersonId))
+                    .col(big_integer_null(PersonRelations::RelativePersonId))
+                    .col(boolean(PersonRelations::RelativeIsOwner))
+                    .col(string(PersonRelations::Kind))
+                    .col(integer(PersonRelations::Generations))
+                    .col(big_integer(PersonRelations::CreatedBy))
+                    .col(timestamp_with_time_zone(PersonRelations::CreatedAt))
+                    .to_owned(),
+            )
+            .await?;
+        for (name, col) in [
+            ("ix_person_relations_person", PersonRelations::PersonId),
+            (
+                "ix_person_relations_relative",
+                PersonRelations::RelativePersonId,
+            ),
+        ] {
+            manager
+                .create_index(
+                    Index::create()
+                        .name(name)
+                        .table(PersonRelations::Table)
+                        .col(col)
+                        .to_owned(),
+                )
+                .await?;
+        }
+        manager
             .alter_table(
                 Table::alter()
                     .table(CandidateEvents::Table)
@@ -138,6 +184,9 @@ impl MigrationTrait for Migration {
                     .drop_column(CandidateEvents::ActorRole)
                     .to_owned(),
             )
+            .await?;
+        manager
+            .drop_table(Table::drop().table(PersonRelations::Table).to_owned())
             .await?;
         manager
             .drop_table(Table::drop().table(CaseResponsibilities::Table).to_owned())

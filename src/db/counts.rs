@@ -241,11 +241,14 @@ pub async fn facts_dated_within(
 ) -> Result<Vec<(i64, String, CaseFacts)>, DbErr> {
     let sql = format!(
         "{FACTS_SQL} WHERE o.path >= $1 AND o.path < $2 AND \
-         ((c.approved_on > $3 AND c.approved_on <= $4) OR (c.applied_on > $3 AND c.applied_on <= $4))"
+         ((c.approved_on > $3 AND c.approved_on <= $4) OR (c.applied_on > $5 AND c.applied_on <= $6))"
     );
+    // Each placeholder once: SQLite binds them by position.
     let values: Vec<Value> = vec![
         path.into(),
         crate::domain::organization::subtree_upper_bound(path).into(),
+        after.into(),
+        until.into(),
         after.into(),
         until.into(),
     ];

@@ -11,6 +11,7 @@ pub mod local_rules;
 pub mod organization;
 pub mod person;
 pub mod plan;
+pub mod relation;
 pub mod report;
 pub mod setting;
 pub mod user;

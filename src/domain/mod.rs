@@ -6,6 +6,7 @@ pub mod counts;
 pub mod error;
 pub mod export;
 pub mod integrity;
+pub mod kinship;
 pub mod letter;
 pub mod organization;
 pub mod pipeline;

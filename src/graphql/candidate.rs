@@ -258,6 +258,17 @@ impl Candidate {
         self.0.invalidated
     }
 
+    /// Relations recorded for the person (to the owner of a two-new organization, to members):
+    /// I1 and I2. Roles that do not read cases in full get an error.
+    #[graphql(complexity = "super::weights::UNPAGED_LIST * child_complexity")]
+    async fn relations(&self, ctx: &Context<'_>) -> Result<Vec<super::relation::PersonRelation>> {
+        super::relation::relations_of(
+            ctx,
+            crate::service::relation::PersonRef::Candidate(self.0.id),
+        )
+        .await
+    }
+
     /// The full-process record (全程纪实): every step in the order it was recorded.
     #[graphql(complexity = "super::weights::UNPAGED_LIST * child_complexity")]
     async fn timeline(&self, ctx: &Context<'_>) -> Result<Vec<PipelineEvent>> {

@@ -16,6 +16,7 @@ pub enum NodeType {
     Letter,
     GuidancePlan,
     Report,
+    PersonRelation,
 }
 
 impl NodeType {
@@ -29,6 +30,7 @@ impl NodeType {
             NodeType::Letter => "Letter",
             NodeType::GuidancePlan => "GuidancePlan",
             NodeType::Report => "Report",
+            NodeType::PersonRelation => "PersonRelation",
         }
     }
 
@@ -42,6 +44,7 @@ impl NodeType {
             "Letter" => Some(NodeType::Letter),
             "GuidancePlan" => Some(NodeType::GuidancePlan),
             "Report" => Some(NodeType::Report),
+            "PersonRelation" => Some(NodeType::PersonRelation),
             _ => None,
         }
     }

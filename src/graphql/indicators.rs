@@ -350,6 +350,33 @@ impl Indicators {
         })
     }
 
+    /// Two-new organizations with members related to their owner within three generations
+    /// (I1): the related share of their members (at most 500, most related first).
+    #[graphql(
+        complexity = "super::weights::AGGREGATE + super::weights::CHILD_ROWS * child_complexity"
+    )]
+    async fn kinship(&self, ctx: &Context<'_>) -> Result<Vec<KinshipShare>> {
+        let actor = ctx.actor()?;
+        Ok(
+            service::kinship_shares(&ctx.state().db, &self.0.organization.path)
+                .await?
+                .into_iter()
+                .filter_map(|(o, related)| {
+                    let members = u32::try_from(o.member_count).unwrap_or(0);
+                    Some(KinshipShare {
+                        members,
+                        related,
+                        share_percent: (members > 0).then(|| {
+                            (f64::from(related) * 1000.0 / f64::from(members)).round() / 10.0
+                        }),
+                        over_half: related * 2 > members,
+                        organization: Organization::visible(actor, o)?,
+                    })
+                })
+                .collect(),
+        )
+    }
+
     /// Branches with no admission in this year and the year before (at most 500 listed).
     #[graphql(
         complexity = "super::weights::AGGREGATE + super::weights::CHILD_ROWS * child_complexity"
@@ -364,6 +391,21 @@ impl Indicators {
                 .collect(),
         )
     }
+}
+
+/// A two-new organization's members related to its owner (I1).
+#[derive(SimpleObject)]
+pub struct KinshipShare {
+    /// The organization.
+    pub organization: Organization,
+    /// Its members (as the organization records its member count).
+    pub members: u32,
+    /// Of whom related to the owner within three generations.
+    pub related: u32,
+    /// The related share, percent.
+    pub share_percent: Option<f64>,
+    /// More than half are related.
+    pub over_half: bool,
 }
 
 /// Rush development (I12) in a subtree's year.

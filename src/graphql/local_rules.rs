@@ -31,6 +31,12 @@ pub struct LocalRules {
     /// I12: flag a subtree whose December admissions exceed this percent of its year (default
     /// none: not flagged).
     pub year_end_rush_percent: Option<u32>,
+    /// I1: members related to a two-new organization's owner within three generations stay at
+    /// most half after an admission (default false).
+    pub kinship_cap: bool,
+    /// I2: near relatives of a candidate are not named as its contacts or introducers (default
+    /// false).
+    pub near_relative_recusal: bool,
     /// Minimum months from application to activist, N3 (default 0: none nationally).
     pub application_to_activist_months: u32,
     /// Minimum points to become a development target, I4 (unset: no threshold).
@@ -69,6 +75,8 @@ impl LocalRules {
             public_notice_at_conversion: r.public_notice_at_conversion,
             political_review_checklist_required: r.political_review_checklist_required,
             year_end_rush_percent: r.year_end_rush_percent,
+            kinship_cap: r.kinship_cap,
+            near_relative_recusal: r.near_relative_recusal,
             application_to_activist_months: r.application_to_activist_months,
             min_points: r.min_points,
             cultivation_contacts_min: r.cultivation_contacts_min,
@@ -106,6 +114,10 @@ pub struct LocalRulesInput {
     pub political_review_checklist_required: MaybeUndefined<bool>,
     /// The year-end rush threshold in percent (I12).
     pub year_end_rush_percent: MaybeUndefined<u32>,
+    /// The kinship cap (I1).
+    pub kinship_cap: MaybeUndefined<bool>,
+    /// Near-relative recusal (I2).
+    pub near_relative_recusal: MaybeUndefined<bool>,
     /// Minimum months from application to activist.
     pub application_to_activist_months: MaybeUndefined<u32>,
     /// Minimum points to become a target.
@@ -172,6 +184,8 @@ impl LocalRulesInput {
             self.political_review_checklist_required,
         );
         put(&mut m, "yearEndRushPercent", self.year_end_rush_percent);
+        put(&mut m, "kinshipCap", self.kinship_cap);
+        put(&mut m, "nearRelativeRecusal", self.near_relative_recusal);
         put(
             &mut m,
             "applicationToActivistMonths",

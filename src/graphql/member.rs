@@ -48,6 +48,14 @@ impl Member {
     async fn organization(&self, ctx: &Context<'_>) -> Result<Option<Organization>> {
         super::organization::load_visible(ctx, self.0.organization_id).await
     }
+
+    /// Relations recorded for the member (to the owner of a two-new organization, to others on
+    /// record): I1 and I2.
+    #[graphql(complexity = "super::weights::UNPAGED_LIST * child_complexity")]
+    async fn relations(&self, ctx: &Context<'_>) -> Result<Vec<super::relation::PersonRelation>> {
+        super::relation::relations_of(ctx, crate::service::relation::PersonRef::Member(self.0.id))
+            .await
+    }
 }
 
 /// Counts the rows of a member connection.

@@ -20,6 +20,7 @@ pub mod organization;
 pub mod pagination;
 pub mod pipeline;
 pub mod plan;
+pub mod relation;
 pub mod report;
 pub mod scalars;
 pub mod user;
@@ -58,6 +59,7 @@ pub struct MutationRoot(
     plan::PlanMutation,
     report::ReportMutation,
     integrity::IntegrityMutation,
+    relation::RelationMutation,
 );
 
 /// All subscriptions.

@@ -56,7 +56,13 @@ impl NodeQuery {
             Some((NodeType::Letter, n)) => Ok(Some(Node::Letter(
                 service::letter::get_visible(db, actor, n).await?.into(),
             ))),
-            Some((NodeType::PipelineEvent | NodeType::GuidancePlan | NodeType::Report, _))
+            Some((
+                NodeType::PipelineEvent
+                | NodeType::GuidancePlan
+                | NodeType::Report
+                | NodeType::PersonRelation,
+                _,
+            ))
             | None => Err(AppError::NotFound("node").into()),
         }
     }

@@ -404,3 +404,42 @@ pub async fn graduating_students_rushed(
         })
         .count() as u32)
 }
+
+/// Two-new organizations of a subtree with members related to their owner within three
+/// generations (I1): the organization and how many (at most 500, most related first).
+pub async fn kinship_shares(
+    db: &impl ConnectionTrait,
+    path: &str,
+) -> AppResult<Vec<(organization::Model, u32)>> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        organization_id: i64,
+        n: i64,
+    }
+    let sql = "SELECT p.organization_id AS organization_id, CAST(COUNT(DISTINCT p.id) AS BIGINT) AS n \
+               FROM people p JOIN person_relations r ON r.person_id = p.id JOIN organizations o ON o.id = p.organization_id \
+               WHERE o.path >= $1 AND o.path < $2 AND o.is_two_new = $3 AND p.is_party_member = $4 AND r.relative_is_owner = $5 \
+               AND r.generations >= 1 AND r.generations <= $6 GROUP BY p.organization_id ORDER BY n DESC, organization_id LIMIT 500";
+    // Each placeholder once: SQLite binds them by position.
+    let values: Vec<Value> = vec![
+        path.into(),
+        subtree_upper_bound(path).into(),
+        true.into(),
+        true.into(),
+        true.into(),
+        (crate::domain::kinship::KINSHIP_GENERATIONS as i32).into(),
+    ];
+    let rows = Row::find_by_statement(db::raw(db.get_database_backend(), sql, values))
+        .all(db)
+        .await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.organization_id).collect();
+    let orgs = db::organization::find_by_ids(db, &ids).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            orgs.iter()
+                .find(|o| o.id == r.organization_id)
+                .map(|o| (o.clone(), u32::try_from(r.n).unwrap_or(0)))
+        })
+        .collect())
+}

@@ -19,6 +19,7 @@ pub mod organization;
 pub mod period;
 pub mod pipeline;
 pub mod plan;
+pub mod relation;
 pub mod report;
 pub mod user;
 

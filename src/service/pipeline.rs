@@ -4,6 +4,7 @@
 
 use super::require;
 use crate::db::{self, audit::AuditRecord};
+use crate::domain::kinship::{KinshipFacts, RelationKind};
 use crate::domain::organization::path_ids;
 use crate::domain::pipeline::check::{
     MemberFacts, OrgFacts, PersonFacts, RuleWarning, StepContext, check_step,
@@ -450,6 +451,7 @@ async fn context(
         }
         let org_ids: Vec<i64> = people.iter().map(|m| m.organization_id).collect();
         let orgs = db::organization::find_by_ids(txn, &org_ids).await?;
+        let relations = db::relation::between(txn, p.id, ids).await?;
         for m in &people {
             let visible = orgs
                 .iter()
@@ -457,10 +459,16 @@ async fn context(
             if !visible {
                 return Err(AppError::NotFound("member"));
             }
+            let relation_to_candidate = relations
+                .iter()
+                .filter(|r| r.person_id == m.id || r.relative_person_id == Some(m.id))
+                .filter_map(|r| RelationKind::parse(&r.kind))
+                .max_by_key(|k| k.is_near());
             members.push(MemberFacts {
                 id: m.id,
                 is_full_member: m.is_party_member,
                 under_party_probation: m.under_party_probation,
+                relation_to_candidate,
             });
         }
     }
@@ -517,6 +525,19 @@ async fn context(
         .collect();
     let agreed_development_letter = migrant_in_two_new
         && db::letter::has_agreed_from(txn, case.id, "DEVELOPMENT_OPINION", &own_places).await?;
+    let kinship = if case_org.is_two_new
+        && matches!(
+            details,
+            StepDetails::AdmissionMeeting { .. } | StepDetails::AdmissionApproval { .. }
+        ) {
+        Some(KinshipFacts {
+            members: u32::try_from(case_org.member_count).unwrap_or(0),
+            related_members: db::relation::related_members(txn, case_org.id).await?,
+            candidate_related: db::relation::related_to_owner(txn, p.id).await?,
+        })
+    } else {
+        None
+    };
     Ok(StepContext {
         person,
         members,
@@ -524,6 +545,7 @@ async fn context(
         needs_intermediate_review,
         migrant_in_two_new,
         agreed_development_letter,
+        kinship,
     })
 }
 

@@ -473,3 +473,154 @@ db_test!(every_case_a_member_or_user_answered_for_is_listed, |app| {
         .await;
     assert_eq!(code(&r), "NOT_FOUND");
 });
+
+const RELATE: &str = "mutation($input: RecordRelationInput!) { recordRelation(input: $input) { relation { id kind nearRelative withinThreeGenerations relativeIsOwner } } }";
+
+db_test!(
+    near_relatives_recuse_and_the_kinship_cap_holds_in_two_new_organizations,
+    |app| {
+        app.load_demo().await;
+        set_rules(
+            &app,
+            "和平街道党工委",
+            json!({ "kinshipCap": true, "nearRelativeRecusal": true }),
+        )
+        .await;
+        // I2: an activist whose sister is a member of the branch.
+        let branch = app.org_id("星火科技有限公司党支部").await;
+        let m = members(&app, &branch).await;
+        let p = person("孙丽", &id_card("1997-07-07", 95), "1997-07-07");
+        let d = app.ok(Some("street.organizer"), "mutation($input: SubmitApplicationInput!) { submitApplication(input: $input) { candidate { id version } } }", json!({ "input": { "organizationId": branch, "appliedOn": "2022-03-07", "person": p } })).await;
+        let case = d["submitApplication"]["candidate"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let mut v = d["submitApplication"]["candidate"]["version"]
+            .as_i64()
+            .unwrap();
+        for (on, s) in [
+            (
+                "2022-03-25",
+                json!({ "applicationTalk": { "talker": "支部书记" } }),
+            ),
+            (
+                "2022-09-13",
+                json!({ "determineActivist": { "recommendation": "BOTH" } }),
+            ),
+            (
+                "2022-09-20",
+                json!({ "fileActivist": { "filedWith": "街道" } }),
+            ),
+        ] {
+            let r = step(&app, "street.organizer", &case, v, on, s).await;
+            assert!(r.get("errors").is_none(), "{r:#}");
+            v += 1;
+        }
+        let d = app.ok(Some("street.organizer"), RELATE, json!({ "input": { "candidateId": case, "relativeMemberId": m[0], "kind": "SIBLING", "generations": 1 } })).await;
+        assert_eq!(d["recordRelation"]["relation"]["nearRelative"], true);
+        let r = step(
+            &app,
+            "street.organizer",
+            &case,
+            v,
+            "2022-09-21",
+            json!({ "assignContacts": { "memberIds": [m[0]] } }),
+        )
+        .await;
+        let ext = &r["errors"][0]["extensions"];
+        assert_eq!(
+            (ext["rule"].as_str(), ext["details"]["relation"].as_str()),
+            (Some("I2"), Some("SIBLING")),
+            "{r:#}"
+        );
+        let r = step(
+            &app,
+            "street.organizer",
+            &case,
+            v,
+            "2022-09-21",
+            json!({ "assignContacts": { "memberIds": [m[1]] } }),
+        )
+        .await;
+        assert!(r.get("errors").is_none(), "{r:#}");
+        // The relation reads back on the case; VIEWER-level roles read cases, ANALYST does not.
+        let q = "query($id: ID!) { candidate(id: $id) { relations { kind generations relativeMember { id } } } }";
+        let d = app
+            .ok(Some("street.organizer"), q, json!({ "id": case }))
+            .await;
+        assert_eq!(
+            d["candidate"]["relations"][0]["relativeMember"]["id"],
+            m[0].as_str()
+        );
+
+        // I1: 星火 records 3 members; two of them and the candidate are related to the owner.
+        let p = person("李强", &id_card("1995-02-03", 96), "1995-02-03");
+        let (target, tv, _) = case_at_meeting_for(&app, p, 96).await;
+        let update = "mutation($input: UpdateOrganizationInput!) { updateOrganization(input: $input) { organization { memberCount } } }";
+        app.ok(
+            Some("street.admin"),
+            update,
+            json!({ "input": { "id": branch, "memberCount": 3 } }),
+        )
+        .await;
+        for (i, generations) in [(0, 2), (1, 3)] {
+            app.ok(Some("street.organizer"), RELATE, json!({ "input": { "memberId": m[i], "relativeIsOwner": true, "kind": "OTHER_BLOOD", "generations": generations } })).await;
+        }
+        // A fourth-generation relative does not count.
+        app.ok(Some("street.organizer"), RELATE, json!({ "input": { "memberId": m[2], "relativeIsOwner": true, "kind": "COUSIN", "generations": 4 } })).await;
+        let own = app.ok(Some("street.organizer"), RELATE, json!({ "input": { "candidateId": target, "relativeIsOwner": true, "kind": "CHILD", "generations": 1 } })).await;
+        let own = own["recordRelation"]["relation"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let meeting = json!({ "admissionMeeting": { "vote": { "expected": 16, "present": 12, "yes": 11, "no": 1 } } });
+        let r = step(
+            &app,
+            "street.organizer",
+            &target,
+            tv,
+            "2023-11-21",
+            meeting.clone(),
+        )
+        .await;
+        let ext = &r["errors"][0]["extensions"];
+        assert_eq!(
+            (
+                ext["rule"].as_str(),
+                ext["details"]["related"].as_i64(),
+                ext["details"]["membersAfter"].as_i64()
+            ),
+            (Some("I1"), Some(3), Some(4)),
+            "{r:#}"
+        );
+        // The indicators show the related share.
+        let street = app.org_id("和平街道党工委").await;
+        let k = app.ok(Some("street.organizer"), "query($o: ID!) { indicators(organizationId: $o, year: 2023) { kinship { organization { name } members related sharePercent overHalf } } }", json!({ "o": street })).await;
+        let k = &k["indicators"]["kinship"][0];
+        assert_eq!(
+            (
+                k["members"].as_i64(),
+                k["related"].as_i64(),
+                k["overHalf"].as_bool()
+            ),
+            (Some(3), Some(2), Some(true))
+        );
+        // Recorded by mistake: removed, and the admission (2 of 4, half) goes ahead.
+        app.ok(
+            Some("street.organizer"),
+            "mutation($id: ID!) { removeRelation(id: $id) { removedId } }",
+            json!({ "id": own }),
+        )
+        .await;
+        let r = step(&app, "street.organizer", &target, tv, "2023-11-21", meeting).await;
+        assert!(r.get("errors").is_none(), "{r:#}");
+        // Bad input: both a relative and the owner; generations out of range.
+        let r = app.exec(Some("street.organizer"), RELATE, json!({ "input": { "memberId": m[1], "relativeMemberId": m[2], "relativeIsOwner": true, "kind": "SIBLING", "generations": 1 } })).await;
+        assert_eq!(code(&r), "BAD_USER_INPUT");
+        let r = app.exec(Some("street.organizer"), RELATE, json!({ "input": { "memberId": m[1], "relativeIsOwner": true, "kind": "SIBLING", "generations": 0 } })).await;
+        assert_eq!(code(&r), "BAD_USER_INPUT");
+        // Another subtree cannot relate these people.
+        let r = app.exec(Some("univ.organizer"), RELATE, json!({ "input": { "memberId": m[1], "relativeIsOwner": true, "kind": "SIBLING", "generations": 1 } })).await;
+        assert_eq!(code(&r), "NOT_FOUND");
+    }
+);

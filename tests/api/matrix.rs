@@ -107,6 +107,8 @@ fn root_policy() -> BTreeMap<&'static str, &'static [&'static str]> {
         ("acceptReport", ORGANIZER),
         ("setReportSchedule", ORGANIZER),
         ("registerFormNumbers", ORGANIZER),
+        ("recordRelation", ORGANIZER),
+        ("removeRelation", ORGANIZER),
         ("voidFormNumber", ORGANIZER),
     ])
 }
@@ -127,6 +129,8 @@ fn nested_policy() -> BTreeSet<&'static str> {
         "CaseResponsibility.candidate",
         "FormNumber.candidate",
         "FormRegister.committee",
+        "KinshipShare.organization",
+        "PersonRelation.relativeMember",
         "GuidancePlan.allocations",
         "GuidancePlan.issuer",
         "GuidancePlan.organization",

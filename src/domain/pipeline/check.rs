@@ -29,6 +29,8 @@ pub struct MemberFacts {
     pub id: i64,
     pub is_full_member: bool,
     pub under_party_probation: bool,
+    /// How the member is related to the candidate, if a relation is recorded (I2).
+    pub relation_to_candidate: Option<crate::domain::kinship::RelationKind>,
 }
 
 /// An organization named by a step (pre-reviewer, reviewer, approver).
@@ -55,6 +57,27 @@ pub struct StepContext {
     pub migrant_in_two_new: bool,
     /// An agreed development-opinion letter exists for the case.
     pub agreed_development_letter: bool,
+    /// The case's organization is a two-new organization: its members and those related to the
+    /// owner (I1), for the admission meeting and approval.
+    pub kinship: Option<crate::domain::kinship::KinshipFacts>,
+}
+
+/// I2 for the members a step names, where the local rules ask for recusal.
+fn check_recusals(ctx: &StepContext, rules: &LocalRules) -> Result<(), RuleViolation> {
+    if rules.near_relative_recusal {
+        for m in &ctx.members {
+            crate::domain::kinship::check_recusal(m.id, m.relation_to_candidate)?;
+        }
+    }
+    Ok(())
+}
+
+/// I1 where the local rules ask for the kinship cap.
+fn check_kinship(ctx: &StepContext, rules: &LocalRules) -> Result<(), RuleViolation> {
+    match (&ctx.kinship, rules.kinship_cap) {
+        (Some(k), true) => crate::domain::kinship::check_kinship_cap(k),
+        _ => Ok(()),
+    }
 }
 
 fn rule(
@@ -492,6 +515,7 @@ pub fn check_step(
         }
         AssignContacts { contact_ids } => {
             stage_is(state, &[Stage::Activist, Stage::DevelopmentTarget], step)?;
+            check_recusals(ctx, rules)?;
             let n = contact_ids.len() as u32;
             if n < rules.cultivation_contacts_min || n > 2 {
                 return Err(rule(
@@ -595,6 +619,7 @@ pub fn check_step(
         }
         AssignIntroducers { introducer_ids } => {
             stage_is(state, &[Stage::DevelopmentTarget], step)?;
+            check_recusals(ctx, rules)?;
             let mut distinct = introducer_ids.clone();
             distinct.sort_unstable();
             distinct.dedup();
@@ -776,6 +801,7 @@ pub fn check_step(
                     json!({ "expectedDepartureOn": leaving, "meetingOn": on, "days": days }),
                 ));
             }
+            check_kinship(ctx, rules)?;
             crate::domain::letter::check_admission_gate(
                 ctx.migrant_in_two_new,
                 ctx.agreed_development_letter,
@@ -816,6 +842,7 @@ pub fn check_step(
         }
         AdmissionApproval { .. } => {
             stage_is(state, &[Stage::DevelopmentTarget], step)?;
+            check_kinship(ctx, rules)?;
             let met = require(
                 state.admission_meeting_on,
                 step,

@@ -24,6 +24,11 @@ pub struct LocalRules {
     pub public_notice_at_conversion: bool,
     /// The political review records the negative-list checklist (I8, town plan).
     pub political_review_checklist_required: bool,
+    /// I1: the kinship cap in two-new organizations (street plan; off until a tenant sets it).
+    pub kinship_cap: bool,
+    /// I2: members who are near relatives of a candidate are not named as contacts or
+    /// introducers for the case (street plan; off until a tenant sets it).
+    pub near_relative_recusal: bool,
     /// I12: indicators flag a subtree whose December admissions exceed this share (percent) of
     /// its year; none: not flagged.
     pub year_end_rush_percent: Option<u32>,
@@ -62,6 +67,8 @@ impl Default for LocalRules {
             public_notice_at_admission: false,
             public_notice_at_conversion: false,
             political_review_checklist_required: false,
+            kinship_cap: false,
+            near_relative_recusal: false,
             year_end_rush_percent: None,
             application_to_activist_months: 0,
             min_points: None,
@@ -125,7 +132,13 @@ impl LocalRules {
         let flagged = |name: &'static str, new: bool, sup: bool| {
             (name, flag(new, sup), sup.to_string(), new.to_string())
         };
-        let checks: [(&'static str, bool, String, String); 19] = [
+        let checks: [(&'static str, bool, String, String); 21] = [
+            flagged("kinshipCap", self.kinship_cap, superior.kinship_cap),
+            flagged(
+                "nearRelativeRecusal",
+                self.near_relative_recusal,
+                superior.near_relative_recusal,
+            ),
             flagged(
                 "publicNoticeAtActivist",
                 self.public_notice_at_activist,

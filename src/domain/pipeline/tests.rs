@@ -44,27 +44,32 @@ fn ctx() -> StepContext {
                 id: 11,
                 is_full_member: true,
                 under_party_probation: false,
+                relation_to_candidate: None,
             },
             MemberFacts {
                 id: 12,
                 is_full_member: true,
                 under_party_probation: false,
+                relation_to_candidate: None,
             },
             MemberFacts {
                 id: 13,
                 is_full_member: true,
                 under_party_probation: true,
+                relation_to_candidate: None,
             },
             MemberFacts {
                 id: 14,
                 is_full_member: false,
                 under_party_probation: false,
+                relation_to_candidate: None,
             },
         ],
         organization: committee(true, "STREET_WORKING_COMMITTEE"),
         needs_intermediate_review: false,
         migrant_in_two_new: false,
         agreed_development_letter: false,
+        kinship: None,
     }
 }
 
@@ -858,4 +863,51 @@ fn any_yes_on_the_negative_list_fails_the_review_with_the_item_named() {
             .rule,
         "I8"
     );
+}
+
+#[test]
+fn a_near_relative_is_not_named_and_the_kinship_cap_holds_where_local_rules_say_so() {
+    use crate::domain::kinship::{KinshipFacts, RelationKind};
+    let i = index_of("ASSIGN_CONTACTS");
+    let state = walk(i);
+    let (on, contacts) = standard()[i].clone();
+    let mut related = ctx();
+    for m in &mut related.members {
+        m.relation_to_candidate = Some(RelationKind::Sibling);
+    }
+    // Off by default: recorded as before.
+    assert!(check_step(&state, &contacts, on, &related, &LocalRules::default()).is_ok());
+    let strict = LocalRules {
+        near_relative_recusal: true,
+        kinship_cap: true,
+        ..LocalRules::default()
+    };
+    let e = check_step(&state, &contacts, on, &related, &strict).unwrap_err();
+    assert_eq!(
+        (e.rule, e.details["relation"].as_str()),
+        ("I2", Some("SIBLING"))
+    );
+    // Admission meeting in a two-new organization of 8 members, 4 related, a related candidate.
+    let i = index_of("ADMISSION_MEETING");
+    let state = walk(i);
+    let (on, meeting) = standard()[i].clone();
+    let mut two_new = ctx();
+    two_new.kinship = Some(KinshipFacts {
+        members: 8,
+        related_members: 4,
+        candidate_related: true,
+    });
+    assert_eq!(
+        check_step(&state, &meeting, on, &two_new, &strict)
+            .unwrap_err()
+            .rule,
+        "I1"
+    );
+    assert!(check_step(&state, &meeting, on, &two_new, &LocalRules::default()).is_ok());
+    two_new.kinship = Some(KinshipFacts {
+        members: 9,
+        related_members: 4,
+        candidate_related: true,
+    });
+    assert!(check_step(&state, &meeting, on, &two_new, &strict).is_ok());
 }
