@@ -5,6 +5,7 @@ pub mod audit_event;
 pub mod candidate;
 pub mod candidate_event;
 pub mod case_responsibility;
+pub mod consultation;
 pub mod form_number;
 pub mod guidance_plan;
 pub mod idempotency_key;

@@ -1,7 +1,8 @@
 //! Integrity registers: the numbered application forms (入党志愿书) each pre-reviewing committee
 //! has issued and what became of each number; who carried each responsibility on a case (the
 //! responsibility chain, I9); the role each step was recorded in; relations between people
-//! (kinship to a two-new organization's owner, I1; near relatives, I2).
+//! (kinship to a two-new organization's owner, I1; near relatives, I2); consultations of
+//! external departments (I5).
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -45,6 +46,24 @@ enum PersonRelations {
     RelativeIsOwner,
     Kind,
     Generations,
+    CreatedBy,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+enum Consultations {
+    Table,
+    Id,
+    CandidateId,
+    Department,
+    Stage,
+    Question,
+    SentOn,
+    DueOn,
+    Written,
+    AnsweredOn,
+    Answer,
+    Concern,
     CreatedBy,
     CreatedAt,
 }
@@ -167,6 +186,35 @@ impl MigrationTrait for Migration {
                 .await?;
         }
         manager
+            .create_table(
+                Table::create()
+                    .table(Consultations::Table)
+                    .col(big_pk_auto(Consultations::Id))
+                    .col(big_integer(Consultations::CandidateId))
+                    .col(string(Consultations::Department))
+                    .col(string(Consultations::Stage))
+                    .col(text(Consultations::Question))
+                    .col(date(Consultations::SentOn))
+                    .col(date(Consultations::DueOn))
+                    .col(boolean(Consultations::Written))
+                    .col(date_null(Consultations::AnsweredOn))
+                    .col(text_null(Consultations::Answer))
+                    .col(boolean(Consultations::Concern))
+                    .col(big_integer(Consultations::CreatedBy))
+                    .col(timestamp_with_time_zone(Consultations::CreatedAt))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("ix_consultations_candidate")
+                    .table(Consultations::Table)
+                    .col(Consultations::CandidateId)
+                    .to_owned(),
+            )
+            .await?;
+        manager
             .alter_table(
                 Table::alter()
                     .table(CandidateEvents::Table)
@@ -184,6 +232,9 @@ impl MigrationTrait for Migration {
                     .drop_column(CandidateEvents::ActorRole)
                     .to_owned(),
             )
+            .await?;
+        manager
+            .drop_table(Table::drop().table(Consultations::Table).to_owned())
             .await?;
         manager
             .drop_table(Table::drop().table(PersonRelations::Table).to_owned())

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod candidate;
+pub mod consultation;
 pub mod counts;
 pub mod idempotency;
 pub mod integrity;

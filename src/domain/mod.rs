@@ -2,6 +2,7 @@
 //! async_graphql, axum nor tokio, and every rule here has unit tests beside it.
 
 pub mod actor;
+pub mod consultation;
 pub mod counts;
 pub mod error;
 pub mod export;

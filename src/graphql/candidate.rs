@@ -269,6 +269,15 @@ impl Candidate {
         .await
     }
 
+    /// Requests to external departments and their answers (I5).
+    #[graphql(complexity = "super::weights::UNPAGED_LIST * child_complexity")]
+    async fn consultations(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<super::consultation::Consultation>> {
+        super::consultation::of_case(ctx, self.0.id).await
+    }
+
     /// The full-process record (全程纪实): every step in the order it was recorded.
     #[graphql(complexity = "super::weights::UNPAGED_LIST * child_complexity")]
     async fn timeline(&self, ctx: &Context<'_>) -> Result<Vec<PipelineEvent>> {

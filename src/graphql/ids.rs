@@ -17,6 +17,7 @@ pub enum NodeType {
     GuidancePlan,
     Report,
     PersonRelation,
+    Consultation,
 }
 
 impl NodeType {
@@ -31,6 +32,7 @@ impl NodeType {
             NodeType::GuidancePlan => "GuidancePlan",
             NodeType::Report => "Report",
             NodeType::PersonRelation => "PersonRelation",
+            NodeType::Consultation => "Consultation",
         }
     }
 
@@ -45,6 +47,7 @@ impl NodeType {
             "GuidancePlan" => Some(NodeType::GuidancePlan),
             "Report" => Some(NodeType::Report),
             "PersonRelation" => Some(NodeType::PersonRelation),
+            "Consultation" => Some(NodeType::Consultation),
             _ => None,
         }
     }

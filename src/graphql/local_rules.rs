@@ -37,6 +37,9 @@ pub struct LocalRules {
     /// I2: near relatives of a candidate are not named as its contacts or introducers (default
     /// false).
     pub near_relative_recusal: bool,
+    /// I5: departments answering before the admission meeting and, in writing, before the
+    /// conversion meeting (default none).
+    pub consultation_departments: Vec<super::consultation::ConsultationDepartment>,
     /// Minimum months from application to activist, N3 (default 0: none nationally).
     pub application_to_activist_months: u32,
     /// Minimum points to become a development target, I4 (unset: no threshold).
@@ -77,6 +80,12 @@ impl LocalRules {
             year_end_rush_percent: r.year_end_rush_percent,
             kinship_cap: r.kinship_cap,
             near_relative_recusal: r.near_relative_recusal,
+            consultation_departments: r
+                .consultation_departments
+                .iter()
+                .filter_map(|d| crate::domain::consultation::Department::parse(d))
+                .map(Into::into)
+                .collect(),
             application_to_activist_months: r.application_to_activist_months,
             min_points: r.min_points,
             cultivation_contacts_min: r.cultivation_contacts_min,
@@ -118,6 +127,8 @@ pub struct LocalRulesInput {
     pub kinship_cap: MaybeUndefined<bool>,
     /// Near-relative recusal (I2).
     pub near_relative_recusal: MaybeUndefined<bool>,
+    /// Departments to consult (I5).
+    pub consultation_departments: MaybeUndefined<Vec<super::consultation::ConsultationDepartment>>,
     /// Minimum months from application to activist.
     pub application_to_activist_months: MaybeUndefined<u32>,
     /// Minimum points to become a target.
@@ -186,6 +197,19 @@ impl LocalRulesInput {
         put(&mut m, "yearEndRushPercent", self.year_end_rush_percent);
         put(&mut m, "kinshipCap", self.kinship_cap);
         put(&mut m, "nearRelativeRecusal", self.near_relative_recusal);
+        put(
+            &mut m,
+            "consultationDepartments",
+            match self.consultation_departments {
+                MaybeUndefined::Value(v) => MaybeUndefined::Value(
+                    v.into_iter()
+                        .map(|d| crate::domain::consultation::Department::from(d).as_str())
+                        .collect::<Vec<_>>(),
+                ),
+                MaybeUndefined::Null => MaybeUndefined::Null,
+                MaybeUndefined::Undefined => MaybeUndefined::Undefined,
+            },
+        );
         put(
             &mut m,
             "applicationToActivistMonths",

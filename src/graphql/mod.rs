@@ -4,6 +4,7 @@
 pub mod args;
 pub mod audit;
 pub mod candidate;
+pub mod consultation;
 pub mod context;
 pub mod enums;
 pub mod errors;
@@ -60,6 +61,7 @@ pub struct MutationRoot(
     report::ReportMutation,
     integrity::IntegrityMutation,
     relation::RelationMutation,
+    consultation::ConsultationMutation,
 );
 
 /// All subscriptions.

@@ -60,7 +60,8 @@ impl NodeQuery {
                 NodeType::PipelineEvent
                 | NodeType::GuidancePlan
                 | NodeType::Report
-                | NodeType::PersonRelation,
+                | NodeType::PersonRelation
+                | NodeType::Consultation,
                 _,
             ))
             | None => Err(AppError::NotFound("node").into()),

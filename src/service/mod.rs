@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod bootstrap;
 pub mod candidate;
+pub mod consultation;
 pub mod counts;
 pub mod demo;
 pub mod duplicates;

@@ -538,6 +538,14 @@ async fn context(
     } else {
         None
     };
+    let consultations = if matches!(
+        details,
+        StepDetails::AdmissionMeeting { .. } | StepDetails::ConversionMeeting { .. }
+    ) {
+        super::consultation::facts(txn, case.id).await?
+    } else {
+        vec![]
+    };
     Ok(StepContext {
         person,
         members,
@@ -546,6 +554,7 @@ async fn context(
         migrant_in_two_new,
         agreed_development_letter,
         kinship,
+        consultations,
     })
 }
 

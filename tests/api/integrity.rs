@@ -624,3 +624,104 @@ db_test!(
         assert_eq!(code(&r), "NOT_FOUND");
     }
 );
+
+db_test!(
+    the_departments_named_by_local_rules_answer_before_the_admission_meeting,
+    |app| {
+        app.load_demo().await;
+        let p = person("周平", &id_card("1995-02-03", 97), "1995-02-03");
+        let (case, v, _) = case_at_meeting_for(&app, p, 97).await;
+        set_rules(
+            &app,
+            "和平街道党工委",
+            json!({ "consultationDepartments": ["POLICE", "CREDIT"] }),
+        )
+        .await;
+        let meeting = json!({ "admissionMeeting": { "vote": { "expected": 16, "present": 12, "yes": 11, "no": 1 } } });
+        let r = step(
+            &app,
+            "street.organizer",
+            &case,
+            v,
+            "2023-11-21",
+            meeting.clone(),
+        )
+        .await;
+        let ext = &r["errors"][0]["extensions"];
+        assert_eq!(
+            (ext["rule"].as_str(), ext["details"]["missing"].clone()),
+            (Some("I5"), json!(["POLICE", "CREDIT"])),
+            "{r:#}"
+        );
+        let record = "mutation($input: RecordConsultationInput!) { recordConsultation(input: $input) { consultation { id dueOn overdue } } }";
+        let answer = "mutation($input: AnswerConsultationInput!) { answerConsultation(input: $input) { consultation { answeredOn concern } } }";
+        let mut ids = vec![];
+        for dep in ["POLICE", "CREDIT"] {
+            let d = app.ok(Some("street.organizer"), record, json!({ "input": { "candidateId": case, "department": dep, "stage": "ADMISSION", "question": "请核查其有无违法犯罪及失信记录", "sentOn": "2023-11-01" } })).await;
+            // The letters' reply window: 15 calendar days.
+            assert_eq!(
+                d["recordConsultation"]["consultation"]["dueOn"],
+                "2023-11-16"
+            );
+            ids.push(
+                d["recordConsultation"]["consultation"]["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+            );
+        }
+        app.ok(Some("street.organizer"), answer, json!({ "input": { "id": ids[0], "answeredOn": "2023-11-10", "answer": "无违法犯罪记录" } })).await;
+        // The credit answer comes the day after the meeting: still missing on the 21st.
+        app.ok(Some("street.organizer"), answer, json!({ "input": { "id": ids[1], "answeredOn": "2023-11-22", "answer": "有一笔逾期记录，已结清", "concern": true } })).await;
+        let r = step(
+            &app,
+            "street.organizer",
+            &case,
+            v,
+            "2023-11-21",
+            meeting.clone(),
+        )
+        .await;
+        assert_eq!(
+            r["errors"][0]["extensions"]["details"]["missing"],
+            json!(["CREDIT"]),
+            "{r:#}"
+        );
+        // Answered once: a second answer is a conflict.
+        let r = app
+            .exec(
+                Some("street.organizer"),
+                answer,
+                json!({ "input": { "id": ids[1], "answeredOn": "2023-11-20", "answer": "x" } }),
+            )
+            .await;
+        assert_eq!(code(&r), "CONFLICT");
+        // The meeting a day later goes ahead, with the concern recorded as a warning.
+        let r = step(&app, "street.organizer", &case, v, "2023-11-22", meeting).await;
+        assert!(r.get("errors").is_none(), "{r:#}");
+        let w = &r["data"]["recordPipelineStep"]["warnings"];
+        assert!(
+            w.as_array().unwrap().iter().any(|x| x["rule"] == "I5"),
+            "{w:#}"
+        );
+        // The texts are for full-access roles only.
+        let q = "query($id: ID!) { candidate(id: $id) { consultations { department question answer concern overdue } } }";
+        let d = app
+            .ok(Some("street.organizer"), q, json!({ "id": case }))
+            .await;
+        assert_eq!(
+            d["candidate"]["consultations"][1]["answer"],
+            "有一笔逾期记录，已结清"
+        );
+        assert_eq!(d["candidate"]["consultations"][1]["overdue"], false);
+        // Another subtree cannot answer.
+        let r = app
+            .exec(
+                Some("univ.organizer"),
+                answer,
+                json!({ "input": { "id": ids[0], "answeredOn": "2023-11-20", "answer": "x" } }),
+            )
+            .await;
+        assert_eq!(code(&r), "NOT_FOUND");
+    }
+);

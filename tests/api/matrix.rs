@@ -108,6 +108,8 @@ fn root_policy() -> BTreeMap<&'static str, &'static [&'static str]> {
         ("setReportSchedule", ORGANIZER),
         ("registerFormNumbers", ORGANIZER),
         ("recordRelation", ORGANIZER),
+        ("recordConsultation", ORGANIZER),
+        ("answerConsultation", ORGANIZER),
         ("removeRelation", ORGANIZER),
         ("voidFormNumber", ORGANIZER),
     ])

@@ -60,6 +60,23 @@ pub struct StepContext {
     /// The case's organization is a two-new organization: its members and those related to the
     /// owner (I1), for the admission meeting and approval.
     pub kinship: Option<crate::domain::kinship::KinshipFacts>,
+    /// The case's consultations of external departments (I5), for the meetings.
+    pub consultations: Vec<crate::domain::consultation::ConsultationFacts>,
+}
+
+/// I5 before a meeting, for the departments the local rules name.
+fn check_consultations(
+    ctx: &StepContext,
+    rules: &LocalRules,
+    stage: crate::domain::consultation::ConsultationStage,
+    on: NaiveDate,
+) -> Result<Vec<RuleWarning>, RuleViolation> {
+    let required: Vec<crate::domain::consultation::Department> = rules
+        .consultation_departments
+        .iter()
+        .filter_map(|d| crate::domain::consultation::Department::parse(d))
+        .collect();
+    crate::domain::consultation::check_consultations(&required, stage, &ctx.consultations, on)
 }
 
 /// I2 for the members a step names, where the local rules ask for recusal.
@@ -802,6 +819,12 @@ pub fn check_step(
                 ));
             }
             check_kinship(ctx, rules)?;
+            warnings.extend(check_consultations(
+                ctx,
+                rules,
+                crate::domain::consultation::ConsultationStage::Admission,
+                on,
+            )?);
             crate::domain::letter::check_admission_gate(
                 ctx.migrant_in_two_new,
                 ctx.agreed_development_letter,
@@ -949,6 +972,15 @@ pub fn check_step(
                     format!("the probation ends on {end}, {days} days after this meeting"),
                     json!({ "probationEnd": end, "meetingOn": on, "daysShort": days }),
                 ));
+            }
+            // Written consultations again before converting (not before a cancellation).
+            if *outcome != ConversionOutcome::Cancel {
+                warnings.extend(check_consultations(
+                    ctx,
+                    rules,
+                    crate::domain::consultation::ConsultationStage::Conversion,
+                    on,
+                )?);
             }
             if *outcome == ConversionOutcome::Extend {
                 let m = extension_months.unwrap_or(0);

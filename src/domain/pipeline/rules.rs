@@ -29,6 +29,9 @@ pub struct LocalRules {
     /// I2: members who are near relatives of a candidate are not named as contacts or
     /// introducers for the case (street plan; off until a tenant sets it).
     pub near_relative_recusal: bool,
+    /// I5: the departments consulted before the admission meeting and, in writing, before the
+    /// conversion meeting (street plan; none until a tenant names them).
+    pub consultation_departments: Vec<String>,
     /// I12: indicators flag a subtree whose December admissions exceed this share (percent) of
     /// its year; none: not flagged.
     pub year_end_rush_percent: Option<u32>,
@@ -69,6 +72,7 @@ impl Default for LocalRules {
             political_review_checklist_required: false,
             kinship_cap: false,
             near_relative_recusal: false,
+            consultation_departments: vec![],
             year_end_rush_percent: None,
             application_to_activist_months: 0,
             min_points: None,
@@ -132,7 +136,17 @@ impl LocalRules {
         let flagged = |name: &'static str, new: bool, sup: bool| {
             (name, flag(new, sup), sup.to_string(), new.to_string())
         };
-        let checks: [(&'static str, bool, String, String); 21] = [
+        let checks: [(&'static str, bool, String, String); 22] = [
+            // Dropping a department the level above requires asks less.
+            (
+                "consultationDepartments",
+                superior
+                    .consultation_departments
+                    .iter()
+                    .any(|d| !self.consultation_departments.contains(d)),
+                superior.consultation_departments.join(","),
+                self.consultation_departments.join(","),
+            ),
             flagged("kinshipCap", self.kinship_cap, superior.kinship_cap),
             flagged(
                 "nearRelativeRecusal",
@@ -288,6 +302,13 @@ impl LocalRules {
     pub fn validate(&self) -> Result<(), (&'static str, String)> {
         if !(1..=2).contains(&self.cultivation_contacts_min) {
             return Err(("cultivationContactsMin", "must be 1 or 2".into()));
+        }
+        if let Some(d) = self
+            .consultation_departments
+            .iter()
+            .find(|d| crate::domain::consultation::Department::parse(d).is_none())
+        {
+            return Err(("consultationDepartments", format!("unknown department {d}")));
         }
         if self.year_end_rush_percent.is_some_and(|p| p > 100) {
             return Err(("yearEndRushPercent", "must be a percentage, 0–100".into()));

@@ -70,6 +70,7 @@ fn ctx() -> StepContext {
         migrant_in_two_new: false,
         agreed_development_letter: false,
         kinship: None,
+        consultations: vec![],
     }
 }
 
