@@ -100,6 +100,7 @@ impl MigrationTrait for Migration {
                 Index::create()
                     .name("ux_form_numbers_number")
                     .table(FormNumbers::Table)
+                    .col(FormNumbers::CommitteeOrganizationId)
                     .col(FormNumbers::Number)
                     .unique()
                     .to_owned(),

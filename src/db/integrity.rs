@@ -4,8 +4,8 @@ use entity::{case_responsibility, form_number};
 use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, FromQueryResult, QueryOrder, QuerySelect};
 
-/// Registers new ISSUED numbers for a committee; a number registered before anywhere makes the
-/// insert fail (unique index).
+/// Registers new ISSUED numbers for a committee; a number it registered before makes the insert
+/// fail (unique per committee).
 pub async fn insert_numbers(
     db: &impl ConnectionTrait,
     committee_id: i64,
@@ -28,12 +28,17 @@ pub async fn insert_numbers(
     Ok(())
 }
 
-/// Which of these numbers exist already.
-pub async fn existing(db: &impl ConnectionTrait, numbers: &[String]) -> Result<Vec<String>, DbErr> {
+/// Which of these numbers a committee has already.
+pub async fn existing(
+    db: &impl ConnectionTrait,
+    committee_id: i64,
+    numbers: &[String],
+) -> Result<Vec<String>, DbErr> {
     let mut out = vec![];
     for chunk in numbers.chunks(500) {
         out.extend(
             form_number::Entity::find()
+                .filter(form_number::Column::CommitteeOrganizationId.eq(committee_id))
                 .filter(form_number::Column::Number.is_in(chunk.iter().cloned()))
                 .all(db)
                 .await?
@@ -44,14 +49,38 @@ pub async fn existing(db: &impl ConnectionTrait, numbers: &[String]) -> Result<V
     Ok(out)
 }
 
-/// One number.
+/// One number of a committee's register.
 pub async fn find(
     db: &impl ConnectionTrait,
+    committee_id: i64,
     number: &str,
 ) -> Result<Option<form_number::Model>, DbErr> {
     form_number::Entity::find()
+        .filter(form_number::Column::CommitteeOrganizationId.eq(committee_id))
         .filter(form_number::Column::Number.eq(number))
         .one(db)
+        .await
+}
+
+/// The numbers bound to (or used by) a case.
+pub async fn of_case(
+    db: &impl ConnectionTrait,
+    candidate_id: i64,
+) -> Result<Vec<form_number::Model>, DbErr> {
+    form_number::Entity::find()
+        .filter(form_number::Column::CandidateId.eq(candidate_id))
+        .all(db)
+        .await
+}
+
+/// The registers' rows holding a number (each committee keeps its own).
+pub async fn by_number(
+    db: &impl ConnectionTrait,
+    number: &str,
+) -> Result<Vec<form_number::Model>, DbErr> {
+    form_number::Entity::find()
+        .filter(form_number::Column::Number.eq(number))
+        .all(db)
         .await
 }
 

@@ -187,7 +187,7 @@ mod tests {
             check_consultations(
                 &required,
                 ConsultationStage::Conversion,
-                &[oral.clone()],
+                std::slice::from_ref(&oral),
                 d("2024-11-21")
             )
             .is_err()

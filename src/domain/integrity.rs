@@ -15,10 +15,15 @@ pub fn form_numbers(
     width: u32,
 ) -> Result<Vec<String>, DomainError> {
     let bad = |zh: String, en: String| Err(DomainError::invalid("range", zh, en));
-    if prefix.trim().is_empty() || prefix.chars().count() > 40 {
+    if prefix.trim().is_empty()
+        || prefix.trim() != prefix
+        || prefix.chars().count() > 40
+        || prefix.chars().any(char::is_control)
+    {
         return bad(
-            "编号前缀须为1至40个字符".into(),
-            "the prefix must be 1–40 characters".into(),
+            "编号前缀须为1至40个字符，不含首尾空格和控制字符".into(),
+            "the prefix must be 1–40 characters, without surrounding spaces or control characters"
+                .into(),
         );
     }
     if from > to || to - from >= MAX_FORM_RANGE {
@@ -176,6 +181,8 @@ mod tests {
         assert!(form_numbers("X", 0, MAX_FORM_RANGE, 6).is_err());
         assert!(form_numbers("X", 1, 1_000_000, 6).is_err());
         assert!(form_numbers(" ", 1, 2, 6).is_err());
+        assert!(form_numbers(" SP-", 1, 2, 6).is_err());
+        assert!(form_numbers("NL\n-", 1, 2, 6).is_err());
     }
 
     #[test]

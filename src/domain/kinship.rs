@@ -48,6 +48,19 @@ impl RelationKind {
     }
 }
 
+impl RelationKind {
+    /// The generations a kind fixes (none for in-laws and the "other" kinds).
+    pub fn generations(self) -> Option<u32> {
+        use RelationKind::*;
+        match self {
+            Spouse | Parent | Child | Sibling => Some(1),
+            Grandparent | Grandchild | UncleAunt | NephewNiece => Some(2),
+            Cousin => Some(3),
+            InLaw | OtherBlood | OtherMarriage => None,
+        }
+    }
+}
+
 /// Generations counted as the plans count them: 1 = parents, children, siblings, spouse; 2 =
 /// grandparents, grandchildren, uncles and aunts, nephews and nieces; 3 = great-grandparents,
 /// cousins; "within three generations" (三代以内) is 1–3.

@@ -87,7 +87,7 @@ impl Consultation {
 
     /// The answer: null for roles that do not read cases in full.
     async fn answer(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
-        Ok(full(ctx)?.then(|| self.0.answer.as_deref()).flatten())
+        Ok(full(ctx)?.then_some(self.0.answer.as_deref()).flatten())
     }
 
     /// The department raised a concern.

@@ -133,6 +133,9 @@ pub struct RegisterFormNumbersInput {
 /// Input of `voidFormNumber`.
 #[derive(InputObject)]
 pub struct VoidFormNumberInput {
+    /// The committee whose register holds the number (needed only when several committees of
+    /// your subtree registered the same number).
+    pub committee_organization_id: Option<ID>,
     /// The number.
     pub number: String,
     /// Why (spoilt, lost…).
@@ -270,7 +273,14 @@ impl IntegrityQuery {
             }
             (None, Some(u)) => {
                 let id = ids::decode(NodeType::User, &u, "userId")?;
-                crate::service::user::get_visible(db, actor, id).await?;
+                // The user's account is not read: only whether it belongs to your subtree.
+                let user = crate::db::user::find_by_id(db, id)
+                    .await
+                    .map_err(AppError::from)?
+                    .ok_or(AppError::NotFound("user"))?;
+                crate::service::organization::get_visible(db, actor, user.organization_id)
+                    .await
+                    .map_err(|_| AppError::NotFound("user"))?;
                 (None, Some(id))
             }
             _ => {
@@ -350,10 +360,16 @@ impl IntegrityMutation {
         #[graphql(desc = "The number, why and when.")] input: VoidFormNumberInput,
     ) -> Result<FormNumber> {
         let actor = ctx.actor()?;
+        crate::service::require(actor, crate::domain::Permission::ManagePipeline)?;
+        let committee = input
+            .committee_organization_id
+            .map(|c| ids::decode(NodeType::Organization, &c, "committeeOrganizationId"))
+            .transpose()?;
         Ok(FormNumber(
             service::void(
                 &ctx.state().db,
                 actor,
+                committee,
                 &input.number,
                 &input.reason,
                 input.on.0,

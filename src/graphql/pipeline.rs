@@ -498,7 +498,7 @@ impl PipelineStepInput {
                     "reviewerOrganizationId",
                 )?,
                 passed: p.passed,
-                form_number: p.form_number,
+                form_number: p.form_number.map(|f| f.trim().to_string()),
             },
             I::FillApplicationForm(f) => D::FillApplicationForm {
                 form_number: f.form_number.trim().to_string(),

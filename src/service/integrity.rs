@@ -65,7 +65,10 @@ pub async fn register(
     let numbers = rules::form_numbers(prefix, from, to, width)?;
     let txn = db.begin().await?;
     let org = committee(&txn, actor, committee_id).await?;
-    if let Some(taken) = db::integrity::existing(&txn, &numbers).await?.first() {
+    if let Some(taken) = db::integrity::existing(&txn, org.id, &numbers)
+        .await?
+        .first()
+    {
         return Err(AppError::bad_input(
             "range",
             format!("编号{taken}已登记过"),
@@ -108,6 +111,7 @@ async fn counts(db: &impl ConnectionTrait, committee_id: i64) -> AppResult<Regis
 pub async fn void(
     db: &DatabaseConnection,
     actor: &Actor,
+    committee_id: Option<i64>,
     number: &str,
     reason: &str,
     on: NaiveDate,
@@ -121,13 +125,31 @@ pub async fn void(
         ));
     }
     let txn = db.begin().await?;
-    let row = db::integrity::find(&txn, number)
-        .await?
-        .ok_or(AppError::NotFound("form number"))?;
-    // Out of scope reads as missing.
-    super::organization::get_visible(&txn, actor, row.committee_organization_id)
-        .await
-        .map_err(|_| AppError::NotFound("form number"))?;
+    // Each committee keeps its own numbers: the ones in the actor's scope (of the committee
+    // named, if any). Out of scope reads as missing.
+    let mut rows = vec![];
+    for row in db::integrity::by_number(&txn, number.trim()).await? {
+        if committee_id.is_none_or(|c| c == row.committee_organization_id)
+            && super::organization::get_visible(&txn, actor, row.committee_organization_id)
+                .await
+                .is_ok()
+        {
+            rows.push(row);
+        }
+    }
+    let row = match rows.len() {
+        0 => return Err(AppError::NotFound("form number")),
+        1 => rows.remove(0),
+        _ => {
+            return Err(AppError::bad_input(
+                "committeeOrganizationId",
+                "多个党委登记了该编号，请指明党委",
+                "several committees registered this number: name the committee",
+            ));
+        }
+    };
+    let number = row.number.clone();
+    let number = number.as_str();
     let status = FormStatus::parse(&row.status).unwrap_or(FormStatus::Used);
     if !status.voidable() {
         return Err(AppError::Conflict(format!(
@@ -152,7 +174,7 @@ pub async fn void(
         },
     )
     .await?;
-    let row = db::integrity::find(&txn, number)
+    let row = db::integrity::find(&txn, row.committee_organization_id, number)
         .await?
         .ok_or(AppError::NotFound("form number"))?;
     txn.commit().await?;
@@ -190,18 +212,24 @@ pub async fn on_step(
             form_number: Some(number),
         } => {
             let number = number.trim();
-            match db::integrity::find(txn, number).await? {
+            let committee = *reviewer_organization_id;
+            // A corrected pre-review: the number given before is voided (one form per person).
+            for old in db::integrity::of_case(txn, case_id).await? {
+                if old.status == FormStatus::Bound.as_str()
+                    && !(old.number == number && old.committee_organization_id == committee)
+                {
+                    let replaced =
+                        format!("更正预审，改用{number} / pre-review corrected to {number}");
+                    let mut a: form_number::ActiveModel = old.into();
+                    a.status = Set(FormStatus::Voided.as_str().into());
+                    a.voided_on = Set(Some(on));
+                    a.void_reason = Set(Some(replaced));
+                    db::integrity::update(txn, a).await?;
+                }
+            }
+            match db::integrity::find(txn, committee, number).await? {
                 Some(row) => {
                     let status = FormStatus::parse(&row.status).unwrap_or(FormStatus::Used);
-                    if row.committee_organization_id != *reviewer_organization_id {
-                        return Err(refuse(
-                            format!("编号{number}不是预审党委发放的"),
-                            format!(
-                                "the number {number} was not issued by the pre-reviewing committee"
-                            ),
-                            json!({ "formNumber": number }),
-                        ));
-                    }
                     if status == FormStatus::Bound && row.candidate_id == Some(case_id) {
                         return Ok(());
                     }
@@ -222,7 +250,7 @@ pub async fn on_step(
                     db::integrity::update(txn, a).await?;
                 }
                 None => {
-                    if db::integrity::has_register(txn, *reviewer_organization_id).await? {
+                    if db::integrity::has_register(txn, committee).await? {
                         return Err(refuse(
                             format!("编号{number}不在预审党委的编号登记中"),
                             format!(
@@ -235,7 +263,7 @@ pub async fn on_step(
                     db::integrity::insert(
                         txn,
                         form_number::ActiveModel {
-                            committee_organization_id: Set(*reviewer_organization_id),
+                            committee_organization_id: Set(committee),
                             number: Set(number.to_string()),
                             status: Set(FormStatus::Bound.as_str().into()),
                             candidate_id: Set(Some(case_id)),
@@ -250,15 +278,17 @@ pub async fn on_step(
             }
         }
         StepDetails::FillApplicationForm { form_number } => {
-            if let Some(row) = db::integrity::find(txn, form_number.trim()).await? {
-                if row.candidate_id != Some(case_id) || row.status == FormStatus::Voided.as_str() {
+            let number = form_number.trim();
+            if let Some(row) = db::integrity::of_case(txn, case_id)
+                .await?
+                .into_iter()
+                .find(|r| r.number == number)
+            {
+                if row.status == FormStatus::Voided.as_str() {
                     return Err(refuse(
-                        format!("编号{form_number}不是发给本人的有效编号（{}）", row.status),
-                        format!(
-                            "the number {form_number} is not a valid number bound to this person ({})",
-                            row.status
-                        ),
-                        json!({ "formNumber": form_number, "status": row.status }),
+                        format!("编号{number}已作废"),
+                        format!("the number {number} was voided"),
+                        json!({ "formNumber": number, "status": row.status }),
                     ));
                 }
                 let mut a: form_number::ActiveModel = row.into();

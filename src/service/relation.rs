@@ -37,7 +37,9 @@ pub async fn person_of(db: &impl ConnectionTrait, actor: &Actor, r: PersonRef) -
                 .await?
                 .filter(|p| p.is_party_member)
                 .ok_or(AppError::NotFound("member"))?;
-            visible_person(db, actor, &p).await?;
+            visible_person(db, actor, &p)
+                .await
+                .map_err(|_| AppError::NotFound("member"))?;
             Ok(p.id)
         }
     }
@@ -66,6 +68,15 @@ pub async fn record(
             "generations",
             "代数须在1至10之间",
             "generations must be 1–10",
+        ));
+    }
+    if let Some(g) = r.kind.generations()
+        && g != r.generations
+    {
+        return Err(AppError::bad_input(
+            "generations",
+            format!("{}相隔{g}代", r.kind.as_str()),
+            format!("a {} relation is {g} generation(s) apart", r.kind.as_str()),
         ));
     }
     if r.relative.is_some() == r.relative_is_owner {

@@ -345,7 +345,8 @@ db_test!(
             &a,
             v,
             "2023-11-10",
-            pre("440100-2025-000090"),
+            // Typed with spaces: the same number, trimmed everywhere.
+            pre(" 440100-2025-000090 "),
         )
         .await;
         assert!(r.get("errors").is_none(), "{r:#}");
@@ -381,6 +382,23 @@ db_test!(
             r["errors"][0]["extensions"]["details"]["status"], "VOIDED",
             "{r:#}"
         );
+        // A corrected pre-review voids the number given before: one form per person.
+        let r = step(
+            &app,
+            "street.organizer",
+            &b,
+            vb,
+            "2023-11-10",
+            pre("440100-2025-000092"),
+        )
+        .await;
+        assert!(r.get("errors").is_none(), "{r:#}");
+        let event = r["data"]["recordPipelineStep"]["event"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let correct = "mutation($input: CorrectPipelineEventInput!) { correctPipelineEvent(input: $input) { event { correctsEventId } } }";
+        app.ok(Some("street.organizer"), correct, json!({ "input": { "candidateId": b, "expectedVersion": vb + 1, "eventId": event, "occurredOn": "2023-11-10", "reason": "编号填错", "step": pre("440100-2025-000093") } })).await;
         // The form filled in uses the number; a used number stays on record.
         let r = step(
             &app,
@@ -406,7 +424,12 @@ db_test!(
                 reg["used"].as_i64(),
                 reg["voided"].as_i64()
             ),
-            (Some(8), Some(0), Some(1), Some(1))
+            (Some(6), Some(1), Some(1), Some(2))
+        );
+        let voided = app.ok(Some("street.organizer"), "query($c: ID!) { formRegister(committeeOrganizationId: $c, status: VOIDED) { numbers { number voidReason } } }", json!({ "c": street })).await;
+        assert_eq!(
+            voided["formRegister"]["numbers"][1]["number"],
+            "440100-2025-000092"
         );
         assert_eq!(reg["numbers"][0]["candidate"]["id"], a.as_str());
         assert_eq!(reg["numbers"][0]["boundOn"], "2023-11-10");
@@ -567,7 +590,7 @@ db_test!(
             app.ok(Some("street.organizer"), RELATE, json!({ "input": { "memberId": m[i], "relativeIsOwner": true, "kind": "OTHER_BLOOD", "generations": generations } })).await;
         }
         // A fourth-generation relative does not count.
-        app.ok(Some("street.organizer"), RELATE, json!({ "input": { "memberId": m[2], "relativeIsOwner": true, "kind": "COUSIN", "generations": 4 } })).await;
+        app.ok(Some("street.organizer"), RELATE, json!({ "input": { "memberId": m[2], "relativeIsOwner": true, "kind": "OTHER_BLOOD", "generations": 4 } })).await;
         let own = app.ok(Some("street.organizer"), RELATE, json!({ "input": { "candidateId": target, "relativeIsOwner": true, "kind": "CHILD", "generations": 1 } })).await;
         let own = own["recordRelation"]["relation"]["id"]
             .as_str()
@@ -618,6 +641,9 @@ db_test!(
         let r = app.exec(Some("street.organizer"), RELATE, json!({ "input": { "memberId": m[1], "relativeMemberId": m[2], "relativeIsOwner": true, "kind": "SIBLING", "generations": 1 } })).await;
         assert_eq!(code(&r), "BAD_USER_INPUT");
         let r = app.exec(Some("street.organizer"), RELATE, json!({ "input": { "memberId": m[1], "relativeIsOwner": true, "kind": "SIBLING", "generations": 0 } })).await;
+        assert_eq!(code(&r), "BAD_USER_INPUT");
+        // A kind fixes its generations: a spouse is one generation.
+        let r = app.exec(Some("street.organizer"), RELATE, json!({ "input": { "memberId": m[1], "relativeIsOwner": true, "kind": "SPOUSE", "generations": 9 } })).await;
         assert_eq!(code(&r), "BAD_USER_INPUT");
         // Another subtree cannot relate these people.
         let r = app.exec(Some("univ.organizer"), RELATE, json!({ "input": { "memberId": m[1], "relativeIsOwner": true, "kind": "SIBLING", "generations": 1 } })).await;

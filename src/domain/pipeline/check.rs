@@ -213,10 +213,39 @@ pub fn check_notice(
         }
         return Ok(());
     };
+    if n.end_on < n.start_on || n.end_on > on {
+        return Err(rule(
+            "N18",
+            "local rules",
+            format!("公示期{}至{}须在决定（{on}）之前结束", n.start_on, n.end_on),
+            format!(
+                "the public notice {} – {} must run forwards and end by the decision ({on})",
+                n.start_on, n.end_on
+            ),
+            json!({ "startOn": n.start_on, "endOn": n.end_on, "decidedOn": on, "decision": decision.as_str() }),
+        ));
+    }
+    if (n.objection_records.len() as u64) < u64::from(n.objections) {
+        return Err(rule(
+            "PN1",
+            "DOMAIN §3.5 (公示 objections)",
+            format!(
+                "公示收到异议{}件，只记录了{}件的处理情况",
+                n.objections,
+                n.objection_records.len()
+            ),
+            format!(
+                "{} objections were received but only {} are recorded with their handling",
+                n.objections,
+                n.objection_records.len()
+            ),
+            json!({ "objections": n.objections, "recorded": n.objection_records.len(), "decision": decision.as_str() }),
+        ));
+    }
     if let Some(o) = n
         .objection_records
         .iter()
-        .find(|o| o.resolved_on.is_none_or(|r| r > on))
+        .find(|o| o.resolved_on.is_none_or(|r| r > on || r < n.start_on))
     {
         return Err(rule(
             "PN1",
@@ -243,12 +272,12 @@ pub fn check_notice(
     } else {
         (n.end_on - n.start_on).num_days() + 1
     };
-    if days < i64::from(rules.public_notice_days) || n.end_on > on {
+    if days < i64::from(rules.public_notice_days) {
         return Err(rule(
             "N18",
             "local rules",
             format!(
-                "公示{days}{}少于规定的{}天，或在决定之后才结束",
+                "公示{days}{}，少于规定的{}天",
                 if rules.public_notice_working_days {
                     "个工作日"
                 } else {
@@ -257,7 +286,7 @@ pub fn check_notice(
                 rules.public_notice_days
             ),
             format!(
-                "the public notice ran {days} {} < {} required, or ended after the decision",
+                "the public notice ran {days} {} < {} required",
                 if rules.public_notice_working_days {
                     "working days"
                 } else {
@@ -660,14 +689,18 @@ pub fn check_step(
             )?;
         }
         PoliticalReview {
+            passed,
             household_opinion,
             residence_opinion,
             negative_list,
             ..
         } => {
             stage_is(state, &[Stage::DevelopmentTarget], step)?;
+            // A review that passes despite a yes on the list is refused; a failed review is
+            // recorded with its reasons (and blocks admission through I11).
             if let Some(yes) = negative_list.map(|l| l.yes_items())
                 && !yes.is_empty()
+                && *passed
             {
                 return Err(rule(
                     "I8",

@@ -133,6 +133,7 @@ impl LocalRules {
         // superior's.
         let min = |new: u32, sup: u32| new < sup;
         let flag = |new: bool, sup: bool| sup && !new;
+        let shown = |v: Option<u32>| v.map_or_else(|| "none".to_string(), |n| n.to_string());
         let flagged = |name: &'static str, new: bool, sup: bool| {
             (name, flag(new, sup), sup.to_string(), new.to_string())
         };
@@ -186,8 +187,8 @@ impl LocalRules {
                     (None, Some(_)) => true,
                     (Some(n), Some(s)) => n > s,
                 },
-                format!("{:?}", superior.year_end_rush_percent),
-                format!("{:?}", self.year_end_rush_percent),
+                shown(superior.year_end_rush_percent),
+                shown(self.year_end_rush_percent),
             ),
             (
                 "publicNoticeDays",
@@ -226,8 +227,8 @@ impl LocalRules {
                     (None, Some(_)) => true,
                     (Some(n), Some(s)) => n < s,
                 },
-                format!("{:?}", superior.min_points),
-                format!("{:?}", self.min_points),
+                shown(superior.min_points),
+                shown(self.min_points),
             ),
             (
                 "cultivationContactsMin",
