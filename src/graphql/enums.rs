@@ -231,6 +231,8 @@ mirror_enum! {
         ExtensionEnding,
         /// A received letter must be answered by its due date.
         LetterReplyDue,
+        /// A department consulted about the case has not answered by its due date (I5).
+        ConsultationAnswerDue,
     }
 }
 

@@ -26,6 +26,14 @@ pub struct LocalRules {
     pub public_notice_at_admission: bool,
     /// A public notice before the conversion meeting (default false).
     pub public_notice_at_conversion: bool,
+    /// Length of the activist decision's notice, when it differs from `publicNoticeDays`.
+    pub public_notice_days_at_activist: Option<u32>,
+    /// Length of the target decision's notice, when it differs.
+    pub public_notice_days_at_target: Option<u32>,
+    /// Length of the admission's notice, when it differs.
+    pub public_notice_days_at_admission: Option<u32>,
+    /// Length of the conversion's notice, when it differs.
+    pub public_notice_days_at_conversion: Option<u32>,
     /// The political review records the negative-list checklist, I8 (default false).
     pub political_review_checklist_required: bool,
     /// I12: flag a subtree whose December admissions exceed this percent of its year (default
@@ -76,6 +84,10 @@ impl LocalRules {
             public_notice_at_target: r.public_notice_at_target,
             public_notice_at_admission: r.public_notice_at_admission,
             public_notice_at_conversion: r.public_notice_at_conversion,
+            public_notice_days_at_activist: r.public_notice_days_at_activist,
+            public_notice_days_at_target: r.public_notice_days_at_target,
+            public_notice_days_at_admission: r.public_notice_days_at_admission,
+            public_notice_days_at_conversion: r.public_notice_days_at_conversion,
             political_review_checklist_required: r.political_review_checklist_required,
             year_end_rush_percent: r.year_end_rush_percent,
             kinship_cap: r.kinship_cap,
@@ -119,6 +131,14 @@ pub struct LocalRulesInput {
     pub public_notice_at_admission: MaybeUndefined<bool>,
     /// A notice before the conversion meeting.
     pub public_notice_at_conversion: MaybeUndefined<bool>,
+    /// Length of the activist decision's notice.
+    pub public_notice_days_at_activist: MaybeUndefined<u32>,
+    /// Length of the target decision's notice.
+    pub public_notice_days_at_target: MaybeUndefined<u32>,
+    /// Length of the admission's notice.
+    pub public_notice_days_at_admission: MaybeUndefined<u32>,
+    /// Length of the conversion's notice.
+    pub public_notice_days_at_conversion: MaybeUndefined<u32>,
     /// The political review records the negative-list checklist (I8).
     pub political_review_checklist_required: MaybeUndefined<bool>,
     /// The year-end rush threshold in percent (I12).
@@ -188,6 +208,26 @@ impl LocalRulesInput {
             &mut m,
             "publicNoticeAtConversion",
             self.public_notice_at_conversion,
+        );
+        put(
+            &mut m,
+            "publicNoticeDaysAtActivist",
+            self.public_notice_days_at_activist,
+        );
+        put(
+            &mut m,
+            "publicNoticeDaysAtTarget",
+            self.public_notice_days_at_target,
+        );
+        put(
+            &mut m,
+            "publicNoticeDaysAtAdmission",
+            self.public_notice_days_at_admission,
+        );
+        put(
+            &mut m,
+            "publicNoticeDaysAtConversion",
+            self.public_notice_days_at_conversion,
         );
         put(
             &mut m,

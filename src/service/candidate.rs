@@ -109,6 +109,18 @@ pub async fn alerts(
             });
         }
     }
+    let consultations =
+        db::consultation::unanswered_due_by(db, &path, horizon, limit as u64).await?;
+    let ids: Vec<i64> = consultations.iter().map(|k| k.candidate_id).collect();
+    let cases = db::candidate::find_by_ids(db, &ids).await?;
+    for k in consultations {
+        out.push(Alert {
+            kind: AlertKind::ConsultationAnswerDue,
+            due_on: k.due_on,
+            candidate: cases.iter().find(|c| c.id == k.candidate_id).cloned(),
+            letter: None,
+        });
+    }
     out.sort_by_key(|a| {
         (
             a.due_on,

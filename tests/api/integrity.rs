@@ -697,6 +697,23 @@ db_test!(
             );
         }
         app.ok(Some("street.organizer"), answer, json!({ "input": { "id": ids[0], "answeredOn": "2023-11-10", "answer": "无违法犯罪记录" } })).await;
+        // Unanswered past its due date: an alert for the organizer.
+        let alerts = app.ok(Some("street.organizer"), "{ alerts(asOf: \"2023-11-20\", withinDays: 0) { kind dueOn overdue candidate { id } } }", json!({})).await;
+        let due: Vec<&Value> = alerts["alerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["kind"] == "CONSULTATION_ANSWER_DUE")
+            .collect();
+        assert_eq!(due.len(), 1, "{alerts:#}");
+        assert_eq!(
+            (
+                due[0]["dueOn"].as_str(),
+                due[0]["overdue"].as_bool(),
+                due[0]["candidate"]["id"].as_str()
+            ),
+            (Some("2023-11-16"), Some(true), Some(case.as_str()))
+        );
         // The credit answer comes the day after the meeting: still missing on the 21st.
         app.ok(Some("street.organizer"), answer, json!({ "input": { "id": ids[1], "answeredOn": "2023-11-22", "answer": "有一笔逾期记录，已结清", "concern": true } })).await;
         let r = step(

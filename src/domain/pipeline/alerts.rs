@@ -40,6 +40,8 @@ pub enum AlertKind {
     ExtensionEnding,
     /// §5: a received letter must be answered (15 days by default).
     LetterReplyDue,
+    /// I5: a department consulted about the case has not answered (the letters' window).
+    ConsultationAnswerDue,
 }
 
 /// The alerts of one case with their due dates.

@@ -181,6 +181,26 @@ impl NoticeDecision {
             }
     }
 
+    /// How long its notice runs: the decision's own length if the local rules set one, else
+    /// `publicNoticeDays`.
+    pub fn days(self, rules: &LocalRules) -> u32 {
+        match self {
+            NoticeDecision::Activist => rules.public_notice_days_at_activist,
+            NoticeDecision::Target => rules.public_notice_days_at_target,
+            NoticeDecision::Admission => rules.public_notice_days_at_admission,
+            NoticeDecision::Conversion => rules.public_notice_days_at_conversion,
+        }
+        .unwrap_or(rules.public_notice_days)
+    }
+
+    /// Every decision.
+    pub const ALL: [NoticeDecision; 4] = [
+        NoticeDecision::Activist,
+        NoticeDecision::Target,
+        NoticeDecision::Admission,
+        NoticeDecision::Conversion,
+    ];
+
     fn as_str(self) -> &'static str {
         match self {
             NoticeDecision::Activist => "ACTIVIST",
@@ -208,7 +228,7 @@ pub fn check_notice(
                 "local rules",
                 "此决定须先经公示".into(),
                 "this decision needs a public notice first (local rules)".into(),
-                json!({ "requiredDays": rules.public_notice_days, "decision": decision.as_str() }),
+                json!({ "requiredDays": decision.days(rules), "decision": decision.as_str() }),
             ));
         }
         return Ok(());
@@ -267,12 +287,13 @@ pub fn check_notice(
             json!({ "publishedAtOrigin": false, "decision": decision.as_str() }),
         ));
     }
+    let required_days = decision.days(rules);
     let days = if rules.public_notice_working_days {
         working_days(n.start_on, n.end_on)
     } else {
         (n.end_on - n.start_on).num_days() + 1
     };
-    if days < i64::from(rules.public_notice_days) {
+    if days < i64::from(required_days) {
         return Err(rule(
             "N18",
             "local rules",
@@ -283,7 +304,7 @@ pub fn check_notice(
                 } else {
                     "天"
                 },
-                rules.public_notice_days
+                required_days
             ),
             format!(
                 "the public notice ran {days} {} < {} required",
@@ -292,9 +313,9 @@ pub fn check_notice(
                 } else {
                     "days"
                 },
-                rules.public_notice_days
+                required_days
             ),
-            json!({ "days": days, "requiredDays": rules.public_notice_days, "workingDays": rules.public_notice_working_days, "endOn": n.end_on, "decidedOn": on }),
+            json!({ "days": days, "requiredDays": required_days, "workingDays": rules.public_notice_working_days, "endOn": n.end_on, "decidedOn": on }),
         ));
     }
     Ok(())

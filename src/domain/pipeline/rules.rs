@@ -22,6 +22,14 @@ pub struct LocalRules {
     pub public_notice_at_admission: bool,
     /// … before the conversion meeting (step 23).
     pub public_notice_at_conversion: bool,
+    /// The length of the activist decision's notice, if not `public_notice_days`.
+    pub public_notice_days_at_activist: Option<u32>,
+    /// … of the development-target decision's notice.
+    pub public_notice_days_at_target: Option<u32>,
+    /// … of the admission's notice.
+    pub public_notice_days_at_admission: Option<u32>,
+    /// … of the conversion's notice.
+    pub public_notice_days_at_conversion: Option<u32>,
     /// The political review records the negative-list checklist (I8, town plan).
     pub political_review_checklist_required: bool,
     /// I1: the kinship cap in two-new organizations (street plan; off until a tenant sets it).
@@ -69,6 +77,10 @@ impl Default for LocalRules {
             public_notice_at_target: false,
             public_notice_at_admission: false,
             public_notice_at_conversion: false,
+            public_notice_days_at_activist: None,
+            public_notice_days_at_target: None,
+            public_notice_days_at_admission: None,
+            public_notice_days_at_conversion: None,
             political_review_checklist_required: false,
             kinship_cap: false,
             near_relative_recusal: false,
@@ -137,7 +149,20 @@ impl LocalRules {
         let flagged = |name: &'static str, new: bool, sup: bool| {
             (name, flag(new, sup), sup.to_string(), new.to_string())
         };
-        let checks: [(&'static str, bool, String, String); 22] = [
+        use super::check::NoticeDecision;
+        let notice = |d: NoticeDecision, name: &'static str| {
+            (
+                name,
+                d.days(self) < d.days(superior),
+                d.days(superior).to_string(),
+                d.days(self).to_string(),
+            )
+        };
+        let checks: [(&'static str, bool, String, String); 26] = [
+            notice(NoticeDecision::Activist, "publicNoticeDaysAtActivist"),
+            notice(NoticeDecision::Target, "publicNoticeDaysAtTarget"),
+            notice(NoticeDecision::Admission, "publicNoticeDaysAtAdmission"),
+            notice(NoticeDecision::Conversion, "publicNoticeDaysAtConversion"),
             // Dropping a department the level above requires asks less.
             (
                 "consultationDepartments",
@@ -314,7 +339,17 @@ impl LocalRules {
         if self.year_end_rush_percent.is_some_and(|p| p > 100) {
             return Err(("yearEndRushPercent", "must be a percentage, 0–100".into()));
         }
-        if self.public_notice_days > 60 {
+        if self.public_notice_days > 60
+            || [
+                self.public_notice_days_at_activist,
+                self.public_notice_days_at_target,
+                self.public_notice_days_at_admission,
+                self.public_notice_days_at_conversion,
+            ]
+            .into_iter()
+            .flatten()
+            .any(|d| d > 60)
+        {
             return Err(("publicNoticeDays", "must be at most 60".into()));
         }
         if self.training_min_days == 0 && self.training_min_hours == 0 {

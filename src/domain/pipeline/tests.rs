@@ -912,3 +912,47 @@ fn a_near_relative_is_not_named_and_the_kinship_cap_holds_where_local_rules_say_
     });
     assert!(check_step(&state, &meeting, on, &two_new, &strict).is_ok());
 }
+
+#[test]
+fn each_decision_may_set_its_own_notice_length() {
+    use StepDetails::*;
+    let i = index_of("DETERMINE_ACTIVIST");
+    let state = walk(i);
+    let on = d("2022-09-13");
+    // Five working days, 1–7 September 2022.
+    let notice = PublicNotice {
+        start_on: d("2022-09-01"),
+        end_on: d("2022-09-07"),
+        objections: 0,
+        objection_records: vec![],
+        published_at_origin: false,
+    };
+    let activist = DetermineActivist {
+        recommendation: Recommendation::League,
+        public_notice: Some(notice),
+    };
+    let longer_for_admission = LocalRules {
+        public_notice_at_activist: true,
+        public_notice_days_at_admission: Some(7),
+        ..LocalRules::default()
+    };
+    assert!(check_step(&state, &activist, on, &ctx(), &longer_for_admission).is_ok());
+    let longer_for_activist = LocalRules {
+        public_notice_days_at_activist: Some(6),
+        ..longer_for_admission
+    };
+    let e = check_step(&state, &activist, on, &ctx(), &longer_for_activist).unwrap_err();
+    assert_eq!(
+        (e.rule, e.details["requiredDays"].as_u64()),
+        ("N18", Some(6))
+    );
+    // A level below may lengthen a decision's notice, never shorten it.
+    let shorter = LocalRules {
+        public_notice_days_at_activist: Some(5),
+        ..longer_for_activist.clone()
+    };
+    assert_eq!(
+        shorter.loosened_from(&longer_for_activist).map(|l| l.0),
+        Some("publicNoticeDaysAtActivist")
+    );
+}
