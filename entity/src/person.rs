@@ -24,6 +24,7 @@ pub struct Model {
     pub outflow_organization_id: Option<i64>,
     pub outflow_organization_name: Option<String>,
     pub residence_organization_id: Option<i64>,
+    pub is_business_owner: bool,
     pub is_high_level_talent: bool,
     pub has_political_violation: bool,
     pub expected_departure_on: Option<Date>,

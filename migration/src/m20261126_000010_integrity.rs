@@ -69,6 +69,12 @@ enum Consultations {
 }
 
 #[derive(DeriveIden)]
+enum People {
+    Table,
+    IsBusinessOwner,
+}
+
+#[derive(DeriveIden)]
 enum CandidateEvents {
     Table,
     ActorRole,
@@ -218,6 +224,19 @@ impl MigrationTrait for Migration {
         manager
             .alter_table(
                 Table::alter()
+                    .table(People::Table)
+                    .add_column(
+                        ColumnDef::new(People::IsBusinessOwner)
+                            .boolean()
+                            .not_null()
+                            .default(false),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .alter_table(
+                Table::alter()
                     .table(CandidateEvents::Table)
                     .add_column(ColumnDef::new(CandidateEvents::ActorRole).string().null())
                     .to_owned(),
@@ -226,6 +245,14 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(People::Table)
+                    .drop_column(People::IsBusinessOwner)
+                    .to_owned(),
+            )
+            .await?;
         manager
             .alter_table(
                 Table::alter()

@@ -29,6 +29,7 @@ pub fn new_row(org_id: i64, p: &PersonRecord, member: Option<(Option<Date>, bool
         outflow_organization_id: Set(p.outflow_organization_id),
         outflow_organization_name: Set(p.outflow_organization_name.clone()),
         residence_organization_id: Set(p.residence_organization_id),
+        is_business_owner: Set(p.is_business_owner),
         is_high_level_talent: Set(p.is_high_level_talent),
         has_political_violation: Set(p.has_political_violation),
         expected_departure_on: Set(p.expected_departure_on),

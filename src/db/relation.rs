@@ -100,3 +100,18 @@ pub async fn find(
 pub async fn delete(db: &impl ConnectionTrait, id: i64) -> Result<(), DbErr> {
     Entity::delete_by_id(id).exec(db).await.map(|_| ())
 }
+
+/// Every relation recorded with a person on either side.
+pub async fn touching(
+    db: &impl ConnectionTrait,
+    person: i64,
+) -> Result<Vec<person_relation::Model>, DbErr> {
+    Entity::find()
+        .filter(
+            sea_orm::Condition::any()
+                .add(Column::PersonId.eq(person))
+                .add(Column::RelativePersonId.eq(person)),
+        )
+        .all(db)
+        .await
+}

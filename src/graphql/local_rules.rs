@@ -48,6 +48,11 @@ pub struct LocalRules {
     /// I5: departments answering before the admission meeting and, in writing, before the
     /// conversion meeting (default none).
     pub consultation_departments: Vec<super::consultation::ConsultationDepartment>,
+    /// I5: departments consulted in addition for private business owners (default none).
+    pub owner_consultation_departments: Vec<super::consultation::ConsultationDepartment>,
+    /// I2: near relatives vote at the candidate's meetings (default false: they are recorded as
+    /// recused from the vote where `nearRelativeRecusal` is on).
+    pub relatives_vote: bool,
     /// Minimum months from application to activist, N3 (default 0: none nationally).
     pub application_to_activist_months: u32,
     /// Minimum points to become a development target, I4 (unset: no threshold).
@@ -74,6 +79,28 @@ pub struct LocalRules {
     pub own_settings: Json<Value>,
 }
 
+fn departments(names: &[String]) -> Vec<super::consultation::ConsultationDepartment> {
+    names
+        .iter()
+        .filter_map(|d| crate::domain::consultation::Department::parse(d))
+        .map(Into::into)
+        .collect()
+}
+
+fn department_names(
+    v: MaybeUndefined<Vec<super::consultation::ConsultationDepartment>>,
+) -> MaybeUndefined<Vec<&'static str>> {
+    match v {
+        MaybeUndefined::Value(v) => MaybeUndefined::Value(
+            v.into_iter()
+                .map(|d| crate::domain::consultation::Department::from(d).as_str())
+                .collect(),
+        ),
+        MaybeUndefined::Null => MaybeUndefined::Null,
+        MaybeUndefined::Undefined => MaybeUndefined::Undefined,
+    }
+}
+
 impl LocalRules {
     fn from_rules(r: rules::LocalRules, own: Value) -> Self {
         LocalRules {
@@ -92,12 +119,9 @@ impl LocalRules {
             year_end_rush_percent: r.year_end_rush_percent,
             kinship_cap: r.kinship_cap,
             near_relative_recusal: r.near_relative_recusal,
-            consultation_departments: r
-                .consultation_departments
-                .iter()
-                .filter_map(|d| crate::domain::consultation::Department::parse(d))
-                .map(Into::into)
-                .collect(),
+            consultation_departments: departments(&r.consultation_departments),
+            owner_consultation_departments: departments(&r.owner_consultation_departments),
+            relatives_vote: r.relatives_vote,
             application_to_activist_months: r.application_to_activist_months,
             min_points: r.min_points,
             cultivation_contacts_min: r.cultivation_contacts_min,
@@ -149,6 +173,11 @@ pub struct LocalRulesInput {
     pub near_relative_recusal: MaybeUndefined<bool>,
     /// Departments to consult (I5).
     pub consultation_departments: MaybeUndefined<Vec<super::consultation::ConsultationDepartment>>,
+    /// Departments consulted in addition for business owners (I5).
+    pub owner_consultation_departments:
+        MaybeUndefined<Vec<super::consultation::ConsultationDepartment>>,
+    /// Near relatives vote at the candidate's meetings (I2).
+    pub relatives_vote: MaybeUndefined<bool>,
     /// Minimum months from application to activist.
     pub application_to_activist_months: MaybeUndefined<u32>,
     /// Minimum points to become a target.
@@ -240,16 +269,14 @@ impl LocalRulesInput {
         put(
             &mut m,
             "consultationDepartments",
-            match self.consultation_departments {
-                MaybeUndefined::Value(v) => MaybeUndefined::Value(
-                    v.into_iter()
-                        .map(|d| crate::domain::consultation::Department::from(d).as_str())
-                        .collect::<Vec<_>>(),
-                ),
-                MaybeUndefined::Null => MaybeUndefined::Null,
-                MaybeUndefined::Undefined => MaybeUndefined::Undefined,
-            },
+            department_names(self.consultation_departments),
         );
+        put(
+            &mut m,
+            "ownerConsultationDepartments",
+            department_names(self.owner_consultation_departments),
+        );
+        put(&mut m, "relativesVote", self.relatives_vote);
         put(
             &mut m,
             "applicationToActivistMonths",

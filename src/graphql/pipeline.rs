@@ -51,6 +51,10 @@ pub struct PersonInput {
     /// The residence organization (居住地党组织) of a migrant, when it is in the tree: with the
     /// outflow organization, the second place whose agreed letter opens rule L1.
     pub residence_organization_id: Option<ID>,
+    /// A private business owner (业主): the local rules may name more departments to consult
+    /// (I5).
+    #[graphql(default)]
+    pub is_business_owner: bool,
     /// High-level talent (高层次人才).
     #[graphql(default)]
     pub is_high_level_talent: bool,
@@ -82,6 +86,7 @@ impl PersonInput {
                 .map(|id| ids::decode(NodeType::Organization, &id, "outflowOrganizationId"))
                 .transpose()?,
             outflow_organization_name: self.outflow_organization_name,
+            is_business_owner: self.is_business_owner,
             residence_organization_id: self
                 .residence_organization_id
                 .map(|id| ids::decode(NodeType::Organization, &id, "residenceOrganizationId"))

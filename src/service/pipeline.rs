@@ -431,6 +431,7 @@ async fn context(
         is_league_member: p.is_league_member,
         has_political_violation: p.has_political_violation,
         is_migrant: p.is_migrant,
+        is_business_owner: p.is_business_owner,
         expected_departure_on: p.expected_departure_on,
     };
     let mut members = vec![];
@@ -538,14 +539,43 @@ async fn context(
     } else {
         None
     };
-    let consultations = if matches!(
+    let meeting = matches!(
         details,
         StepDetails::AdmissionMeeting { .. } | StepDetails::ConversionMeeting { .. }
-    ) {
+    );
+    let consultations = if meeting {
         super::consultation::facts(txn, case.id).await?
     } else {
         vec![]
     };
+    // Near relatives among the members of the case's organization (I2 at the vote).
+    let mut near_relatives = vec![];
+    if meeting {
+        let relations = db::relation::touching(txn, p.id).await?;
+        let others: Vec<i64> = relations
+            .iter()
+            .filter_map(|r| {
+                if r.person_id == p.id {
+                    r.relative_person_id
+                } else {
+                    Some(r.person_id)
+                }
+            })
+            .collect();
+        for other in db::person::find_by_ids(txn, &others).await? {
+            if !other.is_party_member || other.organization_id != case.organization_id {
+                continue;
+            }
+            if let Some(kind) = relations
+                .iter()
+                .filter(|r| r.person_id == other.id || r.relative_person_id == Some(other.id))
+                .filter_map(|r| RelationKind::parse(&r.kind))
+                .find(|k| k.is_near())
+            {
+                near_relatives.push((other.id, kind));
+            }
+        }
+    }
     Ok(StepContext {
         person,
         members,
@@ -555,6 +585,7 @@ async fn context(
         agreed_development_letter,
         kinship,
         consultations,
+        near_relatives,
     })
 }
 

@@ -628,6 +628,8 @@ db_test!(
             ),
             (Some(3), Some(2), Some(true))
         );
+        // The candidate's spouse is a member of the branch: recorded as recused from the vote.
+        app.ok(Some("street.organizer"), RELATE, json!({ "input": { "candidateId": target, "relativeMemberId": m[2], "kind": "SPOUSE", "generations": 1 } })).await;
         // Recorded by mistake: removed, and the admission (2 of 4, half) goes ahead.
         app.ok(
             Some("street.organizer"),
@@ -637,6 +639,14 @@ db_test!(
         .await;
         let r = step(&app, "street.organizer", &target, tv, "2023-11-21", meeting).await;
         assert!(r.get("errors").is_none(), "{r:#}");
+        let recused: Vec<&Value> = r["data"]["recordPipelineStep"]["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|w| w["rule"] == "I2")
+            .collect();
+        assert_eq!(recused.len(), 1, "{r:#}");
+        assert_eq!(recused[0]["details"]["recused"][0]["relation"], "SPOUSE");
         // Bad input: both a relative and the owner; generations out of range.
         let r = app.exec(Some("street.organizer"), RELATE, json!({ "input": { "memberId": m[1], "relativeMemberId": m[2], "relativeIsOwner": true, "kind": "SIBLING", "generations": 1 } })).await;
         assert_eq!(code(&r), "BAD_USER_INPUT");

@@ -21,6 +21,8 @@ pub struct PersonFacts {
     pub has_political_violation: bool,
     pub is_migrant: bool,
     pub expected_departure_on: Option<NaiveDate>,
+    /// A private business owner (I5: more departments to consult).
+    pub is_business_owner: bool,
 }
 
 /// A Party member named by a step (contact, introducer).
@@ -62,6 +64,31 @@ pub struct StepContext {
     pub kinship: Option<crate::domain::kinship::KinshipFacts>,
     /// The case's consultations of external departments (I5), for the meetings.
     pub consultations: Vec<crate::domain::consultation::ConsultationFacts>,
+    /// Members of the case's organization recorded as near relatives of the candidate, for the
+    /// meetings (I2: recorded as recused from the vote unless the local rules let them vote).
+    pub near_relatives: Vec<(i64, crate::domain::kinship::RelationKind)>,
+}
+
+/// I2 at a meeting: near relatives in the branch are recorded as recused from the vote.
+fn recused_from_vote(ctx: &StepContext, rules: &LocalRules) -> Option<RuleWarning> {
+    if !rules.near_relative_recusal || rules.relatives_vote || ctx.near_relatives.is_empty() {
+        return None;
+    }
+    let members: Vec<serde_json::Value> = ctx
+        .near_relatives
+        .iter()
+        .map(|(id, kind)| json!({ "memberId": id, "relation": kind.as_str() }))
+        .collect();
+    Some(rule(
+        "I2",
+        "local: street plan (近亲属回避)",
+        format!("{}名近亲属党员回避表决", members.len()),
+        format!(
+            "{} near relatives of the candidate recused from the vote",
+            members.len()
+        ),
+        json!({ "recused": members }),
+    ))
 }
 
 /// I5 before a meeting, for the departments the local rules name.
@@ -74,6 +101,13 @@ fn check_consultations(
     let required: Vec<crate::domain::consultation::Department> = rules
         .consultation_departments
         .iter()
+        .chain(
+            ctx.person
+                .is_business_owner
+                .then_some(&rules.owner_consultation_departments)
+                .into_iter()
+                .flatten(),
+        )
         .filter_map(|d| crate::domain::consultation::Department::parse(d))
         .collect();
     crate::domain::consultation::check_consultations(&required, stage, &ctx.consultations, on)
@@ -879,6 +913,7 @@ pub fn check_step(
                 crate::domain::consultation::ConsultationStage::Admission,
                 on,
             )?);
+            warnings.extend(recused_from_vote(ctx, rules));
             crate::domain::letter::check_admission_gate(
                 ctx.migrant_in_two_new,
                 ctx.agreed_development_letter,
@@ -1036,6 +1071,7 @@ pub fn check_step(
                     on,
                 )?);
             }
+            warnings.extend(recused_from_vote(ctx, rules));
             if *outcome == ConversionOutcome::Extend {
                 let m = extension_months.unwrap_or(0);
                 if state.extended || !(6..=12).contains(&m) {

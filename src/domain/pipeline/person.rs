@@ -72,6 +72,8 @@ pub struct PersonDraft {
     pub outflow_organization_name: Option<String>,
     /// The residence organization (居住地党组织), when it is in the tree.
     pub residence_organization_id: Option<i64>,
+    /// A private business owner (业主): consulted by more departments (I5).
+    pub is_business_owner: bool,
     pub is_high_level_talent: bool,
     pub has_political_violation: bool,
     pub expected_departure_on: Option<NaiveDate>,
@@ -96,6 +98,8 @@ pub struct PersonRecord {
     pub outflow_organization_name: Option<String>,
     /// The residence organization (居住地党组织), when it is in the tree.
     pub residence_organization_id: Option<i64>,
+    /// A private business owner (业主): consulted by more departments (I5).
+    pub is_business_owner: bool,
     pub is_high_level_talent: bool,
     pub has_political_violation: bool,
     pub expected_departure_on: Option<NaiveDate>,
@@ -188,6 +192,7 @@ pub fn validate(d: PersonDraft, id_card_required: bool) -> Result<PersonRecord, 
         outflow_organization_id: d.outflow_organization_id,
         outflow_organization_name,
         residence_organization_id: d.residence_organization_id,
+        is_business_owner: d.is_business_owner,
         is_high_level_talent: d.is_high_level_talent,
         has_political_violation: d.has_political_violation,
         expected_departure_on: d.expected_departure_on,

@@ -40,6 +40,10 @@ pub struct LocalRules {
     /// I5: the departments consulted before the admission meeting and, in writing, before the
     /// conversion meeting (street plan; none until a tenant names them).
     pub consultation_departments: Vec<String>,
+    /// I5: the departments consulted in addition for private business owners (业主).
+    pub owner_consultation_departments: Vec<String>,
+    /// I2: near relatives vote at the candidate's meetings (default false: recorded as recused).
+    pub relatives_vote: bool,
     /// I12: indicators flag a subtree whose December admissions exceed this share (percent) of
     /// its year; none: not flagged.
     pub year_end_rush_percent: Option<u32>,
@@ -85,6 +89,8 @@ impl Default for LocalRules {
             kinship_cap: false,
             near_relative_recusal: false,
             consultation_departments: vec![],
+            owner_consultation_departments: vec![],
+            relatives_vote: false,
             year_end_rush_percent: None,
             application_to_activist_months: 0,
             min_points: None,
@@ -158,7 +164,23 @@ impl LocalRules {
                 d.days(self).to_string(),
             )
         };
-        let checks: [(&'static str, bool, String, String); 26] = [
+        let checks: [(&'static str, bool, String, String); 28] = [
+            (
+                "ownerConsultationDepartments",
+                superior
+                    .owner_consultation_departments
+                    .iter()
+                    .any(|d| !self.owner_consultation_departments.contains(d)),
+                superior.owner_consultation_departments.join(","),
+                self.owner_consultation_departments.join(","),
+            ),
+            // Letting relatives vote where the level above recuses them asks less.
+            (
+                "relativesVote",
+                self.relatives_vote && !superior.relatives_vote,
+                superior.relatives_vote.to_string(),
+                self.relatives_vote.to_string(),
+            ),
             notice(NoticeDecision::Activist, "publicNoticeDaysAtActivist"),
             notice(NoticeDecision::Target, "publicNoticeDaysAtTarget"),
             notice(NoticeDecision::Admission, "publicNoticeDaysAtAdmission"),
@@ -332,6 +354,7 @@ impl LocalRules {
         if let Some(d) = self
             .consultation_departments
             .iter()
+            .chain(&self.owner_consultation_departments)
             .find(|d| crate::domain::consultation::Department::parse(d).is_none())
         {
             return Err(("consultationDepartments", format!("unknown department {d}")));

@@ -71,6 +71,7 @@ fn ctx() -> StepContext {
         agreed_development_letter: false,
         kinship: None,
         consultations: vec![],
+        near_relatives: vec![],
     }
 }
 
@@ -954,5 +955,52 @@ fn each_decision_may_set_its_own_notice_length() {
     assert_eq!(
         shorter.loosened_from(&longer_for_activist).map(|l| l.0),
         Some("publicNoticeDaysAtActivist")
+    );
+}
+
+#[test]
+fn owners_are_consulted_by_more_departments_and_relatives_are_recused_from_the_vote() {
+    use crate::domain::consultation::{ConsultationFacts, ConsultationStage, Department};
+    use crate::domain::kinship::RelationKind;
+    let i = index_of("ADMISSION_MEETING");
+    let state = walk(i);
+    let (on, meeting) = standard()[i].clone();
+    let rules = LocalRules {
+        consultation_departments: vec!["POLICE".into()],
+        owner_consultation_departments: vec!["TAX".into()],
+        near_relative_recusal: true,
+        ..LocalRules::default()
+    };
+    let mut c = ctx();
+    c.consultations = vec![ConsultationFacts {
+        department: Department::Police,
+        stage: ConsultationStage::Admission,
+        answered_on: Some(on),
+        concern: false,
+        written: false,
+    }];
+    c.near_relatives = vec![(12, RelationKind::Spouse)];
+    let w = check_step(&state, &meeting, on, &c, &rules).unwrap();
+    assert!(
+        w.iter()
+            .any(|w| w.rule == "I2" && w.details["recused"][0]["memberId"] == 12)
+    );
+    // Letting relatives vote: nothing recorded.
+    let vote = LocalRules {
+        relatives_vote: true,
+        ..rules.clone()
+    };
+    assert!(
+        !check_step(&state, &meeting, on, &c, &vote)
+            .unwrap()
+            .iter()
+            .any(|w| w.rule == "I2")
+    );
+    // An owner also needs the tax department.
+    c.person.is_business_owner = true;
+    let e = check_step(&state, &meeting, on, &c, &rules).unwrap_err();
+    assert_eq!(
+        (e.rule, e.details["missing"].clone()),
+        ("I5", serde_json::json!(["TAX"]))
     );
 }
