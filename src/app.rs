@@ -90,11 +90,11 @@ pub async fn state_for(db: DatabaseConnection, config: Config) -> anyhow::Result
         );
     }
     let secret = bootstrap::jwt_secret(&db, &config).await.map_err(app_err)?;
-    Ok(AppState::new(
-        db,
-        JwtKeys::from_secret(secret.as_bytes()),
-        config,
-    ))
+    let state = AppState::new(db, JwtKeys::from_secret(secret.as_bytes()), config);
+    // On PostgreSQL, hear every instance's events before serving anything.
+    state.letter_events.spawn_listener().await;
+    state.letter_events.ready().await;
+    Ok(state)
 }
 
 /// Serves the API until Ctrl-C or SIGTERM.

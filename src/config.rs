@@ -16,6 +16,8 @@ pub enum Environment {
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
+    /// JSON lines when stderr is not a terminal (a container, a log collector), text otherwise.
+    Auto,
     Text,
     Json,
 }
@@ -142,12 +144,12 @@ pub struct Config {
     /// Largest database pool.
     #[arg(long, env = "DB_MAX_CONNECTIONS", default_value_t = 16, global = true)]
     pub db_max_connections: u32,
-    /// Log format: text or json.
+    /// Log format: auto (JSON when stderr is not a terminal), text or json.
     #[arg(
         long,
         env = "LOG_FORMAT",
         value_enum,
-        default_value = "text",
+        default_value = "auto",
         global = true
     )]
     pub log_format: LogFormat,

@@ -17,8 +17,9 @@ pub struct AppState {
     pub login_limits: Arc<LoginLimits>,
     /// Duplicate-person answers per user per hour.
     pub duplicate_checks: Arc<crate::service::duplicates::DuplicateChecks>,
-    /// Letter events for subscribers.
-    pub letter_events: crate::service::letter::LetterEvents,
+    /// The event bus: letter events for subscribers, cache invalidations (through PostgreSQL
+    /// to every instance).
+    pub letter_events: crate::events::Bus,
     /// SQL statements executed through `db` since start (for `/metrics` and tests).
     pub sql_statements: Arc<std::sync::atomic::AtomicU64>,
     /// Signed-in users' roles and scopes, reused for `viewer_cache_ms`.
@@ -36,6 +37,11 @@ impl AppState {
         )
     }
 
+    /// Users or organizations changed: every instance forgets its cached viewers.
+    pub fn users_changed(&self) {
+        self.letter_events.users_changed();
+    }
+
     /// Builds the state from a connected, migrated database.
     pub fn new(mut db: DatabaseConnection, jwt: JwtKeys, config: Config) -> Self {
         let sql_statements = Arc::new(std::sync::atomic::AtomicU64::new(0));
@@ -43,7 +49,12 @@ impl AppState {
         db.set_metric_callback(move |_| {
             counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         });
+        let viewers = Arc::new(ViewerCache::new(
+            10_000,
+            std::time::Duration::from_millis(config.viewer_cache_ms),
+        ));
         AppState {
+            letter_events: crate::events::Bus::new(db.clone(), viewers.clone()),
             db,
             jwt,
             login_limits: Arc::new(LoginLimits::new(
@@ -55,12 +66,8 @@ impl AppState {
                 config.duplicate_checks_per_hour,
                 config.duplicate_check_numbers_per_hour,
             )),
-            letter_events: tokio::sync::broadcast::channel(1024).0,
             sql_statements,
-            viewers: Arc::new(ViewerCache::new(
-                10_000,
-                std::time::Duration::from_millis(config.viewer_cache_ms),
-            )),
+            viewers,
             config: Arc::new(config),
         }
     }

@@ -17,7 +17,7 @@ pub mod report;
 pub mod setting;
 pub mod user;
 
-use sea_orm::{DatabaseBackend, Statement, Value};
+use sea_orm::{ConnectionTrait, DatabaseBackend, Statement, Value};
 
 /// A number per organization, read from a grouped statement (`organization_id`, `n`).
 #[derive(Debug, sea_orm::FromQueryResult)]
@@ -68,6 +68,32 @@ pub fn enum_literal(value: &str) -> sea_orm::sea_query::SimpleExpr {
     } else {
         sea_orm::sea_query::Expr::val(value.to_string())
     }
+}
+
+/// Periodic jobs that exactly one instance runs per tick.
+pub const JOB_OVERDUE_SWEEP: i64 = 0x6661_7a68_0001;
+
+/// Takes a job's lock for the transaction on PostgreSQL (`pg_try_advisory_xact_lock`): false when
+/// another instance holds it. On SQLite (one process) always true.
+pub async fn try_job_lock(db: &impl ConnectionTrait, job: i64) -> Result<bool, sea_orm::DbErr> {
+    if db.get_database_backend() != DatabaseBackend::Postgres {
+        return Ok(true);
+    }
+    #[derive(sea_orm::FromQueryResult)]
+    struct Locked {
+        locked: bool,
+    }
+    let stmt = Statement::from_sql_and_values(
+        DatabaseBackend::Postgres,
+        "SELECT pg_try_advisory_xact_lock($1) AS locked",
+        [job.into()],
+    );
+    Ok(
+        <Locked as sea_orm::FromQueryResult>::find_by_statement(stmt)
+            .one(db)
+            .await?
+            .is_some_and(|l| l.locked),
+    )
 }
 
 /// A raw statement written with PostgreSQL placeholders (`$1`, `$2`, … each used once, in

@@ -100,6 +100,16 @@ pub fn decide(v: &LetterVote) -> Result<LetterDecision, DomainError> {
     })
 }
 
+string_enum! {
+    /// What happened to a letter, for subscribers.
+    LetterEventKind {
+        Received = "RECEIVED",
+        Replied = "REPLIED",
+        Overdue = "OVERDUE",
+        Withdrawn = "WITHDRAWN",
+    }
+}
+
 /// Checks that a transition is allowed from `status`; a refusal is a state conflict.
 pub fn check_transition(status: LetterStatus, to: LetterStatus) -> Result<(), String> {
     use LetterStatus::*;

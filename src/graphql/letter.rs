@@ -819,7 +819,7 @@ impl LetterSubscription {
         crate::service::letter::may_read(&actor)?;
         let token = ctx.data_opt::<super::context::SocketToken>().cloned();
         let state = ctx.state().clone();
-        let rx = ctx.state().letter_events.subscribe();
+        let rx = ctx.state().letter_events.subscribe_letters();
         let stream = tokio_stream::wrappers::BroadcastStream::new(rx).filter_map(move |e| {
             let actor = actor.clone();
             async move {

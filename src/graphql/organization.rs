@@ -509,7 +509,7 @@ impl OrganizationMutation {
         let id = ids::decode(NodeType::Organization, &input.id, "id")?;
         let parent = ids::decode(NodeType::Organization, &input.new_parent_id, "newParentId")?;
         let org = service::move_to(&ctx.state().db, actor, id, parent).await?;
-        ctx.state().viewers.clear();
+        ctx.state().users_changed();
         Ok(MoveOrganizationPayload {
             organization: Organization::visible_or_not_found(actor, org)?,
         })
@@ -524,7 +524,7 @@ impl OrganizationMutation {
         let actor = ctx.actor()?;
         let id = ids::decode(NodeType::Organization, &input.id, "id")?;
         let org = service::deactivate(&ctx.state().db, actor, id, input.reason).await?;
-        ctx.state().viewers.clear();
+        ctx.state().users_changed();
         Ok(DeactivateOrganizationPayload {
             organization: Organization::visible_or_not_found(actor, org)?,
         })

@@ -366,7 +366,7 @@ impl UserMutation {
         )
         .await?;
         // The user's older tokens are revoked: forget the cached generation at once.
-        ctx.state().viewers.clear();
+        ctx.state().users_changed();
         Ok(ChangePasswordPayload {
             user: User::new(user),
         })
@@ -381,7 +381,7 @@ impl UserMutation {
         let actor = ctx.actor()?;
         let id = ids::decode(NodeType::User, &input.id, "id")?;
         let user = service::deactivate(&ctx.state().db, actor, id).await?;
-        ctx.state().viewers.clear();
+        ctx.state().users_changed();
         Ok(DeactivateUserPayload {
             user: User::new(user),
         })

@@ -378,12 +378,18 @@ async fn execute(
     let flag = RequestErrorFlag::default();
     let mut request = request;
     s.documents.prepare(&mut request);
-    let info =
-        crate::graphql::context::RequestInfo::new(client_address).with_request_id(request_id.0);
-    let response = s
+    let info = crate::graphql::context::RequestInfo::new(client_address)
+        .with_request_id(request_id.0.clone());
+    let mut response = s
         .schema
         .execute(request.data(viewer).data(flag.clone()).data(info))
         .await;
+    // Every error names the request, as the `x-request-id` header and the log lines do.
+    for e in &mut response.errors {
+        e.extensions
+            .get_or_insert_with(Default::default)
+            .set("requestId", request_id.0.clone());
+    }
     if !flag.is_set() {
         // The usual case: serialized straight to text.
         return match serde_json::to_string(&response) {

@@ -19,28 +19,12 @@ use sea_orm::{
     TransactionTrait,
 };
 use serde_json::json;
-use tokio::sync::broadcast;
 
-/// What happened to a letter, for subscribers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LetterEventKind {
-    Received,
-    Replied,
-    Overdue,
-    Withdrawn,
-}
+pub use crate::domain::letter::LetterEventKind;
+pub use crate::events::LetterEvent;
 
-/// A change announced to subscribers; they see it if either side's path is in their scope.
-#[derive(Debug, Clone)]
-pub struct LetterEvent {
-    pub kind: LetterEventKind,
-    pub letter_id: i64,
-    pub sender_path: String,
-    pub receiver_path: String,
-}
-
-/// The channel letter events go out on.
-pub type LetterEvents = broadcast::Sender<LetterEvent>;
+/// Where letter events go out: the event bus (through PostgreSQL to every instance).
+pub type LetterEvents = crate::events::Bus;
 
 /// A letter with both organizations, as the actor may see it.
 pub struct VisibleLetter {
@@ -275,7 +259,7 @@ async fn save(
 }
 
 fn announce(events: &LetterEvents, kind: LetterEventKind, v: &VisibleLetter) {
-    let _ = events.send(LetterEvent {
+    events.letter(LetterEvent {
         kind,
         letter_id: v.letter.id,
         sender_path: v.sender.path.clone(),
@@ -595,6 +579,11 @@ pub async fn sweep_overdue(
     as_of: NaiveDate,
 ) -> AppResult<usize> {
     let txn = db.begin().await?;
+    // One instance sweeps at a time: the others skip this tick (the lock ends with the
+    // transaction, so a dead instance never holds it).
+    if !db::try_job_lock(&txn, db::JOB_OVERDUE_SWEEP).await? {
+        return Ok(0);
+    }
     let due = db::letter::newly_overdue(&txn, as_of).await?;
     let ids: Vec<i64> = due.iter().map(|l| l.id).collect();
     if ids.is_empty() {

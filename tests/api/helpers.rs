@@ -30,7 +30,12 @@ pub struct TestApp {
 
 enum Cleanup {
     File(std::path::PathBuf),
-    Schema { admin_url: String, schema: String },
+    Schema {
+        admin_url: String,
+        schema: String,
+    },
+    /// Another instance on the first one's database: the first one cleans up.
+    Shared,
 }
 
 /// Runs a test body on SQLite and, when `TEST_DATABASE_URL` is set, on PostgreSQL.
@@ -111,6 +116,28 @@ impl TestApp {
         })
     }
 
+    /// Another instance of the service on the same PostgreSQL schema, with its own state
+    /// (caches, limits, event bus) and router, as a second replica behind a load balancer
+    /// would be. `None` on SQLite.
+    pub async fn another_instance(&self, config: Config) -> Option<TestApp> {
+        let Cleanup::Schema { admin_url, schema } = &self.cleanup else {
+            return None;
+        };
+        let db = app::connect_url(admin_url, 4, Some(schema)).await.unwrap();
+        let mut config = config;
+        config.database_url = Some(String::from("test"));
+        let state = app::state_for(db, config).await.expect("state");
+        let schema = build_schema(&state);
+        let router = fazhan::http::router(state.clone());
+        Some(TestApp {
+            state,
+            schema,
+            router,
+            backend: self.backend,
+            cleanup: Cleanup::Shared,
+        })
+    }
+
     /// Drops the test's database.
     pub async fn cleanup(self) {
         self.state.db.clone().close().await.ok();
@@ -128,6 +155,7 @@ impl TestApp {
                     admin.close().await.ok();
                 }
             }
+            Cleanup::Shared => {}
         }
     }
 

@@ -7,12 +7,12 @@ use serde_json::{Value, json};
 
 const CREATE: &str = "mutation($input: CreateLetterInput!) { createLetter(input: $input) { letter { id version status } } }";
 const SEND: &str = "mutation($input: LetterDateInput!) { sendLetter(input: $input) { letter { id version status sentOn } } }";
-const RECEIVE: &str = "mutation($input: LetterDateInput!) { receiveLetter(input: $input) { letter { id version status receivedOn dueOn } } }";
+pub(crate) const RECEIVE: &str = "mutation($input: LetterDateInput!) { receiveLetter(input: $input) { letter { id version status receivedOn dueOn } } }";
 const REPLY: &str = "mutation($input: ReplyLetterInput!) { replyLetter(input: $input) { letter { id version status reply { decision late expected yes } } } }";
 const LETTER: &str = "query($id: ID!) { letter(id: $id) { status senderName receiverName candidate { id } subject { name idCardNumber unit stage } reply { decision late } } }";
 
 /// A township in another county with a village branch, and an organizer there.
-async fn village(app: &TestApp) -> String {
+pub(crate) async fn village(app: &TestApp) -> String {
     let city = app.org_id("示例市委组织部").await;
     let create = "mutation($input: CreateOrganizationInput!) { createOrganization(input: $input) { organization { id } } }";
     let county = app.ok(Some("admin"), create, json!({ "input": { "parentId": city, "name": "外县县委组织部", "kind": "COUNTY_ORGANIZATION_DEPARTMENT", "sector": "PARTY_ORGAN" } })).await;
@@ -35,7 +35,7 @@ async fn village(app: &TestApp) -> String {
     v
 }
 
-fn migrant(name: &str, seq: u32, outflow: &str) -> Value {
+pub(crate) fn migrant(name: &str, seq: u32, outflow: &str) -> Value {
     let mut p = person(name, &id_card("1994-04-04", seq), "1994-04-04");
     p["isMigrant"] = json!(true);
     p["occupations"] = json!(["MIGRANT_WORKER"]);
@@ -43,7 +43,12 @@ fn migrant(name: &str, seq: u32, outflow: &str) -> Value {
     p
 }
 
-async fn sent_letter(app: &TestApp, kind: &str, candidate: &str, receiver: &str) -> (String, i64) {
+pub(crate) async fn sent_letter(
+    app: &TestApp,
+    kind: &str,
+    candidate: &str,
+    receiver: &str,
+) -> (String, i64) {
     let d = app.ok(Some("street.organizer"), CREATE, json!({ "input": { "kind": kind, "candidateId": candidate, "receiverOrganizationId": receiver, "questions": "请就其在村期间的政治表现、遵纪守法情况出具意见", "senderContact": "李组织员 13900000000", "requestedReplyOn": "2023-12-10" } })).await;
     let l = &d["createLetter"]["letter"];
     assert_eq!(l["status"], "DRAFT");
@@ -240,7 +245,7 @@ db_test!(
                 .await["letters"]["totalCount"],
             1
         );
-        let mut rx = app.state.letter_events.subscribe();
+        let mut rx = app.state.letter_events.subscribe_letters();
         assert_eq!(
             fazhan::service::letter::sweep_overdue(
                 &app.state.db,

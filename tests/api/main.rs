@@ -17,6 +17,7 @@ mod organizations;
 mod pipeline;
 mod plan_documents;
 mod plans;
+mod replicas;
 mod schema;
 mod seed;
 mod statements;

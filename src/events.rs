@@ -1,0 +1,244 @@
+//! The event bus between instances. On PostgreSQL every event goes out through `NOTIFY` (payload:
+//! ids only) and comes back to every instance — this one included — through `LISTEN`, so a
+//! subscriber on any instance hears a letter replied through any other, and a user deactivated
+//! through one instance is forgotten by every instance's cache at once. On SQLite (one process)
+//! the events go straight to this process's subscribers.
+
+use crate::auth::viewer::ViewerCache;
+use crate::db;
+use crate::domain::letter::LetterEventKind;
+use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use tokio::sync::broadcast;
+
+/// The PostgreSQL channel's prefix; the schema the service runs in completes it, so services
+/// (and tests) sharing a database in different schemas do not hear each other.
+pub const CHANNEL: &str = "fazhan_events";
+
+/// A letter change announced to subscribers; they see it if either side's path is in their scope.
+#[derive(Debug, Clone)]
+pub struct LetterEvent {
+    pub kind: LetterEventKind,
+    pub letter_id: i64,
+    pub sender_path: String,
+    pub receiver_path: String,
+}
+
+/// What travels between instances: ids only.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "t", rename_all = "camelCase")]
+enum Wire {
+    Letter { kind: String, id: i64 },
+    Users,
+}
+
+/// The bus: local subscribers, and the database it announces through.
+#[derive(Clone)]
+pub struct Bus {
+    letters: broadcast::Sender<LetterEvent>,
+    db: DatabaseConnection,
+    viewers: Arc<ViewerCache>,
+    /// Events received from the database (for `/metrics` and tests).
+    pub received: Arc<AtomicU64>,
+    channel: Arc<std::sync::OnceLock<String>>,
+}
+
+impl Bus {
+    /// A bus over `db` clearing `viewers` on user changes.
+    pub fn new(db: DatabaseConnection, viewers: Arc<ViewerCache>) -> Self {
+        Bus {
+            letters: broadcast::channel(1024).0,
+            db,
+            viewers,
+            received: Arc::new(AtomicU64::new(0)),
+            channel: Arc::new(std::sync::OnceLock::new()),
+        }
+    }
+
+    fn channel(&self) -> &str {
+        self.channel.get().map_or(CHANNEL, String::as_str)
+    }
+
+    fn shared(&self) -> bool {
+        self.db.get_database_backend() == DatabaseBackend::Postgres
+    }
+
+    /// Subscribes to letter events.
+    pub fn subscribe_letters(&self) -> broadcast::Receiver<LetterEvent> {
+        self.letters.subscribe()
+    }
+
+    /// Announces a letter change (after its transaction committed).
+    pub fn letter(&self, event: LetterEvent) {
+        if self.shared() {
+            self.notify(Wire::Letter {
+                kind: event.kind.as_str().into(),
+                id: event.letter_id,
+            });
+        } else {
+            let _ = self.letters.send(event);
+        }
+    }
+
+    /// Users or organizations changed (deactivation, role, token generation, a move): every
+    /// instance forgets its cached viewers.
+    pub fn users_changed(&self) {
+        self.viewers.clear();
+        if self.shared() {
+            self.notify(Wire::Users);
+        }
+    }
+
+    fn notify(&self, wire: Wire) {
+        let db = self.db.clone();
+        let channel = self.channel().to_string();
+        let payload = serde_json::to_string(&wire).unwrap_or_default();
+        tokio::spawn(async move {
+            let stmt = Statement::from_sql_and_values(
+                DatabaseBackend::Postgres,
+                "SELECT pg_notify($1, $2)",
+                [channel.into(), payload.into()],
+            );
+            if let Err(e) = db.execute_raw(stmt).await {
+                tracing::warn!(error = %e, "could not announce an event");
+            }
+        });
+    }
+
+    /// What a received payload means here: a letter event is reloaded (the paths come from the
+    /// database, not the payload); a user change clears the cache.
+    async fn deliver(&self, payload: &str) {
+        self.received.fetch_add(1, Ordering::Relaxed);
+        match serde_json::from_str::<Wire>(payload) {
+            Ok(Wire::Users) => self.viewers.clear(),
+            Ok(Wire::Letter { kind, id }) => {
+                let Some(kind) = LetterEventKind::parse(&kind) else {
+                    return;
+                };
+                match letter_event(&self.db, kind, id).await {
+                    Ok(Some(e)) => {
+                        let _ = self.letters.send(e);
+                    }
+                    Ok(None) => {}
+                    Err(e) => tracing::warn!(error = %e, "could not reload an announced letter"),
+                }
+            }
+            Err(_) => tracing::warn!(payload, "unknown event payload"),
+        }
+    }
+
+    /// On PostgreSQL, listens for every instance's events until the process ends (the listener
+    /// reconnects by itself after a lost connection).
+    pub async fn spawn_listener(&self) {
+        if !self.shared() {
+            return;
+        }
+        #[derive(sea_orm::FromQueryResult)]
+        struct Schema {
+            s: String,
+        }
+        let schema = <Schema as sea_orm::FromQueryResult>::find_by_statement(
+            Statement::from_string(DatabaseBackend::Postgres, "SELECT current_schema() AS s"),
+        )
+        .one(&self.db)
+        .await
+        .ok()
+        .flatten()
+        .map_or_else(|| "public".to_string(), |r| r.s);
+        let _ = self.channel.set(format!("{CHANNEL}_{schema}"));
+        let bus = self.clone();
+        tokio::spawn(async move {
+            loop {
+                let pool = bus.db.get_postgres_connection_pool().clone();
+                let mut listener = match sqlx::postgres::PgListener::connect_with(&pool).await {
+                    Ok(l) => l,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "event listener cannot connect; retrying");
+                        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+                        continue;
+                    }
+                };
+                if let Err(e) = listener.listen(bus.channel()).await {
+                    tracing::warn!(error = %e, "event listener cannot LISTEN; retrying");
+                    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+                    continue;
+                }
+                loop {
+                    match listener.recv().await {
+                        Ok(n) => bus.deliver(n.payload()).await,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "event listener lost its connection");
+                            break;
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /// Waits until the listener is ready (tests: events sent before it would be missed).
+    pub async fn ready(&self) {
+        if !self.shared() {
+            return;
+        }
+        // A round trip through the channel proves the LISTEN is in place.
+        let before = self.received.load(Ordering::Relaxed);
+        for _ in 0..100 {
+            self.notify(Wire::Users);
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            if self.received.load(Ordering::Relaxed) > before {
+                return;
+            }
+        }
+    }
+}
+
+async fn letter_event(
+    db: &DatabaseConnection,
+    kind: LetterEventKind,
+    id: i64,
+) -> Result<Option<LetterEvent>, sea_orm::DbErr> {
+    let Some(l) = db::letter::find_by_id(db, id).await? else {
+        return Ok(None);
+    };
+    let orgs =
+        db::organization::find_by_ids(db, &[l.sender_organization_id, l.receiver_organization_id])
+            .await?;
+    let path = |id: i64| orgs.iter().find(|o| o.id == id).map(|o| o.path.clone());
+    Ok(
+        match (
+            path(l.sender_organization_id),
+            path(l.receiver_organization_id),
+        ) {
+            (Some(s), Some(r)) => Some(LetterEvent {
+                kind,
+                letter_id: id,
+                sender_path: s,
+                receiver_path: r,
+            }),
+            _ => None,
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_payload_carries_ids_only() {
+        let w = Wire::Letter {
+            kind: "REPLIED".into(),
+            id: 42,
+        };
+        let s = serde_json::to_string(&w).unwrap();
+        assert_eq!(s, r#"{"t":"letter","kind":"REPLIED","id":42}"#);
+        assert_eq!(serde_json::from_str::<Wire>(&s).unwrap(), w);
+        assert_eq!(
+            serde_json::to_string(&Wire::Users).unwrap(),
+            r#"{"t":"users"}"#
+        );
+    }
+}

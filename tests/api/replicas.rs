@@ -1,0 +1,169 @@
+//! Several instances of the service on one PostgreSQL database (#14): each with its own caches,
+//! limits and event bus, as replicas behind a load balancer. On SQLite (one process) there is
+//! nothing to share, and these tests end early.
+
+use crate::helpers::code;
+use crate::letters::{RECEIVE, migrant, sent_letter, village};
+use crate::pipeline::{case_at_meeting_for, id_card, person, step};
+use fazhan::Config;
+use fazhan::service::letter::LetterEventKind;
+use serde_json::json;
+use std::time::Duration;
+
+/// A long viewer cache: only an invalidation (never the cache running out) can explain a
+/// refusal seen within the test.
+fn long_cache() -> Config {
+    Config {
+        viewer_cache_ms: 600_000,
+        ..Config::for_tests(String::new())
+    }
+}
+
+db_test!(
+    a_user_deactivated_through_one_instance_is_refused_by_the_other_at_once,
+    long_cache(),
+    |app| {
+        app.load_demo().await;
+        let Some(b) = app.another_instance(long_cache()).await else {
+            return;
+        };
+        let header = format!("Bearer {}", app.token_for("branch.viewer").await);
+        let me = "{ me { username } }";
+        let (status, _, _) = b.post(Some(&header), me, json!({})).await;
+        assert_eq!(status, 200, "B knows the user (and caches it)");
+        let id = app.user_id("branch.viewer").await;
+        app.ok(
+            Some("admin"),
+            "mutation($id: ID!) { deactivateUser(input: {id: $id}) { user { active } } }",
+            json!({ "id": id }),
+        )
+        .await;
+        let mut refused = false;
+        for _ in 0..100 {
+            let (status, _, _) = b.post(Some(&header), me, json!({})).await;
+            if status == 401 {
+                refused = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(refused, "B still accepts a user deactivated through A");
+        b.cleanup().await;
+    }
+);
+
+db_test!(
+    a_subscriber_on_one_instance_hears_a_letter_received_through_another,
+    |app| {
+        app.load_demo().await;
+        let Some(b) = app.another_instance(Config::for_tests(String::new())).await else {
+            return;
+        };
+        let village = village(&app).await;
+        let (case, _, _) = case_at_meeting_for(&app, migrant("陈立", 71, &village), 71).await;
+        let (letter, v) = sent_letter(&app, "DEVELOPMENT_OPINION", &case, &village).await;
+        let mut on_b = b.state.letter_events.subscribe_letters();
+        // Received through A.
+        app.ok(
+            Some("town.organizer"),
+            RECEIVE,
+            json!({ "input": { "id": letter, "expectedVersion": v, "on": "2023-11-20" } }),
+        )
+        .await;
+        let e = tokio::time::timeout(Duration::from_secs(5), on_b.recv())
+            .await
+            .expect("B hears it within 5 s")
+            .unwrap();
+        assert_eq!(e.kind, LetterEventKind::Received);
+        let (_, id) = fazhan::graphql::ids::decode_any(&letter).unwrap();
+        assert_eq!(e.letter_id, id);
+        // Three instances sweeping together announce the overdue letter once.
+        let Some(c) = app.another_instance(Config::for_tests(String::new())).await else {
+            return;
+        };
+        let mut on_c = c.state.letter_events.subscribe_letters();
+        let today = fazhan::service::letter::today();
+        let sweeps = futures_util::future::join_all([&app, &b, &c].map(|i| {
+            fazhan::service::letter::sweep_overdue(&i.state.db, &i.state.letter_events, today)
+        }))
+        .await;
+        let swept: usize = sweeps.into_iter().map(|r| r.unwrap()).sum();
+        assert_eq!(swept, 1);
+        let first = tokio::time::timeout(Duration::from_secs(5), on_c.recv())
+            .await
+            .expect("C hears the overdue letter")
+            .unwrap();
+        assert_eq!(first.kind, LetterEventKind::Overdue);
+        // And only once.
+        assert!(
+            tokio::time::timeout(Duration::from_millis(500), on_c.recv())
+                .await
+                .is_err()
+        );
+        c.cleanup().await;
+        b.cleanup().await;
+    }
+);
+
+db_test!(
+    a_step_tried_through_two_instances_at_once_applies_once,
+    |app| {
+        app.load_demo().await;
+        let Some(b) = app.another_instance(Config::for_tests(String::new())).await else {
+            return;
+        };
+        let (case, v, _) = case_at_meeting_for(
+            &app,
+            person("吴刚", &id_card("1995-02-03", 72), "1995-02-03"),
+            72,
+        )
+        .await;
+        let meeting = json!({ "admissionMeeting": { "vote": { "expected": 16, "present": 12, "yes": 11, "no": 1 } } });
+        let (ra, rb) = tokio::join!(
+            step(
+                &app,
+                "street.organizer",
+                &case,
+                v,
+                "2023-11-21",
+                meeting.clone()
+            ),
+            step(
+                &b,
+                "street.organizer",
+                &case,
+                v,
+                "2023-11-21",
+                meeting.clone()
+            ),
+        );
+        let ok = [&ra, &rb]
+            .iter()
+            .filter(|r| r.get("errors").is_none())
+            .count();
+        assert_eq!(ok, 1, "{ra:#} {rb:#}");
+        let refused = if ra.get("errors").is_some() { &ra } else { &rb };
+        assert_eq!(code(refused), "CONFLICT");
+        app.assert_counts_consistent().await;
+        b.cleanup().await;
+    }
+);
+
+db_test!(every_error_names_its_request, |app| {
+    use axum::body::Body;
+    use axum::http::Request;
+    let req = Request::post("/graphql")
+        .header("content-type", "application/json")
+        .header("accept", "application/graphql-response+json")
+        .header("x-request-id", "probe-7f3a")
+        .body(Body::from(
+            json!({ "query": "{ organization(id: \"nope\") { name } }" }).to_string(),
+        ))
+        .unwrap();
+    let (_, headers, body) = app.http(req).await;
+    assert_eq!(headers["x-request-id"], "probe-7f3a");
+    assert_eq!(
+        body["errors"][0]["extensions"]["requestId"], "probe-7f3a",
+        "{body:#}"
+    );
+});
