@@ -96,6 +96,23 @@ pub async fn try_job_lock(db: &impl ConnectionTrait, job: i64) -> Result<bool, s
     )
 }
 
+/// The start-up recount of the counters (several instances starting at once recount once).
+pub const JOB_COUNTS_UPGRADE: i64 = 0x6661_7a68_0002;
+
+/// Waits for a job's lock for the transaction on PostgreSQL (`pg_advisory_xact_lock`); nothing
+/// on SQLite.
+pub async fn job_lock(db: &impl ConnectionTrait, job: i64) -> Result<(), sea_orm::DbErr> {
+    if db.get_database_backend() == DatabaseBackend::Postgres {
+        db.execute_raw(Statement::from_sql_and_values(
+            DatabaseBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1)",
+            [job.into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
 /// A raw statement written with PostgreSQL placeholders (`$1`, `$2`, … each used once, in
 /// order), rewritten to `?` for SQLite.
 pub fn raw(backend: DatabaseBackend, sql: &str, values: Vec<Value>) -> Statement {

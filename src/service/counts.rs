@@ -151,6 +151,12 @@ pub async fn ensure_current(db: &sea_orm::DatabaseConnection) -> AppResult<Optio
         return Ok(None);
     }
     let txn = db.begin().await?;
+    // Instances starting together: one recounts, the others wait and find it done.
+    db::job_lock(&txn, db::JOB_COUNTS_UPGRADE).await?;
+    if db::setting::get(&txn, "counts_version").await?.as_deref() == Some(COUNTS_VERSION) {
+        txn.commit().await?;
+        return Ok(None);
+    }
     let n = rebuild(&txn).await?;
     db::setting::put(&txn, "counts_version", COUNTS_VERSION).await?;
     txn.commit().await?;
