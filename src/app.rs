@@ -135,8 +135,15 @@ fn spawn_overdue_sweeper(state: AppState) {
             match crate::service::letter::sweep_overdue(&state.db, &state.letter_events, today)
                 .await
             {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(letters = n, "announced overdue letters"),
+                Ok(n) => {
+                    state
+                        .metrics
+                        .sweeper_last_run
+                        .set(chrono::Utc::now().timestamp());
+                    if n > 0 {
+                        tracing::info!(letters = n, "announced overdue letters");
+                    }
+                }
                 Err(e) => tracing::warn!(error = %e.message(), "overdue sweep failed"),
             }
         }

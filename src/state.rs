@@ -24,6 +24,8 @@ pub struct AppState {
     pub sql_statements: Arc<std::sync::atomic::AtomicU64>,
     /// Signed-in users' roles and scopes, reused for `viewer_cache_ms`.
     pub viewers: Arc<ViewerCache>,
+    /// This instance's metrics (`/metrics`).
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl AppState {
@@ -68,6 +70,7 @@ impl AppState {
             )),
             sql_statements,
             viewers,
+            metrics: Arc::new(crate::metrics::Metrics::new()),
             config: Arc::new(config),
         }
     }

@@ -36,6 +36,10 @@ impl Viewer {
 pub struct ViewerCache {
     entries: Mutex<lru::LruCache<i64, (Actor, i64, Instant)>>,
     ttl: Duration,
+    /// Lookups that found the user (for `/metrics`).
+    pub hits: std::sync::atomic::AtomicU64,
+    /// Lookups that did not.
+    pub misses: std::sync::atomic::AtomicU64,
 }
 
 impl ViewerCache {
@@ -46,10 +50,23 @@ impl ViewerCache {
                 NonZeroUsize::new(capacity.max(1)).expect("non-zero"),
             )),
             ttl,
+            hits: Default::default(),
+            misses: Default::default(),
         }
     }
 
     fn get(&self, user_id: i64) -> Option<(Actor, i64)> {
+        let found = self.lookup(user_id);
+        let counter = if found.is_some() {
+            &self.hits
+        } else {
+            &self.misses
+        };
+        counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        found
+    }
+
+    fn lookup(&self, user_id: i64) -> Option<(Actor, i64)> {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         match entries.get(&user_id) {
             Some((actor, generation, at)) if at.elapsed() < self.ttl => {

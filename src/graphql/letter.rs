@@ -820,7 +820,9 @@ impl LetterSubscription {
         let token = ctx.data_opt::<super::context::SocketToken>().cloned();
         let state = ctx.state().clone();
         let rx = ctx.state().letter_events.subscribe_letters();
+        let open = crate::metrics::OpenSubscription::new(&ctx.state().metrics.subscriptions);
         let stream = tokio_stream::wrappers::BroadcastStream::new(rx).filter_map(move |e| {
+            let _open = &open;
             let actor = actor.clone();
             async move {
                 let e = e.ok()?;

@@ -380,10 +380,33 @@ async fn execute(
     s.documents.prepare(&mut request);
     let info = crate::graphql::context::RequestInfo::new(client_address)
         .with_request_id(request_id.0.clone());
+    let started = std::time::Instant::now();
+    let operation = request.operation_name.clone().or_else(|| {
+        crate::metrics::first_operation_name(&request.query).map(str::to_string)
+    });
     let mut response = s
         .schema
         .execute(request.data(viewer).data(flag.clone()).data(info))
         .await;
+    let codes: Vec<String> = response
+        .errors
+        .iter()
+        .map(|e| {
+            e.extensions
+                .as_ref()
+                .and_then(|x| x.get("code"))
+                .map_or_else(
+                    || "UNKNOWN".to_string(),
+                    |v| v.to_string().trim_matches('"').to_string(),
+                )
+        })
+        .collect();
+    let codes: Vec<&str> = codes.iter().map(String::as_str).collect();
+    s.app.metrics.request(
+        operation.as_deref(),
+        started.elapsed().as_secs_f64(),
+        &codes,
+    );
     // Every error names the request, as the `x-request-id` header and the log lines do.
     for e in &mut response.errors {
         e.extensions

@@ -146,18 +146,51 @@ async fn metrics(
         }
         (None, _) => {}
     }
-    let n = s
-        .app
-        .sql_statements
-        .load(std::sync::atomic::Ordering::Relaxed);
+    use std::sync::atomic::Ordering::Relaxed;
+    let app = &s.app;
+    let pool = match app.db.get_database_backend() {
+        sea_orm::DatabaseBackend::Postgres => {
+            let p = app.db.get_postgres_connection_pool();
+            Some((
+                p.size(),
+                p.num_idle() as u32,
+                p.options().get_max_connections(),
+            ))
+        }
+        sea_orm::DatabaseBackend::Sqlite => {
+            let p = app.db.get_sqlite_connection_pool();
+            Some((
+                p.size(),
+                p.num_idle() as u32,
+                p.options().get_max_connections(),
+            ))
+        }
+        _ => None,
+    };
+    for (hit, n) in [
+        (true, app.viewers.hits.swap(0, Relaxed)),
+        (false, app.viewers.misses.swap(0, Relaxed)),
+    ] {
+        if n > 0 {
+            app.metrics
+                .viewer_cache
+                .get_or_create(&crate::metrics::CacheLabels {
+                    result: if hit { "hit" } else { "miss" }.into(),
+                })
+                .inc_by(n);
+        }
+    }
+    let text = app.metrics.render(
+        pool,
+        app.sql_statements.load(Relaxed),
+        app.letter_events.received.load(Relaxed),
+    );
     (
         [(
             axum::http::header::CONTENT_TYPE,
-            "text/plain; version=0.0.4",
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
         )],
-        format!(
-            "# HELP fazhan_sql_statements_total SQL statements executed.\n# TYPE fazhan_sql_statements_total counter\nfazhan_sql_statements_total {n}\n"
-        ),
+        text,
     )
         .into_response()
 }

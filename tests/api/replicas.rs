@@ -167,3 +167,48 @@ db_test!(every_error_names_its_request, |app| {
         "{body:#}"
     );
 });
+
+db_test!(
+    the_operator_sees_requests_errors_latency_and_the_pool,
+    |app| {
+        use axum::body::Body;
+        use axum::http::Request;
+        app.load_demo().await;
+        let header = format!("Bearer {}", app.token_for("street.organizer").await);
+        for _ in 0..2 {
+            let (status, _, _) = app
+                .post(Some(&header), "query Probe { me { username } }", json!({}))
+                .await;
+            assert_eq!(status, 200);
+        }
+        app.post(
+            Some(&header),
+            "query Broken { organization(id: \"nope\") { name } }",
+            json!({}),
+        )
+        .await;
+        let (status, headers, body) = app
+            .http(Request::get("/metrics").body(Body::empty()).unwrap())
+            .await;
+        assert_eq!(status, 200);
+        assert!(
+            headers["content-type"]
+                .to_str()
+                .unwrap()
+                .contains("openmetrics")
+        );
+        let text = body.as_str().unwrap();
+        for line in [
+            r#"fazhan_graphql_requests_total{operation="Probe",outcome="ok"} 2"#,
+            r#"fazhan_graphql_requests_total{operation="Broken",outcome="error"} 1"#,
+            r#"fazhan_graphql_errors_total{code="BAD_USER_INPUT"} 1"#,
+            r#"fazhan_graphql_request_duration_seconds_count{operation="Probe"} 2"#,
+            "fazhan_subscriptions_open 0",
+            r#"fazhan_db_pool_connections{state="max"} 4"#,
+            r#"fazhan_viewer_cache_lookups_total{result="hit"}"#,
+        ] {
+            assert!(text.contains(line), "{line} missing from\n{text}");
+        }
+        assert!(text.contains("fazhan_sql_statements_total"));
+    }
+);
