@@ -266,8 +266,18 @@ db_test!(
             .unwrap(),
             0
         );
-        let e = rx.try_recv().unwrap();
+        // On PostgreSQL the event comes back through LISTEN: wait for it, then for no second one.
+        let e = tokio::time::timeout(std::time::Duration::from_secs(5), rx.recv())
+            .await
+            .expect("the overdue letter is announced")
+            .unwrap();
         assert_eq!(e.kind, fazhan::service::letter::LetterEventKind::Overdue);
+        assert!(
+            tokio::time::timeout(std::time::Duration::from_millis(300), rx.recv())
+                .await
+                .is_err(),
+            "announced once"
+        );
         let alerts = app.ok(Some("town.organizer"), "{ alerts(asOf: \"2023-12-06\", withinDays: 0) { kind dueOn overdue letter { id } } }", json!({})).await;
         assert_eq!(alerts["alerts"][0]["kind"], "LETTER_REPLY_DUE");
         assert_eq!(alerts["alerts"][0]["dueOn"], "2023-12-05");
