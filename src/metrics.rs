@@ -278,8 +278,14 @@ mod tests {
 
     #[test]
     fn operation_names_come_from_the_document() {
-        assert_eq!(first_operation_name("query Probe { me { id } }"), Some("Probe"));
-        assert_eq!(first_operation_name("# c\n mutation Go($a: Int) { x }"), Some("Go"));
+        assert_eq!(
+            first_operation_name("query Probe { me { id } }"),
+            Some("Probe")
+        );
+        assert_eq!(
+            first_operation_name("# c\n mutation Go($a: Int) { x }"),
+            Some("Go")
+        );
         assert_eq!(first_operation_name("{ me { id } }"), None);
         assert_eq!(first_operation_name("query { me { id } }"), None);
         assert_eq!(first_operation_name("queryX { a }"), None);

@@ -381,9 +381,10 @@ async fn execute(
     let info = crate::graphql::context::RequestInfo::new(client_address)
         .with_request_id(request_id.0.clone());
     let started = std::time::Instant::now();
-    let operation = request.operation_name.clone().or_else(|| {
-        crate::metrics::first_operation_name(&request.query).map(str::to_string)
-    });
+    let operation = request
+        .operation_name
+        .clone()
+        .or_else(|| crate::metrics::first_operation_name(&request.query).map(str::to_string));
     let mut response = s
         .schema
         .execute(request.data(viewer).data(flag.clone()).data(info))
