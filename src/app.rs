@@ -64,7 +64,16 @@ fn app_err(e: AppError) -> anyhow::Error {
 pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
     let db = connect(&config).await?;
     migrate(&db).await?;
-    state_for(db, config).await
+    let read_url = config.database_read_url.clone();
+    let max = config.db_max_connections;
+    let mut state = state_for(db, config).await?;
+    if let Some(url) = read_url {
+        state.read_db = connect_url(&url, max, None)
+            .await
+            .context("connecting to DATABASE_READ_URL")?;
+        tracing::info!("lag-tolerant reads go to the read replica");
+    }
+    Ok(state)
 }
 
 /// Bootstraps an empty, migrated database and builds the state (tests call this too).

@@ -28,6 +28,10 @@ pub struct Config {
     /// Database URL (sqlite://… or postgres://…). Default: an SQLite file in the data directory.
     #[arg(long, env = "DATABASE_URL", global = true)]
     pub database_url: Option<String>,
+    /// A read-only replica (PostgreSQL streaming replica) for the reads that tolerate its lag:
+    /// indicators, the per-child table and its export. Default: everything on `DATABASE_URL`.
+    #[arg(long, env = "DATABASE_READ_URL", global = true)]
+    pub database_read_url: Option<String>,
     /// Directory for the embedded database and other local state.
     #[arg(long, env = "FAZHAN_DATA_DIR", default_value = "data", global = true)]
     pub data_dir: PathBuf,
@@ -200,6 +204,7 @@ impl Config {
     pub fn for_tests(database_url: String) -> Self {
         Config {
             database_url: Some(database_url),
+            database_read_url: None,
             data_dir: PathBuf::from("data"),
             bind_addr: "127.0.0.1:0".parse().expect("valid address"),
             environment: Environment::Development,

@@ -11,6 +11,9 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
+    /// Where lag-tolerant reads go (indicators, tables, their exports): a replica when
+    /// `DATABASE_READ_URL` is set, else `db`. Anything read right after a write uses `db`.
+    pub read_db: DatabaseConnection,
     pub jwt: JwtKeys,
     pub config: Arc<Config>,
     /// Login attempts per client address and username, and the process's password-check budget.
@@ -57,6 +60,7 @@ impl AppState {
         ));
         AppState {
             letter_events: crate::events::Bus::new(db.clone(), viewers.clone()),
+            read_db: db.clone(),
             db,
             jwt,
             login_limits: Arc::new(LoginLimits::new(

@@ -274,7 +274,7 @@ impl Indicators {
 
     /// Process health as of the day asked about (computed when selected).
     async fn process_health(&self, ctx: &Context<'_>) -> Result<ProcessHealth> {
-        let db = &ctx.state().db;
+        let db = &ctx.state().read_db;
         let [talks, approvals, oaths, conversions] =
             service::overdue(db, &self.0.organization.path, self.0.as_of).await?;
         let letters = crate::db::letter::count(
@@ -307,7 +307,7 @@ impl Indicators {
     /// last two months at school.
     #[graphql(complexity = "super::weights::AGGREGATE + child_complexity")]
     async fn rush(&self, ctx: &Context<'_>) -> Result<Rush> {
-        let db = &ctx.state().db;
+        let db = &ctx.state().read_db;
         let (y, c) = (self.0.year, &self.0.counters);
         let n = |v: i64| u32::try_from(v.max(0)).unwrap_or(0);
         // December from the monthly counters, the year from the whole-year ones.
@@ -358,7 +358,7 @@ impl Indicators {
     async fn kinship(&self, ctx: &Context<'_>) -> Result<Vec<KinshipShare>> {
         let actor = ctx.actor()?;
         Ok(
-            service::kinship_shares(&ctx.state().db, &self.0.organization.path)
+            service::kinship_shares(&ctx.state().read_db, &self.0.organization.path)
                 .await?
                 .into_iter()
                 .filter_map(|(o, related)| {
@@ -384,7 +384,7 @@ impl Indicators {
     async fn idle_branches(&self, ctx: &Context<'_>) -> Result<Vec<Organization>> {
         let actor = ctx.actor()?;
         Ok(
-            service::idle_branches(&ctx.state().db, &self.0.organization.path, self.0.year)
+            service::idle_branches(&ctx.state().read_db, &self.0.organization.path, self.0.year)
                 .await?
                 .into_iter()
                 .filter_map(|o| Organization::visible(actor, o))
@@ -514,7 +514,7 @@ impl IndicatorQuery {
         let period = crate::service::period::Period::named(year, period.code(), as_of)
             .unwrap_or_else(|| crate::service::period::Period::year(year, as_of));
         Ok(Indicators(
-            service::get(&ctx.state().db, actor, id, period).await?,
+            service::get(&ctx.state().read_db, actor, id, period).await?,
         ))
     }
 
@@ -538,7 +538,7 @@ impl IndicatorQuery {
         let as_of = as_of
             .map(|d| d.0)
             .unwrap_or_else(crate::service::letter::today);
-        Ok(service::table(&ctx.state().db, actor, id, year, as_of)
+        Ok(service::table(&ctx.state().read_db, actor, id, year, as_of)
             .await?
             .into_iter()
             .map(|r| IndicatorRow::new(actor, r))

@@ -138,6 +138,22 @@ impl TestApp {
         })
     }
 
+    /// This instance with its lag-tolerant reads going to `replica`'s database (as
+    /// `DATABASE_READ_URL` does); everything else stays on this one's.
+    pub fn reading_from(&self, replica: &TestApp) -> TestApp {
+        let mut state = self.state.clone();
+        state.read_db = replica.state.db.clone();
+        let schema = build_schema(&state);
+        let router = fazhan::http::router(state.clone());
+        TestApp {
+            state,
+            schema,
+            router,
+            backend: self.backend,
+            cleanup: Cleanup::Shared,
+        }
+    }
+
     /// Drops the test's database.
     pub async fn cleanup(self) {
         self.state.db.clone().close().await.ok();

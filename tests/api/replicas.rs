@@ -212,3 +212,57 @@ db_test!(
         assert!(text.contains("fazhan_sql_statements_total"));
     }
 );
+
+db_test!(
+    indicators_are_read_from_the_replica_and_everything_else_from_the_primary,
+    |app| {
+        app.load_demo().await;
+        // A "replica" that differs from the primary: three admissions only it has.
+        let replica = crate::helpers::TestApp::spawn(app.backend, Config::for_tests(String::new()))
+            .await
+            .expect("a second database");
+        replica.load_demo().await;
+        crate::plans::admitted(
+            &replica,
+            "和平社区第一党支部",
+            3,
+            true,
+            "1999-01-01",
+            "UNDERGRADUATE",
+            false,
+            "2025-05-10",
+        )
+        .await;
+        let via = app.reading_from(&replica);
+        let street = app.org_id("和平街道党工委").await;
+        let q = "query($o: ID!) { indicators(organizationId: $o, year: 2025) { admitted } indicatorTable(organizationId: $o, year: 2025) { isTotal admitted } }";
+        let d = via
+            .ok(Some("street.organizer"), q, json!({ "o": street }))
+            .await;
+        assert_eq!(d["indicators"]["admitted"], 3);
+        let total = d["indicatorTable"]
+            .as_array()
+            .unwrap()
+            .last()
+            .unwrap()
+            .clone();
+        assert_eq!(
+            (total["isTotal"].as_bool(), total["admitted"].as_i64()),
+            (Some(true), Some(3))
+        );
+        // The primary's own figures, and a read right after a write, come from the primary.
+        let d = app
+            .ok(Some("street.organizer"), q, json!({ "o": street }))
+            .await;
+        assert_eq!(d["indicators"]["admitted"], 0);
+        let cases = via
+            .ok(
+                Some("street.organizer"),
+                "{ candidates(first: 5) { totalCount } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(cases["candidates"]["totalCount"], 0);
+        replica.cleanup().await;
+    }
+);
