@@ -26,11 +26,45 @@ pub struct LetterEvent {
     pub receiver_path: String,
 }
 
+/// What happened to a report, for the reporting organization's subscribers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportEventKind {
+    Returned,
+    Accepted,
+}
+
+impl ReportEventKind {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportEventKind::Returned => "RETURNED",
+            ReportEventKind::Accepted => "ACCEPTED",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        match s {
+            "RETURNED" => Some(ReportEventKind::Returned),
+            "ACCEPTED" => Some(ReportEventKind::Accepted),
+            _ => None,
+        }
+    }
+}
+
+/// A report returned or accepted; subscribers see it if the report's organization is in scope.
+#[derive(Debug, Clone)]
+pub struct ReportEvent {
+    pub kind: ReportEventKind,
+    pub report_id: i64,
+    pub organization_path: String,
+}
+
 /// What travels between instances: ids only.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(tag = "t", rename_all = "camelCase")]
 enum Wire {
     Letter { kind: String, id: i64 },
+    Report { kind: String, id: i64 },
     Users,
 }
 
@@ -38,6 +72,7 @@ enum Wire {
 #[derive(Clone)]
 pub struct Bus {
     letters: broadcast::Sender<LetterEvent>,
+    reports: broadcast::Sender<ReportEvent>,
     db: DatabaseConnection,
     viewers: Arc<ViewerCache>,
     /// Events received from the database (for `/metrics` and tests).
@@ -50,6 +85,7 @@ impl Bus {
     pub fn new(db: DatabaseConnection, viewers: Arc<ViewerCache>) -> Self {
         Bus {
             letters: broadcast::channel(1024).0,
+            reports: broadcast::channel(1024).0,
             db,
             viewers,
             received: Arc::new(AtomicU64::new(0)),
@@ -79,6 +115,23 @@ impl Bus {
             });
         } else {
             let _ = self.letters.send(event);
+        }
+    }
+
+    /// Subscribes to report events.
+    pub fn subscribe_reports(&self) -> broadcast::Receiver<ReportEvent> {
+        self.reports.subscribe()
+    }
+
+    /// Announces a report returned or accepted (after its transaction committed).
+    pub fn report(&self, event: ReportEvent) {
+        if self.shared() {
+            self.notify(Wire::Report {
+                kind: event.kind.as_str().into(),
+                id: event.report_id,
+            });
+        } else {
+            let _ = self.reports.send(event);
         }
     }
 
@@ -123,6 +176,18 @@ impl Bus {
                     }
                     Ok(None) => {}
                     Err(e) => tracing::warn!(error = %e, "could not reload an announced letter"),
+                }
+            }
+            Ok(Wire::Report { kind, id }) => {
+                let Some(kind) = ReportEventKind::parse(&kind) else {
+                    return;
+                };
+                match report_event(&self.db, kind, id).await {
+                    Ok(Some(e)) => {
+                        let _ = self.reports.send(e);
+                    }
+                    Ok(None) => {}
+                    Err(e) => tracing::warn!(error = %e, "could not reload an announced report"),
                 }
             }
             Err(_) => tracing::warn!(payload, "unknown event payload"),
@@ -193,6 +258,23 @@ impl Bus {
             }
         }
     }
+}
+
+async fn report_event(
+    db: &DatabaseConnection,
+    kind: ReportEventKind,
+    id: i64,
+) -> Result<Option<ReportEvent>, sea_orm::DbErr> {
+    let Some(r) = db::report::find_by_id(db, id).await? else {
+        return Ok(None);
+    };
+    Ok(db::organization::find_by_id(db, r.organization_id)
+        .await?
+        .map(|o| ReportEvent {
+            kind,
+            report_id: id,
+            organization_path: o.path,
+        }))
 }
 
 async fn letter_event(

@@ -66,7 +66,7 @@ pub struct MutationRoot(
 
 /// All subscriptions.
 #[derive(MergedSubscription, Default)]
-pub struct SubscriptionRoot(letter::LetterSubscription);
+pub struct SubscriptionRoot(letter::LetterSubscription, report::ReportSubscription);
 
 /// The service's schema.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;

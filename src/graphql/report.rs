@@ -480,6 +480,7 @@ impl ReportMutation {
         let id = ids::decode(NodeType::Report, &input.id, "id")?;
         let r = service::review(
             &ctx.state().db,
+            &ctx.state().letter_events,
             actor,
             id,
             input.expected_version,
@@ -504,6 +505,7 @@ impl ReportMutation {
             .unwrap_or_else(crate::service::letter::today);
         let r = service::review(
             &ctx.state().db,
+            &ctx.state().letter_events,
             actor,
             id,
             input.expected_version,
@@ -538,5 +540,69 @@ impl ReportMutation {
         Ok(SetReportSchedulePayload {
             due_on: input.due_on,
         })
+    }
+}
+
+/// What happened to a report.
+#[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportEventKind {
+    /// Returned to the submitter with a reason.
+    Returned,
+    /// Accepted and locked.
+    Accepted,
+}
+
+/// A report event: fetch the report by id for its details.
+#[derive(SimpleObject)]
+pub struct ReportNotice {
+    /// What happened.
+    pub kind: ReportEventKind,
+    /// The report.
+    pub report_id: ID,
+}
+
+/// Report subscriptions.
+#[derive(Default)]
+pub struct ReportSubscription;
+
+#[async_graphql::Subscription]
+impl ReportSubscription {
+    /// Reports of your subtree returned or accepted by the level above (on PostgreSQL from any
+    /// instance). Before each event the connection's token is checked again: once it is expired
+    /// or revoked, the stream ends.
+    async fn report_events(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<impl futures_util::Stream<Item = ReportNotice>> {
+        use futures_util::StreamExt;
+        let actor = ctx.actor()?.clone();
+        let token = ctx.data_opt::<super::context::SocketToken>().cloned();
+        let state = ctx.state().clone();
+        let rx = ctx.state().letter_events.subscribe_reports();
+        let open = crate::metrics::OpenSubscription::new(&ctx.state().metrics.subscriptions);
+        let stream = tokio_stream::wrappers::BroadcastStream::new(rx).filter_map(move |e| {
+            let _open = &open;
+            let actor = actor.clone();
+            async move {
+                let e = e.ok()?;
+                actor.can_see(&e.organization_path).then(|| ReportNotice {
+                    kind: match e.kind {
+                        crate::events::ReportEventKind::Returned => ReportEventKind::Returned,
+                        crate::events::ReportEventKind::Accepted => ReportEventKind::Accepted,
+                    },
+                    report_id: ids::encode(NodeType::Report, e.report_id),
+                })
+            }
+        });
+        let stream = stream.take_while(move |_| {
+            let (state, token) = (state.clone(), token.clone());
+            async move {
+                match token {
+                    Some(super::context::SocketToken(header)) => state.token_stands(&header).await,
+                    None => true,
+                }
+            }
+        });
+        Ok(stream)
     }
 }

@@ -259,6 +259,7 @@ async fn audit(
 /// The collecting level returns (with a reason) or accepts a submitted report.
 pub async fn review(
     db: &DatabaseConnection,
+    events: &crate::events::Bus,
     actor: &Actor,
     id: i64,
     version: i32,
@@ -332,6 +333,15 @@ pub async fn review(
     )
     .await?;
     txn.commit().await?;
+    events.report(crate::events::ReportEvent {
+        kind: if accept.is_some() {
+            crate::events::ReportEventKind::Accepted
+        } else {
+            crate::events::ReportEventKind::Returned
+        },
+        report_id: r.id,
+        organization_path: org.path.clone(),
+    });
     Ok(r)
 }
 

@@ -266,3 +266,33 @@ db_test!(
         replica.cleanup().await;
     }
 );
+
+db_test!(
+    a_report_returned_through_one_instance_is_heard_on_another,
+    |app| {
+        app.load_demo().await;
+        crate::plans::organizer_at(&app, "示例区委组织部", "district.organizer").await;
+        let b = app.another_instance(Config::for_tests(String::new())).await;
+        // On SQLite (one process) the same instance hears it.
+        let listener = b.as_ref().unwrap_or(&app);
+        let mut rx = listener.state.letter_events.subscribe_reports();
+        let street = app.org_id("和平街道党工委").await;
+        let d = app.ok(Some("street.organizer"), "mutation($input: SubmitReportInput!) { submitReport(input: $input) { report { id version } } }", json!({ "input": { "organizationId": street, "year": 2025, "period": "H1", "submittedOn": "2025-06-25" } })).await;
+        let id = d["submitReport"]["report"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let v = d["submitReport"]["report"]["version"].as_i64().unwrap();
+        app.ok(Some("district.organizer"), "mutation($input: ReviewReportInput!) { returnReport(input: $input) { report { status } } }", json!({ "input": { "id": id, "expectedVersion": v, "reason": "数字有误" } })).await;
+        let e = tokio::time::timeout(Duration::from_secs(5), rx.recv())
+            .await
+            .expect("the return is heard")
+            .unwrap();
+        assert_eq!(e.kind, fazhan::events::ReportEventKind::Returned);
+        let (_, n) = fazhan::graphql::ids::decode_any(&id).unwrap();
+        assert_eq!(e.report_id, n);
+        if let Some(b) = b {
+            b.cleanup().await;
+        }
+    }
+);
