@@ -120,6 +120,18 @@ fn respond_text(status: StatusCode, media: MediaType, body: String) -> Response 
     resp
 }
 
+/// A persisted-query request that cannot run as sent: 200 with the code Apollo's link retries on
+/// (`PERSISTED_QUERY_NOT_FOUND`: send the document).
+fn persisted_refusal(media: MediaType, refusal: super::apq::Refusal) -> Response {
+    let (code, message) = refusal.code_and_message();
+    let status = if refusal == super::apq::Refusal::Mismatch {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    respond(status, media, error_body(code, message))
+}
+
 /// A request that could not be read as a GraphQL request at all.
 fn bad_request(media: MediaType, message: &str) -> Response {
     respond(
@@ -151,10 +163,16 @@ pub async fn get(
     let Some(media) = negotiate(&headers) else {
         return StatusCode::NOT_ACCEPTABLE.into_response();
     };
-    let request = match async_graphql::http::parse_query_string(query.as_deref().unwrap_or("")) {
+    let mut request = match async_graphql::http::parse_query_string(query.as_deref().unwrap_or(""))
+    {
         Ok(r) => r,
-        Err(e) => return bad_request(media, &format!("请求无效 / invalid GraphQL request: {e}")),
+        Err(e) => {
+            return bad_request(media, &format!("请求无效 / invalid GraphQL request: {e}"));
+        }
     };
+    if let Err(refusal) = s.persisted.resolve(&mut request) {
+        return persisted_refusal(media, refusal);
+    }
     if request.query.trim().is_empty() {
         return bad_request(media, "缺少 query 参数 / missing query");
     }
@@ -216,10 +234,13 @@ pub async fn post(
             ),
         );
     }
-    let request = match parse_body(&body) {
+    let mut request = match parse_body(&body) {
         Ok(r) => r,
         Err(msg) => return bad_request(media, &msg),
     };
+    if let Err(refusal) = s.persisted.resolve(&mut request) {
+        return persisted_refusal(media, refusal);
+    }
     execute(
         &s,
         (request_id, peer_address(peer)),
@@ -311,7 +332,9 @@ fn parse_body(body: &[u8]) -> Result<async_graphql::Request, String> {
             ));
         }
     };
-    if shape.query != Some(JsonKind::String) {
+    // A persisted-query request may carry its hash alone (`extensions.persistedQuery`).
+    let may_omit_query = shape.query.is_none() && shape.extensions == Some(JsonKind::Object);
+    if shape.query != Some(JsonKind::String) && !may_omit_query {
         return Err("query 须为非空字符串 / query must be a non-empty string".into());
     }
     for (key, kind, want) in [
@@ -325,7 +348,7 @@ fn parse_body(body: &[u8]) -> Result<async_graphql::Request, String> {
     }
     let request: async_graphql::Request = serde_json::from_slice(body)
         .map_err(|e| format!("请求无效 / invalid GraphQL request: {e}"))?;
-    if request.query.trim().is_empty() {
+    if request.query.trim().is_empty() && !request.extensions.contains_key("persistedQuery") {
         return Err("query 须为非空字符串 / query must be a non-empty string".into());
     }
     Ok(request)
@@ -339,6 +362,8 @@ fn selects_mutation(request: &async_graphql::Request) -> bool {
     let op = match (&doc.operations, request.operation_name.as_deref()) {
         (DocumentOperations::Single(op), _) => Some(op),
         (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name),
+        // A document with one named operation and no `operationName` runs that operation.
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next(),
         (DocumentOperations::Multiple(_), None) => None,
     };
     op.is_some_and(|op| op.node.ty == OperationType::Mutation)

@@ -1,5 +1,6 @@
 //! HTTP: the router (GraphQL over HTTP, GraphiQL, health), body limits and request tracing.
 
+pub mod apq;
 pub mod exports;
 pub mod graphiql;
 pub mod graphql;
@@ -23,6 +24,8 @@ pub struct HttpState {
     pub schema: AppSchema,
     /// Parsed GraphQL documents by their text.
     pub documents: std::sync::Arc<graphql::DocumentCache>,
+    /// Automatic persisted queries: documents by their SHA-256.
+    pub persisted: std::sync::Arc<apq::PersistedQueries>,
 }
 
 /// The service's router.
@@ -52,6 +55,7 @@ pub fn router(app: AppState) -> Router {
             app,
             schema,
             documents: std::sync::Arc::new(graphql::DocumentCache::new(512)),
+            persisted: std::sync::Arc::new(apq::PersistedQueries::new(4096)),
         })
 }
 

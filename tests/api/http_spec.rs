@@ -33,6 +33,12 @@ db_test!(queries_work_over_get_and_mutations_only_over_post, |app| {
         .await;
     assert_eq!(status, 405);
     assert_eq!(headers["allow"], "POST");
+    // A named mutation without operationName is refused over GET too (it is the one it runs).
+    let named = "/graphql?query=mutation%20Login%7Blogin(input%3A%7Busername%3A%22admin%22%2Cpassword%3A%22admin-password-1%22%7D)%7Btoken%7D%7D";
+    let (status, _, _) = app
+        .http(get(named, "application/graphql-response+json"))
+        .await;
+    assert_eq!(status, 405);
 });
 
 db_test!(media_types_and_status_codes_follow_the_spec, |app| {

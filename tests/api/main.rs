@@ -14,6 +14,7 @@ mod letters;
 mod limits;
 mod matrix;
 mod organizations;
+mod persisted;
 mod pipeline;
 mod plan_documents;
 mod plans;
