@@ -41,8 +41,9 @@ pub struct PersistedQueries {
     documents: Mutex<lru::LruCache<String, String>>,
 }
 
-/// The largest document kept (larger ones run but are not persisted).
-const MAX_DOCUMENT_BYTES: usize = 64 * 1024;
+/// The largest document kept (larger ones run but are not persisted): with the store's size,
+/// at most 16 MiB of documents per instance.
+const MAX_DOCUMENT_BYTES: usize = 16 * 1024;
 
 impl PersistedQueries {
     /// A store of at most `capacity` documents.
@@ -77,7 +78,10 @@ impl PersistedQueries {
         if sha256_hex(&request.query) != hash {
             return Err(Refusal::Mismatch);
         }
-        if request.query.len() <= MAX_DOCUMENT_BYTES {
+        // Only documents that parse are kept (a broken one is answered, not remembered).
+        if request.query.len() <= MAX_DOCUMENT_BYTES
+            && async_graphql::parser::parse_query(&request.query).is_ok()
+        {
             documents.put(hash, request.query.clone());
         }
         Ok(())

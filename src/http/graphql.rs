@@ -103,8 +103,14 @@ impl DocumentCache {
     }
 }
 
+/// An error answered without executing, naming the request like every other error.
 fn error_body(code: &str, message: &str) -> Value {
-    json!({ "errors": [{ "message": message, "extensions": { "code": code } }] })
+    match super::CURRENT_REQUEST_ID.try_with(|id| id.clone()) {
+        Ok(id) => {
+            json!({ "errors": [{ "message": message, "extensions": { "code": code, "requestId": id } }] })
+        }
+        Err(_) => json!({ "errors": [{ "message": message, "extensions": { "code": code } }] }),
+    }
 }
 
 fn respond(status: StatusCode, media: MediaType, body: Value) -> Response {
@@ -170,6 +176,13 @@ pub async fn get(
             return bad_request(media, &format!("请求无效 / invalid GraphQL request: {e}"));
         }
     };
+    // The spec's name is `operationName` (async-graphql reads `operation_name`).
+    if request.operation_name.is_none() {
+        request.operation_name = form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes())
+            .find(|(k, _)| k == "operationName")
+            .map(|(_, v)| v.into_owned())
+            .filter(|v| !v.is_empty());
+    }
     if let Err(refusal) = s.persisted.resolve(&mut request) {
         return persisted_refusal(media, refusal);
     }

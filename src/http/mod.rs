@@ -55,7 +55,7 @@ pub fn router(app: AppState) -> Router {
             app,
             schema,
             documents: std::sync::Arc::new(graphql::DocumentCache::new(512)),
-            persisted: std::sync::Arc::new(apq::PersistedQueries::new(4096)),
+            persisted: std::sync::Arc::new(apq::PersistedQueries::new(1024)),
         })
 }
 
@@ -64,6 +64,11 @@ pub fn router(app: AppState) -> Router {
 /// recorded on every audit row the request writes and on its log lines.
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
+
+tokio::task_local! {
+    /// The id of the request being served (errors answered before execution name it too).
+    pub static CURRENT_REQUEST_ID: String;
+}
 
 fn acceptable_request_id(v: &str) -> bool {
     !v.is_empty()
@@ -86,7 +91,9 @@ async fn request_id(
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     req.extensions_mut().insert(RequestId(id.clone()));
     let span = tracing::info_span!("request", request_id = %id);
-    let mut resp = next.run(req).instrument(span).await;
+    let mut resp = CURRENT_REQUEST_ID
+        .scope(id.clone(), next.run(req).instrument(span))
+        .await;
     if let Ok(v) = axum::http::HeaderValue::from_str(&id) {
         resp.headers_mut().insert("x-request-id", v);
     }

@@ -61,7 +61,7 @@ pub async fn login(
     let user = match user {
         Some(u) if succeeded => u,
         _ => {
-            tracing::info!(%username, "failed login");
+            tracing::info!(?username, "failed login");
             return Err(AppError::Unauthenticated(
                 "用户名或密码错误 / wrong username or password".into(),
             ));

@@ -33,6 +33,29 @@ db_test!(queries_work_over_get_and_mutations_only_over_post, |app| {
         .await;
     assert_eq!(status, 405);
     assert_eq!(headers["allow"], "POST");
+    // `operationName` (the spec's spelling) picks the operation over GET: a query runs, a mutation
+    // is refused.
+    let two = "query%20A%7BserviceInfo%7Bname%7D%7D%20mutation%20B%7Blogin(input%3A%7Busername%3A%22admin%22%2Cpassword%3A%22admin-password-1%22%7D)%7Btoken%7D%7D";
+    let (status, _, body) = app
+        .http(get(
+            &format!("/graphql?query={two}&operationName=A"),
+            "application/graphql-response+json",
+        ))
+        .await;
+    assert_eq!(
+        (
+            status.as_u16(),
+            body["data"]["serviceInfo"]["name"].as_str()
+        ),
+        (200, Some("fazhan"))
+    );
+    let (status, _, _) = app
+        .http(get(
+            &format!("/graphql?query={two}&operationName=B"),
+            "application/graphql-response+json",
+        ))
+        .await;
+    assert_eq!(status, 405);
     // A named mutation without operationName is refused over GET too (it is the one it runs).
     let named = "/graphql?query=mutation%20Login%7Blogin(input%3A%7Busername%3A%22admin%22%2Cpassword%3A%22admin-password-1%22%7D)%7Btoken%7D%7D";
     let (status, _, _) = app

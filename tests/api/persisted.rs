@@ -49,6 +49,10 @@ db_test!(
             "PERSISTED_QUERY_NOT_FOUND"
         );
         assert_eq!(body["errors"][0]["message"], "PersistedQueryNotFound");
+        assert!(
+            body["errors"][0]["extensions"]["requestId"].is_string(),
+            "{body:#}"
+        );
         // 2. The retry with the document.
         let (status, _, body) =
             post(json!({ "query": document, "extensions": extension(&hash) })).await;
