@@ -62,21 +62,48 @@ fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
 
 /// Parsed documents by their text: clients send the same few documents over and over, and
 /// parsing is a good part of a small request's cost. Documents are still validated against
-/// the schema on every request (validation depends on the variables).
-pub struct DocumentCache(Mutex<lru::LruCache<String, ExecutableDocument>>);
+/// the schema on every request (validation depends on the variables). Memory is bounded by
+/// the text it keeps (a parsed document is about a hundred times its text at worst), and only
+/// signed-in callers add documents.
+pub struct DocumentCache(Mutex<(lru::LruCache<String, ExecutableDocument>, usize)>);
+
+/// The largest document kept.
+const LARGEST_CACHED: usize = 8 * 1024;
+/// The text kept in all (parsed: tens of megabytes at worst).
+const CACHED_TEXT_BUDGET: usize = 512 * 1024;
 
 impl DocumentCache {
     /// A cache of at most `capacity` documents.
     pub fn new(capacity: usize) -> Self {
-        DocumentCache(Mutex::new(lru::LruCache::new(
-            NonZeroUsize::new(capacity.max(1)).expect("non-zero"),
+        DocumentCache(Mutex::new((
+            lru::LruCache::new(NonZeroUsize::new(capacity.max(1)).expect("non-zero")),
+            0,
         )))
+    }
+
+    fn keep(&self, text: String, doc: ExecutableDocument) {
+        let mut guard = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let (cache, bytes) = &mut *guard;
+        *bytes += text.len();
+        if let Some((old, _)) = cache.push(text, doc) {
+            *bytes -= old.len();
+        }
+        while *bytes > CACHED_TEXT_BUDGET {
+            match cache.pop_lru() {
+                Some((old, _)) => *bytes -= old.len(),
+                None => break,
+            }
+        }
+    }
+
+    /// Text kept now (tests).
+    pub fn cached_bytes(&self) -> usize {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).1
     }
 
     /// Hands the request its parsed document: from the cache, or parsed now and kept. A
     /// document that does not parse is left to the executor, which reports the error.
-    fn prepare(&self, request: &mut async_graphql::Request) {
-        const LARGEST_CACHED: usize = 16 * 1024;
+    pub fn prepare(&self, request: &mut async_graphql::Request, signed_in: bool) {
         if request.query.len() > LARGEST_CACHED {
             return;
         }
@@ -84,16 +111,16 @@ impl DocumentCache {
             .0
             .lock()
             .unwrap_or_else(|e| e.into_inner())
+            .0
             .get(&request.query)
             .cloned();
         let doc = match cached {
             Some(doc) => doc,
             None => match async_graphql::parser::parse_query(&request.query) {
                 Ok(doc) => {
-                    self.0
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .put(request.query.clone(), doc.clone());
+                    if signed_in {
+                        self.keep(request.query.clone(), doc.clone());
+                    }
                     doc
                 }
                 Err(_) => return,
@@ -415,7 +442,8 @@ async fn execute(
     };
     let flag = RequestErrorFlag::default();
     let mut request = request;
-    s.documents.prepare(&mut request);
+    s.documents
+        .prepare(&mut request, matches!(viewer, crate::auth::Viewer::User(_)));
     let info = crate::graphql::context::RequestInfo::new(client_address)
         .with_request_id(request_id.0.clone());
     let started = std::time::Instant::now();
@@ -479,6 +507,26 @@ async fn execute(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_document_cache_keeps_signed_in_documents_within_its_text_budget() {
+        let cache = DocumentCache::new(512);
+        let doc = |i: usize| {
+            let mut q = format!("{{ f{i}");
+            while q.len() < 8000 {
+                q.push_str(" a");
+            }
+            q.push('}');
+            async_graphql::Request::new(q)
+        };
+        cache.prepare(&mut doc(0), false);
+        assert_eq!(cache.cached_bytes(), 0, "anonymous callers add nothing");
+        for i in 0..200 {
+            cache.prepare(&mut doc(i), true);
+        }
+        assert!(cache.cached_bytes() <= CACHED_TEXT_BUDGET);
+        assert!(cache.cached_bytes() > CACHED_TEXT_BUDGET - 9000);
+    }
 
     fn accept(v: &str) -> HeaderMap {
         let mut h = HeaderMap::new();
