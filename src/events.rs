@@ -26,30 +26,7 @@ pub struct LetterEvent {
     pub receiver_path: String,
 }
 
-/// What happened to a report, for the reporting organization's subscribers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReportEventKind {
-    Returned,
-    Accepted,
-}
-
-impl ReportEventKind {
-    /// The wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReportEventKind::Returned => "RETURNED",
-            ReportEventKind::Accepted => "ACCEPTED",
-        }
-    }
-
-    fn parse(s: &str) -> Option<Self> {
-        match s {
-            "RETURNED" => Some(ReportEventKind::Returned),
-            "ACCEPTED" => Some(ReportEventKind::Accepted),
-            _ => None,
-        }
-    }
-}
+pub use crate::domain::letter::ReportEventKind;
 
 /// A report returned or accepted; subscribers see it if the report's organization is in scope.
 #[derive(Debug, Clone)]

@@ -110,6 +110,14 @@ string_enum! {
     }
 }
 
+string_enum! {
+    /// What happened to a report, for the reporting organization's subscribers.
+    ReportEventKind {
+        Returned = "RETURNED",
+        Accepted = "ACCEPTED",
+    }
+}
+
 /// Checks that a transition is allowed from `status`; a refusal is a state conflict.
 pub fn check_transition(status: LetterStatus, to: LetterStatus) -> Result<(), String> {
     use LetterStatus::*;

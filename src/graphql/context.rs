@@ -41,6 +41,26 @@ impl RequestInfo {
 #[derive(Debug, Clone)]
 pub struct SocketToken(pub String);
 
+/// Ends a subscription's stream at the first event after the connection's token stopped
+/// standing (expired, revoked, the user deactivated).
+pub fn while_token_stands<S: futures_util::Stream>(
+    ctx: &async_graphql::Context<'_>,
+    stream: S,
+) -> impl futures_util::Stream<Item = S::Item> {
+    use futures_util::StreamExt;
+    let token = ctx.data_opt::<SocketToken>().cloned();
+    let state = ctx.state().clone();
+    stream.take_while(move |_| {
+        let (state, token) = (state.clone(), token.clone());
+        async move {
+            match token {
+                Some(SocketToken(header)) => state.token_stands(&header).await,
+                None => true,
+            }
+        }
+    })
+}
+
 /// Typed accessors: one `expect` per item instead of `data().unwrap()` in resolvers.
 pub trait ContextExt {
     /// The service state.

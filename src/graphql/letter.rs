@@ -817,8 +817,6 @@ impl LetterSubscription {
     async fn letter_events(&self, ctx: &Context<'_>) -> Result<impl Stream<Item = LetterNotice>> {
         let actor = ctx.actor()?.clone();
         crate::service::letter::may_read(&actor)?;
-        let token = ctx.data_opt::<super::context::SocketToken>().cloned();
-        let state = ctx.state().clone();
         let rx = ctx.state().letter_events.subscribe_letters();
         let open = crate::metrics::OpenSubscription::new(&ctx.state().metrics.subscriptions);
         let stream = tokio_stream::wrappers::BroadcastStream::new(rx).filter_map(move |e| {
@@ -833,15 +831,6 @@ impl LetterSubscription {
                 })
             }
         });
-        let stream = stream.take_while(move |_| {
-            let (state, token) = (state.clone(), token.clone());
-            async move {
-                match token {
-                    Some(super::context::SocketToken(header)) => state.token_stands(&header).await,
-                    None => true,
-                }
-            }
-        });
-        Ok(stream)
+        Ok(super::context::while_token_stands(ctx, stream))
     }
 }

@@ -576,8 +576,6 @@ impl ReportSubscription {
     ) -> Result<impl futures_util::Stream<Item = ReportNotice>> {
         use futures_util::StreamExt;
         let actor = ctx.actor()?.clone();
-        let token = ctx.data_opt::<super::context::SocketToken>().cloned();
-        let state = ctx.state().clone();
         let rx = ctx.state().letter_events.subscribe_reports();
         let open = crate::metrics::OpenSubscription::new(&ctx.state().metrics.subscriptions);
         let stream = tokio_stream::wrappers::BroadcastStream::new(rx).filter_map(move |e| {
@@ -594,15 +592,6 @@ impl ReportSubscription {
                 })
             }
         });
-        let stream = stream.take_while(move |_| {
-            let (state, token) = (state.clone(), token.clone());
-            async move {
-                match token {
-                    Some(super::context::SocketToken(header)) => state.token_stands(&header).await,
-                    None => true,
-                }
-            }
-        });
-        Ok(stream)
+        Ok(super::context::while_token_stands(ctx, stream))
     }
 }
