@@ -97,6 +97,10 @@ pub struct Config {
     /// Largest request body, in bytes.
     #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 16 * 1024 * 1024, global = true)]
     pub max_body_bytes: usize,
+    /// Largest file `POST /imports/…` takes, in bytes (spooled to a temporary file, not held in
+    /// memory).
+    #[arg(long, env = "MAX_IMPORT_BYTES", default_value_t = 256 * 1024 * 1024, global = true)]
+    pub max_import_bytes: usize,
     /// Login attempts allowed per username per minute.
     #[arg(
         long,
@@ -136,7 +140,7 @@ pub struct Config {
     #[arg(
         long,
         env = "DUPLICATE_CHECK_NUMBERS_PER_HOUR",
-        default_value_t = 20_000,
+        default_value_t = 200_000,
         global = true
     )]
     pub duplicate_check_numbers_per_hour: u32,
@@ -216,11 +220,12 @@ impl Config {
             max_page_size: 100,
             loader_delay_ms: 1,
             max_body_bytes: 16 * 1024 * 1024,
+            max_import_bytes: 256 * 1024 * 1024,
             login_attempts_per_minute: 10,
             login_attempts_per_address_per_minute: 30,
             login_checks_per_second: 8,
             duplicate_checks_per_hour: 100,
-            duplicate_check_numbers_per_hour: 20_000,
+            duplicate_check_numbers_per_hour: 200_000,
             viewer_cache_ms: 5_000,
             db_max_connections: 8,
             log_format: LogFormat::Text,

@@ -2,6 +2,7 @@
 //! The only layer that names `entity::` types and writes SQL.
 
 pub mod audit;
+pub mod bulk;
 pub mod candidate;
 pub mod consultation;
 pub mod counts;

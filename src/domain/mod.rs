@@ -6,6 +6,7 @@ pub mod consultation;
 pub mod counts;
 pub mod error;
 pub mod export;
+pub mod import_file;
 pub mod integrity;
 pub mod kinship;
 pub mod letter;

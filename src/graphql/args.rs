@@ -9,9 +9,10 @@ pub const YEARS: std::ops::RangeInclusive<i32> = 1949..=2100;
 /// Longest search text.
 pub const MAX_SEARCH_CHARS: usize = 100;
 
-/// Most rows one `importCandidates` or `importMembers` request carries (larger files go through
-/// several requests).
-pub const MAX_IMPORT_ROWS: usize = 10_000;
+/// Most rows one `importCandidates` or `importMembers` request carries: the GraphQL mutations
+/// are for small batches (their JSON, variables and arguments are held whole); files of any
+/// size go to `POST /imports/candidates` and `/imports/members`, read as a stream.
+pub const MAX_IMPORT_ROWS: usize = 1_000;
 
 /// Longest look-ahead of `alerts`, in days.
 pub const MAX_WITHIN_DAYS: u32 = 3660;
@@ -52,8 +53,10 @@ pub fn import_rows(n: usize) -> AppResult<()> {
     } else {
         Err(AppError::bad_input(
             "rows",
-            format!("每次最多导入{MAX_IMPORT_ROWS}行，收到{n}行"),
-            format!("at most {MAX_IMPORT_ROWS} rows per request, got {n}"),
+            format!("每次最多导入{MAX_IMPORT_ROWS}行，收到{n}行；更大的文件请用POST /imports/…"),
+            format!(
+                "at most {MAX_IMPORT_ROWS} rows per request, got {n}; send larger files to POST /imports/…"
+            ),
         ))
     }
 }

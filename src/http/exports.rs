@@ -39,7 +39,7 @@ fn error(status: StatusCode, e: &AppError) -> Response {
         .into_response()
 }
 
-fn app_error(e: AppError) -> Response {
+pub(super) fn app_error(e: AppError) -> Response {
     let status = match &e {
         AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
         AppError::Forbidden(_) => StatusCode::FORBIDDEN,
@@ -55,7 +55,7 @@ fn app_error(e: AppError) -> Response {
     error(status, &e)
 }
 
-async fn actor(s: &HttpState, headers: &HeaderMap) -> Result<Actor, Response> {
+pub(super) async fn actor(s: &HttpState, headers: &HeaderMap) -> Result<Actor, Response> {
     let auth = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());

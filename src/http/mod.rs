@@ -4,6 +4,7 @@ pub mod apq;
 pub mod exports;
 pub mod graphiql;
 pub mod graphql;
+pub mod imports;
 pub mod ws;
 
 use crate::graphql::{AppSchema, build_schema};
@@ -39,6 +40,12 @@ pub fn router(app: AppState) -> Router {
         .route("/graphiql/{file}", get(graphiql::asset))
         .route("/exports/{file}", get(exports::indicator_table))
         .route("/exports/reports/{file}", get(exports::report))
+        .route(
+            "/imports/{kind}",
+            axum::routing::post(imports::import)
+                .layer(DefaultBodyLimit::max(app.config.max_import_bytes)),
+        )
+        .route("/imports/templates/{file}", get(imports::template))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))

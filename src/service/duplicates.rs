@@ -80,6 +80,60 @@ pub async fn find(
     Ok(found)
 }
 
+/// What an import's duplicate checks added up to, audited once when it ends (an import's open
+/// transaction holds SQLite's write lock, so its checks cannot be audited as they happen).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Tally {
+    pub checked: usize,
+    pub found: usize,
+    pub refused: bool,
+}
+
+/// The numbers of `numbers` on record, looked up through `lookup` (an import's open
+/// transaction, which also sees the rows it has written), spending the same allowances as
+/// [`find`] and adding to `tally` instead of writing an audit row; past an allowance it is
+/// `RATE_LIMITED` and reveals nothing.
+pub async fn look_up(
+    lookup: &impl sea_orm::ConnectionTrait,
+    checks: &DuplicateChecks,
+    actor: &Actor,
+    numbers: &[String],
+    tally: &mut Tally,
+) -> AppResult<Vec<String>> {
+    if numbers.is_empty() {
+        return Ok(vec![]);
+    }
+    tally.checked += numbers.len();
+    if !spend(&checks.checked, actor.user_id, numbers.len()) {
+        tally.refused = true;
+        return Err(AppError::RateLimited);
+    }
+    let mut found = vec![];
+    for chunk in numbers.chunks(1000) {
+        found.extend(db::person::existing_id_cards(lookup, chunk).await?);
+    }
+    tally.found += found.len();
+    if !spend(&checks.found, actor.user_id, found.len()) {
+        tally.refused = true;
+        return Err(AppError::RateLimited);
+    }
+    Ok(found)
+}
+
+/// The one audit row of an import's checks (written on its own, after the import's
+/// transaction has ended).
+pub async fn audit_tally(db: &DatabaseConnection, actor: &Actor, tally: Tally) -> AppResult<()> {
+    if tally.checked == 0 {
+        return Ok(());
+    }
+    let outcome = match (tally.refused, tally.found) {
+        (true, _) => "RATE_LIMITED",
+        (false, 0) => "OK",
+        (false, _) => "DUPLICATE",
+    };
+    audit(db, actor, tally.checked, Some(tally.found), outcome).await
+}
+
 /// One audit row per check: how many numbers were checked and found, never the numbers.
 async fn audit(
     db: &DatabaseConnection,

@@ -12,7 +12,7 @@ use crate::domain::pipeline::state::CaseState;
 use crate::domain::{Actor, DomainError, Permission};
 use crate::error::{AppError, AppResult, RowError};
 use chrono::NaiveDate;
-use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, TransactionTrait};
+use sea_orm::DatabaseConnection;
 use serde_json::json;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -34,6 +34,82 @@ fn application_facts(p: &PersonRecord, applied_on: NaiveDate, is_two_new: bool) 
         is_high_level_talent: p.is_high_level_talent,
         is_two_new,
     }
+}
+
+/// Counter contributions of applications, per branch.
+pub(super) type BranchCounts = HashMap<i64, HashMap<CountKey, i64>>;
+
+/// Adds one new application to its branch's contributions.
+pub(super) fn count_application(
+    per_branch: &mut BranchCounts,
+    branch: i64,
+    p: &PersonRecord,
+    applied_on: NaiveDate,
+    is_two_new: bool,
+) {
+    let keys = per_branch.entry(branch).or_default();
+    for key in contributions(&application_facts(p, applied_on, is_two_new)) {
+        *keys.entry(key).or_default() += 1;
+    }
+}
+
+/// Each branch's totals rolled up to its ancestors, as counter deltas.
+pub(super) fn rolled_up<'a>(
+    per_branch: BranchCounts,
+    path_of: impl Fn(i64) -> &'a str,
+) -> Vec<(i64, CountKey, i64)> {
+    let mut counts: BTreeMap<(i64, CountKey), i64> = BTreeMap::new();
+    for (org_id, keys) in per_branch {
+        for ancestor in path_ids(path_of(org_id)) {
+            for (key, n) in &keys {
+                *counts.entry((ancestor, key.clone())).or_default() += n;
+            }
+        }
+    }
+    counts.into_iter().map(|((o, k), n)| (o, k, n)).collect()
+}
+
+/// Applications are received by a branch (党支部), a general branch or a mobile Party
+/// organization; otherwise the message to report.
+pub(super) fn receives_applications(org: &entity::organization::Model) -> Result<(), String> {
+    if matches!(
+        org.kind.as_str(),
+        "BRANCH" | "GENERAL_BRANCH" | "MOBILE_PARTY_ORGANIZATION"
+    ) {
+        Ok(())
+    } else {
+        Err("入党申请须向党支部递交 / applications are received by a branch".into())
+    }
+}
+
+/// Step 1's own rules for one person (N1: 18 years old on the day), as a row message.
+pub(super) fn check_application(
+    organization_id: i64,
+    p: &PersonRecord,
+    applied_on: NaiveDate,
+    rules: &LocalRules,
+) -> Result<(), String> {
+    let ctx = StepContext {
+        person: PersonFacts {
+            birth_date: Some(p.birth_date),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    check_step(
+        &CaseState::default(),
+        &StepDetails::SubmitApplication { organization_id },
+        applied_on,
+        &ctx,
+        rules,
+    )
+    .map(|_| ())
+    .map_err(|v| {
+        format!(
+            "{} ({}): {} / {}",
+            v.rule, v.source, v.message_zh, v.message_en
+        )
+    })
 }
 
 /// One application to import.
@@ -103,14 +179,11 @@ pub async fn import_candidates(
             });
             continue;
         };
-        if !matches!(
-            org.kind.as_str(),
-            "BRANCH" | "GENERAL_BRANCH" | "MOBILE_PARTY_ORGANIZATION"
-        ) {
+        if let Err(message) = receives_applications(org) {
             errors.push(RowError {
                 index,
                 field: "organizationId".into(),
-                message: "入党申请须向党支部递交 / applications are received by a branch".into(),
+                message,
             });
             continue;
         }
@@ -150,29 +223,11 @@ pub async fn import_candidates(
         if let std::collections::hash_map::Entry::Vacant(e) = rules_cache.entry(org.id) {
             e.insert(db::local_rules::effective(db, &org.path).await?);
         }
-        let ctx = StepContext {
-            person: PersonFacts {
-                birth_date: Some(p.birth_date),
-                ..Default::default()
-            },
-            ..Default::default()
-        };
-        if let Err(v) = check_step(
-            &CaseState::default(),
-            &StepDetails::SubmitApplication {
-                organization_id: org.id,
-            },
-            r.applied_on,
-            &ctx,
-            &rules_cache[&org.id],
-        ) {
+        if let Err(message) = check_application(org.id, &p, r.applied_on, &rules_cache[&org.id]) {
             errors.push(RowError {
                 index,
                 field: "birthDate".into(),
-                message: format!(
-                    "{} ({}): {} / {}",
-                    v.rule, v.source, v.message_zh, v.message_en
-                ),
+                message,
             });
             continue;
         }
@@ -198,85 +253,31 @@ pub async fn import_candidates(
         errors.sort_by_key(|e| e.index);
         return Err(AppError::Rows(errors));
     }
-    let txn = db.begin().await?;
-    let now = chrono::Utc::now();
+    let txn = db::bulk::BulkTxn::begin(db).await?;
+    let by = db::bulk::Recorder {
+        user_id: actor.user_id,
+        role: actor.role.as_str(),
+        at: chrono::Utc::now(),
+        note: "bulk import",
+    };
     // Counter contributions are computed from the rows in memory and applied once at the end
     // (one batched upsert), instead of re-reading what was just written.
-    let mut per_branch: HashMap<i64, HashMap<CountKey, i64>> = HashMap::new();
-    // 1,000 rows per statement stays well under PostgreSQL's 65,535 bound parameters.
-    for chunk in valid.chunks(1000) {
-        let people: Vec<_> = chunk
+    let mut per_branch = BranchCounts::new();
+    for chunk in valid.chunks(db::bulk::BATCH_ROWS) {
+        let rows: Vec<_> = chunk
             .iter()
-            .map(|(_, org, _, p)| db::person::new_row(*org, p, None))
-            .collect();
-        let person_ids = entity::person::Entity::insert_many(people)
-            .exec_with_returning_keys(&txn)
-            .await?;
-        let cases: Vec<_> = chunk
-            .iter()
-            .zip(&person_ids)
-            .map(
-                |((_, org, on, _), person_id)| entity::candidate::ActiveModel {
-                    person_id: Set(*person_id),
-                    organization_id: Set(*org),
-                    stage: Set("APPLICANT".into()),
-                    version: Set(1),
-                    applied_on: Set(*on),
-                    extended: Set(false),
-                    invalidated: Set(false),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                    ..Default::default()
-                },
-            )
-            .collect();
-        let case_ids = entity::candidate::Entity::insert_many(cases)
-            .exec_with_returning_keys(&txn)
-            .await?;
-        let events: Vec<_> = chunk
-            .iter()
-            .zip(&case_ids)
-            .map(|((_, org, on, _), case_id)| {
-                let details = StepDetails::SubmitApplication {
-                    organization_id: *org,
-                };
-                entity::candidate_event::ActiveModel {
-                    candidate_id: Set(*case_id),
-                    step: Set(details.name()),
-                    step_number: Set(1),
-                    occurred_on: Set(*on),
-                    recorded_at: Set(now),
-                    actor_user_id: Set(actor.user_id),
-                    organization_id: Set(*org),
-                    details: Set(serde_json::to_string(&details).unwrap_or_default()),
-                    warnings: Set("[]".into()),
-                    corrects_event_id: Set(None),
-                    note: Set(Some("bulk import".into())),
-                    ..Default::default()
-                }
+            .map(|(_, org, on, p)| db::bulk::NewApplication {
+                organization_id: *org,
+                applied_on: *on,
+                person: p,
             })
             .collect();
-        entity::candidate_event::Entity::insert_many(events)
-            .exec(&txn)
-            .await?;
+        txn.insert_applications(&rows, by).await?;
         for (_, org_id, on, p) in chunk {
-            let branch = per_branch.entry(*org_id).or_default();
-            for key in contributions(&application_facts(p, *on, orgs[org_id].is_two_new)) {
-                *branch.entry(key).or_default() += 1;
-            }
+            count_application(&mut per_branch, *org_id, p, *on, orgs[org_id].is_two_new);
         }
     }
-    // Each branch's totals rolled up to its ancestors.
-    let mut counts: BTreeMap<(i64, CountKey), i64> = BTreeMap::new();
-    for (org_id, keys) in per_branch {
-        for ancestor in path_ids(&orgs[&org_id].path) {
-            for (key, n) in &keys {
-                *counts.entry((ancestor, key.clone())).or_default() += n;
-            }
-        }
-    }
-    let deltas: Vec<(i64, CountKey, i64)> =
-        counts.into_iter().map(|((o, k), n)| (o, k, n)).collect();
+    let deltas = rolled_up(per_branch, |id| orgs[&id].path.as_str());
     db::counts::apply(&txn, &deltas).await?;
     db::audit::record(
         &txn,

@@ -10,6 +10,7 @@ pub mod counts;
 pub mod demo;
 pub mod duplicates;
 pub mod duties;
+pub mod file_import;
 pub mod import;
 pub mod indicators;
 pub mod integrity;

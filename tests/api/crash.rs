@@ -1,8 +1,9 @@
-//! Crash safety: the real server process is killed (SIGKILL) while a 10,000-row import runs;
+//! Crash safety: the real server process is killed (SIGKILL) while a 10,000-row file import
+//! (`POST /imports/candidates`) runs;
 //! after a restart the import is all there or not there at all, and the retry with the same
 //! idempotency key imports exactly once. On SQLite and, with `TEST_DATABASE_URL`, PostgreSQL.
 
-use crate::pipeline::{id_card, person};
+use crate::pipeline::id_card;
 use serde_json::{Value, json};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -93,21 +94,22 @@ async fn killed_mid_import_then_retried(database_url: &str) {
         .as_str()
         .unwrap()
         .to_string();
-    let rows: Vec<Value> = (0..ROWS)
-        .map(|i| {
-            // Distinct numbers: a birth date per row for ten years of days, then the sequence.
-            let day = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap()
-                + chrono::Duration::days((i % 3650) as i64);
-            let birth = day.to_string();
-            let seq = 100 + (i / 3650) as u32;
-            json!({ "organizationId": branch, "appliedOn": "2025-03-03", "person": person(&format!("导入{i}"), &id_card(&birth, seq), &birth) })
-        })
-        .collect();
-    let input = json!({ "input": { "rows": rows, "idempotencyKey": "crash-import-1" } });
-    let query = "mutation($input: ImportCandidatesInput!) { importCandidates(input: $input) { imported replayed } }";
+    let mut file =
+        String::from("姓名,性别,出生日期,身份证号,学历,职业类别,递交申请日期,所属党组织ID\n");
+    for i in 0..ROWS {
+        // Distinct numbers: a birth date per row for ten years of days, then the sequence.
+        let day = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap()
+            + chrono::Duration::days((i % 3650) as i64);
+        let birth = day.to_string();
+        let seq = 100 + (i / 3650) as u32;
+        file.push_str(&format!(
+            "导入{i},女,{birth},{},大学本科,工人,2025-03-03,{branch}\n",
+            id_card(&birth, seq)
+        ));
+    }
     let in_flight = {
-        let (token, input) = (token.clone(), input.clone());
-        tokio::spawn(async move { graphql_raw(port, &token, query, input).await })
+        let (token, file) = (token.clone(), file.clone());
+        tokio::spawn(async move { upload(port, &token, file).await })
     };
     // Kill the process while the import is being validated or written.
     tokio::time::sleep(Duration::from_millis(350)).await;
@@ -126,33 +128,36 @@ async fn killed_mid_import_then_retried(database_url: &str) {
         after_crash == 0 || after_crash == ROWS as i64,
         "a crash left a partial import: {after_crash} cases"
     );
-    let r = graphql(port, Some(&token), query, input.clone()).await;
+    let r = upload(port, &token, file.clone()).await.expect("an answer");
     assert!(
         r.get("errors").is_none(),
         "{}",
         &r.to_string()[..r.to_string().len().min(2000)]
     );
-    assert_eq!(r["data"]["importCandidates"]["imported"], ROWS);
+    assert_eq!(r["imported"], ROWS);
     assert_eq!(
-        r["data"]["importCandidates"]["replayed"],
+        r["replayed"],
         after_crash == ROWS as i64,
         "a retry after a crash that imported nothing imports; after one that committed it replays"
     );
     assert_eq!(cases(port, &token).await, ROWS as i64);
     // And once more: the first result, nothing new.
-    let r = graphql(port, Some(&token), query, input).await;
-    assert_eq!(r["data"]["importCandidates"]["replayed"], true);
+    let r = upload(port, &token, file).await.expect("an answer");
+    assert_eq!(r["replayed"], true);
     assert_eq!(cases(port, &token).await, ROWS as i64);
     server.kill().unwrap();
     server.wait().unwrap();
 }
 
-/// The request, tolerating the connection dying with the server.
-async fn graphql_raw(port: u16, token: &str, query: &str, variables: Value) -> Option<Value> {
+/// The file import with the key `crash-import-1`, tolerating the connection dying with the
+/// server.
+async fn upload(port: u16, token: &str, file: String) -> Option<Value> {
     reqwest::Client::new()
-        .post(format!("http://127.0.0.1:{port}/graphql"))
+        .post(format!("http://127.0.0.1:{port}/imports/candidates"))
         .bearer_auth(token)
-        .json(&json!({ "query": query, "variables": variables }))
+        .header("content-type", "text/csv")
+        .header("idempotency-key", "crash-import-1")
+        .body(file)
         .send()
         .await
         .ok()?

@@ -8,6 +8,7 @@ mod auth;
 mod counts;
 mod crash;
 mod http_spec;
+mod imports;
 mod indicators;
 mod integrity;
 mod letters;

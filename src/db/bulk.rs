@@ -1,0 +1,458 @@
+//! Bulk writes for file imports: one transaction that takes rows batch by batch. On PostgreSQL
+//! the rows go in with `COPY … FROM STDIN` (ids drawn from the tables' sequences first, so a
+//! candidate's row can name its person's); elsewhere with multi-row inserts. The transaction is
+//! also a [`ConnectionTrait`], so counters, audit and idempotency rows are written through the
+//! same functions as everywhere else, in the same transaction.
+
+use crate::domain::pipeline::person::{PersonRecord, join_occupations};
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{
+    ActiveValue::Set, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    EntityTrait, ExecResult, QueryResult, RuntimeErr, Statement, TransactionTrait,
+};
+use sea_query_sqlx::SqlxValues;
+use std::fmt::Write;
+use std::sync::Arc;
+
+/// A new application: the person and the case's first step.
+pub struct NewApplication<'a> {
+    pub organization_id: i64,
+    pub applied_on: NaiveDate,
+    pub person: &'a PersonRecord,
+}
+
+/// A new Party member.
+pub struct NewMember<'a> {
+    pub organization_id: i64,
+    pub person: &'a PersonRecord,
+    pub member_since: Option<NaiveDate>,
+    pub under_party_probation: bool,
+}
+
+/// Who records the rows (each application's first event names them).
+#[derive(Clone, Copy)]
+pub struct Recorder<'a> {
+    pub user_id: i64,
+    pub role: &'a str,
+    pub at: DateTime<Utc>,
+    /// The note on each first event (how the rows came in).
+    pub note: &'a str,
+}
+
+/// Rows the callers hand over at a time (the SeaORM path splits them further to stay under
+/// the databases' bound-parameter limits).
+pub const BATCH_ROWS: usize = 5_000;
+
+/// Rows per multi-row insert on the SeaORM path (25 columns × 1,000 stays under SQLite's
+/// 32,766 and PostgreSQL's 65,535 bound parameters).
+const INSERT_ROWS: usize = 1_000;
+
+/// A transaction that takes bulk rows.
+pub enum BulkTxn {
+    /// A PostgreSQL transaction on one pooled connection, for `COPY`.
+    Postgres(tokio::sync::Mutex<sqlx::Transaction<'static, sqlx::Postgres>>),
+    /// Any other database, through SeaORM.
+    Other(DatabaseTransaction),
+}
+
+fn sqlx_err(e: sqlx::Error) -> DbErr {
+    DbErr::Exec(RuntimeErr::SqlxError(Arc::new(e)))
+}
+
+fn query(stmt: Statement) -> sqlx::query::Query<'static, sqlx::Postgres, SqlxValues> {
+    sqlx::query_with(
+        sqlx::AssertSqlSafe(stmt.sql),
+        SqlxValues(stmt.values.unwrap_or(sea_orm::sea_query::Values(vec![]))),
+    )
+}
+
+impl BulkTxn {
+    /// Begins the transaction.
+    pub async fn begin(db: &DatabaseConnection) -> Result<BulkTxn, DbErr> {
+        if db.get_database_backend() == DbBackend::Postgres {
+            let tx = db
+                .get_postgres_connection_pool()
+                .begin()
+                .await
+                .map_err(sqlx_err)?;
+            Ok(BulkTxn::Postgres(tokio::sync::Mutex::new(tx)))
+        } else {
+            Ok(BulkTxn::Other(db.begin().await?))
+        }
+    }
+
+    /// Commits everything written.
+    pub async fn commit(self) -> Result<(), DbErr> {
+        match self {
+            BulkTxn::Postgres(tx) => tx.into_inner().commit().await.map_err(sqlx_err),
+            BulkTxn::Other(tx) => tx.commit().await,
+        }
+    }
+
+    /// Undoes everything written.
+    pub async fn rollback(self) -> Result<(), DbErr> {
+        match self {
+            BulkTxn::Postgres(tx) => tx.into_inner().rollback().await.map_err(sqlx_err),
+            BulkTxn::Other(tx) => tx.rollback().await,
+        }
+    }
+
+    /// Writes applications: a person, a case at step 1 and its event for each.
+    pub async fn insert_applications(
+        &self,
+        rows: &[NewApplication<'_>],
+        by: Recorder<'_>,
+    ) -> Result<(), DbErr> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        match self {
+            BulkTxn::Postgres(tx) => {
+                let mut tx = tx.lock().await;
+                let ids: Vec<(i64, i64)> = sqlx::query_as(
+                    "SELECT nextval(pg_get_serial_sequence('people', 'id')), \
+                     nextval(pg_get_serial_sequence('candidates', 'id')) FROM generate_series(1, $1)",
+                )
+                .bind(rows.len() as i64)
+                .fetch_all(&mut **tx)
+                .await
+                .map_err(sqlx_err)?;
+                let at = by.at.to_rfc3339();
+                let step = application_step();
+                let mut people = String::with_capacity(rows.len() * 160);
+                let mut cases = String::with_capacity(rows.len() * 80);
+                let mut events = String::with_capacity(rows.len() * 120);
+                for (r, (person_id, case_id)) in rows.iter().zip(&ids) {
+                    person_line(
+                        &mut people,
+                        *person_id,
+                        r.organization_id,
+                        r.person,
+                        None,
+                        &at,
+                    );
+                    let _ = writeln!(
+                        cases,
+                        "{case_id}\t{person_id}\t{}\tAPPLICANT\t1\t{}\tf\tf\t{at}\t{at}",
+                        r.organization_id, r.applied_on
+                    );
+                    let _ = writeln!(
+                        events,
+                        "{case_id}\t{}\t1\t{}\t{at}\t{}\t{}\t{}\t[]\t{}\t{}",
+                        step,
+                        r.applied_on,
+                        by.user_id,
+                        r.organization_id,
+                        copy_text(&application_details(r.organization_id)),
+                        copy_text(by.note),
+                        copy_text(by.role),
+                    );
+                }
+                copy(&mut tx, PEOPLE_COPY, people).await?;
+                copy(
+                    &mut tx,
+                    "COPY candidates (id, person_id, organization_id, stage, version, applied_on, \
+                     extended, invalidated, created_at, updated_at) FROM STDIN",
+                    cases,
+                )
+                .await?;
+                copy(
+                    &mut tx,
+                    "COPY candidate_events (candidate_id, step, step_number, occurred_on, \
+                     recorded_at, actor_user_id, organization_id, details, warnings, note, \
+                     actor_role) FROM STDIN",
+                    events,
+                )
+                .await
+            }
+            BulkTxn::Other(tx) => {
+                for rows in rows.chunks(INSERT_ROWS) {
+                    insert_applications_with(tx, rows, by).await?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Writes Party members.
+    pub async fn insert_members(
+        &self,
+        rows: &[NewMember<'_>],
+        at: DateTime<Utc>,
+    ) -> Result<(), DbErr> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        match self {
+            BulkTxn::Postgres(tx) => {
+                let mut tx = tx.lock().await;
+                let at = at.to_rfc3339();
+                let mut people = String::with_capacity(rows.len() * 160);
+                let ids: Vec<(i64,)> = sqlx::query_as(
+                    "SELECT nextval(pg_get_serial_sequence('people', 'id')) FROM generate_series(1, $1)",
+                )
+                .bind(rows.len() as i64)
+                .fetch_all(&mut **tx)
+                .await
+                .map_err(sqlx_err)?;
+                for (r, (id,)) in rows.iter().zip(&ids) {
+                    let member = Some((r.member_since, r.under_party_probation));
+                    person_line(&mut people, *id, r.organization_id, r.person, member, &at);
+                }
+                copy(&mut tx, PEOPLE_COPY, people).await
+            }
+            BulkTxn::Other(tx) => {
+                for rows in rows.chunks(INSERT_ROWS) {
+                    let models: Vec<_> = rows
+                        .iter()
+                        .map(|r| {
+                            super::person::new_row(
+                                r.organization_id,
+                                r.person,
+                                Some((r.member_since, r.under_party_probation)),
+                            )
+                        })
+                        .collect();
+                    entity::person::Entity::insert_many(models).exec(tx).await?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// One multi-row insert per table for applications (the SeaORM path).
+async fn insert_applications_with(
+    tx: &DatabaseTransaction,
+    rows: &[NewApplication<'_>],
+    by: Recorder<'_>,
+) -> Result<(), DbErr> {
+    let people: Vec<_> = rows
+        .iter()
+        .map(|r| super::person::new_row(r.organization_id, r.person, None))
+        .collect();
+    let person_ids = entity::person::Entity::insert_many(people)
+        .exec_with_returning_keys(tx)
+        .await?;
+    let cases: Vec<_> = rows
+        .iter()
+        .zip(&person_ids)
+        .map(|(r, person_id)| entity::candidate::ActiveModel {
+            person_id: Set(*person_id),
+            organization_id: Set(r.organization_id),
+            stage: Set("APPLICANT".into()),
+            version: Set(1),
+            applied_on: Set(r.applied_on),
+            extended: Set(false),
+            invalidated: Set(false),
+            created_at: Set(by.at),
+            updated_at: Set(by.at),
+            ..Default::default()
+        })
+        .collect();
+    let case_ids = entity::candidate::Entity::insert_many(cases)
+        .exec_with_returning_keys(tx)
+        .await?;
+    let events: Vec<_> = rows
+        .iter()
+        .zip(&case_ids)
+        .map(|(r, case_id)| entity::candidate_event::ActiveModel {
+            candidate_id: Set(*case_id),
+            step: Set(application_step()),
+            step_number: Set(1),
+            occurred_on: Set(r.applied_on),
+            recorded_at: Set(by.at),
+            actor_user_id: Set(by.user_id),
+            organization_id: Set(r.organization_id),
+            details: Set(application_details(r.organization_id)),
+            warnings: Set("[]".into()),
+            corrects_event_id: Set(None),
+            note: Set(Some(by.note.into())),
+            actor_role: Set(Some(by.role.into())),
+            ..Default::default()
+        })
+        .collect();
+    entity::candidate_event::Entity::insert_many(events)
+        .exec(tx)
+        .await?;
+    Ok(())
+}
+
+/// The first step's stored name (as the pipeline writes it).
+fn application_step() -> String {
+    crate::domain::pipeline::model::StepDetails::SubmitApplication { organization_id: 0 }.name()
+}
+
+fn application_details(organization_id: i64) -> String {
+    serde_json::to_string(
+        &crate::domain::pipeline::model::StepDetails::SubmitApplication { organization_id },
+    )
+    .unwrap_or_default()
+}
+
+const PEOPLE_COPY: &str = "COPY people (id, organization_id, name, gender, ethnicity, birth_date, \
+     id_card_number, phone, education, occupations, is_frontline, is_league_member, \
+     household_registration, is_migrant, outflow_organization_id, outflow_organization_name, \
+     residence_organization_id, is_business_owner, is_high_level_talent, has_political_violation, \
+     expected_departure_on, is_party_member, party_member_since, under_party_probation, \
+     created_at, updated_at) FROM STDIN";
+
+/// A text for `COPY`'s text format: backslash, tab, newline and carriage return escaped.
+fn copy_text(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains(['\\', '\t', '\n', '\r']) {
+        let mut out = String::with_capacity(s.len() + 4);
+        for c in s.chars() {
+            match c {
+                '\\' => out.push_str("\\\\"),
+                '\t' => out.push_str("\\t"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                c => out.push(c),
+            }
+        }
+        out.into()
+    } else {
+        s.into()
+    }
+}
+
+fn opt_text(s: Option<&str>) -> std::borrow::Cow<'_, str> {
+    s.map(copy_text).unwrap_or("\\N".into())
+}
+
+fn opt<T: std::fmt::Display>(v: Option<T>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_else(|| "\\N".into())
+}
+
+fn flag(b: bool) -> &'static str {
+    if b { "t" } else { "f" }
+}
+
+fn person_line(
+    out: &mut String,
+    id: i64,
+    organization_id: i64,
+    p: &PersonRecord,
+    member: Option<(Option<NaiveDate>, bool)>,
+    at: &str,
+) {
+    let _ = writeln!(
+        out,
+        "{id}\t{organization_id}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{at}\t{at}",
+        copy_text(&p.name),
+        p.gender.as_str(),
+        copy_text(&p.ethnicity),
+        p.birth_date,
+        opt_text(p.id_card_number.as_deref()),
+        opt_text(p.phone.as_deref()),
+        p.education.as_str(),
+        copy_text(&join_occupations(&p.occupations)),
+        flag(p.is_frontline),
+        flag(p.is_league_member),
+        opt_text(p.household_registration.as_deref()),
+        flag(p.is_migrant),
+        opt(p.outflow_organization_id),
+        opt_text(p.outflow_organization_name.as_deref()),
+        opt(p.residence_organization_id),
+        flag(p.is_business_owner),
+        flag(p.is_high_level_talent),
+        flag(p.has_political_violation),
+        opt(p.expected_departure_on),
+        flag(member.is_some()),
+        opt(member.and_then(|m| m.0)),
+        flag(member.is_some_and(|m| m.1)),
+    );
+}
+
+async fn copy(
+    tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+    statement: &str,
+    data: String,
+) -> Result<(), DbErr> {
+    let mut sink = tx.copy_in_raw(statement).await.map_err(sqlx_err)?;
+    if let Err(e) = sink.send(data.into_bytes()).await {
+        let _ = sink.abort("send failed").await;
+        return Err(sqlx_err(e));
+    }
+    sink.finish().await.map_err(sqlx_err)?;
+    Ok(())
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for BulkTxn {
+    fn get_database_backend(&self) -> DbBackend {
+        match self {
+            BulkTxn::Postgres(_) => DbBackend::Postgres,
+            BulkTxn::Other(tx) => tx.get_database_backend(),
+        }
+    }
+
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        match self {
+            BulkTxn::Postgres(tx) => {
+                let mut tx = tx.lock().await;
+                query(stmt)
+                    .execute(&mut **tx)
+                    .await
+                    .map(Into::into)
+                    .map_err(sqlx_err)
+            }
+            BulkTxn::Other(tx) => tx.execute_raw(stmt).await,
+        }
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        match self {
+            BulkTxn::Postgres(tx) => {
+                let mut tx = tx.lock().await;
+                sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+                    .execute(&mut **tx)
+                    .await
+                    .map(Into::into)
+                    .map_err(sqlx_err)
+            }
+            BulkTxn::Other(tx) => tx.execute_unprepared(sql).await,
+        }
+    }
+
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        match self {
+            BulkTxn::Postgres(tx) => {
+                let mut tx = tx.lock().await;
+                query(stmt)
+                    .fetch_optional(&mut **tx)
+                    .await
+                    .map(|r| r.map(Into::into))
+                    .map_err(sqlx_err)
+            }
+            BulkTxn::Other(tx) => tx.query_one_raw(stmt).await,
+        }
+    }
+
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        match self {
+            BulkTxn::Postgres(tx) => {
+                let mut tx = tx.lock().await;
+                query(stmt)
+                    .fetch_all(&mut **tx)
+                    .await
+                    .map(|rows| rows.into_iter().map(Into::into).collect())
+                    .map_err(sqlx_err)
+            }
+            BulkTxn::Other(tx) => tx.query_all_raw(stmt).await,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_text_escapes_what_the_text_format_reads_as_structure() {
+        assert_eq!(copy_text("a\tb\\c\nd\re"), "a\\tb\\\\c\\nd\\re");
+        assert_eq!(copy_text("张三"), "张三");
+        assert_eq!(opt_text(None), "\\N");
+        assert_eq!(opt::<i64>(None), "\\N");
+    }
+}

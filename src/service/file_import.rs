@@ -1,0 +1,557 @@
+//! Import files (Excel and CSV) of applications or Party members, read as a stream: each row is
+//! validated as it arrives and written in batches inside one transaction (`COPY` on
+//! PostgreSQL). All or nothing: any bad row and the transaction is rolled back, with every bad
+//! row reported (row, column, message) up to [`MAX_REPORTED`]. Memory stays flat whatever the
+//! file's size: a batch, the organizations and rules seen, and the counters' deltas are all it
+//! holds; duplicates inside the file are found through the transaction, which sees its own rows.
+
+use super::duplicates::{self, DuplicateChecks};
+use super::import::{
+    BranchCounts, check_application, count_application, receives_applications, rolled_up,
+};
+use super::require;
+use crate::db::{self, audit::AuditRecord, bulk::BulkTxn};
+use crate::domain::import_file::{self, CellError, FileRow, ImportKind, Layout};
+use crate::domain::pipeline::person::{self, PersonRecord};
+use crate::domain::pipeline::rules::LocalRules;
+use crate::domain::{Actor, DomainError, Permission};
+use crate::error::{AppError, AppResult};
+use entity::organization::Model as Organization;
+use sea_orm::DatabaseConnection;
+use serde_json::json;
+use std::collections::{HashMap, HashSet};
+use tokio::sync::mpsc::Receiver;
+
+/// Bad rows reported at most (the count of all is reported too).
+pub const MAX_REPORTED: usize = 1_000;
+
+/// One record read from the file: its spreadsheet row (from 1) and cells, or why the file
+/// could not be read further.
+pub type Record = Result<(usize, Vec<String>), String>;
+
+/// What the request asks.
+pub struct FileImport {
+    pub kind: ImportKind,
+    /// The organization of rows that leave theirs empty.
+    pub default_organization: Option<i64>,
+    pub idempotency_key: Option<String>,
+    /// SHA-256 of the file's bytes (with the kind and default organization, the request's
+    /// identity for the idempotency key).
+    pub file_sha256: String,
+}
+
+/// A finished import.
+#[derive(Debug)]
+pub struct Imported {
+    pub rows: usize,
+    /// This answers a retry of a key already imported (nothing was written again).
+    pub replayed: bool,
+}
+
+/// Why an import wrote nothing.
+#[derive(Debug)]
+pub enum ImportError {
+    /// Bad rows: the first [`MAX_REPORTED`] and how many in all.
+    Rows {
+        errors: Vec<CellError>,
+        total: usize,
+    },
+    Other(AppError),
+}
+
+impl From<AppError> for ImportError {
+    fn from(e: AppError) -> Self {
+        ImportError::Other(e)
+    }
+}
+
+impl From<sea_orm::DbErr> for ImportError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        ImportError::Other(e.into())
+    }
+}
+
+/// The bad rows seen so far (kept up to [`MAX_REPORTED`]).
+#[derive(Default)]
+struct Problems {
+    kept: Vec<CellError>,
+    total: usize,
+}
+
+impl Problems {
+    fn add(&mut self, errors: impl IntoIterator<Item = CellError>) {
+        for e in errors {
+            self.total += 1;
+            if self.kept.len() < MAX_REPORTED {
+                self.kept.push(e);
+            }
+        }
+    }
+
+    fn one(&mut self, row: usize, column: &str, field: &str, message: String) {
+        self.add([CellError {
+            row,
+            column: column.into(),
+            field: field.into(),
+            message,
+        }]);
+    }
+}
+
+/// A validated row waiting for its batch.
+struct Ready {
+    row: usize,
+    organization: i64,
+    applied_on: chrono::NaiveDate,
+    person: PersonRecord,
+    member_since: Option<chrono::NaiveDate>,
+    under_party_probation: bool,
+}
+
+/// What an import has learnt of the tree (bounded by the organizations the file names).
+struct Tree<'a> {
+    db: &'a DatabaseConnection,
+    organizations: HashMap<i64, Option<Organization>>,
+    rules: HashMap<i64, LocalRules>,
+}
+
+impl Tree<'_> {
+    async fn organization(&mut self, actor: &Actor, id: i64) -> AppResult<Option<&Organization>> {
+        if !self.organizations.contains_key(&id) {
+            let o = db::organization::find_by_id(self.db, id)
+                .await?
+                .filter(|o| actor.can_see(&o.path) && o.active);
+            self.organizations.insert(id, o);
+        }
+        Ok(self.organizations[&id].as_ref())
+    }
+
+    async fn rules(&mut self, org: &Organization) -> AppResult<&LocalRules> {
+        if !self.rules.contains_key(&org.id) {
+            let r = db::local_rules::effective(self.db, &org.path).await?;
+            self.rules.insert(org.id, r);
+        }
+        Ok(&self.rules[&org.id])
+    }
+}
+
+/// The service's answer to one file. `decode_organization` reads an organization cell (an API
+/// id) into its number.
+pub async fn import_file(
+    db: &DatabaseConnection,
+    checks: &DuplicateChecks,
+    actor: &Actor,
+    request: FileImport,
+    mut records: Receiver<Record>,
+    decode_organization: impl Fn(&str) -> Option<i64>,
+) -> Result<Imported, ImportError> {
+    if !actor.may(Permission::ManagePipeline) {
+        require(actor, Permission::SubmitReports)?;
+    }
+    let operation = match request.kind {
+        ImportKind::Candidates => "importCandidatesFile",
+        ImportKind::Members => "importMembersFile",
+    };
+    let request_hash = format!(
+        "{operation}:{}:{}",
+        request.default_organization.unwrap_or_default(),
+        request.file_sha256
+    );
+    if let Some(key) = &request.idempotency_key
+        && let Some(prev) = db::idempotency::find(db, actor.user_id, key).await?
+    {
+        if prev.request_hash != request_hash {
+            return Err(AppError::Conflict(format!(
+                "幂等键{key}已用于另一请求 / the idempotency key {key:?} was used for a different file"
+            ))
+            .into());
+        }
+        return Ok(Imported {
+            rows: usize::try_from(prev.result_id).unwrap_or_default(),
+            replayed: true,
+        });
+    }
+    let layout = match records.recv().await {
+        None => return Err(empty_file().into()),
+        Some(Err(e)) => return Err(unreadable(e).into()),
+        Some(Ok((_, header))) => Layout::from_header(
+            request.kind,
+            &header,
+            request.default_organization.is_some(),
+        )
+        .map_err(|errors| ImportError::Rows {
+            total: errors.len(),
+            errors,
+        })?,
+    };
+    let mut tally = duplicates::Tally::default();
+    let outcome = write_rows(
+        db,
+        checks,
+        actor,
+        &request,
+        (operation, &request_hash),
+        &layout,
+        records,
+        &decode_organization,
+        &mut tally,
+    )
+    .await;
+    // The import's transaction has ended (committed or dropped): its checks are audited now,
+    // whatever became of it.
+    duplicates::audit_tally(db, actor, tally).await?;
+    Ok(Imported {
+        rows: outcome?,
+        replayed: false,
+    })
+}
+
+/// Reads, validates and writes every row in one transaction; commits only when every row
+/// passed. Returns how many rows were written.
+#[allow(clippy::too_many_arguments)]
+async fn write_rows(
+    db: &DatabaseConnection,
+    checks: &DuplicateChecks,
+    actor: &Actor,
+    request: &FileImport,
+    (operation, request_hash): (&str, &str),
+    layout: &Layout,
+    records: Receiver<Record>,
+    decode_organization: &impl Fn(&str) -> Option<i64>,
+    tally: &mut duplicates::Tally,
+) -> Result<usize, ImportError> {
+    let txn = BulkTxn::begin(db).await?;
+    let result = fill(
+        db,
+        &txn,
+        checks,
+        actor,
+        request,
+        (operation, request_hash),
+        layout,
+        records,
+        decode_organization,
+        tally,
+    )
+    .await;
+    // Ended explicitly either way: a transaction left to drop would hold SQLite's write lock
+    // until its connection is next used.
+    match result {
+        Ok(n) => {
+            txn.commit().await?;
+            Ok(n)
+        }
+        Err(e) => {
+            txn.rollback().await?;
+            Err(e)
+        }
+    }
+}
+
+/// The rows into the open transaction, and the counters, audit and key with them.
+#[allow(clippy::too_many_arguments)]
+async fn fill(
+    db: &DatabaseConnection,
+    txn: &BulkTxn,
+    checks: &DuplicateChecks,
+    actor: &Actor,
+    request: &FileImport,
+    (operation, request_hash): (&str, &str),
+    layout: &Layout,
+    mut records: Receiver<Record>,
+    decode_organization: &impl Fn(&str) -> Option<i64>,
+    tally: &mut duplicates::Tally,
+) -> Result<usize, ImportError> {
+    let mut tree = Tree {
+        db,
+        organizations: HashMap::new(),
+        rules: HashMap::new(),
+    };
+    let mut problems = Problems::default();
+    let mut batch: Vec<Ready> = Vec::with_capacity(db::bulk::BATCH_ROWS);
+    let mut per_branch = BranchCounts::new();
+    let mut written = 0usize;
+    let by = db::bulk::Recorder {
+        user_id: actor.user_id,
+        role: actor.role.as_str(),
+        at: chrono::Utc::now(),
+        note: "file import",
+    };
+    let kind = request.kind;
+    while let Some(record) = records.recv().await {
+        let (row, cells) = record.map_err(unreadable)?;
+        if import_file::is_blank(&cells) {
+            continue;
+        }
+        let parsed = match import_file::read_row(layout, row, &cells) {
+            Ok(r) => r,
+            Err(errors) => {
+                problems.add(errors);
+                continue;
+            }
+        };
+        if let Some(ready) = validate(
+            &mut tree,
+            actor,
+            request,
+            parsed,
+            decode_organization,
+            &mut problems,
+        )
+        .await?
+        {
+            batch.push(ready);
+        }
+        if batch.len() >= db::bulk::BATCH_ROWS {
+            written += flush(
+                txn,
+                checks,
+                actor,
+                &tree,
+                &mut batch,
+                &mut per_branch,
+                &mut problems,
+                kind,
+                by,
+                tally,
+            )
+            .await?;
+        }
+    }
+    written += flush(
+        txn,
+        checks,
+        actor,
+        &tree,
+        &mut batch,
+        &mut per_branch,
+        &mut problems,
+        kind,
+        by,
+        tally,
+    )
+    .await?;
+    if problems.total > 0 {
+        return Err(ImportError::Rows {
+            errors: problems.kept,
+            total: problems.total,
+        });
+    }
+    if written == 0 {
+        return Err(empty_file().into());
+    }
+    if kind == ImportKind::Candidates {
+        let orgs = &tree.organizations;
+        let deltas = rolled_up(per_branch, |id| {
+            orgs[&id]
+                .as_ref()
+                .map(|o| o.path.as_str())
+                .unwrap_or_default()
+        });
+        db::counts::apply(txn, &deltas).await?;
+    }
+    let (action, subject) = match kind {
+        ImportKind::Candidates => ("candidate.import", "candidate"),
+        ImportKind::Members => ("member.import", "person"),
+    };
+    db::audit::record(
+        txn,
+        AuditRecord {
+            actor_user_id: Some(actor.user_id),
+            organization_id: Some(actor.organization_id),
+            action,
+            subject_type: subject,
+            subject_id: None,
+            detail: json!({ "rows": written, "file": true }),
+        },
+    )
+    .await?;
+    if let Some(key) = &request.idempotency_key {
+        db::idempotency::record(
+            txn,
+            actor.user_id,
+            key,
+            operation,
+            request_hash,
+            written as i64,
+        )
+        .await?;
+    }
+    Ok(written)
+}
+
+fn empty_file() -> AppError {
+    AppError::bad_input("file", "文件中没有数据行", "the file has no data rows")
+}
+
+fn unreadable(reason: String) -> AppError {
+    AppError::bad_input(
+        "file",
+        format!("无法读取文件：{reason}"),
+        format!("the file could not be read: {reason}"),
+    )
+}
+
+/// One row against the tree and the rules; `None` when it was reported.
+async fn validate(
+    tree: &mut Tree<'_>,
+    actor: &Actor,
+    request: &FileImport,
+    parsed: FileRow,
+    decode_organization: &impl Fn(&str) -> Option<i64>,
+    problems: &mut Problems,
+) -> AppResult<Option<Ready>> {
+    let row = parsed.row;
+    let org_id = match parsed.organization.as_deref() {
+        Some(text) => decode_organization(text),
+        None => request.default_organization,
+    };
+    let org = match org_id {
+        Some(id) => tree.organization(actor, id).await?.cloned(),
+        None => None,
+    };
+    let Some(org) = org else {
+        problems.one(
+            row,
+            "所属党组织ID",
+            "organizationId",
+            "未找到 / not found".into(),
+        );
+        return Ok(None);
+    };
+    let candidates = request.kind == ImportKind::Candidates;
+    if candidates && let Err(message) = receives_applications(&org) {
+        problems.one(row, "所属党组织ID", "organizationId", message);
+        return Ok(None);
+    }
+    let p = match person::validate(parsed.person, candidates) {
+        Ok(p) => p,
+        Err(DomainError::InvalidInput {
+            field,
+            message_zh,
+            message_en,
+        }) => {
+            let column = request
+                .kind
+                .columns()
+                .iter()
+                .find(|c| c.field == field)
+                .map(|c| c.header_zh)
+                .unwrap_or_default();
+            problems.one(row, column, field, format!("{message_zh} / {message_en}"));
+            return Ok(None);
+        }
+        Err(e) => {
+            problems.one(row, "", "", e.to_string());
+            return Ok(None);
+        }
+    };
+    let applied_on = parsed.applied_on.unwrap_or_default();
+    if candidates {
+        let rules = tree.rules(&org).await?;
+        if let Err(message) = check_application(org.id, &p, applied_on, rules) {
+            problems.one(row, "出生日期", "birthDate", message);
+            return Ok(None);
+        }
+    }
+    Ok(Some(Ready {
+        row,
+        organization: org.id,
+        applied_on,
+        person: p,
+        member_since: parsed.member_since,
+        under_party_probation: parsed.under_party_probation,
+    }))
+}
+
+/// Checks a batch's ID-card numbers (in the batch, and through the transaction against the
+/// records and the rows already written) and writes the rows that pass. Returns how many were
+/// written.
+#[allow(clippy::too_many_arguments)]
+async fn flush(
+    txn: &BulkTxn,
+    checks: &DuplicateChecks,
+    actor: &Actor,
+    tree: &Tree<'_>,
+    batch: &mut Vec<Ready>,
+    per_branch: &mut BranchCounts,
+    problems: &mut Problems,
+    kind: ImportKind,
+    by: db::bulk::Recorder<'_>,
+    tally: &mut duplicates::Tally,
+) -> AppResult<usize> {
+    if batch.is_empty() {
+        return Ok(0);
+    }
+    let mut in_batch = HashSet::new();
+    let mut refused = HashSet::new();
+    for r in batch.iter() {
+        if let Some(n) = &r.person.id_card_number
+            && !in_batch.insert(n.as_str())
+        {
+            refused.insert(r.row);
+            problems.one(
+                r.row,
+                "身份证号",
+                "idCardNumber",
+                "文件中身份证号重复 / duplicate ID-card number in the file".into(),
+            );
+        }
+    }
+    let numbers: Vec<String> = in_batch.iter().map(|n| n.to_string()).collect();
+    let found: HashSet<String> = duplicates::look_up(txn, checks, actor, &numbers, tally)
+        .await?
+        .into_iter()
+        .collect();
+    for r in batch.iter() {
+        if !refused.contains(&r.row)
+            && r.person
+                .id_card_number
+                .as_ref()
+                .is_some_and(|n| found.contains(n))
+        {
+            refused.insert(r.row);
+            problems.one(
+                r.row,
+                "身份证号",
+                "idCardNumber",
+                duplicates::DUPLICATE_MESSAGE.into(),
+            );
+        }
+    }
+    let passing: Vec<&Ready> = batch.iter().filter(|r| !refused.contains(&r.row)).collect();
+    match kind {
+        ImportKind::Candidates => {
+            let rows: Vec<_> = passing
+                .iter()
+                .map(|r| db::bulk::NewApplication {
+                    organization_id: r.organization,
+                    applied_on: r.applied_on,
+                    person: &r.person,
+                })
+                .collect();
+            txn.insert_applications(&rows, by).await?;
+            for r in &passing {
+                let two_new = tree.organizations[&r.organization]
+                    .as_ref()
+                    .is_some_and(|o| o.is_two_new);
+                count_application(per_branch, r.organization, &r.person, r.applied_on, two_new);
+            }
+        }
+        ImportKind::Members => {
+            let rows: Vec<_> = passing
+                .iter()
+                .map(|r| db::bulk::NewMember {
+                    organization_id: r.organization,
+                    person: &r.person,
+                    member_since: r.member_since,
+                    under_party_probation: r.under_party_probation,
+                })
+                .collect();
+            txn.insert_members(&rows, by.at).await?;
+        }
+    }
+    let n = passing.len();
+    batch.clear();
+    Ok(n)
+}

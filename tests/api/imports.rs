@@ -1,0 +1,573 @@
+//! File imports (`POST /imports/candidates`, `/imports/members`) and their templates, through the
+//! real router on both databases: CSV and xlsx, raw body and multipart, every bad row named by
+//! row and column with nothing written, duplicates across batches, counters, idempotent retries,
+//! roles and scopes, files that are not what they claim.
+
+use crate::helpers::TestApp;
+use crate::pipeline::id_card;
+use axum::body::Body;
+use axum::http::Request;
+use serde_json::{Value, json};
+
+const CANDIDATES: &str = "{ candidates { totalCount } }";
+
+async fn upload(
+    app: &TestApp,
+    user: Option<&str>,
+    path: &str,
+    content_type: &str,
+    key: Option<&str>,
+    body: Vec<u8>,
+) -> (u16, Value) {
+    let mut req = Request::post(path).header("content-type", content_type);
+    if let Some(u) = user {
+        req = req.header(
+            "authorization",
+            format!("Bearer {}", app.token_for(u).await),
+        );
+    }
+    if let Some(k) = key {
+        req = req.header("idempotency-key", k);
+    }
+    let (status, _, body) = app.http(req.body(Body::from(body)).unwrap()).await;
+    (status.as_u16(), body)
+}
+
+async fn total(app: &TestApp) -> i64 {
+    app.ok(Some("street.organizer"), CANDIDATES, json!({}))
+        .await["candidates"]["totalCount"]
+        .as_i64()
+        .unwrap()
+}
+
+/// A CSV of `n` applications in `branch` (numbers distinct from `seq0` on).
+fn csv_rows(branch: &str, n: usize, seq0: u32) -> String {
+    // Columns in an order of their own, Chinese labels, a UTF-8 BOM as Excel writes it.
+    let mut out = String::from(
+        "\u{feff}姓名*,性别,出生日期,身份证号,学历,职业类别,递交申请日期,所属党组织ID,共青团员\r\n",
+    );
+    for i in 0..n {
+        let day = chrono::NaiveDate::from_ymd_opt(1980, 1, 1).unwrap()
+            + chrono::Duration::days((i % 3650) as i64);
+        let birth = day.to_string();
+        let seq = seq0 + (i / 3650) as u32;
+        out.push_str(&format!(
+            "导入{i},女,{birth},{},大学本科,工人、学生,2025/03/03,{branch},是\r\n",
+            id_card(&birth, seq)
+        ));
+    }
+    out
+}
+
+db_test!(
+    a_csv_file_imports_every_row_counts_them_and_a_retry_imports_once,
+    |app| {
+        app.load_demo().await;
+        let branch = app.org_id("和平社区第一党支部").await;
+        let before = total(&app).await;
+        let applications = "{ indicators(year: 2025) { applications { total } } }";
+        let ind_before = app
+            .ok(Some("street.organizer"), applications, json!({}))
+            .await;
+        // 12,000 rows: three batches, so the counters and the file's own duplicates are checked
+        // across batch boundaries.
+        let file = csv_rows(&branch, 12_000, 100).into_bytes();
+        let (status, body) = upload(
+            &app,
+            Some("street.organizer"),
+            "/imports/candidates",
+            "text/csv",
+            Some("file-1"),
+            file.clone(),
+        )
+        .await;
+        assert_eq!(status, 200, "{body:#}");
+        assert_eq!(body, json!({ "imported": 12000, "replayed": false }));
+        assert_eq!(total(&app).await, before + 12_000);
+        let ind = app
+            .ok(Some("street.organizer"), applications, json!({}))
+            .await;
+        assert_eq!(
+            ind["indicators"]["applications"]["total"].as_i64().unwrap(),
+            ind_before["indicators"]["applications"]["total"]
+                .as_i64()
+                .unwrap()
+                + 12_000
+        );
+        app.assert_counts_consistent().await;
+        // The first step is recorded as the pipeline records it, with the importer's role.
+        let q = "{ candidates(first: 1, search: \"导入11999\") { edges { node { stage name gender education occupations isLeagueMember timeline { step occurredOn actorRole } } } } }";
+        let d = app.ok(Some("street.organizer"), q, json!({})).await;
+        let node = &d["candidates"]["edges"][0]["node"];
+        assert_eq!(node["stage"], "APPLICANT", "{d:#}");
+        assert_eq!(node["education"], "UNDERGRADUATE");
+        assert_eq!(node["occupations"], json!(["WORKER", "STUDENT"]));
+        assert_eq!(node["isLeagueMember"], true);
+        assert_eq!(node["timeline"][0]["occurredOn"], "2025-03-03");
+        assert_eq!(node["timeline"][0]["actorRole"], "ORGANIZER");
+        // The retry with the same key: the first answer, nothing written again.
+        let (status, body) = upload(
+            &app,
+            Some("street.organizer"),
+            "/imports/candidates",
+            "text/csv",
+            Some("file-1"),
+            file,
+        )
+        .await;
+        assert_eq!(status, 200);
+        assert_eq!(body, json!({ "imported": 12000, "replayed": true }));
+        assert_eq!(total(&app).await, before + 12_000);
+        // The same key for another file is a conflict.
+        let other = csv_rows(&branch, 1, 900).into_bytes();
+        let (status, body) = upload(
+            &app,
+            Some("street.organizer"),
+            "/imports/candidates",
+            "text/csv",
+            Some("file-1"),
+            other.clone(),
+        )
+        .await;
+        assert_eq!(status, 409, "{body:#}");
+        assert_eq!(body["errors"][0]["extensions"]["code"], "CONFLICT");
+        // Without a key the same file again: every row is now a duplicate, nothing written.
+        let (status, body) = upload(
+            &app,
+            Some("street.organizer"),
+            "/imports/candidates",
+            "text/csv",
+            None,
+            csv_rows(&branch, 3, 100).into_bytes(),
+        )
+        .await;
+        assert_eq!(status, 400);
+        assert_eq!(
+            body["errors"][0]["extensions"]["rowErrorCount"], 3,
+            "{body:#}"
+        );
+        assert_eq!(total(&app).await, before + 12_000);
+    }
+);
+
+db_test!(
+    a_duplicate_far_down_the_file_refuses_the_whole_file,
+    |app| {
+        app.load_demo().await;
+        let branch = app.org_id("和平社区第一党支部").await;
+        let before = total(&app).await;
+        let mut file = csv_rows(&branch, 6_000, 100);
+        // Row 6,002 repeats row 2's number: the first batch is already written when it comes.
+        let first = file.lines().nth(1).unwrap().to_string();
+        file.push_str(&first.replacen("导入0", "重复", 1));
+        file.push_str("\r\n");
+        let (status, body) = upload(
+            &app,
+            Some("street.organizer"),
+            "/imports/candidates",
+            "text/csv; charset=utf-8",
+            None,
+            file.into_bytes(),
+        )
+        .await;
+        assert_eq!(status, 400, "{body:#}");
+        let rows = body["errors"][0]["extensions"]["rows"].as_array().unwrap();
+        assert_eq!(rows.len(), 1, "{body:#}");
+        assert_eq!(rows[0]["row"], 6_002);
+        assert_eq!(rows[0]["column"], "身份证号");
+        assert_eq!(total(&app).await, before, "nothing of the file stays");
+        app.assert_counts_consistent().await;
+    }
+);
+
+/// An xlsx with the given header and rows, every cell as text.
+fn xlsx(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, h) in header.iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            if !v.is_empty() {
+                sheet.write_string(r as u32 + 1, c as u16, v).unwrap();
+            }
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+db_test!(
+    an_xlsx_with_bad_rows_imports_nothing_and_names_each_row_and_column,
+    |app| {
+        app.load_demo().await;
+        let branch = app.org_id("和平社区第一党支部").await;
+        let street = app.org_id("和平街道党工委").await;
+        let outside = app.org_id("示例大学党委").await;
+        // One application on record, so its number is a duplicate.
+        let existing = id_card("1990-05-05", 321);
+        let good = |name: &str, birth: &str, number: &str| {
+            vec![
+                name.to_string(),
+                "男".into(),
+                birth.into(),
+                number.into(),
+                "研究生".into(),
+                "专业技术人员".into(),
+                "2025-04-01".into(),
+            ]
+        };
+        let (status, body) = upload(
+            &app,
+            Some("street.organizer"),
+            &format!("/imports/candidates?organizationId={branch}"),
+            XLSX,
+            None,
+            xlsx(
+                &[
+                    "姓名",
+                    "性别",
+                    "出生日期",
+                    "身份证号",
+                    "学历",
+                    "职业类别",
+                    "递交申请日期",
+                ],
+                &[good("在册", "1990-05-05", &existing)],
+            ),
+        )
+        .await;
+        assert_eq!(
+            (status, body["imported"].clone()),
+            (200, json!(1)),
+            "{body:#}"
+        );
+        let before = total(&app).await;
+        let header = [
+            "姓名",
+            "性别",
+            "出生日期",
+            "身份证号",
+            "学历",
+            "职业类别",
+            "递交申请日期",
+            "所属党组织ID",
+        ];
+        let with_org = |mut r: Vec<String>, org: &str| {
+            r.push(org.to_string());
+            r
+        };
+        let rows = vec![
+            with_org(good("甲", "1991-01-01", &id_card("1991-01-01", 1)), ""), // row 2: fine
+            with_org(
+                vec![
+                    "乙".into(),
+                    "未知".into(),
+                    "1991-01-02".into(),
+                    id_card("1991-01-02", 1),
+                    "博士后".into(),
+                    "工人".into(),
+                    "2025-04-01".into(),
+                ],
+                "",
+            ), // row 3: gender, education
+            with_org(good("丙", "2008-01-01", &id_card("2008-01-01", 1)), ""), // row 4: under 18 (N1)
+            with_org(good("丁", "1991-01-01", &id_card("1991-01-01", 1)), ""), // row 5: repeats row 2
+            with_org(good("戊", "1990-05-05", &existing), ""),                 // row 6: on record
+            with_org(
+                good("己", "1991-01-03", &id_card("1991-01-03", 1)),
+                &outside,
+            ), // row 7: out of scope
+            with_org(good("庚", "1991-01-04", &id_card("1991-01-04", 1)), &street), // row 8: not a branch
+            with_org(good("辛", "1991-01-05", "440106199101059999"), ""), // row 9: bad check digit
+        ];
+        let (status, body) = upload(
+            &app,
+            Some("street.organizer"),
+            &format!("/imports/candidates?organizationId={branch}"),
+            XLSX,
+            None,
+            xlsx(&header, &rows),
+        )
+        .await;
+        assert_eq!(status, 400, "{body:#}");
+        let ext = &body["errors"][0]["extensions"];
+        assert_eq!(ext["code"], "BAD_USER_INPUT");
+        assert!(ext["requestId"].is_string());
+        let named: Vec<(i64, String)> = ext["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["row"].as_i64().unwrap(),
+                    r["column"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        let expect = |row: i64, col: &str| {
+            assert!(
+                named.contains(&(row, col.to_string())),
+                "row {row} {col} in {named:?}"
+            );
+        };
+        expect(3, "性别");
+        expect(3, "学历");
+        expect(4, "出生日期");
+        expect(5, "身份证号");
+        expect(6, "身份证号");
+        expect(7, "所属党组织ID");
+        expect(8, "所属党组织ID");
+        expect(9, "身份证号");
+        assert!(
+            !named.iter().any(|(r, _)| *r == 2),
+            "row 2 is fine: {named:?}"
+        );
+        assert_eq!(ext["rowErrorCount"], named.len());
+        for r in ext["rows"].as_array().unwrap() {
+            assert!(
+                r["message"].as_str().unwrap().contains("/ "),
+                "Chinese and English: {r}"
+            );
+        }
+        assert!(ext["rows"].to_string().contains("N1"), "{ext:#}");
+        assert_eq!(total(&app).await, before);
+        app.assert_counts_consistent().await;
+    }
+);
+
+db_test!(
+    the_template_round_trips_and_members_import_through_multipart,
+    |app| {
+        app.load_demo().await;
+        let branch = app.org_id("和平社区第一党支部").await;
+        let (status, headers, _) = app
+            .http(
+                Request::get("/imports/templates/candidates.xlsx")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(status, 200);
+        assert!(
+            headers["content-type"]
+                .to_str()
+                .unwrap()
+                .contains("spreadsheetml")
+        );
+        // Fetch the bytes themselves and read the template as a partner's tool would.
+        let resp = tower::ServiceExt::oneshot(
+            app.router.clone(),
+            Request::get("/imports/templates/members.xlsx")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+        let bytes = http_body_util::BodyExt::collect(resp.into_body())
+            .await
+            .unwrap()
+            .to_bytes();
+        use calamine::Reader;
+        let mut book: calamine::Xlsx<_> =
+            calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+        assert_eq!(
+            book.sheet_names(),
+            vec!["党员".to_string(), "代码表".to_string()]
+        );
+        let sheet = book.worksheet_range("党员").unwrap();
+        let header: Vec<String> = sheet
+            .rows()
+            .next()
+            .unwrap()
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        assert_eq!(header[0], "所属党组织ID");
+        assert!(header.contains(&"姓名*".to_string()), "{header:?}");
+        assert!(header.contains(&"入党日期".to_string()), "{header:?}");
+        let codes = book.worksheet_range("代码表").unwrap();
+        assert!(codes.rows().any(|r| {
+            r.iter()
+                .any(|c| calamine::DataType::get_string(c) == Some("农村致富能人"))
+        }));
+        // Fill the template's columns and send it as a multipart form.
+        let values = |h: &str| -> String {
+            match h.trim_end_matches('*') {
+                "所属党组织ID" => branch.clone(),
+                "姓名" => "孙党员".into(),
+                "性别" => "女".into(),
+                "出生日期" => "1975-06-01".into(),
+                "学历" => "大学专科".into(),
+                "职业类别" => "管理人员".into(),
+                "入党日期" => "2001-07-01".into(),
+                "预备党员" => "否".into(),
+                _ => String::new(),
+            }
+        };
+        let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
+        let file = xlsx(&header_refs, &[header.iter().map(|h| values(h)).collect()]);
+        let boundary = "fazhan-test-boundary";
+        let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nignored\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"members.xlsx\"\r\nContent-Type: {XLSX}\r\n\r\n").into_bytes();
+        body.extend(file);
+        body.extend(format!("\r\n--{boundary}--\r\n").into_bytes());
+        let members = "{ members(first: 100) { edges { node { name } } } }";
+        let before = app.ok(Some("street.organizer"), members, json!({})).await["members"]["edges"]
+            .as_array()
+            .unwrap()
+            .len();
+        let (status, body) = upload(
+            &app,
+            Some("street.organizer"),
+            "/imports/members",
+            &format!("multipart/form-data; boundary={boundary}"),
+            None,
+            body,
+        )
+        .await;
+        assert_eq!(status, 200, "{body:#}");
+        assert_eq!(body["imported"], 1);
+        let after = app.ok(Some("street.organizer"), members, json!({})).await;
+        assert_eq!(
+            after["members"]["edges"].as_array().unwrap().len(),
+            before + 1
+        );
+        assert!(after.to_string().contains("孙党员"));
+        // The CSV template is the same header with a BOM.
+        let (status, _, body) = app
+            .http(
+                Request::get("/imports/templates/candidates.csv")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(status, 200);
+        assert!(body.as_str().unwrap().contains("递交申请日期*"));
+        let (status, _, _) = app
+            .http(
+                Request::get("/imports/templates/secrets.xlsx")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(status, 404);
+    }
+);
+
+db_test!(
+    imports_keep_roles_scopes_and_refuse_files_that_are_not_tables,
+    |app| {
+        app.load_demo().await;
+        let branch = app.org_id("和平社区第一党支部").await;
+        let file = csv_rows(&branch, 2, 700).into_bytes();
+        let (status, body) = upload(
+            &app,
+            None,
+            "/imports/candidates",
+            "text/csv",
+            None,
+            file.clone(),
+        )
+        .await;
+        assert_eq!(
+            (status, body["errors"][0]["extensions"]["code"].clone()),
+            (401, json!("UNAUTHENTICATED"))
+        );
+        let (status, body) = upload(
+            &app,
+            Some("branch.viewer"),
+            "/imports/candidates",
+            "text/csv",
+            None,
+            file.clone(),
+        )
+        .await;
+        assert_eq!(
+            (status, body["errors"][0]["extensions"]["code"].clone()),
+            (403, json!("FORBIDDEN")),
+            "{body:#}"
+        );
+        // The university organizer sees the branch as "not found", like any other id outside.
+        let (status, body) = upload(
+            &app,
+            Some("univ.organizer"),
+            "/imports/candidates",
+            "text/csv",
+            None,
+            file.clone(),
+        )
+        .await;
+        assert_eq!(status, 400);
+        assert_eq!(
+            body["errors"][0]["extensions"]["rows"][0]["column"],
+            "所属党组织ID"
+        );
+        assert!(
+            body["errors"][0]["extensions"]["rows"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("not found")
+        );
+        let before = total(&app).await;
+        for (bytes, content_type, needle) in [
+            (
+                b"PK\x03\x04not really a zip".to_vec(),
+                XLSX,
+                "could not be read",
+            ),
+            (
+                b"\xD0\xCF\x11\xE0old excel".to_vec(),
+                "application/vnd.ms-excel",
+                ".xlsx",
+            ),
+            (Vec::new(), "text/csv", "no data rows"),
+            (
+                "姓名,年龄\r\n张三,30\r\n".as_bytes().to_vec(),
+                "text/csv",
+                "unknown column",
+            ),
+        ] {
+            let (status, body) = upload(
+                &app,
+                Some("street.organizer"),
+                "/imports/candidates",
+                content_type,
+                None,
+                bytes,
+            )
+            .await;
+            assert_eq!(status, 400, "{body:#}");
+            assert!(body.to_string().contains(needle), "{needle}: {body:#}");
+        }
+        let (status, _) = upload(
+            &app,
+            Some("street.organizer"),
+            "/imports/people",
+            "text/csv",
+            None,
+            file.clone(),
+        )
+        .await;
+        assert_eq!(status, 404);
+        // A CSV saved by Excel on Chinese Windows (GB18030) reads the same.
+        let (gbk, _, _) = encoding_rs::GB18030.encode(
+            std::str::from_utf8(&file)
+                .unwrap()
+                .trim_start_matches('\u{feff}'),
+        );
+        let (status, body) = upload(
+            &app,
+            Some("street.organizer"),
+            "/imports/candidates",
+            "text/csv",
+            None,
+            gbk.into_owned(),
+        )
+        .await;
+        assert_eq!(status, 200, "{body:#}");
+        assert_eq!(total(&app).await, before + 2);
+        app.assert_counts_consistent().await;
+    }
+);
