@@ -257,3 +257,40 @@ pub async fn facts_dated_within(
         .await?;
     Ok(rows.into_iter().map(into_facts).collect())
 }
+
+/// A case list's total from one organization's counters ([`ListCount`]): `None` when the
+/// counters cannot answer it exactly (then the rows are counted).
+pub async fn list_total(
+    db: &impl ConnectionTrait,
+    org_id: i64,
+    which: &crate::domain::counts::ListCount,
+) -> Result<Option<i64>, DbErr> {
+    // One statement: the live cases' counter(s) and the invalidated ones, summed apart. The
+    // values are numbered in the order they appear (SQLite binds `?` by position).
+    let mut values: Vec<Value> = vec![which.dimension.into(), which.year.into()];
+    let mut live = "dimension = $1 AND year = $2".to_string();
+    if let Some(v) = &which.value {
+        values.push(v.clone().into());
+        live.push_str(&format!(" AND value = ${}", values.len()));
+    }
+    let mut invalidated = "dimension = 'invalidated'".to_string();
+    if let Some(y) = which.invalidated_year {
+        values.push(y.into());
+        invalidated.push_str(&format!(" AND year = ${}", values.len()));
+    }
+    values.push(org_id.into());
+    let sql = format!(
+        "SELECT CAST(COALESCE(SUM(CASE WHEN {live} THEN n ELSE 0 END), 0) AS BIGINT) AS live, \
+         CAST(COALESCE(SUM(CASE WHEN {invalidated} THEN n ELSE 0 END), 0) AS BIGINT) AS invalidated \
+         FROM org_counts WHERE organization_id = ${} \
+         AND dimension IN ('stage', 'app_total', 'app_stage', 'invalidated')",
+        values.len()
+    );
+    let row = db
+        .query_one_raw(raw(db.get_database_backend(), &sql, values))
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let live: i64 = row.try_get("", "live")?;
+    let invalidated: i64 = row.try_get("", "invalidated")?;
+    Ok(which.total(live, invalidated))
+}

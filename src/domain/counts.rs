@@ -193,6 +193,44 @@ pub fn intern(d: &str) -> &'static str {
         .unwrap_or("unknown")
 }
 
+/// Which counters answer a case list's `totalCount`: the list's filters (a subtree, a stage, an
+/// application year) as the counter keys to read. A list with a search or of one
+/// organization's own cases is not answered from counters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListCount {
+    /// The dimension and year of the live cases: `stage` (0) for a stage or everything,
+    /// `app_stage`/`app_total` (the year) with a year.
+    pub dimension: &'static str,
+    pub year: i32,
+    /// The value to read (`None`: the sum over every value).
+    pub value: Option<String>,
+    /// The year of the invalidated cases to add (`None`: every year).
+    pub invalidated_year: Option<i32>,
+}
+
+impl ListCount {
+    /// The counters for a list of a subtree filtered by `stage` and `year`.
+    pub fn for_filter(stage: Option<&str>, year: Option<i32>) -> ListCount {
+        match (stage, year) {
+            (None, None) => ListCount { dimension: "stage", year: 0, value: None, invalidated_year: None },
+            (Some(s), None) => ListCount { dimension: "stage", year: 0, value: Some(s.into()), invalidated_year: None },
+            (None, Some(y)) => ListCount { dimension: "app_total", year: y, value: Some("ALL".into()), invalidated_year: Some(y) },
+            (Some(s), Some(y)) => ListCount { dimension: "app_stage", year: y, value: Some(s.into()), invalidated_year: Some(y) },
+        }
+    }
+
+    /// The list's total from the live cases' counter and the invalidated cases' counter. The
+    /// counters keep invalidated cases apart and without their stage, so a stage filter is
+    /// exact only when none is invalidated (`None`: count the rows instead).
+    pub fn total(&self, live: i64, invalidated: i64) -> Option<i64> {
+        match (&self.value, self.dimension) {
+            (Some(_), "stage" | "app_stage") if invalidated != 0 => None,
+            (Some(_), "stage" | "app_stage") => Some(live),
+            _ => Some(live + invalidated),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -305,5 +343,21 @@ mod tests {
             &[(vec![1, 2, 4], before)],
         );
         assert!(moved.iter().all(|(o, _, _)| *o == 3 || *o == 4));
+    }
+
+    #[test]
+    fn a_list_count_adds_invalidated_cases_only_where_their_stage_does_not_matter() {
+        let all = ListCount::for_filter(None, None);
+        assert_eq!(all.total(10, 2), Some(12));
+        let stage = ListCount::for_filter(Some("ACTIVIST"), None);
+        assert_eq!((stage.dimension, stage.year), ("stage", 0));
+        assert_eq!(stage.total(10, 0), Some(10));
+        assert_eq!(stage.total(10, 1), None, "an invalidated case may be at that stage");
+        let year = ListCount::for_filter(None, Some(2025));
+        assert_eq!((year.dimension, year.invalidated_year), ("app_total", Some(2025)));
+        assert_eq!(year.total(7, 1), Some(8));
+        let both = ListCount::for_filter(Some("APPLICANT"), Some(2025));
+        assert_eq!((both.dimension, both.value.as_deref()), ("app_stage", Some("APPLICANT")));
+        assert_eq!(both.total(7, 1), None);
     }
 }

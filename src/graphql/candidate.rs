@@ -416,9 +416,7 @@ impl CandidateCounter {
                 .map_err(|e| e.extend())?
                 .unwrap_or(0));
         }
-        Ok(crate::db::candidate::count(&ctx.state().db, &self.0)
-            .await
-            .map_err(AppError::from)? as i64)
+        Ok(crate::service::candidate::total(&ctx.state().db, &self.0).await?)
     }
 }
 

@@ -3,7 +3,7 @@
 
 use crate::pipeline::{SUBMIT, id_card, person, step};
 use sea_orm::ConnectionTrait;
-use serde_json::json;
+use serde_json::{Value, json};
 
 db_test!(
     counters_follow_steps_and_moves_and_verify_finds_a_corrupted_one,
@@ -83,6 +83,73 @@ db_test!(
         fazhan::service::counts::rebuild(&app.state.db)
             .await
             .unwrap();
+        app.assert_counts_consistent().await;
+    }
+);
+
+db_test!(
+    list_totals_come_from_the_counters_and_equal_the_rows,
+    |app| {
+        app.load_demo().await;
+        let branch = app.org_id("和平社区第一党支部").await;
+        let street = app.org_id("和平街道党工委").await;
+        let mut ids = vec![];
+        for (i, applied) in ["2025-03-01", "2025-04-01", "2025-05-01", "2024-06-01"].iter().enumerate() {
+            let d = app.ok(Some("street.organizer"), SUBMIT, json!({ "input": { "organizationId": branch, "appliedOn": applied, "person": person(&format!("计数{i}"), &id_card("1998-08-08", 80 + i as u32), "1998-08-08") } })).await;
+            ids.push(d["submitApplication"]["candidate"]["id"].as_str().unwrap().to_string());
+        }
+        let talk = step(&app, "street.organizer", &ids[0], 1, "2025-03-10", json!({ "applicationTalk": { "talker": "书记" } })).await;
+        assert!(talk.get("errors").is_none(), "{talk:#}");
+        let q = "query($u: ID, $s: Stage, $y: Int, $a: String) { candidates(under: $u, stage: $s, year: $y, first: 100, after: $a) { totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } }";
+        let rows_and_total = |stage: Option<&'static str>, year: Option<i32>| {
+            let app = &app;
+            let street = street.clone();
+            async move {
+                let (mut n, mut after, mut total) = (0usize, Value::Null, -1);
+                loop {
+                    let d = app.ok(Some("street.organizer"), q, json!({ "u": street, "s": stage, "y": year, "a": after })).await;
+                    let c = &d["candidates"];
+                    total = c["totalCount"].as_i64().unwrap_or(total);
+                    n += c["edges"].as_array().unwrap().len();
+                    if c["pageInfo"]["hasNextPage"] != true {
+                        return (n as i64, total);
+                    }
+                    after = c["pageInfo"]["endCursor"].clone();
+                }
+            }
+        };
+        let filters: [(Option<&str>, Option<i32>); 6] = [
+            (None, None),
+            (Some("APPLICANT"), None),
+            (Some("APPLICANT"), Some(2025)),
+            (None, Some(2025)),
+            (None, Some(2024)),
+            (Some("ACTIVIST"), Some(2025)),
+        ];
+        let check = |phase: &'static str| {
+            let rows_and_total = &rows_and_total;
+            async move {
+                for (stage, year) in filters {
+                    let (rows, total) = rows_and_total(stage, year).await;
+                    assert_eq!(total, rows, "{phase}: stage {stage:?} year {year:?}");
+                }
+            }
+        };
+        check("live cases only").await;
+        // An invalidated case is still listed: the totals keep it (counted apart by the counters).
+        let inv = step(&app, "street.organizer", &ids[1], 1, "2025-06-01", json!({ "invalidate": { "reason": "材料造假" } })).await;
+        assert!(inv.get("errors").is_none(), "{inv:#}");
+        check("with an invalidated case").await;
+        // The year's total is read from the counters: a corrupted counter shows through.
+        let street_id = fazhan::graphql::ids::decode_any(&street).unwrap().1;
+        let corrupt = |delta: i64| format!("UPDATE org_counts SET n = n + ({delta}) WHERE organization_id = {street_id} AND year = 2025 AND dimension = 'app_total' AND value = 'ALL'");
+        app.state.db.execute_unprepared(&corrupt(1000)).await.unwrap();
+        let (rows, total) = rows_and_total(None, Some(2025)).await;
+        assert_eq!(total, rows + 1000, "totalCount comes from org_counts");
+        app.state.db.execute_unprepared(&corrupt(-1000)).await.unwrap();
+        // A search is counted row by row.
+        let d = app.ok(Some("street.organizer"), "query($u: ID) { candidates(under: $u, search: \"计数\") { totalCount } }", json!({ "u": street })).await;
+        assert_eq!(d["candidates"]["totalCount"], 4);
         app.assert_counts_consistent().await;
     }
 );
