@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # The province benchmark: seeds the province set, starts the release build, drives it with wrk
-# at 16 connections, and prints one table per database: operation, req/s, p50, p99, SQL
-# statements per request, peak RSS, and the floor (PostgreSQL alone via pgbench) with the ratio.
-#   ORGS=19862 CANDIDATES=1000000 DURATION=10 CONNECTIONS=16 PG=1 SQLITE=1 SKIP_SEED=0 bench/run.sh
+# at 16 connections, and prints per database: a table of the operations (req/s, p50, p99, SQL
+# statements per request, the floor — PostgreSQL alone via pgbench — with the ratio and a
+# verdict per target), the mixed load (64 connections, 60 s), the file imports (rows/s and
+# memory growth) and peak RSS for reads and for the whole run.
+#   ORGS=19862 CANDIDATES=1000000 DURATION=10 CONNECTIONS=16 MIXED_CONNECTIONS=64 MIXED_DURATION=60
+#   IMPORT_ROWS=100000 PG=1 SQLITE=1 SKIP_SEED=0 bench/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ORGS=${ORGS:-19862}
@@ -10,6 +13,9 @@ CANDIDATES=${CANDIDATES:-1000000}
 DURATION=${DURATION:-10}
 CONNECTIONS=${CONNECTIONS:-16}
 SQLITE=${SQLITE:-1}
+MIXED_CONNECTIONS=${MIXED_CONNECTIONS:-64}
+MIXED_DURATION=${MIXED_DURATION:-60}
+IMPORT_ROWS=${IMPORT_ROWS:-100000}
 PORT=${PORT:-18090}
 PGURL=${PGURL:-postgres://postgres@127.0.0.1:5432}
 work=$(mktemp -d)
@@ -18,18 +24,33 @@ trap 'kill "${pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 command -v sqlite3 >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3 >/dev/null; }
 command -v pgbench >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-contrib >/dev/null; }
+python3 -c "import xlsxwriter" 2>/dev/null || pip install -q xlsxwriter >/dev/null 2>&1
 cargo build --release -q --bin fazhan
 bin=target/release/fazhan
 export JWT_SECRET=bench-secret-bench-secret-bench-secret FAZHAN_ADMIN_PASSWORD=bench-admin-pass RUST_LOG=warn
+# The imports check millions of ID numbers for duplicates in one run.
+export DUPLICATE_CHECK_NUMBERS_PER_HOUR=100000000
 
 sqlite_file() { local f=${1#sqlite://}; echo "${f%%\?*}"; }
 gid() { printf '%s:%s' "$1" "$2" | base64 -w0 | tr '+/' '-_' | tr -d '='; }
 gql() { curl -s "http://127.0.0.1:$PORT/graphql" -H 'content-type: application/json' -H "authorization: Bearer $TOKEN" -d "$1"; }
 stmts() { curl -s "http://127.0.0.1:$PORT/metrics" | awk '/^fazhan_sql_statements_total/ {print $2}'; }
+hwm() { awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$1/status"; }
+start_server() {
+  BIND_ADDR=127.0.0.1:$PORT "$bin" serve >>"$work/server.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.2; done
+}
+login() { # username password -> token
+  local body
+  body=$(printf '{"query":"mutation { login(input:{username:\\"%s\\", password:\\"%s\\"}) { token } }"}' "$1" "$2")
+  curl -s "http://127.0.0.1:$PORT/graphql" -H 'content-type: application/json' -d "$body" | sed 's/.*"token":"\([^"]*\)".*/\1/'
+}
 
 run_op() { # name body-json [ids-file]
   local name=$1 body=$2 ids=${3:-}
   printf '%s' "$body" >"$work/body.json"
+  printf '%s' "$body" >"$work/${name%%.*}.json"
   local s0; s0=$(stmts)
   BODY_FILE="$work/body.json" IDS_FILE="$ids" TOKEN="$TOKEN" \
     wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s bench/post.lua "http://127.0.0.1:$PORT/graphql" >"$work/wrk.txt" 2>&1 || true
@@ -40,9 +61,10 @@ run_op() { # name body-json [ids-file]
   p99=$(awk '$1=="99%" {print $2}' "$work/wrk.txt")
   reqs=$(awk '/requests in/ {print $1}' "$work/wrk.txt")
   non2xx=$(awk '/Non-2xx/ {print $NF}' "$work/wrk.txt")
+  local errors; errors=$(awk '$1=="errors" {print $2}' "$work/wrk.txt")
   local per="-"
   [ -n "$reqs" ] && [ "$reqs" -gt 0 ] && per=$(awk -v a="$s0" -v b="$s1" -v r="$reqs" 'BEGIN {printf "%.1f", (b-a)/r}')
-  echo "$name|$rps|$p50|$p99|$per|${non2xx:-0}" >>"$work/results.txt"
+  echo "$name|$rps|$p50|$p99|$per|${non2xx:-0}/${errors:-?}" >>"$work/results.txt"
 }
 
 floor() { # name sql-file -> tps
@@ -53,7 +75,7 @@ floor() { # name sql-file -> tps
 
 bench_db() { # label database-url
   local label=$1 url=$2
-  : >"$work/results.txt"; : >"$work/floor.txt"
+  : >"$work/results.txt"; : >"$work/floor.txt"; : >"$work/imports.txt"
   export DATABASE_URL=$url
   local t0; t0=$(date +%s.%N)
   if [ "${SKIP_SEED:-0}" != 1 ]; then "$bin" seed --orgs "$ORGS" --candidates "$CANDIDATES" --seed 42 | tail -1; fi
@@ -62,13 +84,13 @@ bench_db() { # label database-url
   # Freshly loaded tables: set hint bits and the visibility map once, as autovacuum would soon.
   if [[ $url == postgres* ]]; then psql "$url" -qc "VACUUM (ANALYZE)"; fi
   "$bin" user create --org 1 --role ORGANIZER --username bench.organizer <<<"bench-organizer-pass" >/dev/null 2>&1 || true
-  BIND_ADDR=127.0.0.1:$PORT "$bin" serve >"$work/server.log" 2>&1 &
-  pid=$!
-  for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.2; done
-  TOKEN=$(curl -s "http://127.0.0.1:$PORT/graphql" -H 'content-type: application/json' \
-    -d '{"query":"mutation { login(input:{username:\"admin\", password:\"bench-admin-pass\"}) { token } }"}' | sed 's/.*"token":"\([^"]*\)".*/\1/')
-  ORG_TOKEN=$(curl -s "http://127.0.0.1:$PORT/graphql" -H 'content-type: application/json' \
-    -d '{"query":"mutation { login(input:{username:\"bench.organizer\", password:\"bench-organizer-pass\"}) { token } }"}' | sed 's/.*"token":"\([^"]*\)".*/\1/')
+  local city_id
+  city_id=$(psql "$url" -Atc "SELECT id FROM organizations WHERE kind='CITY_ORGANIZATION_DEPARTMENT' ORDER BY id LIMIT 1" 2>/dev/null \
+    || sqlite3 "$(sqlite_file "$url")" "SELECT id FROM organizations WHERE kind='CITY_ORGANIZATION_DEPARTMENT' ORDER BY id LIMIT 1")
+  "$bin" user create --org "$city_id" --role ORGANIZER --username bench.city <<<"bench-city-pass-1" >/dev/null 2>&1 || true
+  start_server
+  TOKEN=$(login admin bench-admin-pass)
+  ORG_TOKEN=$(login bench.organizer bench-organizer-pass)
   local cand street district
   cand=$(gid Candidate 4242)
   street=$(gql '{"query":"{ organizations(kind: STREET_WORKING_COMMITTEE, first: 1) { edges { node { id } } } }"}' | sed 's/.*"id":"\([^"]*\)".*/\1/')
@@ -77,35 +99,57 @@ bench_db() { # label database-url
   run_op "c. street → 20 branches → 20 candidates each" "{\"query\":\"query(\$u: ID!) { organization(id: \$u) { children(first: 20) { edges { node { name candidates(first: 20) { edges { node { id name stage } } } } } } } }\",\"variables\":{\"u\":\"$street\"}}"
   run_op "d. province-wide indicators for a year" '{"query":"{ indicators(year: 2025) { admitted applications { total byStage { value count } byGender { value count } byEducation { value count } } } }"}'
   run_op "e. 100 children with their subtree candidate count" '{"query":"{ organizations(kind: COUNTY_ORGANIZATION_DEPARTMENT, first: 100) { edges { node { id name candidateCount } } } }"}'
+  # h/i: the counts a portal shows on every list page, for a city organizer.
+  local saved=$TOKEN
+  TOKEN=$(login bench.city bench-city-pass-1)
+  run_op "h. city organizer's list of activists with totalCount" '{"query":"{ candidates(stage: ACTIVIST, first: 20) { totalCount edges { node { id name } } } }"}'
+  run_op "i. city organizer's unfiltered list with totalCount" '{"query":"{ candidates(first: 20) { totalCount edges { node { id name } } } }"}'
+  TOKEN=$saved
   # f. one pipeline step per request: a half-yearly examination on a different activist each time.
-  psql "$url" -Atc "SELECT id FROM candidates WHERE stage = 'ACTIVIST' AND activist_on < '2025-12-01' ORDER BY id LIMIT 40000" 2>/dev/null >"$work/ids.raw" \
-    || sqlite3 "$(sqlite_file "$url")" "SELECT id FROM candidates WHERE stage = 'ACTIVIST' AND activist_on < '2025-12-01' ORDER BY id LIMIT 40000" >"$work/ids.raw" 2>/dev/null || true
-  while read -r i; do gid Candidate "${i%%\?*}"; echo; done <"$work/ids.raw" >"$work/ids.txt"
-  local saved=$TOKEN; TOKEN=$ORG_TOKEN
+  psql "$url" -Atc "SELECT id FROM candidates WHERE stage = 'ACTIVIST' AND version = 1 AND activist_on < '2025-12-01' ORDER BY id LIMIT 60000" 2>/dev/null >"$work/ids.raw" \
+    || sqlite3 "$(sqlite_file "$url")" "SELECT id FROM candidates WHERE stage = 'ACTIVIST' AND version = 1 AND activist_on < '2025-12-01' ORDER BY id LIMIT 60000" >"$work/ids.raw" 2>/dev/null || true
+  while read -r i; do gid Candidate "${i%%\?*}"; echo; done <"$work/ids.raw" >"$work/ids.all"
+  # The first 20,000 for f, the rest for the mixed load (no case is stepped twice).
+  head -n 20000 "$work/ids.all" >"$work/ids.txt"; tail -n +20001 "$work/ids.all" >"$work/ids_mixed.txt"
+  TOKEN=$ORG_TOKEN
   # One step by hand first, to show it succeeds (its id is then skipped by the run's rotation).
   gql "{\"query\":\"mutation(\$i: RecordPipelineStepInput!) { recordPipelineStep(input: \$i) { candidate { version stage } } }\",\"variables\":{\"i\":{\"candidateId\":\"$(tail -1 "$work/ids.txt")\",\"expectedVersion\":1,\"occurredOn\":\"2026-01-15\",\"step\":{\"activistExamination\":{\"summary\":\"x\"}}}}}" | head -c 300; echo
   sed -i '$d' "$work/ids.txt"
   run_op "f. one pipeline step (counts updated)" '{"query":"mutation($i: RecordPipelineStepInput!) { recordPipelineStep(input: $i) { candidate { version } } }","variables":{"i":{"candidateId":"__ID__","expectedVersion":1,"occurredOn":"2026-01-15","step":{"activistExamination":{"summary":"半年考察"}}}}}' "$work/ids.txt"
   TOKEN=$saved
-  # g. importCandidates of 10,000 rows in one request.
-  python3 - "$work/import.json" "$(gid Organization "$(psql "$url" -Atc "SELECT id FROM organizations WHERE kind='BRANCH' ORDER BY id LIMIT 1" 2>/dev/null || sqlite3 "$(sqlite_file "$url")" "SELECT id FROM organizations WHERE kind='BRANCH' ORDER BY id LIMIT 1")")" <<'PY'
-import json, sys, time
-prefix = int(time.time()) % 900 + 100
-W=[7,9,10,5,8,4,2,1,6,3,7,9,10,5,8,4,2]; C='10X98765432'
-rows=[]
-for i in range(10000):
-    f17='%03d%03d%s%03d' % (prefix, i // 1000, '20000101', i % 1000)
-    rows.append({"organizationId": sys.argv[2], "appliedOn": "2025-12-01", "person": {"name": "导入", "gender": "MALE", "birthDate": "2000-01-01", "idCardNumber": f17 + C[sum(int(a)*b for a,b in zip(f17,W)) % 11], "education": "UNDERGRADUATE", "occupations": ["WORKER"]}})
-json.dump({"query": "mutation($r: [ImportCandidateRowInput!]!) { importCandidates(input: {rows: $r}) { imported } }", "variables": {"r": rows}}, open(sys.argv[1], "w"))
-PY
-  local i0 i1; i0=$(date +%s.%N)
-  curl -s "http://127.0.0.1:$PORT/graphql" -H 'content-type: application/json' -H "authorization: Bearer $ORG_TOKEN" --data-binary @"$work/import.json" >"$work/import.out"
-  i1=$(date +%s.%N)
-  local imported; imported=$(sed 's/.*"imported":\([0-9]*\).*/\1/' "$work/import.out")
-  echo "g. importCandidates of 10,000 rows|$(awk -v a="$i0" -v b="$i1" -v n="${imported:-0}" 'BEGIN {printf "%.0f rows/s", n/(b-a)}')|$(awk -v a="$i0" -v b="$i1" 'BEGIN {printf "%.2fs", b-a}')|||" >>"$work/results.txt"
-  local rss; rss=$(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' "/proc/$pid/status")
+  # The mixed load: 70 % b/c, 10 % a, 10 % d/e, 10 % f, at 64 connections.
+  WORK=$work TOKEN=$TOKEN ORG_TOKEN=$ORG_TOKEN IDS_FILE="$work/ids_mixed.txt" \
+    wrk -t2 -c"$MIXED_CONNECTIONS" -d"${MIXED_DURATION}s" --latency -s bench/mixed.lua "http://127.0.0.1:$PORT/graphql" >"$work/mixed.txt" 2>&1 || true
+  local reads_rss; reads_rss=$(hwm "$pid")
   kill "$pid"; wait "$pid" 2>/dev/null || true
-  "$bin" counts verify | tail -1
+  local verify_mixed; verify_mixed=$("$bin" counts verify | tail -1)
+  # The imports, on a fresh process: memory before and after each file.
+  start_server
+  ORG_TOKEN=$(login bench.organizer bench-organizer-pass)
+  local branch
+  branch=$(gid Organization "$(psql "$url" -Atc "SELECT id FROM organizations WHERE kind='BRANCH' ORDER BY id LIMIT 1" 2>/dev/null || sqlite3 "$(sqlite_file "$url")" "SELECT id FROM organizations WHERE kind='BRANCH' ORDER BY id LIMIT 1")")
+  python3 bench/import_files.py "$work" "$branch" "$IMPORT_ROWS"
+  local base; base=$(hwm "$pid")
+  echo "baseline (fresh process)|||${base} MB|" >>"$work/imports.txt"
+  # g0: the GraphQL mutation, for small batches (1,000 rows).
+  local i0 i1 out
+  i0=$(date +%s.%N)
+  out=$(curl -s "http://127.0.0.1:$PORT/graphql" -H 'content-type: application/json' -H "authorization: Bearer $ORG_TOKEN" --data-binary @"$work/import.json")
+  i1=$(date +%s.%N)
+  echo "g0. importCandidates (GraphQL), 1,000 rows|$(awk -v a="$i0" -v b="$i1" 'BEGIN {printf "%.0f", 1000/(b-a)}')|$(awk -v a="$i0" -v b="$i1" 'BEGIN {printf "%.2f s", b-a}')|$(hwm "$pid") MB|$(echo "$out" | head -c 80)" >>"$work/imports.txt"
+  for f in "g1. CSV, 10,000 rows:small.csv:text/csv" "g2. CSV, $IMPORT_ROWS rows:large.csv:text/csv" \
+           "g3. xlsx, $IMPORT_ROWS rows:large.xlsx:application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"; do
+    IFS=: read -r name file ctype <<<"$f"
+    local rows; rows=$(head -c 20 <<<"$name" | grep -o '[0-9,]* rows' | tr -d ', rows')
+    i0=$(date +%s.%N)
+    out=$(curl -s "http://127.0.0.1:$PORT/imports/candidates" -H "authorization: Bearer $ORG_TOKEN" -H "content-type: $ctype" --data-binary @"$work/$file")
+    i1=$(date +%s.%N)
+    local n; n=$(echo "$out" | sed -n 's/.*"imported":\([0-9]*\).*/\1/p')
+    echo "$name|$(awk -v a="$i0" -v b="$i1" -v n="${n:-0}" 'BEGIN {printf "%.0f", n/(b-a)}')|$(awk -v a="$i0" -v b="$i1" 'BEGIN {printf "%.2f s", b-a}')|$(hwm "$pid") MB|$(echo "$out" | head -c 80)" >>"$work/imports.txt"
+  done
+  local import_rss; import_rss=$(hwm "$pid")
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  local verify_end; verify_end=$("$bin" counts verify | tail -1)
   # The floor: the same questions answered by PostgreSQL alone.
   if [[ $url == postgres* ]]; then
     DBURL=$url
@@ -118,18 +162,52 @@ PY
     printf "SELECT d.id, count(c.id) FROM organizations d JOIN organizations o ON o.path >= d.path AND o.path < d.path || '~' JOIN candidates c ON c.organization_id = o.id WHERE d.kind = 'COUNTY_ORGANIZATION_DEPARTMENT' GROUP BY d.id ORDER BY d.id LIMIT 100;\n" >"$work/e.sql"
     for op in a b c d e; do floor "$op" "$work/$op.sql"; done
   fi
+  local peak=$(( reads_rss > import_rss ? reads_rss : import_rss ))
   echo
-  echo "### $label — $ORGS organizations, $CANDIDATES candidates (seeded in ${seed_s} s), $CONNECTIONS connections, ${DURATION} s per operation, peak RSS $rss"
+  echo "### $label — $ORGS organizations, $CANDIDATES candidates (seeded in ${seed_s} s), $CONNECTIONS connections, ${DURATION} s per operation"
   echo
-  echo "| operation | req/s | p50 | p99 | SQL statements / request | non-2xx | floor req/s | ratio |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| operation | req/s | p50 | p99 | SQL statements / request | non-2xx / GraphQL errors | floor req/s | ratio | target | verdict |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---|---|"
   while IFS='|' read -r name rps p50 p99 per non2xx; do
     local key=${name%%.*} f=""
     f=$(awk -F'|' -v k="$key" '$1==k {print $2}' "$work/floor.txt")
-    local ratio=""
+    local ratio="" target="" verdict=""
     [ -n "$f" ] && [ -n "$rps" ] && ratio=$(awk -v a="$rps" -v b="$f" 'BEGIN {if (b>0) printf "%.2f×", a/b}')
-    echo "| $name | $rps | $p50 | $p99 | $per | $non2xx | ${f:-} | $ratio |"
+    case $key in
+      a) target="≥ 0.25× floor, p99 ≤ 10 ms"
+         verdict=$(awk -v a="$rps" -v b="${f:-0}" -v p="$p99" 'BEGIN { ms = p + 0; if (p ~ /us$/) ms = p/1000; else if (p ~ /s$/ && p !~ /ms$/) ms = p*1000; ok = (b > 0 && a/b >= 0.25 && ms <= 10); print (b > 0 ? (ok ? "met" : "missed") : "n/a") }') ;;
+      b) target="≥ 900"; verdict=$(awk -v a="$rps" 'BEGIN {print (a >= 900 ? "met" : "missed")}') ;;
+      c) target="≥ 800"; verdict=$(awk -v a="$rps" 'BEGIN {print (a >= 800 ? "met" : "missed")}') ;;
+      d) target="≥ 500"; verdict=$(awk -v a="$rps" 'BEGIN {print (a >= 500 ? "met" : "missed")}') ;;
+      e) target="≥ 500"; verdict=$(awk -v a="$rps" 'BEGIN {print (a >= 500 ? "met" : "missed")}') ;;
+      f) target="≥ 500 steps/s"; verdict=$(awk -v a="$rps" 'BEGIN {print (a >= 500 ? "met" : "missed")}') ;;
+      h|i) target="p99 ≤ 50 ms"; verdict=$(awk -v p="$p99" 'BEGIN { ms = p + 0; if (p ~ /us$/) ms = p/1000; else if (p ~ /s$/ && p !~ /ms$/) ms = p*1000; print (ms <= 50 ? "met" : "missed") }') ;;
+    esac
+    echo "| $name | $rps | $p50 | $p99 | $per | $non2xx | ${f:-} | $ratio | $target | $verdict |"
   done <"$work/results.txt"
+  echo
+  local mrps mp50 mp99 merr mnon
+  mrps=$(awk '/Requests\/sec/ {print $2}' "$work/mixed.txt")
+  mp50=$(awk '$1=="50%" {print $2}' "$work/mixed.txt")
+  mp99=$(awk '$1=="99%" {print $2}' "$work/mixed.txt")
+  merr=$(awk '$1=="errors" {print $2}' "$work/mixed.txt")
+  mnon=$(awk '/Non-2xx/ {print $NF}' "$work/mixed.txt")
+  echo "Mixed load (70 % b/c, 10 % a, 10 % d/e, 10 % f), $MIXED_CONNECTIONS connections, ${MIXED_DURATION} s:"
+  echo
+  echo "| req/s | p50 | p99 | errors | non-2xx | counts verify after | target | verdict |"
+  echo "|---:|---:|---:|---:|---:|---|---|---|"
+  local mverdict
+  mverdict=$(awk -v p="$mp99" -v e="${merr:-1}" -v n="${mnon:-0}" -v v="$verify_mixed" 'BEGIN { ms = p + 0; if (p ~ /us$/) ms = p/1000; else if (p ~ /s$/ && p !~ /ms$/) ms = p*1000; print ((ms <= 100 && e == 0 && n == 0 && v ~ /consistent|clean|0 diff/) ? "met" : "missed") }')
+  echo "| $mrps | $mp50 | $mp99 | ${merr:-?} | ${mnon:-0} | $verify_mixed | 0 errors, p99 ≤ 100 ms, verify clean | $mverdict |"
+  echo
+  echo "File imports (fresh process; RSS is the process's peak so far):"
+  echo
+  echo "| import | rows/s | time | peak RSS | answer |"
+  echo "|---|---:|---:|---:|---|"
+  while IFS='|' read -r name rps t rss answer; do echo "| $name | $rps | $t | $rss | \`$answer\` |"; done <"$work/imports.txt"
+  local growth=$(( import_rss - base ))
+  echo
+  echo "Peak RSS: reads (incl. the mixed load) ${reads_rss} MB (target ≤ 48: $([ "$reads_rss" -le 48 ] && echo met || echo missed)); whole run ${peak} MB (target ≤ 64: $([ "$peak" -le 64 ] && echo met || echo missed)); import growth ${growth} MB over the fresh process (target ≤ 16: $([ "$growth" -le 16 ] && echo met || echo missed)); counts verify at the end: $verify_end"
 }
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); $(date -u +%F)"

@@ -13,6 +13,7 @@ mod m20261122_000007_index_organizations_kind;
 mod m20261126_000008_trust;
 mod m20261126_000009_plans_periods;
 mod m20261126_000010_integrity;
+mod m20261126_000011_partial_approved_index;
 
 /// Runs every migration of the service in order.
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000008_trust::Migration),
             Box::new(m20261126_000009_plans_periods::Migration),
             Box::new(m20261126_000010_integrity::Migration),
+            Box::new(m20261126_000011_partial_approved_index::Migration),
         ]
     }
 }

@@ -109,9 +109,13 @@ impl BulkTxn {
         match self {
             BulkTxn::Postgres(tx) => {
                 let mut tx = tx.lock().await;
+                // The sequences are named once per statement (a per-row lookup of the name took
+                // an eighth of a 100,000-row import).
                 let ids: Vec<(i64, i64)> = sqlx::query_as(
-                    "SELECT nextval(pg_get_serial_sequence('people', 'id')), \
-                     nextval(pg_get_serial_sequence('candidates', 'id')) FROM generate_series(1, $1)",
+                    "SELECT nextval(s.p), nextval(s.c) FROM (SELECT \
+                     pg_get_serial_sequence('people', 'id')::regclass AS p, \
+                     pg_get_serial_sequence('candidates', 'id')::regclass AS c) s \
+                     CROSS JOIN generate_series(1, $1)",
                 )
                 .bind(rows.len() as i64)
                 .fetch_all(&mut **tx)
@@ -189,7 +193,9 @@ impl BulkTxn {
                 let at = at.to_rfc3339();
                 let mut people = String::with_capacity(rows.len() * 160);
                 let ids: Vec<(i64,)> = sqlx::query_as(
-                    "SELECT nextval(pg_get_serial_sequence('people', 'id')) FROM generate_series(1, $1)",
+                    "SELECT nextval(s.p) FROM (SELECT \
+                     pg_get_serial_sequence('people', 'id')::regclass AS p) s \
+                     CROSS JOIN generate_series(1, $1)",
                 )
                 .bind(rows.len() as i64)
                 .fetch_all(&mut **tx)

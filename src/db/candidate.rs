@@ -91,6 +91,9 @@ pub async fn list(
         && f.organization_id.is_none()
         && f.search.is_none()
         && super::subtree_condition(organization::Column::Path, &f.under_path).is_some()
+        && !crate::domain::counts::prefer_id_order(
+            crate::domain::organization::path_ids(&f.under_path).len(),
+        )
     {
         return subtree_page(db, f, after_id.unwrap_or(0), limit).await;
     }

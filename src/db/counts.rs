@@ -223,6 +223,17 @@ pub async fn facts_page(
     Ok(rows.into_iter().map(into_facts).collect())
 }
 
+/// The counting facts of every invalidated case (a few: the counters' upgrade to version 3).
+pub async fn facts_invalidated(
+    db: &impl ConnectionTrait,
+) -> Result<Vec<(i64, String, CaseFacts)>, DbErr> {
+    let sql = format!("{FACTS_SQL} WHERE c.invalidated = $1 ORDER BY c.id");
+    let rows = FactsRow::find_by_statement(raw(db.get_database_backend(), &sql, vec![true.into()]))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(into_facts).collect())
+}
+
 /// Every counter of one organization.
 pub async fn all_for(db: &impl ConnectionTrait, org_id: i64) -> Result<Vec<CountRow>, DbErr> {
     let sql = "SELECT organization_id, year, dimension, value, n FROM org_counts WHERE organization_id = $1 AND n <> 0";
@@ -258,39 +269,45 @@ pub async fn facts_dated_within(
     Ok(rows.into_iter().map(into_facts).collect())
 }
 
-/// A case list's total from one organization's counters ([`ListCount`]): `None` when the
-/// counters cannot answer it exactly (then the rows are counted).
+/// A case list's total from one organization's counters ([`ListCount`]): the live cases'
+/// counter and the invalidated cases' counter of the same filter, summed.
 pub async fn list_total(
     db: &impl ConnectionTrait,
     org_id: i64,
     which: &crate::domain::counts::ListCount,
-) -> Result<Option<i64>, DbErr> {
-    // One statement: the live cases' counter(s) and the invalidated ones, summed apart. The
-    // values are numbered in the order they appear (SQLite binds `?` by position).
-    let mut values: Vec<Value> = vec![which.dimension.into(), which.year.into()];
-    let mut live = "dimension = $1 AND year = $2".to_string();
-    if let Some(v) = &which.value {
-        values.push(v.clone().into());
-        live.push_str(&format!(" AND value = ${}", values.len()));
+) -> Result<i64, DbErr> {
+    // The values are numbered in the order they appear (SQLite binds `?` by position).
+    let mut values: Vec<Value> = vec![org_id.into()];
+    let mut push = |v: Value| {
+        values.push(v);
+        format!("${}", values.len())
+    };
+    let (dim, year, value) = &which.live;
+    let mut live = format!(
+        "(dimension = {} AND year = {}",
+        push((*dim).into()),
+        push((*year).into())
+    );
+    if let Some(v) = value {
+        live.push_str(&format!(" AND value = {}", push(v.clone().into())));
     }
-    let mut invalidated = "dimension = 'invalidated'".to_string();
-    if let Some(y) = which.invalidated_year {
-        values.push(y.into());
-        invalidated.push_str(&format!(" AND year = ${}", values.len()));
+    let (dim, year, value) = &which.invalidated;
+    let mut gone = format!("(dimension = {}", push((*dim).into()));
+    if let Some(y) = year {
+        gone.push_str(&format!(" AND year = {}", push((*y).into())));
     }
-    values.push(org_id.into());
+    if let Some(v) = value {
+        gone.push_str(&format!(" AND value = {}", push(v.clone().into())));
+    }
     let sql = format!(
-        "SELECT CAST(COALESCE(SUM(CASE WHEN {live} THEN n ELSE 0 END), 0) AS BIGINT) AS live, \
-         CAST(COALESCE(SUM(CASE WHEN {invalidated} THEN n ELSE 0 END), 0) AS BIGINT) AS invalidated \
-         FROM org_counts WHERE organization_id = ${} \
-         AND dimension IN ('stage', 'app_total', 'app_stage', 'invalidated')",
-        values.len()
+        "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM org_counts \
+         WHERE organization_id = $1 AND ({live}) OR {gone}))"
     );
     let row = db
         .query_one_raw(raw(db.get_database_backend(), &sql, values))
         .await?;
-    let Some(row) = row else { return Ok(None) };
-    let live: i64 = row.try_get("", "live")?;
-    let invalidated: i64 = row.try_get("", "invalidated")?;
-    Ok(which.total(live, invalidated))
+    Ok(match row {
+        Some(row) => row.try_get("", "n")?,
+        None => 0,
+    })
 }

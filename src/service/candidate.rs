@@ -23,18 +23,20 @@ fn may_read(actor: &Actor) -> AppResult<()> {
 
 /// The number of cases a list's filter matches (its `totalCount`). A subtree filtered by stage
 /// and/or application year is answered from the counters kept with every step (a few rows,
-/// whatever the subtree holds); a search, or a stage where invalidated cases make the counters
-/// inexact, counts the rows. The filter was built by [`list`], inside the actor's scope.
+/// whatever the subtree holds); a search counts the rows. The filter was built by [`list`],
+/// inside the actor's scope.
 pub async fn total(db: &DatabaseConnection, filter: &CandidateFilter) -> AppResult<i64> {
-    let search = filter.search.as_deref().is_some_and(|s| !s.trim().is_empty());
-    if filter.organization_id.is_none() && !search
+    let search = filter
+        .search
+        .as_deref()
+        .is_some_and(|s| !s.trim().is_empty());
+    if filter.organization_id.is_none()
+        && !search
         && let Some(root) = crate::domain::organization::path_ids(&filter.under_path).last()
     {
         let which =
             crate::domain::counts::ListCount::for_filter(filter.stage.as_deref(), filter.year);
-        if let Some(n) = db::counts::list_total(db, *root, &which).await? {
-            return Ok(n);
-        }
+        return Ok(db::counts::list_total(db, *root, &which).await?);
     }
     Ok(db::candidate::count(db, filter).await? as i64)
 }

@@ -140,9 +140,28 @@ pub async fn rebuild(db: &impl ConnectionTrait) -> AppResult<usize> {
     Ok(rows.len())
 }
 
+/// Version 2 → 3: the invalidated cases' counters by stage, rolled up to every ancestor.
+async fn add_invalidated_by_stage(db: &impl ConnectionTrait) -> AppResult<usize> {
+    let mut deltas: BTreeMap<(i64, CountKey), i64> = BTreeMap::new();
+    for (_, path, f) in db::counts::facts_invalidated(db).await? {
+        for k in contributions(&f)
+            .into_iter()
+            .filter(|k| matches!(k.dimension, "invalidated_stage" | "invalidated_app_stage"))
+        {
+            for o in path_ids(&path) {
+                *deltas.entry((o, k.clone())).or_default() += 1;
+            }
+        }
+    }
+    let rows: Vec<(i64, CountKey, i64)> = deltas.into_iter().map(|((o, k), n)| (o, k, n)).collect();
+    db::counts::apply(db, &rows).await?;
+    Ok(rows.len())
+}
+
 /// The shape of the counters this build keeps; a database counted by an older build is
-/// recounted once (version 2 added the monthly `YYYYMM` counters and `stage_two_new`).
-pub const COUNTS_VERSION: &str = "2";
+/// recounted once (version 2 added the monthly `YYYYMM` counters and `stage_two_new`; version 3
+/// the invalidated cases by stage, for list totals).
+pub const COUNTS_VERSION: &str = "3";
 
 /// Recounts every counter, in one transaction, when the database was counted by an older build.
 pub async fn ensure_current(db: &sea_orm::DatabaseConnection) -> AppResult<Option<usize>> {
@@ -157,7 +176,12 @@ pub async fn ensure_current(db: &sea_orm::DatabaseConnection) -> AppResult<Optio
         txn.commit().await?;
         return Ok(None);
     }
-    let n = rebuild(&txn).await?;
+    let n = match db::setting::get(&txn, "counts_version").await?.as_deref() {
+        // From version 2 only the invalidated cases' new counters are missing: added from
+        // those cases alone (a full recount holds every counter in memory at once).
+        Some("2") => add_invalidated_by_stage(&txn).await?,
+        _ => rebuild(&txn).await?,
+    };
     db::setting::put(&txn, "counts_version", COUNTS_VERSION).await?;
     txn.commit().await?;
     Ok(Some(n))

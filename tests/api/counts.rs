@@ -94,11 +94,27 @@ db_test!(
         let branch = app.org_id("和平社区第一党支部").await;
         let street = app.org_id("和平街道党工委").await;
         let mut ids = vec![];
-        for (i, applied) in ["2025-03-01", "2025-04-01", "2025-05-01", "2024-06-01"].iter().enumerate() {
+        for (i, applied) in ["2025-03-01", "2025-04-01", "2025-05-01", "2024-06-01"]
+            .iter()
+            .enumerate()
+        {
             let d = app.ok(Some("street.organizer"), SUBMIT, json!({ "input": { "organizationId": branch, "appliedOn": applied, "person": person(&format!("计数{i}"), &id_card("1998-08-08", 80 + i as u32), "1998-08-08") } })).await;
-            ids.push(d["submitApplication"]["candidate"]["id"].as_str().unwrap().to_string());
+            ids.push(
+                d["submitApplication"]["candidate"]["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+            );
         }
-        let talk = step(&app, "street.organizer", &ids[0], 1, "2025-03-10", json!({ "applicationTalk": { "talker": "书记" } })).await;
+        let talk = step(
+            &app,
+            "street.organizer",
+            &ids[0],
+            1,
+            "2025-03-10",
+            json!({ "applicationTalk": { "talker": "书记" } }),
+        )
+        .await;
         assert!(talk.get("errors").is_none(), "{talk:#}");
         let q = "query($u: ID, $s: Stage, $y: Int, $a: String) { candidates(under: $u, stage: $s, year: $y, first: 100, after: $a) { totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } }";
         let rows_and_total = |stage: Option<&'static str>, year: Option<i32>| {
@@ -107,7 +123,13 @@ db_test!(
             async move {
                 let (mut n, mut after, mut total) = (0usize, Value::Null, -1);
                 loop {
-                    let d = app.ok(Some("street.organizer"), q, json!({ "u": street, "s": stage, "y": year, "a": after })).await;
+                    let d = app
+                        .ok(
+                            Some("street.organizer"),
+                            q,
+                            json!({ "u": street, "s": stage, "y": year, "a": after }),
+                        )
+                        .await;
                     let c = &d["candidates"];
                     total = c["totalCount"].as_i64().unwrap_or(total);
                     n += c["edges"].as_array().unwrap().len();
@@ -137,19 +159,66 @@ db_test!(
         };
         check("live cases only").await;
         // An invalidated case is still listed: the totals keep it (counted apart by the counters).
-        let inv = step(&app, "street.organizer", &ids[1], 1, "2025-06-01", json!({ "invalidate": { "reason": "材料造假" } })).await;
+        let inv = step(
+            &app,
+            "street.organizer",
+            &ids[1],
+            1,
+            "2025-06-01",
+            json!({ "invalidate": { "reason": "材料造假" } }),
+        )
+        .await;
         assert!(inv.get("errors").is_none(), "{inv:#}");
         check("with an invalidated case").await;
         // The year's total is read from the counters: a corrupted counter shows through.
         let street_id = fazhan::graphql::ids::decode_any(&street).unwrap().1;
-        let corrupt = |delta: i64| format!("UPDATE org_counts SET n = n + ({delta}) WHERE organization_id = {street_id} AND year = 2025 AND dimension = 'app_total' AND value = 'ALL'");
-        app.state.db.execute_unprepared(&corrupt(1000)).await.unwrap();
+        let corrupt = |delta: i64| {
+            format!(
+                "UPDATE org_counts SET n = n + ({delta}) WHERE organization_id = {street_id} AND year = 2025 AND dimension = 'app_total' AND value = 'ALL'"
+            )
+        };
+        app.state
+            .db
+            .execute_unprepared(&corrupt(1000))
+            .await
+            .unwrap();
         let (rows, total) = rows_and_total(None, Some(2025)).await;
         assert_eq!(total, rows + 1000, "totalCount comes from org_counts");
-        app.state.db.execute_unprepared(&corrupt(-1000)).await.unwrap();
+        app.state
+            .db
+            .execute_unprepared(&corrupt(-1000))
+            .await
+            .unwrap();
         // A search is counted row by row.
-        let d = app.ok(Some("street.organizer"), "query($u: ID) { candidates(under: $u, search: \"计数\") { totalCount } }", json!({ "u": street })).await;
+        let d = app
+            .ok(
+                Some("street.organizer"),
+                "query($u: ID) { candidates(under: $u, search: \"计数\") { totalCount } }",
+                json!({ "u": street }),
+            )
+            .await;
         assert_eq!(d["candidates"]["totalCount"], 4);
         app.assert_counts_consistent().await;
+        // A database counted by version 2 lacks the invalidated cases' stage counters: the
+        // start-up upgrade adds exactly those.
+        app.state.db.execute_unprepared("DELETE FROM org_counts WHERE dimension IN ('invalidated_stage', 'invalidated_app_stage')").await.unwrap();
+        fazhan::db::setting::put(&app.state.db, "counts_version", "2")
+            .await
+            .unwrap();
+        assert!(
+            fazhan::service::counts::verify(&app.state.db)
+                .await
+                .unwrap()
+                .len()
+                >= 2
+        );
+        assert!(
+            fazhan::service::counts::ensure_current(&app.state.db)
+                .await
+                .unwrap()
+                .is_some()
+        );
+        app.assert_counts_consistent().await;
+        check("after the upgrade").await;
     }
 );
