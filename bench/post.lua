@@ -12,12 +12,14 @@ if ids_file and ids_file ~= "" then
   for line in io.lines(ids_file) do ids[#ids + 1] = line end
 end
 local counter = 0
-local thread_no = 0
+local thread_count = 0
 local threads = {}
 errors = 0
 setup = function(thread)
-  thread:set("thread_no", thread_no)
-  thread_no = thread_no + 1
+  -- A global of the thread's own state (a local here would shadow it: both threads took the
+  -- same ids, and half the steps were refused as conflicts).
+  thread:set("thread_no", thread_count)
+  thread_count = thread_count + 1
   threads[#threads + 1] = thread
 end
 -- Responses that are not 200 or carry "errors" (printed as "errors N" at the end).

@@ -6,7 +6,8 @@
 # memory growth) and peak RSS for reads and for the whole run.
 #   ORGS=19862 CANDIDATES=1000000 DURATION=10 CONNECTIONS=16 MIXED_CONNECTIONS=64 MIXED_DURATION=60
 #   IMPORT_ROWS=100000 PG=1 SQLITE=1 SKIP_SEED=0 bench/run.sh
-set -euo pipefail
+set -Eeuo pipefail
+trap 'echo "bench/run.sh stopped at line $LINENO: $BASH_COMMAND" >&2' ERR
 cd "$(dirname "$0")/.."
 ORGS=${ORGS:-19862}
 CANDIDATES=${CANDIDATES:-1000000}
@@ -19,7 +20,7 @@ IMPORT_ROWS=${IMPORT_ROWS:-100000}
 PORT=${PORT:-18090}
 PGURL=${PGURL:-postgres://postgres@127.0.0.1:5432}
 work=$(mktemp -d)
-trap 'kill "${pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'kill "${pid:-0}" 2>/dev/null || true; cp "$work/server.log" /tmp/fazhan-bench-server.log 2>/dev/null || true; rm -rf "$work"' EXIT
 
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 command -v sqlite3 >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3 >/dev/null; }
@@ -35,7 +36,8 @@ sqlite_file() { local f=${1#sqlite://}; echo "${f%%\?*}"; }
 gid() { printf '%s:%s' "$1" "$2" | base64 -w0 | tr '+/' '-_' | tr -d '='; }
 gql() { curl -s "http://127.0.0.1:$PORT/graphql" -H 'content-type: application/json' -H "authorization: Bearer $TOKEN" -d "$1"; }
 stmts() { curl -s "http://127.0.0.1:$PORT/metrics" | awk '/^fazhan_sql_statements_total/ {print $2}'; }
-hwm() { awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$1/status"; }
+hwm() { awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$1/status" 2>/dev/null || { echo "the server (pid $1) is gone; its log ends:" >&2; tail -20 "$work/server.log" >&2; echo 0; }; }
+verify() { "$bin" counts verify 2>&1 | tail -1 || true; }
 start_server() {
   BIND_ADDR=127.0.0.1:$PORT "$bin" serve >>"$work/server.log" 2>&1 &
   pid=$!
@@ -122,7 +124,7 @@ bench_db() { # label database-url
     wrk -t2 -c"$MIXED_CONNECTIONS" -d"${MIXED_DURATION}s" --latency -s bench/mixed.lua "http://127.0.0.1:$PORT/graphql" >"$work/mixed.txt" 2>&1 || true
   local reads_rss; reads_rss=$(hwm "$pid")
   kill "$pid"; wait "$pid" 2>/dev/null || true
-  local verify_mixed; verify_mixed=$("$bin" counts verify | tail -1)
+  local verify_mixed; verify_mixed=$(verify)
   # The imports, on a fresh process: memory before and after each file.
   start_server
   ORG_TOKEN=$(login bench.organizer bench-organizer-pass)
@@ -140,7 +142,6 @@ bench_db() { # label database-url
   for f in "g1. CSV, 10,000 rows:small.csv:text/csv" "g2. CSV, $IMPORT_ROWS rows:large.csv:text/csv" \
            "g3. xlsx, $IMPORT_ROWS rows:large.xlsx:application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"; do
     IFS=: read -r name file ctype <<<"$f"
-    local rows; rows=$(head -c 20 <<<"$name" | grep -o '[0-9,]* rows' | tr -d ', rows')
     i0=$(date +%s.%N)
     out=$(curl -s "http://127.0.0.1:$PORT/imports/candidates" -H "authorization: Bearer $ORG_TOKEN" -H "content-type: $ctype" --data-binary @"$work/$file")
     i1=$(date +%s.%N)
@@ -149,7 +150,7 @@ bench_db() { # label database-url
   done
   local import_rss; import_rss=$(hwm "$pid")
   kill "$pid"; wait "$pid" 2>/dev/null || true
-  local verify_end; verify_end=$("$bin" counts verify | tail -1)
+  local verify_end; verify_end=$(verify)
   # The floor: the same questions answered by PostgreSQL alone.
   if [[ $url == postgres* ]]; then
     DBURL=$url

@@ -971,6 +971,8 @@ pub async fn run(db: &DatabaseConnection, opts: &SeedOptions) -> anyhow::Result<
         db.execute_unprepared("ANALYZE").await?;
     }
     bar.finish_with_message("done");
+    // Counted by this build: no recount at the first start.
+    crate::db::setting::put(db, "counts_version", crate::service::counts::COUNTS_VERSION).await?;
     Ok(report)
 }
 

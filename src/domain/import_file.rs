@@ -187,12 +187,14 @@ const MEMBER_SINCE: ColumnSpec = spec(
     false,
     "YYYY-MM-DD",
 );
+/// 留党察看 (discipline: rights not restored, cannot introduce) — not 预备党员 (probationary
+/// membership), which the member's record does not keep.
 const PROBATION: ColumnSpec = spec(
     Column::UnderPartyProbation,
-    "预备党员",
+    "留党察看",
     "underPartyProbation",
     false,
-    "是/否",
+    "是/否：受留党察看处分且未恢复权利 / under 留党察看 with rights not restored",
 );
 
 impl ImportKind {
@@ -321,7 +323,8 @@ impl Layout {
 pub struct FileRow {
     /// The spreadsheet row, from 1 (the header is row 1).
     pub row: usize,
-    /// The organization cell as written (an API id), when the file has the column.
+    /// The organization cell as written (an API id), when the file has the column and the cell
+    /// is not empty.
     pub organization: Option<String>,
     pub applied_on: Option<NaiveDate>,
     pub person: PersonDraft,

@@ -653,7 +653,7 @@ pub struct ImportCandidateRowInput {
 /// Input of `importCandidates`.
 #[derive(InputObject)]
 pub struct ImportCandidatesInput {
-    /// The applications (at most 10,000); all are imported or none.
+    /// The applications (at most 1,000; larger files go to `POST /imports/candidates`); all are imported or none.
     pub rows: Vec<ImportCandidateRowInput>,
     /// Makes a retry safe: the same key with the same rows returns the first result (even after
     /// a crash mid-way, which imported nothing); the same key with other rows is `CONFLICT`.

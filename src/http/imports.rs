@@ -120,17 +120,22 @@ pub async fn import(
         )
             .into_response(),
         Err(ImportError::Other(e)) => app_error(e),
-        Err(ImportError::Rows { errors, total }) => {
+        Err(ImportError::Rows {
+            errors,
+            total,
+            rows: bad_rows,
+        }) => {
             let rows: Vec<_> = errors
                 .iter()
                 .map(|e| json!({ "row": e.row, "column": e.column, "field": e.field, "message": e.message }))
                 .collect();
             let body = json!({ "errors": [{
-                "message": format!("{total}行数据有误，未导入任何数据 / {total} rows are invalid; nothing was imported"),
+                "message": format!("{bad_rows}行数据有误（{total}处），未导入任何数据 / {bad_rows} rows are invalid ({total} cells); nothing was imported"),
                 "extensions": {
                     "code": "BAD_USER_INPUT",
                     "rows": rows,
                     "rowErrorCount": total,
+                    "badRowCount": bad_rows,
                     "requestId": request_id(),
                 }
             }] });
@@ -154,8 +159,8 @@ async fn spool(
         if size > limit {
             return Err(AppError::bad_input(
                 "file",
-                format!("文件超过{}MB", limit / (1024 * 1024)),
-                format!("the file is larger than {} MB", limit / (1024 * 1024)),
+                format!("文件超过{limit}字节的上限",),
+                format!("the file is larger than the limit of {limit} bytes"),
             ));
         }
         hash.update(chunk);
@@ -214,10 +219,7 @@ fn read_file(mut file: std::fs::File, tx: mpsc::Sender<Record>) {
     }
     let result = match &magic[..n] {
         [b'P', b'K', 3, 4] => read_xlsx(file, &tx),
-        [0xD0, 0xCF, 0x11, 0xE0] => Err(
-            "仅支持.xlsx和CSV，请另存为.xlsx / only .xlsx and CSV are read; save the .xls as .xlsx"
-                .into(),
-        ),
+        [0xD0, 0xCF, 0x11, 0xE0] => Err("请另存为.xlsx / save the .xls as .xlsx".into()),
         _ => read_csv(file, &tx),
     };
     if let Err(e) = result {
@@ -225,27 +227,77 @@ fn read_file(mut file: std::fs::File, tx: mpsc::Sender<Record>) {
     }
 }
 
+/// Most columns a file may have (the templates have 19).
+const MAX_COLUMNS: usize = 1_024;
+
+/// Most data rows a file may have.
+const MAX_ROWS: usize = 1_000_000;
+
+/// Largest unpacked part of an xlsx (its shared strings or a sheet), and of the whole archive:
+/// calamine reads the shared strings whole, so a small file that unpacks to gigabytes is
+/// refused before it is opened.
+const MAX_XLSX_PART: u64 = 256 * 1024 * 1024;
+const MAX_XLSX_TOTAL: u64 = 1024 * 1024 * 1024;
+
+/// Refuses an archive whose declared sizes are out of bounds (the reader then stops at the
+/// declared size: a part that unpacks to more is an error, not more memory).
+fn check_archive(file: &mut std::fs::File) -> Result<(), String> {
+    check_archive_within(file, MAX_XLSX_PART, MAX_XLSX_TOTAL)
+}
+
+fn check_archive_within(
+    file: &mut std::fs::File,
+    max_part: u64,
+    max_total: u64,
+) -> Result<(), String> {
+    let too_big =
+        || "文件解压后过大 / the workbook unpacks to more than the service reads".to_string();
+    let not_xlsx = || "不是有效的.xlsx文件 / not a valid .xlsx workbook".to_string();
+    let mut archive = zip::ZipArchive::new(&mut *file).map_err(|_| not_xlsx())?;
+    let mut total = 0u64;
+    for i in 0..archive.len() {
+        let part = archive.by_index_raw(i).map_err(|_| not_xlsx())?;
+        if part.size() > max_part {
+            return Err(too_big());
+        }
+        total += part.size();
+    }
+    if total > max_total {
+        return Err(too_big());
+    }
+    Ok(())
+}
+
 /// Sends one record; false when the service stopped listening.
 fn send(tx: &mpsc::Sender<Record>, row: usize, cells: Vec<String>) -> bool {
     tx.blocking_send(Ok((row, cells))).is_ok()
 }
 
-fn read_xlsx(file: std::fs::File, tx: &mpsc::Sender<Record>) -> Result<(), String> {
+fn read_xlsx(mut file: std::fs::File, tx: &mpsc::Sender<Record>) -> Result<(), String> {
     use calamine::{Reader, Xlsx};
-    let mut book: Xlsx<_> = Xlsx::new(BufReader::new(file)).map_err(|e| e.to_string())?;
+    check_archive(&mut file)?;
+    file.rewind().map_err(|e| e.to_string())?;
+    let not_xlsx = |e: calamine::XlsxError| {
+        tracing::info!(error = %e, "an uploaded workbook could not be read");
+        "不是有效的.xlsx文件 / not a valid .xlsx workbook".to_string()
+    };
+    let mut book: Xlsx<_> = Xlsx::new(BufReader::new(file)).map_err(not_xlsx)?;
     let sheet = book
         .sheet_names()
         .first()
         .cloned()
         .ok_or_else(|| "工作簿中没有工作表 / the workbook has no sheet".to_string())?;
-    let mut cells = book
-        .worksheet_cells_reader(&sheet)
-        .map_err(|e| e.to_string())?;
+    let mut cells = book.worksheet_cells_reader(&sheet).map_err(not_xlsx)?;
     let mut current: Option<u32> = None;
     let mut row: Vec<String> = vec![];
-    while let Some(cell) = cells.next_cell().map_err(|e| e.to_string())? {
+    let mut rows = 0usize;
+    while let Some(cell) = cells.next_cell().map_err(not_xlsx)? {
         let (r, c) = cell.get_position();
         if current != Some(r) {
+            rows += 1;
+            if rows > MAX_ROWS + 1 {
+                return Err(too_many_rows());
+            }
             if let Some(done) = current
                 && !send(tx, done as usize + 1, std::mem::take(&mut row))
             {
@@ -254,8 +306,8 @@ fn read_xlsx(file: std::fs::File, tx: &mpsc::Sender<Record>) -> Result<(), Strin
             current = Some(r);
         }
         let c = c as usize;
-        if c >= 256 {
-            continue;
+        if c >= MAX_COLUMNS {
+            return Err(too_many_columns());
         }
         if row.len() <= c {
             row.resize(c + 1, String::new());
@@ -279,10 +331,19 @@ fn cell_text(v: &calamine::DataRef<'_>) -> String {
         DataRef::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
         DataRef::Float(f) => f.to_string(),
         DataRef::Bool(b) => if *b { "是" } else { "否" }.into(),
+        // A number in a date-formatted cell that is no date (a phone typed into the birth-date
+        // column's format) stays the number, so it is reported rather than lost.
         DataRef::DateTime(d) => d
             .as_datetime()
             .map(|d| d.date().format("%Y-%m-%d").to_string())
-            .unwrap_or_default(),
+            .unwrap_or_else(|| {
+                let f = d.as_f64();
+                if f.fract() == 0.0 && f.abs() < 1e15 {
+                    format!("{}", f as i64)
+                } else {
+                    f.to_string()
+                }
+            }),
         DataRef::DateTimeIso(s) => s.split('T').next().unwrap_or_default().to_string(),
         DataRef::DurationIso(s) => s.clone(),
         DataRef::Error(e) => format!("#{e}"),
@@ -313,6 +374,14 @@ fn is_utf8(file: &mut std::fs::File) -> std::io::Result<bool> {
             Err(_) => return Ok(false),
         }
     }
+}
+
+fn too_many_columns() -> String {
+    format!("文件超过{MAX_COLUMNS}列 / the file has more than {MAX_COLUMNS} columns")
+}
+
+fn too_many_rows() -> String {
+    format!("文件超过{MAX_ROWS}行，请拆分 / the file has more than {MAX_ROWS} rows; split it")
 }
 
 fn read_csv(mut file: std::fs::File, tx: &mpsc::Sender<Record>) -> Result<(), String> {
@@ -474,4 +543,50 @@ fn template_xlsx(
         codes.set_column_width(c as u16, 14)?;
     }
     book.save_to_buffer()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn archive(parts: &[(&str, usize)]) -> std::fs::File {
+        let mut file = tempfile::tempfile().unwrap();
+        {
+            let mut zip = zip::ZipWriter::new(&mut file);
+            for (name, size) in parts {
+                zip.start_file(*name, zip::write::SimpleFileOptions::default())
+                    .unwrap();
+                zip.write_all(&vec![b'a'; *size]).unwrap();
+            }
+            zip.finish().unwrap();
+        }
+        file.rewind().unwrap();
+        file
+    }
+
+    #[test]
+    fn an_archive_that_unpacks_past_the_bounds_is_refused_before_it_is_read() {
+        let mut small = archive(&[
+            ("xl/sharedStrings.xml", 1000),
+            ("xl/worksheets/sheet1.xml", 1000),
+        ]);
+        assert!(check_archive_within(&mut small, 1000, 2000).is_ok());
+        let mut big_part = archive(&[("xl/sharedStrings.xml", 1001)]);
+        assert!(
+            check_archive_within(&mut big_part, 1000, 2000)
+                .unwrap_err()
+                .contains("unpacks")
+        );
+        let mut big_total = archive(&[("a", 900), ("b", 900), ("c", 900)]);
+        assert!(check_archive_within(&mut big_total, 1000, 2000).is_err());
+        let mut not_zip = tempfile::tempfile().unwrap();
+        not_zip.write_all(b"PK\x03\x04garbage").unwrap();
+        not_zip.rewind().unwrap();
+        assert!(
+            check_archive_within(&mut not_zip, 1000, 2000)
+                .unwrap_err()
+                .contains("not a valid")
+        );
+    }
 }

@@ -54,7 +54,10 @@ pub enum ImportError {
     /// Bad rows: the first [`MAX_REPORTED`] and how many in all.
     Rows {
         errors: Vec<CellError>,
+        /// Bad cells in all.
         total: usize,
+        /// Rows with at least one bad cell.
+        rows: usize,
     },
     Other(AppError),
 }
@@ -76,12 +79,14 @@ impl From<sea_orm::DbErr> for ImportError {
 struct Problems {
     kept: Vec<CellError>,
     total: usize,
+    rows: HashSet<usize>,
 }
 
 impl Problems {
     fn add(&mut self, errors: impl IntoIterator<Item = CellError>) {
         for e in errors {
             self.total += 1;
+            self.rows.insert(e.row);
             if self.kept.len() < MAX_REPORTED {
                 self.kept.push(e);
             }
@@ -181,6 +186,7 @@ pub async fn import_file(
         )
         .map_err(|errors| ImportError::Rows {
             total: errors.len(),
+            rows: 1,
             errors,
         })?,
     };
@@ -333,6 +339,7 @@ async fn fill(
     .await?;
     if problems.total > 0 {
         return Err(ImportError::Rows {
+            rows: problems.rows.len(),
             errors: problems.kept,
             total: problems.total,
         });
@@ -384,11 +391,12 @@ fn empty_file() -> AppError {
     AppError::bad_input("file", "文件中没有数据行", "the file has no data rows")
 }
 
+/// The file could not be read further; `reason` is already in Chinese and English.
 fn unreadable(reason: String) -> AppError {
     AppError::bad_input(
         "file",
-        format!("无法读取文件：{reason}"),
-        format!("the file could not be read: {reason}"),
+        format!("无法读取文件 / the file could not be read: {reason}"),
+        reason,
     )
 }
 
@@ -435,7 +443,11 @@ async fn validate(
                 .kind
                 .columns()
                 .iter()
-                .find(|c| c.field == field)
+                .find(|c| {
+                    c.field == field
+                        || (field == "outflowOrganizationId"
+                            && c.field == "outflowOrganizationName")
+                })
                 .map(|c| c.header_zh)
                 .unwrap_or_default();
             problems.one(row, column, field, format!("{message_zh} / {message_en}"));
@@ -447,6 +459,25 @@ async fn validate(
         }
     };
     let applied_on = parsed.applied_on.unwrap_or_default();
+    let today = super::letter::today();
+    if candidates && applied_on > today {
+        problems.one(
+            row,
+            "递交申请日期",
+            "appliedOn",
+            "申请日期不能晚于今天 / the application date is after today".into(),
+        );
+        return Ok(None);
+    }
+    if let Some(since) = parsed.member_since {
+        let adult = p
+            .birth_date
+            .checked_add_months(chrono::Months::new(18 * 12));
+        if since > today || adult.is_none_or(|a| since < a) {
+            problems.one(row, "入党日期", "memberSince", "入党日期须在年满18岁之后且不晚于今天 / the date of joining must be after the 18th birthday and not after today".into());
+            return Ok(None);
+        }
+    }
     if candidates {
         let rules = tree.rules(&org).await?;
         if let Err(message) = check_application(org.id, &p, applied_on, rules) {

@@ -571,3 +571,102 @@ db_test!(
         app.assert_counts_consistent().await;
     }
 );
+
+db_test!(hostile_cells_are_named_and_refused_never_a_500, |app| {
+    app.load_demo().await;
+    let branch = app.org_id("和平社区第一党支部").await;
+    let before = total(&app).await;
+    let ok = id_card("1992-02-04", 702);
+    let long = "长".repeat(201);
+    let file = format!(
+        "姓名,性别,出生日期,身份证号,学历,职业类别,递交申请日期,户籍所在地\n\
+             全角,男,1992-02-04,１１０１０１１９９２０２０４７０２５,大学本科,工人,2025-01-01,\n\
+             空\u{0}字符,男,1992-02-04,{ok},大学本科,工人,2025-01-01,\n\
+             \u{200b},男,1992-02-04,{ok},大学本科,工人,2025-01-01,\n\
+             长户籍,男,1992-02-04,{ok},大学本科,工人,2025-01-01,{long}\n\
+             未来,男,1992-02-04,{ok},大学本科,工人,2099-01-10,\n"
+    );
+    let (status, body) = upload(
+        &app,
+        Some("street.organizer"),
+        &format!("/imports/candidates?organizationId={branch}"),
+        "text/csv",
+        None,
+        file.into_bytes(),
+    )
+    .await;
+    assert_eq!(status, 400, "{body:#}");
+    let ext = &body["errors"][0]["extensions"];
+    let named: Vec<(i64, String)> = ext["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["row"].as_i64().unwrap(),
+                r["field"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        named,
+        vec![
+            (2, "idCardNumber".to_string()),
+            (3, "name".to_string()),
+            (4, "name".to_string()),
+            (5, "householdRegistration".to_string()),
+            (6, "appliedOn".to_string()),
+        ]
+    );
+    assert_eq!(ext["badRowCount"], 5);
+    assert_eq!(total(&app).await, before);
+    // Members: 留党察看 is its own column; a date of joining before 18 is refused.
+    let members = format!(
+        "所属党组织ID,姓名,性别,出生日期,学历,职业类别,入党日期,留党察看\n\
+             {branch},受处分,男,1960-01-01,大学本科,工人,1990-07-01,是\n\
+             {branch},太早,男,1960-01-01,大学本科,工人,1970-07-01,否\n"
+    );
+    let (status, body) = upload(
+        &app,
+        Some("street.organizer"),
+        "/imports/members",
+        "text/csv",
+        None,
+        members.into_bytes(),
+    )
+    .await;
+    assert_eq!(status, 400, "{body:#}");
+    let rows = body["errors"][0]["extensions"]["rows"].as_array().unwrap();
+    assert_eq!(
+        (
+            rows.len(),
+            rows[0]["row"].clone(),
+            rows[0]["column"].clone()
+        ),
+        (1, json!(3), json!("入党日期"))
+    );
+    let one = "所属党组织ID,姓名,性别,出生日期,学历,职业类别,入党日期,留党察看\n".to_string()
+        + &format!("{branch},受处分,男,1960-01-01,大学本科,工人,1990-07-01,是\n");
+    let (status, body) = upload(
+        &app,
+        Some("street.organizer"),
+        "/imports/members",
+        "text/csv",
+        None,
+        one.into_bytes(),
+    )
+    .await;
+    assert_eq!(status, 200, "{body:#}");
+    let d = app
+        .ok(
+            Some("street.organizer"),
+            "{ members(first: 100) { edges { node { name underPartyProbation } } } }",
+            json!({}),
+        )
+        .await;
+    assert!(
+        d.to_string()
+            .contains(r#"{"name":"受处分","underPartyProbation":true}"#),
+        "{d:#}"
+    );
+});

@@ -20,7 +20,9 @@ pub fn check_char(first17: &str) -> Option<char> {
 pub fn parse(number: &str, birth_date: NaiveDate) -> Result<String, DomainError> {
     let n = number.trim().to_ascii_uppercase();
     let invalid = |zh: &str, en: &str| DomainError::invalid("idCardNumber", zh, en);
-    if n.chars().count() != 18 || !n[..17].chars().all(|c| c.is_ascii_digit()) {
+    // Byte positions are character positions only for ASCII (full-width digits are three bytes
+    // each: slicing them at 17 panicked).
+    if n.len() != 18 || !n.is_ascii() || !n[..17].chars().all(|c| c.is_ascii_digit()) {
         return Err(invalid(
             "身份证号须为18位",
             "the ID-card number must have 18 characters, 17 digits then a digit or X",
@@ -104,5 +106,12 @@ mod tests {
         let masked = mask("11010519491231002X");
         assert!(!masked.contains("19491231") && !masked.ends_with('X'));
         assert_eq!(mask_phone("13812345678"), "138****5678");
+    }
+
+    #[test]
+    fn full_width_digits_are_refused_not_sliced() {
+        let d = NaiveDate::from_ymd_opt(1992, 2, 4).unwrap();
+        assert!(parse("１１０１０１１９９２０２０４７０２５", d).is_err());
+        assert!(parse("11010119920204702５", d).is_err());
     }
 }

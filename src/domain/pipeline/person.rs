@@ -105,6 +105,32 @@ pub struct PersonRecord {
     pub expected_departure_on: Option<NaiveDate>,
 }
 
+/// Control and invisible format characters (NUL, zero-width spaces, direction marks), which no
+/// name or address contains and which can hide one name inside another.
+fn unprintable(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
+}
+
+/// A free-text field of at most `max` characters, printable.
+fn short_text(
+    value: &Option<String>,
+    max: usize,
+    field: &'static str,
+    zh: &'static str,
+) -> Result<(), DomainError> {
+    match value {
+        Some(v) if v.chars().count() > max || v.chars().any(unprintable) => {
+            Err(DomainError::invalid(
+                field,
+                format!("{zh}最多{max}个字符，且不能含控制字符"),
+                format!("{field} is limited to {max} printable characters"),
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
 fn trimmed(s: Option<String>) -> Option<String> {
     s.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
 }
@@ -112,7 +138,11 @@ fn trimmed(s: Option<String>) -> Option<String> {
 /// Validates a person; `id_card_required` for candidates (members may lack one).
 pub fn validate(d: PersonDraft, id_card_required: bool) -> Result<PersonRecord, DomainError> {
     let name = d.name.trim().to_string();
-    if name.is_empty() || name.chars().count() > 50 {
+    if name.is_empty()
+        || name.chars().count() > 50
+        || name.chars().any(unprintable)
+        || name.chars().all(|c| c.is_whitespace() || unprintable(c))
+    {
         return Err(DomainError::invalid(
             "name",
             "姓名须为1至50个字符",
@@ -164,6 +194,20 @@ pub fn validate(d: PersonDraft, id_card_required: bool) -> Result<PersonRecord, 
         ));
     }
     let outflow_organization_name = trimmed(d.outflow_organization_name);
+    let household_registration = trimmed(d.household_registration);
+    short_text(
+        &outflow_organization_name,
+        100,
+        "outflowOrganizationName",
+        "流出地党组织",
+    )?;
+    short_text(
+        &household_registration,
+        200,
+        "householdRegistration",
+        "户籍所在地",
+    )?;
+    short_text(&Some(d.ethnicity.clone()), 20, "ethnicity", "民族")?;
     if d.is_migrant && d.outflow_organization_id.is_none() && outflow_organization_name.is_none() {
         return Err(DomainError::invalid(
             "outflowOrganizationId",
@@ -187,7 +231,7 @@ pub fn validate(d: PersonDraft, id_card_required: bool) -> Result<PersonRecord, 
         occupations,
         is_frontline: d.is_frontline,
         is_league_member: d.is_league_member,
-        household_registration: trimmed(d.household_registration),
+        household_registration,
         is_migrant: d.is_migrant,
         outflow_organization_id: d.outflow_organization_id,
         outflow_organization_name,
