@@ -94,7 +94,13 @@ pub async fn import(
     };
     let (tx, rx) = mpsc::channel::<Record>(256);
     let reader = tokio::task::spawn_blocking(move || read_file(file, tx));
-    let outcome = file_import::import_file(
+    // Every audit row the import writes (the import's and its duplicate checks') names the
+    // request and the role, as rows written through GraphQL do.
+    let context = crate::db::audit::AuditContext {
+        request_id: request_id(),
+        actor_role: Some(actor.role.as_str().to_string()),
+    };
+    let import = file_import::import_file(
         &s.app.db,
         &s.app.duplicate_checks,
         &actor,
@@ -109,8 +115,8 @@ pub async fn import(
             Some((NodeType::Organization, id)) => Some(id),
             _ => None,
         },
-    )
-    .await;
+    );
+    let outcome = crate::db::audit::AUDIT_CONTEXT.scope(context, import).await;
     // The receiver is gone: the reader stops at its next row.
     let _ = reader.await;
     match outcome {

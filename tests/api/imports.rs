@@ -95,6 +95,24 @@ db_test!(
                 + 12_000
         );
         app.assert_counts_consistent().await;
+        // The import's audit row names the role and the request, as GraphQL writes do.
+        let log = app
+            .ok(
+                Some("street.admin"),
+                "{ auditLog(first: 100) { edges { node { action actorRole requestId detail } } } }",
+                json!({}),
+            )
+            .await;
+        let row = log["auditLog"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| &e["node"])
+            .find(|n| n["action"] == "candidate.import")
+            .unwrap_or_else(|| panic!("an import row: {log:#}"))
+            .clone();
+        assert_eq!(row["actorRole"], "ORGANIZER", "{row:#}");
+        assert!(row["requestId"].is_string(), "{row:#}");
         // The first step is recorded as the pipeline records it, with the importer's role.
         let q = "{ candidates(first: 1, search: \"导入11999\") { edges { node { stage name gender education occupations isLeagueMember timeline { step occurredOn actorRole } } } } }";
         let d = app.ok(Some("street.organizer"), q, json!({})).await;
