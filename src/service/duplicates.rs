@@ -56,36 +56,25 @@ pub async fn find(
     actor: &Actor,
     numbers: &[String],
 ) -> AppResult<Vec<String>> {
-    if numbers.is_empty() {
-        return Ok(vec![]);
+    let mut tally = Tally::default();
+    let found = look_up(db, checks, actor, numbers, &mut tally).await;
+    if let Err(e) = &found
+        && !matches!(e, AppError::RateLimited)
+    {
+        return found;
     }
-    if !spend(&checks.checked, actor.user_id, numbers.len()) {
-        audit(db, actor, numbers.len(), None, "RATE_LIMITED").await?;
-        return Err(AppError::RateLimited);
-    }
-    let mut found = vec![];
-    for chunk in numbers.chunks(1000) {
-        found.extend(db::person::existing_id_cards(db, chunk).await?);
-    }
-    let allowed = spend(&checks.found, actor.user_id, found.len());
-    let outcome = match (found.is_empty(), allowed) {
-        (true, _) => "OK",
-        (false, true) => "DUPLICATE",
-        (false, false) => "RATE_LIMITED",
-    };
-    audit(db, actor, numbers.len(), Some(found.len()), outcome).await?;
-    if !allowed {
-        return Err(AppError::RateLimited);
-    }
-    Ok(found)
+    audit_tally(db, actor, tally).await?;
+    found
 }
 
-/// What an import's duplicate checks added up to, audited once when it ends (an import's open
-/// transaction holds SQLite's write lock, so its checks cannot be audited as they happen).
+/// What one or more duplicate checks added up to, audited in one row: per request for
+/// [`find`], once when it ends for an import (whose open transaction holds SQLite's write lock,
+/// so its checks cannot be audited as they happen).
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Tally {
     pub checked: usize,
-    pub found: usize,
+    /// Duplicates found (`None` until a lookup ran: refused before looking).
+    pub found: Option<usize>,
     pub refused: bool,
 }
 
@@ -112,7 +101,7 @@ pub async fn look_up(
     for chunk in numbers.chunks(1000) {
         found.extend(db::person::existing_id_cards(lookup, chunk).await?);
     }
-    tally.found += found.len();
+    tally.found = Some(tally.found.unwrap_or(0) + found.len());
     if !spend(&checks.found, actor.user_id, found.len()) {
         tally.refused = true;
         return Err(AppError::RateLimited);
@@ -126,12 +115,12 @@ pub async fn audit_tally(db: &DatabaseConnection, actor: &Actor, tally: Tally) -
     if tally.checked == 0 {
         return Ok(());
     }
-    let outcome = match (tally.refused, tally.found) {
+    let outcome = match (tally.refused, tally.found.unwrap_or(0)) {
         (true, _) => "RATE_LIMITED",
         (false, 0) => "OK",
         (false, _) => "DUPLICATE",
     };
-    audit(db, actor, tally.checked, Some(tally.found), outcome).await
+    audit(db, actor, tally.checked, tally.found, outcome).await
 }
 
 /// One audit row per check: how many numbers were checked and found, never the numbers.

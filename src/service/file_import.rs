@@ -284,31 +284,32 @@ async fn fill(
         note: "file import",
     };
     let kind = request.kind;
-    while let Some(record) = records.recv().await {
-        let (row, cells) = record.map_err(unreadable)?;
-        if import_file::is_blank(&cells) {
-            continue;
-        }
-        let parsed = match import_file::read_row(layout, row, &cells) {
-            Ok(r) => r,
-            Err(errors) => {
-                problems.add(errors);
+    loop {
+        let record = records.recv().await;
+        let end = record.is_none();
+        if let Some(record) = record {
+            let (row, cells) = record.map_err(unreadable)?;
+            if import_file::is_blank(&cells) {
                 continue;
             }
-        };
-        if let Some(ready) = validate(
-            &mut tree,
-            actor,
-            request,
-            parsed,
-            decode_organization,
-            &mut problems,
-        )
-        .await?
-        {
-            batch.push(ready);
+            match import_file::read_row(layout, row, &cells) {
+                Err(errors) => problems.add(errors),
+                Ok(parsed) => {
+                    let ready = validate(
+                        &mut tree,
+                        actor,
+                        request,
+                        parsed,
+                        decode_organization,
+                        &mut problems,
+                    )
+                    .await?;
+                    batch.extend(ready);
+                }
+            }
         }
-        if batch.len() >= db::bulk::BATCH_ROWS {
+        // A full batch, or what is left at the end of the file.
+        if end || batch.len() >= db::bulk::BATCH_ROWS {
             written += flush(
                 txn,
                 checks,
@@ -323,20 +324,10 @@ async fn fill(
             )
             .await?;
         }
+        if end {
+            break;
+        }
     }
-    written += flush(
-        txn,
-        checks,
-        actor,
-        &tree,
-        &mut batch,
-        &mut per_branch,
-        &mut problems,
-        kind,
-        by,
-        tally,
-    )
-    .await?;
     if problems.total > 0 {
         return Err(ImportError::Rows {
             rows: problems.rows.len(),
