@@ -43,6 +43,37 @@ impl<T> Page<T> {
     }
 }
 
+/// A page of `query`'s rows in `id` order after `after_id`: one row more than `limit` is read
+/// to tell whether more follow.
+pub async fn page_in_id_order<E: sea_orm::EntityTrait>(
+    db: &impl ConnectionTrait,
+    query: sea_orm::Select<E>,
+    id: E::Column,
+    after_id: Option<i64>,
+    limit: u64,
+) -> Result<Page<E::Model>, sea_orm::DbErr> {
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
+    let query = match after_id {
+        Some(after) => query.filter(id.gt(after)),
+        None => query,
+    };
+    let rows = query.order_by_asc(id).limit(limit + 1).all(db).await?;
+    Ok(Page::from_overfetch(rows, limit))
+}
+
+/// Rows by ids, in no particular order (for batch loaders).
+pub async fn find_by_ids<E: sea_orm::EntityTrait>(
+    db: &impl ConnectionTrait,
+    id: E::Column,
+    ids: &[i64],
+) -> Result<Vec<E::Model>, sea_orm::DbErr> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    E::find()
+        .filter(id.is_in(ids.iter().copied()))
+        .all(db)
+        .await
+}
+
 /// A condition that `path` lies in the subtree at `under`, or `None` when `under` is the root's
 /// path. The tree has one root (created at first start; every other organization has a parent),
 /// so every row is under it, and leaving the range out gives PostgreSQL's prepared (generic)

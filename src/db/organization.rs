@@ -2,11 +2,9 @@
 
 use super::{Page, raw};
 use crate::domain::organization::subtree_upper_bound;
-use entity::organization::{self, ActiveModel, Column, Entity, Model};
+use entity::organization::{ActiveModel, Column, Entity, Model};
 use sea_orm::prelude::*;
-use sea_orm::{
-    ActiveValue::Set, ConnectionTrait, ExprTrait, FromQueryResult, QueryOrder, QuerySelect, Value,
-};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, ExprTrait, FromQueryResult, QuerySelect, Value};
 use std::collections::HashMap;
 
 /// Filters of an organization list. `under_path` is always inside the viewer's scope.
@@ -42,10 +40,7 @@ pub async fn find_by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<Mod
 
 /// Organizations by ids, in no particular order (for batch loaders).
 pub async fn find_by_ids(db: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<Model>, DbErr> {
-    Entity::find()
-        .filter(Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await
+    super::find_by_ids::<Entity>(db, Column::Id, ids).await
 }
 
 /// A page of the organizations matching `filter`, in id order, after `after_id`.
@@ -55,12 +50,7 @@ pub async fn list(
     after_id: Option<i64>,
     limit: u64,
 ) -> Result<Page<Model>, DbErr> {
-    let mut q = filtered(filter);
-    if let Some(after) = after_id {
-        q = q.filter(Column::Id.gt(after));
-    }
-    let rows = q.order_by_asc(Column::Id).limit(limit + 1).all(db).await?;
-    Ok(Page::from_overfetch(rows, limit))
+    super::page_in_id_order(db, filtered(filter), Column::Id, after_id, limit).await
 }
 
 /// How many organizations match `filter`.
@@ -214,11 +204,61 @@ fn uuid_like() -> String {
     format!("{:032x}", rng.random::<u128>())
 }
 
-/// Saves changed columns of an organization.
-pub async fn update(
+/// The details `updateOrganization` may change; `None` keeps the stored value.
+#[derive(Debug, Clone)]
+pub struct OrganizationDetails {
+    pub name: Option<String>,
+    /// `Some(None)` clears the code.
+    pub code: Option<Option<String>>,
+    pub member_count: Option<i32>,
+    pub kind: crate::domain::organization::OrganizationKind,
+    pub sector: crate::domain::organization::Sector,
+    pub can_approve: bool,
+    pub can_pre_review: bool,
+}
+
+/// Writes an organization's new details (and its two-new flag, from the sector).
+pub async fn update_details(
     db: &impl ConnectionTrait,
-    row: organization::ActiveModel,
+    org: Model,
+    details: OrganizationDetails,
 ) -> Result<Model, DbErr> {
+    let mut row: ActiveModel = org.into();
+    if let Some(name) = details.name {
+        row.name = Set(name);
+    }
+    if let Some(code) = details.code {
+        row.code = Set(code);
+    }
+    if let Some(n) = details.member_count {
+        row.member_count = Set(n);
+    }
+    row.kind = Set(details.kind.as_str().into());
+    row.sector = Set(details.sector.as_str().into());
+    row.is_two_new = Set(details.sector.is_two_new());
+    row.can_approve = Set(details.can_approve);
+    row.can_pre_review = Set(details.can_pre_review);
+    row.updated_at = Set(chrono::Utc::now());
+    row.update(db).await
+}
+
+/// Gives an organization a new parent (its path is rewritten by [`move_subtree`]).
+pub async fn set_parent(
+    db: &impl ConnectionTrait,
+    org: Model,
+    parent_id: i64,
+) -> Result<Model, DbErr> {
+    let mut row: ActiveModel = org.into();
+    row.parent_id = Set(Some(parent_id));
+    row.updated_at = Set(chrono::Utc::now());
+    row.update(db).await
+}
+
+/// Marks an organization deactivated.
+pub async fn deactivate(db: &impl ConnectionTrait, org: Model) -> Result<Model, DbErr> {
+    let mut row: ActiveModel = org.into();
+    row.active = Set(false);
+    row.updated_at = Set(chrono::Utc::now());
     row.update(db).await
 }
 

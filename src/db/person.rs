@@ -9,6 +9,20 @@ use sea_orm::prelude::*;
 use sea_orm::sea_query::Query;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, QueryOrder, QuerySelect};
 
+/// Inserts new people (rows from [`new_row`]) in statements of 500 and returns them.
+pub async fn insert_all(
+    db: &impl ConnectionTrait,
+    rows: Vec<ActiveModel>,
+) -> Result<Vec<Model>, DbErr> {
+    let mut out = Vec::with_capacity(rows.len());
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<ActiveModel> = rows.by_ref().take(500).collect();
+        out.extend(Entity::insert_many(chunk).exec_with_returning(db).await?);
+    }
+    Ok(out)
+}
+
 /// An active model for a new person in an organization.
 pub fn new_row(org_id: i64, p: &PersonRecord, member: Option<(Option<Date>, bool)>) -> ActiveModel {
     let now = chrono::Utc::now();

@@ -4,11 +4,11 @@ use super::Page;
 use crate::domain::organization::subtree_upper_bound;
 use entity::{
     organization,
-    user::{self, ActiveModel, Column, Entity, Model},
+    user::{ActiveModel, Column, Entity, Model},
 };
 use sea_orm::prelude::*;
 use sea_orm::sea_query::Query;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, QueryOrder, QuerySelect};
+use sea_orm::{ActiveValue::Set, ConnectionTrait};
 
 /// Filters of a user list. `under_path` is always inside the viewer's scope.
 #[derive(Debug, Clone, Default)]
@@ -50,10 +50,7 @@ pub async fn find_by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<Mod
 
 /// Users by ids (for batch loaders).
 pub async fn find_by_ids(db: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<Model>, DbErr> {
-    Entity::find()
-        .filter(Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await
+    super::find_by_ids::<Entity>(db, Column::Id, ids).await
 }
 
 /// One user by username.
@@ -81,19 +78,14 @@ pub async fn find_with_organization(
     Ok(org.map(|o| (user, o)))
 }
 
-/// A page of users matching `filter`, in id order.
+/// A page of the users matching `filter`, in id order, after `after_id`.
 pub async fn list(
     db: &impl ConnectionTrait,
     filter: &UserFilter,
     after_id: Option<i64>,
     limit: u64,
 ) -> Result<Page<Model>, DbErr> {
-    let mut q = filtered(filter);
-    if let Some(after) = after_id {
-        q = q.filter(Column::Id.gt(after));
-    }
-    let rows = q.order_by_asc(Column::Id).limit(limit + 1).all(db).await?;
-    Ok(Page::from_overfetch(rows, limit))
+    super::page_in_id_order(db, filtered(filter), Column::Id, after_id, limit).await
 }
 
 /// How many users match `filter`.
@@ -142,7 +134,29 @@ pub async fn insert(db: &impl ConnectionTrait, new: NewUser) -> Result<Model, Db
     .await
 }
 
-/// Saves changed columns of a user.
-pub async fn update(db: &impl ConnectionTrait, row: user::ActiveModel) -> Result<Model, DbErr> {
+/// A user row with its token generation moved on: every token issued before stops working.
+fn with_tokens_revoked(user: Model) -> ActiveModel {
+    let generation = user.token_generation;
+    let mut row: ActiveModel = user.into();
+    row.token_generation = Set(generation + 1);
+    row.updated_at = Set(chrono::Utc::now());
+    row
+}
+
+/// Stores a new password hash; the user's earlier tokens (service tokens included) stop working.
+pub async fn set_password(
+    db: &impl ConnectionTrait,
+    user: Model,
+    hash: String,
+) -> Result<Model, DbErr> {
+    let mut row = with_tokens_revoked(user);
+    row.password_hash = Set(hash);
+    row.update(db).await
+}
+
+/// Deactivates a user; their tokens stop working at once.
+pub async fn deactivate(db: &impl ConnectionTrait, user: Model) -> Result<Model, DbErr> {
+    let mut row = with_tokens_revoked(user);
+    row.active = Set(false);
     row.update(db).await
 }

@@ -1,9 +1,8 @@
 //! The audit log (ADMIN): every write, login, token issue and export, chained by hashes.
 
 use super::context::ContextExt;
-use super::ids::{self, NodeType};
 use super::organization::{Organization, load_visible};
-use super::pagination::{connection_type, page_args};
+use super::pagination::connection_type;
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute};
 use async_graphql::{Context, ID, Json, Object, Response, Result};
 use chrono::{DateTime, Utc};
@@ -88,13 +87,11 @@ impl AuditEvent {
 }
 
 /// Counts the rows of an audit connection.
-pub struct AuditCounter(crate::db::audit::AuditFilter);
+pub struct AuditCounter(crate::service::list::Total<crate::db::audit::AuditFilter>);
 
 impl AuditCounter {
     async fn total_count(&self, ctx: &Context<'_>) -> Result<i64> {
-        Ok(crate::db::audit::count(&ctx.state().db, &self.0)
-            .await
-            .map_err(crate::error::AppError::from)? as i64)
+        Ok(self.0.count(&ctx.state().db).await?)
     }
 }
 
@@ -125,26 +122,18 @@ impl AuditQuery {
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
     ) -> Result<AuditEventConnection> {
         let actor = ctx.actor()?;
-        let args = page_args(first, after.as_deref(), ctx.state().config.max_page_size)?;
-        let under = under
-            .map(|u| ids::decode(NodeType::Organization, &u, "under"))
-            .transpose()?;
-        let (page, filter) = crate::service::audit::list(
-            &ctx.state().db,
-            actor,
-            under,
-            super::args::instant(from, "from")?,
-            super::args::instant(to, "to")?,
-            args.after_id,
-            args.limit,
-        )
-        .await?;
+        let only = crate::service::audit::AuditOnly {
+            from: super::args::instant(from, "from")?,
+            to: super::args::instant(to, "to")?,
+        };
+        let (query, args) = ctx.list_query(under, first, after.as_deref(), only)?;
+        let listed = crate::service::audit::list(&ctx.state().db, actor, query).await?;
         Ok(AuditEventConnection::new(
-            page,
+            listed.page,
             &args,
             |r| r.id,
             |r| Some(AuditEvent(r)),
-            AuditCounter(filter),
+            AuditCounter(listed.total),
         ))
     }
 }

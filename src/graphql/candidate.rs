@@ -5,7 +5,7 @@ use super::enums::{AlertKind, Education, Gender, Occupation, PipelineStep, Stage
 use super::ids::{self, NodeType};
 use super::loaders::{EventsByCandidateLoader, PersonByIdLoader};
 use super::organization::Organization;
-use super::pagination::{connection_type, page_args};
+use super::pagination::connection_type;
 use super::scalars::Date;
 use crate::db::candidate::{CandidateFilter, CaseWithPerson};
 use crate::domain::RuleViolation;
@@ -13,6 +13,7 @@ use crate::domain::pipeline::id_card::{mask, mask_phone};
 use crate::domain::pipeline::person::split_occupations;
 use crate::domain::role::PersonalDataAccess;
 use crate::error::AppError;
+use crate::service::list::Total;
 use crate::service::{candidate as service, pipeline};
 use async_graphql::{Context, ErrorExtensions, ID, Json, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -388,14 +389,12 @@ impl From<RuleViolation> for RuleFinding {
     }
 }
 
-/// Counts the rows of a candidate connection.
-pub struct CandidateCounter(CandidateFilter);
-
-impl CandidateCounter {
-    /// A counter for a filter.
-    pub fn new(filter: CandidateFilter) -> Self {
-        CandidateCounter(filter)
-    }
+/// What a candidate connection's `totalCount` counts.
+pub enum CandidateCounter {
+    /// A subtree list, inside the viewer's scope.
+    Subtree(Total<CandidateFilter>),
+    /// The cases an organization handles itself.
+    Organization(i64),
 }
 
 connection_type!(
@@ -408,15 +407,13 @@ connection_type!(
 
 impl CandidateCounter {
     async fn total_count(&self, ctx: &Context<'_>) -> Result<i64> {
-        if let Some(org) = self.0.organization_id {
-            return Ok(ctx
-                .loader::<super::loaders::CaseCountByOrganizationLoader>()
-                .load_one(org)
-                .await
-                .map_err(|e| e.extend())?
-                .unwrap_or(0));
+        match self {
+            CandidateCounter::Subtree(total) => Ok(total.count(&ctx.state().db).await?),
+            CandidateCounter::Organization(org) => Ok(ctx
+                .load_one::<super::loaders::CaseCountByOrganizationLoader, _>(*org)
+                .await?
+                .unwrap_or(0)),
         }
-        Ok(crate::service::candidate::total(&ctx.state().db, &self.0).await?)
     }
 }
 
@@ -471,37 +468,19 @@ impl CandidateQuery {
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
     ) -> Result<CandidateConnection> {
         let actor = ctx.actor()?;
-        let args = page_args(first, after.as_deref(), ctx.state().config.max_page_size)?;
-        let under = under
-            .map(|u| ids::decode(NodeType::Organization, &u, "under"))
-            .transpose()?;
-        let filter = CandidateFilter {
-            under_path: String::new(),
-            stage: stage.map(|s| {
-                crate::domain::pipeline::model::Stage::from(s)
-                    .as_str()
-                    .to_string()
-            }),
+        let only = service::CasesOnly {
+            stage: stage.map(Into::into),
             year: year.map(|y| super::args::year(y, "year")).transpose()?,
             search: super::args::search(search)?,
-            search_id_card: actor.role.personal_data() == PersonalDataAccess::Full,
-            organization_id: None,
         };
-        let (page, filter) = service::list(
-            &ctx.state().db,
-            actor,
-            filter,
-            under,
-            args.after_id,
-            args.limit,
-        )
-        .await?;
+        let (query, args) = ctx.list_query(under, first, after.as_deref(), only)?;
+        let listed = service::list(&ctx.state().db, actor, query).await?;
         Ok(CandidateConnection::new(
-            page,
+            listed.page,
             &args,
             |c| c.0.id,
             |c| Some(Candidate::with_person(c)),
-            CandidateCounter(filter),
+            CandidateCounter::Subtree(listed.total),
         ))
     }
 
@@ -538,20 +517,20 @@ impl CandidateQuery {
             first as usize,
         )
         .await?;
-        let mut out = Vec::with_capacity(list.len());
-        for a in list {
+        // The letters' organizations load in one batch: every alert is built concurrently.
+        futures_util::future::try_join_all(list.into_iter().map(|a| async move {
             let letter = match a.letter {
                 Some(l) => Some(super::letter::Letter::load(ctx, l).await?),
                 None => None,
             };
-            out.push(Alert {
+            Ok::<_, async_graphql::Error>(Alert {
                 kind: a.kind.into(),
                 due_on: Date(a.due_on),
                 overdue: a.due_on < as_of.0,
                 candidate: a.candidate.map(Candidate::new),
                 letter,
-            });
-        }
-        Ok(out)
+            })
+        }))
+        .await
     }
 }

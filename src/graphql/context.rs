@@ -1,11 +1,16 @@
 //! Typed access to what a resolver needs from the context.
 
+use super::ids::{self, NodeType};
+use super::loaders::LoaderError;
+use super::pagination::{PageArgs, page_args};
 use crate::auth::Viewer;
 use crate::domain::Actor;
 use crate::error::AppResult;
+use crate::service::list::ListQuery;
 use crate::state::AppState;
-use async_graphql::Context;
-use async_graphql::dataloader::DataLoader;
+use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::{Context, ErrorExtensions, ID};
+use std::hash::Hash;
 
 /// What the transport knows about one GraphQL request (put in the request's data by the HTTP
 /// and WebSocket handlers).
@@ -73,6 +78,47 @@ pub trait ContextExt {
     }
     /// A batch loader registered on the schema.
     fn loader<L: Send + Sync + 'static>(&self) -> &DataLoader<L>;
+
+    /// One key's value from a batch loader registered on the schema (loads of the same tick
+    /// share one statement); a failed batch keeps its error code.
+    fn load_one<L, K>(
+        &self,
+        key: K,
+    ) -> impl Future<Output = async_graphql::Result<Option<L::Value>>> + Send
+    where
+        L: Loader<K, Error = LoaderError>,
+        K: Send + Sync + Hash + Eq + Clone + 'static,
+    {
+        let loader = self.loader::<L>();
+        async move { loader.load_one(key).await.map_err(|e| e.extend()) }
+    }
+
+    /// A page window (`first`, `after`) checked against the configured largest page.
+    fn page_args(&self, first: Option<i32>, after: Option<&str>) -> AppResult<PageArgs> {
+        page_args(first, after, self.state().config.max_page_size)
+    }
+
+    /// The subtree root a list was asked for (`under`, a global organization id; `None`: the
+    /// viewer's own organization), checked for its type; its scope is checked by the service.
+    fn list_query<C>(
+        &self,
+        under: Option<ID>,
+        first: Option<i32>,
+        after: Option<&str>,
+        only: C,
+    ) -> async_graphql::Result<(ListQuery<C>, PageArgs)> {
+        let args = self.page_args(first, after)?;
+        let under = under
+            .map(|u| ids::decode(NodeType::Organization, &u, "under"))
+            .transpose()?;
+        let query = ListQuery {
+            under,
+            only,
+            after_id: args.after_id,
+            limit: args.limit,
+        };
+        Ok((query, args))
+    }
 }
 
 impl ContextExt for Context<'_> {

@@ -4,11 +4,11 @@ use super::context::ContextExt;
 use super::enums::Gender;
 use super::ids::{self, NodeType};
 use super::organization::Organization;
-use super::pagination::{connection_type, page_args};
+use super::pagination::connection_type;
 use super::pipeline::PersonInput;
 use super::scalars::Date;
-use crate::error::AppError;
-use crate::service::member as service;
+use crate::service::list::Total;
+use crate::service::member::{self as service, MembersUnder};
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use entity::person::Model;
 
@@ -59,7 +59,7 @@ impl Member {
 }
 
 /// Counts the rows of a member connection.
-pub struct MemberCounter(String);
+pub struct MemberCounter(Total<MembersUnder>);
 
 connection_type!(
     MemberConnection,
@@ -71,9 +71,7 @@ connection_type!(
 
 impl MemberCounter {
     async fn total_count(&self, ctx: &Context<'_>) -> Result<i64> {
-        Ok(crate::db::person::count_members(&ctx.state().db, &self.0)
-            .await
-            .map_err(AppError::from)? as i64)
+        Ok(self.0.count(&ctx.state().db).await?)
     }
 }
 
@@ -93,18 +91,14 @@ impl MemberQuery {
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
     ) -> Result<MemberConnection> {
         let actor = ctx.actor()?;
-        let args = page_args(first, after.as_deref(), ctx.state().config.max_page_size)?;
-        let under = under
-            .map(|u| ids::decode(NodeType::Organization, &u, "under"))
-            .transpose()?;
-        let (page, path) =
-            service::list(&ctx.state().db, actor, under, args.after_id, args.limit).await?;
+        let (query, args) = ctx.list_query(under, first, after.as_deref(), ())?;
+        let listed = service::list(&ctx.state().db, actor, query).await?;
         Ok(MemberConnection::new(
-            page,
+            listed.page,
             &args,
             |m| m.id,
             |m| Some(Member(m)),
-            MemberCounter(path),
+            MemberCounter(listed.total),
         ))
     }
 }

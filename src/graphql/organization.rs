@@ -3,11 +3,12 @@
 use super::context::ContextExt;
 use super::enums::{OrganizationKind, Sector};
 use super::ids::{self, NodeType};
-use super::pagination::{connection_type, page_args};
+use super::pagination::connection_type;
 use crate::db::organization::{ChildrenPageKey, OrganizationFilter};
 use crate::domain::Actor;
 use crate::domain::organization::{self as rules};
 use crate::error::AppError;
+use crate::service::list::Total;
 use crate::service::organization as service;
 use async_graphql::{Context, ErrorExtensions, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -146,7 +147,7 @@ impl Organization {
             ))
             .extend());
         }
-        let args = page_args(first, after.as_deref(), ctx.state().config.max_page_size)?;
+        let args = ctx.page_args(first, after.as_deref())?;
         let key = crate::db::candidate::CasesPageKey {
             organization_id: self.0.id,
             after_id: args.after_id.unwrap_or(0),
@@ -161,16 +162,12 @@ impl Organization {
                 rows: vec![],
                 has_next: false,
             });
-        let filter = crate::db::candidate::CandidateFilter {
-            organization_id: Some(self.0.id),
-            ..Default::default()
-        };
         Ok(super::candidate::CandidateConnection::new(
             page,
             &args,
             |c| c.0.id,
             |c| Some(super::candidate::Candidate::with_person(c)),
-            super::candidate::CandidateCounter::new(filter),
+            super::candidate::CandidateCounter::Organization(self.0.id),
         ))
     }
 
@@ -225,7 +222,7 @@ impl Organization {
         #[graphql(desc = "Include deactivated children.", default = false)] include_inactive: bool,
     ) -> Result<OrganizationConnection> {
         let actor = ctx.actor()?;
-        let args = page_args(first, after.as_deref(), ctx.state().config.max_page_size)?;
+        let args = ctx.page_args(first, after.as_deref())?;
         let key = ChildrenPageKey {
             parent_id: self.0.id,
             after_id: args.after_id.unwrap_or(0),
@@ -255,7 +252,7 @@ impl Organization {
 /// What a connection's `totalCount` counts.
 #[derive(Clone)]
 enum CountSource {
-    Filter(OrganizationFilter),
+    Filter(Total<OrganizationFilter>),
     Children(i64, bool),
 }
 
@@ -273,14 +270,10 @@ connection_type!(
 impl OrganizationCounter {
     async fn total_count(&self, ctx: &Context<'_>) -> Result<i64> {
         match &self.0 {
-            CountSource::Filter(f) => Ok(crate::db::organization::count(&ctx.state().db, f)
-                .await
-                .map_err(AppError::from)? as i64),
+            CountSource::Filter(total) => Ok(total.count(&ctx.state().db).await?),
             CountSource::Children(id, inactive) => Ok(ctx
-                .loader::<super::loaders::ChildCountLoader>()
-                .load_one((*id, *inactive))
-                .await
-                .map_err(loader_error)?
+                .load_one::<super::loaders::ChildCountLoader, _>((*id, *inactive))
+                .await?
                 .unwrap_or(0)),
         }
     }
@@ -321,31 +314,19 @@ impl OrganizationQuery {
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
     ) -> Result<OrganizationConnection> {
         let actor = ctx.actor()?;
-        let args = page_args(first, after.as_deref(), ctx.state().config.max_page_size)?;
-        let under = under
-            .map(|u| ids::decode(NodeType::Organization, &u, "under"))
-            .transpose()?;
-        let filter = OrganizationFilter {
-            under_path: String::new(),
-            kind: kind.map(|k| rules::OrganizationKind::from(k).as_str().to_string()),
+        let only = service::OrganizationsOnly {
+            kind: kind.map(Into::into),
             search: super::args::search(search)?,
             include_inactive,
         };
-        let (page, filter) = service::list(
-            &ctx.state().db,
-            actor,
-            filter,
-            under,
-            args.after_id,
-            args.limit,
-        )
-        .await?;
+        let (query, args) = ctx.list_query(under, first, after.as_deref(), only)?;
+        let listed = service::list(&ctx.state().db, actor, query).await?;
         Ok(OrganizationConnection::new(
-            page,
+            listed.page,
             &args,
             |o| o.id,
             |o| Organization::visible(actor, o),
-            OrganizationCounter(CountSource::Filter(filter)),
+            OrganizationCounter(CountSource::Filter(listed.total)),
         ))
     }
 }

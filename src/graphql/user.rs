@@ -4,10 +4,11 @@ use super::context::ContextExt;
 use super::enums::Role;
 use super::ids::{self, NodeType};
 use super::organization::Organization;
-use super::pagination::{connection_type, page_args};
+use super::pagination::connection_type;
 use crate::db::user::UserFilter;
 use crate::domain;
 use crate::error::AppError;
+use crate::service::list::Total;
 use crate::service::{auth, user as service};
 use async_graphql::{Context, ErrorExtensions, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, TimeZone, Utc};
@@ -111,15 +112,13 @@ pub async fn visible_user_id(ctx: &Context<'_>, user_id: i64) -> Result<Option<I
 }
 
 /// Counts the rows of a user connection.
-pub struct UserCounter(UserFilter);
+pub struct UserCounter(Total<UserFilter>);
 
 connection_type!(UserConnection, UserEdge, User, UserCounter, "users");
 
 impl UserCounter {
     async fn total_count(&self, ctx: &Context<'_>) -> Result<i64> {
-        Ok(crate::db::user::count(&ctx.state().db, &self.0)
-            .await
-            .map_err(AppError::from)? as i64)
+        Ok(self.0.count(&ctx.state().db).await?)
     }
 }
 
@@ -166,31 +165,19 @@ impl UserQuery {
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
     ) -> Result<UserConnection> {
         let actor = ctx.actor()?;
-        let args = page_args(first, after.as_deref(), ctx.state().config.max_page_size)?;
-        let under = under
-            .map(|u| ids::decode(NodeType::Organization, &u, "under"))
-            .transpose()?;
-        let filter = UserFilter {
-            under_path: String::new(),
-            role: role.map(|r| domain::Role::from(r).as_str().to_string()),
+        let only = service::UsersOnly {
+            role: role.map(Into::into),
             search: super::args::search(search)?,
             include_inactive,
         };
-        let (page, filter) = service::list(
-            &ctx.state().db,
-            actor,
-            filter,
-            under,
-            args.after_id,
-            args.limit,
-        )
-        .await?;
+        let (query, args) = ctx.list_query(under, first, after.as_deref(), only)?;
+        let listed = service::list(&ctx.state().db, actor, query).await?;
         Ok(UserConnection::new(
-            page,
+            listed.page,
             &args,
             |u| u.id,
             |u| Some(User::new(u)),
-            UserCounter(filter),
+            UserCounter(listed.total),
         ))
     }
 }

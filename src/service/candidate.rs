@@ -1,9 +1,11 @@
 //! Reading cases: lists, alerts.
 
+use super::list::{ListQuery, Listed, Total};
 use super::organization::resolve_under;
-use crate::db::{self, Page, candidate::CandidateFilter};
+use crate::db::{self, candidate::CandidateFilter};
 use crate::domain::pipeline::alerts::{AlertKind, CaseDates, due};
 use crate::domain::pipeline::model::Stage;
+use crate::domain::role::PersonalDataAccess;
 use crate::domain::{Actor, Permission};
 use crate::error::{AppError, AppResult};
 use chrono::NaiveDate;
@@ -21,41 +23,61 @@ fn may_read(actor: &Actor) -> AppResult<()> {
     }
 }
 
-/// The number of cases a list's filter matches (its `totalCount`). A subtree filtered by stage
-/// and/or application year is answered from the counters kept with every step (a few rows,
-/// whatever the subtree holds); a search counts the rows. The filter was built by [`list`],
-/// inside the actor's scope.
-pub async fn total(db: &DatabaseConnection, filter: &CandidateFilter) -> AppResult<i64> {
-    let search = filter
-        .search
-        .as_deref()
-        .is_some_and(|s| !s.trim().is_empty());
-    if filter.organization_id.is_none()
-        && !search
-        && let Some(root) = crate::domain::organization::path_ids(&filter.under_path).last()
-    {
-        let which =
-            crate::domain::counts::ListCount::for_filter(filter.stage.as_deref(), filter.year);
-        return Ok(db::counts::list_total(db, *root, &which).await?);
-    }
-    Ok(db::candidate::count(db, filter).await? as i64)
+/// What a case list keeps.
+#[derive(Debug, Clone, Default)]
+pub struct CasesOnly {
+    /// Only cases in this stage.
+    pub stage: Option<Stage>,
+    /// Only applications of this calendar year.
+    pub year: Option<i32>,
+    /// Name contains this text, or (for roles that read ID-card numbers in full) the number
+    /// equals it.
+    pub search: Option<String>,
 }
 
 /// Lists cases under a subtree in the actor's scope.
 pub async fn list(
     db: &DatabaseConnection,
     actor: &Actor,
-    mut filter: CandidateFilter,
-    under: Option<i64>,
-    after_id: Option<i64>,
-    limit: u64,
-) -> AppResult<(Page<db::candidate::CaseWithPerson>, CandidateFilter)> {
+    query: ListQuery<CasesOnly>,
+) -> AppResult<Listed<db::candidate::CaseWithPerson, CandidateFilter>> {
     may_read(actor)?;
-    filter.under_path = resolve_under(db, actor, under).await?;
-    Ok((
-        db::candidate::list(db, &filter, after_id, limit).await?,
-        filter,
-    ))
+    let filter = CandidateFilter {
+        under_path: resolve_under(db, actor, query.under).await?,
+        organization_id: None,
+        stage: query.only.stage.map(|s| s.as_str().to_string()),
+        year: query.only.year,
+        search: query.only.search,
+        // A masked role could otherwise test numbers one by one.
+        search_id_card: actor.role.personal_data() == PersonalDataAccess::Full,
+    };
+    let page = db::candidate::list(db, &filter, query.after_id, query.limit).await?;
+    Ok(Listed {
+        page,
+        total: Total(filter),
+    })
+}
+
+impl Total<CandidateFilter> {
+    /// The number of cases the list matches (its `totalCount`). A subtree filtered by stage
+    /// and/or application year is answered from the counters kept with every step (a few rows,
+    /// whatever the subtree holds); a search counts the rows.
+    pub async fn count(&self, db: &DatabaseConnection) -> AppResult<i64> {
+        let filter = &self.0;
+        let search = filter
+            .search
+            .as_deref()
+            .is_some_and(|s| !s.trim().is_empty());
+        if filter.organization_id.is_none()
+            && !search
+            && let Some(root) = crate::domain::organization::path_ids(&filter.under_path).last()
+        {
+            let which =
+                crate::domain::counts::ListCount::for_filter(filter.stage.as_deref(), filter.year);
+            return Ok(db::counts::list_total(db, *root, &which).await?);
+        }
+        Ok(db::candidate::count(db, filter).await? as i64)
+    }
 }
 
 /// One alert: on a case, or on a letter to answer.

@@ -1,14 +1,15 @@
 //! Party members (introducers and cultivation contacts must be full members): bulk import, lists.
 
+use super::list::{ListQuery, Listed, Total};
 use super::organization::resolve_under;
 use super::require;
-use crate::db::{self, Page, audit::AuditRecord};
+use crate::db::{self, audit::AuditRecord};
 use crate::domain::pipeline::person::{self, PersonDraft};
 use crate::domain::{Actor, DomainError, Permission};
 use crate::error::{AppError, AppResult, RowError};
 use chrono::NaiveDate;
 use entity::person::Model;
-use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 use serde_json::json;
 use std::collections::HashMap;
 
@@ -94,17 +95,11 @@ pub async fn import(
         return Err(AppError::Rows(errors));
     }
     let txn = db.begin().await?;
-    let mut out = vec![];
-    for chunk in valid.chunks(500) {
-        let models: Vec<_> = chunk
-            .iter()
-            .map(|(org, p, since, prob)| db::person::new_row(*org, p, Some((*since, *prob))))
-            .collect();
-        let inserted = entity::person::Entity::insert_many(models)
-            .exec_with_returning(&txn)
-            .await?;
-        out.extend(inserted);
-    }
+    let rows: Vec<_> = valid
+        .iter()
+        .map(|(org, p, since, prob)| db::person::new_row(*org, p, Some((*since, *prob))))
+        .collect();
+    let out = db::person::insert_all(&txn, rows).await?;
     audit(&txn, actor, out.len()).await?;
     txn.commit().await?;
     Ok(out)
@@ -154,14 +149,24 @@ pub async fn get_visible(db: &DatabaseConnection, actor: &Actor, id: i64) -> App
 pub async fn list(
     db: &DatabaseConnection,
     actor: &Actor,
-    under: Option<i64>,
-    after_id: Option<i64>,
-    limit: u64,
-) -> AppResult<(Page<Model>, String)> {
+    query: ListQuery<()>,
+) -> AppResult<Listed<Model, MembersUnder>> {
     may_read(actor)?;
-    let path = resolve_under(db, actor, under).await?;
-    Ok((
-        db::person::list_members(db, &path, after_id, limit).await?,
-        path,
-    ))
+    let under = MembersUnder(resolve_under(db, actor, query.under).await?);
+    let page = db::person::list_members(db, &under.0, query.after_id, query.limit).await?;
+    Ok(Listed {
+        page,
+        total: Total(under),
+    })
+}
+
+/// The subtree (its path) a member list was read under.
+#[derive(Debug, Clone)]
+pub struct MembersUnder(String);
+
+impl Total<MembersUnder> {
+    /// The number of members in the subtree.
+    pub async fn count(&self, db: &DatabaseConnection) -> AppResult<i64> {
+        Ok(db::person::count_members(db, &self.0.0).await? as i64)
+    }
 }

@@ -15,6 +15,7 @@ pub mod import;
 pub mod indicators;
 pub mod integrity;
 pub mod letter;
+pub mod list;
 pub mod local_rules;
 pub mod member;
 pub mod organization;

@@ -1,8 +1,9 @@
 //! Organization use cases: read within scope, create, update, move, deactivate.
 
+use super::list::{ListQuery, Listed, Total};
 use super::require;
 use crate::db::{
-    self, Page,
+    self,
     audit::AuditRecord,
     organization::{NewOrganization, OrganizationFilter},
 };
@@ -12,10 +13,8 @@ use crate::domain::organization::{
 };
 use crate::domain::{Actor, Permission};
 use crate::error::{AppError, AppResult};
-use entity::organization::{ActiveModel, Model};
-use sea_orm::{
-    ActiveValue::Set, ConnectionTrait, DatabaseConnection, IntoActiveModel, TransactionTrait,
-};
+use entity::organization::Model;
+use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 use serde_json::json;
 
 /// Loads an organization the actor may see; anything else, existing or not, is `NOT_FOUND`.
@@ -39,18 +38,41 @@ pub async fn resolve_under(
     }
 }
 
+/// What an organization list keeps.
+#[derive(Debug, Clone, Default)]
+pub struct OrganizationsOnly {
+    /// Only organizations of this kind.
+    pub kind: Option<OrganizationKind>,
+    /// Only names containing this text.
+    pub search: Option<String>,
+    /// Deactivated organizations too.
+    pub include_inactive: bool,
+}
+
 /// Lists organizations under a subtree root in the actor's scope.
 pub async fn list(
     db: &DatabaseConnection,
     actor: &Actor,
-    mut filter: OrganizationFilter,
-    under: Option<i64>,
-    after_id: Option<i64>,
-    limit: u64,
-) -> AppResult<(Page<Model>, OrganizationFilter)> {
-    filter.under_path = resolve_under(db, actor, under).await?;
-    let page = db::organization::list(db, &filter, after_id, limit).await?;
-    Ok((page, filter))
+    query: ListQuery<OrganizationsOnly>,
+) -> AppResult<Listed<Model, OrganizationFilter>> {
+    let filter = OrganizationFilter {
+        under_path: resolve_under(db, actor, query.under).await?,
+        kind: query.only.kind.map(|k| k.as_str().to_string()),
+        search: query.only.search,
+        include_inactive: query.only.include_inactive,
+    };
+    let page = db::organization::list(db, &filter, query.after_id, query.limit).await?;
+    Ok(Listed {
+        page,
+        total: Total(filter),
+    })
+}
+
+impl Total<OrganizationFilter> {
+    /// The number of organizations the list matches.
+    pub async fn count(&self, db: &DatabaseConnection) -> AppResult<i64> {
+        Ok(db::organization::count(db, &self.0).await? as i64)
+    }
 }
 
 fn parse_kind(s: &str) -> AppResult<OrganizationKind> {
@@ -193,31 +215,29 @@ pub async fn update(
     }
     let before = json!({ "name": org.name, "kind": org.kind, "sector": org.sector, "canApprove": org.can_approve, "canPreReview": org.can_pre_review, "memberCount": org.member_count, "code": org.code });
     let two_new_changed = sector.is_two_new() != org.is_two_new;
-    let mut row: ActiveModel = org.into_active_model();
-    if let Some(name) = &input.name {
-        row.name = Set(rules::parse_name(name)?);
-    }
-    if let Some(code) = input.code {
-        let code = code.trim().to_string();
-        row.code = Set(if code.is_empty() { None } else { Some(code) });
-    }
-    if let Some(n) = input.member_count {
-        row.member_count = Set(rules::parse_member_count(n)?);
-    }
-    row.kind = Set(kind.as_str().into());
-    row.sector = Set(sector.as_str().into());
-    row.is_two_new = Set(sector.is_two_new());
-    row.can_approve = Set(can_approve);
-    row.can_pre_review = Set(can_pre_review);
-    row.updated_at = Set(chrono::Utc::now());
+    let details = db::organization::OrganizationDetails {
+        name: input.name.as_deref().map(rules::parse_name).transpose()?,
+        code: input.code.map(|code| {
+            let code = code.trim().to_string();
+            (!code.is_empty()).then_some(code)
+        }),
+        member_count: input
+            .member_count
+            .map(rules::parse_member_count)
+            .transpose()?,
+        kind,
+        sector,
+        can_approve,
+        can_pre_review,
+    };
     // A change of the two-new flag changes what this organization's admissions count as.
     let cases = if two_new_changed {
-        db::candidate::ids_in_organization(&txn, *row.id.as_ref()).await?
+        db::candidate::ids_in_organization(&txn, org.id).await?
     } else {
         vec![]
     };
     let counted_before = super::counts::snapshot(&txn, &cases).await?;
-    let org = db::organization::update(&txn, row).await?;
+    let org = db::organization::update_details(&txn, org, details).await?;
     let counted_after = super::counts::snapshot(&txn, &cases).await?;
     super::counts::apply_change(&txn, &counted_before, &counted_after).await?;
     audit(
@@ -275,10 +295,7 @@ pub async fn move_to(
     let new_path = rules::child_path(Some(&parent.path), org.id);
     let depth_delta = parent.depth + 1 - org.depth;
     let old_parent_id = org.parent_id;
-    let mut row: ActiveModel = org.into_active_model();
-    row.parent_id = Set(Some(parent.id));
-    row.updated_at = Set(chrono::Utc::now());
-    db::organization::update(&txn, row).await?;
+    db::organization::set_parent(&txn, org, parent.id).await?;
     let moved = db::organization::move_subtree(&txn, &old_path, &new_path, depth_delta).await?;
     let mut old_ancestors = rules::path_ids(&old_path);
     old_ancestors.pop();
@@ -318,10 +335,7 @@ pub async fn deactivate(
             "该组织仍有{children}个下级组织和{users}个用户 / the organization still has {children} active descendant organizations and {users} active users"
         )));
     }
-    let mut row: ActiveModel = org.into_active_model();
-    row.active = Set(false);
-    row.updated_at = Set(chrono::Utc::now());
-    let org = db::organization::update(&txn, row).await?;
+    let org = db::organization::deactivate(&txn, org).await?;
     audit(
         &txn,
         actor,

@@ -1,20 +1,19 @@
 //! User use cases: read within scope, create, change password, deactivate.
 
+use super::list::{ListQuery, Listed, Total};
 use super::organization::{get_visible as get_visible_org, resolve_under};
 use super::require;
 use crate::auth::password;
 use crate::db::{
-    self, Page,
+    self,
     audit::AuditRecord,
     user::{NewUser, UserFilter},
 };
 use crate::domain::user::{check_password, parse_display_name, parse_username};
 use crate::domain::{Actor, Permission, Role};
 use crate::error::{AppError, AppResult};
-use entity::user::{ActiveModel, Model};
-use sea_orm::{
-    ActiveValue::Set, ConnectionTrait, DatabaseConnection, IntoActiveModel, TransactionTrait,
-};
+use entity::user::Model;
+use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 use serde_json::json;
 
 /// Loads a user the actor may see (ADMIN in scope, or the actor themself), else `NOT_FOUND`.
@@ -34,19 +33,42 @@ pub async fn get_visible(db: &impl ConnectionTrait, actor: &Actor, id: i64) -> A
     }
 }
 
+/// What a user list keeps.
+#[derive(Debug, Clone, Default)]
+pub struct UsersOnly {
+    /// Only users with this role.
+    pub role: Option<Role>,
+    /// Only usernames or display names containing this text.
+    pub search: Option<String>,
+    /// Deactivated users too.
+    pub include_inactive: bool,
+}
+
 /// Lists users under a subtree root in the actor's scope.
 pub async fn list(
     db: &DatabaseConnection,
     actor: &Actor,
-    mut filter: UserFilter,
-    under: Option<i64>,
-    after_id: Option<i64>,
-    limit: u64,
-) -> AppResult<(Page<Model>, UserFilter)> {
+    query: ListQuery<UsersOnly>,
+) -> AppResult<Listed<Model, UserFilter>> {
     require(actor, Permission::ReadUsers)?;
-    filter.under_path = resolve_under(db, actor, under).await?;
-    let page = db::user::list(db, &filter, after_id, limit).await?;
-    Ok((page, filter))
+    let filter = UserFilter {
+        under_path: resolve_under(db, actor, query.under).await?,
+        role: query.only.role.map(|r| r.as_str().to_string()),
+        search: query.only.search,
+        include_inactive: query.only.include_inactive,
+    };
+    let page = db::user::list(db, &filter, query.after_id, query.limit).await?;
+    Ok(Listed {
+        page,
+        total: Total(filter),
+    })
+}
+
+impl Total<UserFilter> {
+    /// The number of users the list matches.
+    pub async fn count(&self, db: &DatabaseConnection) -> AppResult<i64> {
+        Ok(db::user::count(db, &self.0).await? as i64)
+    }
 }
 
 /// Input of `createUser` (and of `fazhan user create`).
@@ -151,13 +173,8 @@ pub async fn change_password(
         .await
         .map_err(AppError::internal)?;
     let txn = db.begin().await?;
-    let generation = user.token_generation;
-    let mut row: ActiveModel = user.into_active_model();
-    row.password_hash = Set(hash);
     // Every token issued before the change stops working (service tokens included).
-    row.token_generation = Set(generation + 1);
-    row.updated_at = Set(chrono::Utc::now());
-    let user = db::user::update(&txn, row).await?;
+    let user = db::user::set_password(&txn, user, hash).await?;
     audit(
         &txn,
         Some(actor.user_id),
@@ -184,12 +201,7 @@ pub async fn deactivate(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppR
         txn.commit().await?;
         return Ok(user);
     }
-    let generation = user.token_generation;
-    let mut row: ActiveModel = user.into_active_model();
-    row.active = Set(false);
-    row.token_generation = Set(generation + 1);
-    row.updated_at = Set(chrono::Utc::now());
-    let user = db::user::update(&txn, row).await?;
+    let user = db::user::deactivate(&txn, user).await?;
     audit(
         &txn,
         Some(actor.user_id),
