@@ -25,6 +25,44 @@ pub struct AuditRecord<'a> {
     pub detail: serde_json::Value,
 }
 
+impl<'a> AuditRecord<'a> {
+    /// A row about one subject (`subject_type`, its id if it has one), written by `actor`; no
+    /// organization and no detail until [`in_organization`](Self::in_organization) and
+    /// [`with`](Self::with) add them.
+    pub fn by(
+        actor: &crate::domain::Actor,
+        action: &'a str,
+        subject_type: &'a str,
+        subject_id: Option<i64>,
+    ) -> Self {
+        AuditRecord {
+            actor_user_id: Some(actor.user_id),
+            organization_id: None,
+            action,
+            subject_type,
+            subject_id,
+            detail: serde_json::Value::Null,
+        }
+    }
+
+    /// The organization the row belongs to (what subtree's audit log shows it).
+    pub fn in_organization(mut self, organization_id: i64) -> Self {
+        self.organization_id = Some(organization_id);
+        self
+    }
+
+    /// What changed.
+    pub fn with(mut self, detail: serde_json::Value) -> Self {
+        self.detail = detail;
+        self
+    }
+
+    /// Appends the row, outcome `OK` ([`record`]).
+    pub async fn write(self, db: &impl ConnectionTrait) -> Result<(), DbErr> {
+        record(db, self).await
+    }
+}
+
 /// Who is acting in the request being served: set by the HTTP layer around each request, read by
 /// every audit row written while it runs.
 #[derive(Debug, Clone, Default)]

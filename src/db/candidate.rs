@@ -347,14 +347,8 @@ pub async fn update_if_version(
     project(&mut row, state);
     row.organization_id = Set(organization_id);
     row.updated_at = Set(chrono::Utc::now());
-    let res = Entity::update_many()
-        .set(row)
-        .col_expr(Column::Version, Expr::col(Column::Version).add(1))
-        .filter(Column::Id.eq(id))
-        .filter(Column::Version.eq(expected_version))
-        .exec(db)
-        .await?;
-    Ok(res.rows_affected == 1)
+    let columns = (Column::Id, Column::Version);
+    super::update_at_version::<Entity>(db, row, columns, id, expected_version).await
 }
 
 /// The key of one page of an organization's own cases.

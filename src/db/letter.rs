@@ -124,14 +124,8 @@ pub async fn update_if_version(
     };
     row.id = sea_orm::ActiveValue::NotSet;
     row.version = sea_orm::ActiveValue::NotSet;
-    let res = Entity::update_many()
-        .set(row)
-        .col_expr(Column::Version, Expr::col(Column::Version).add(1))
-        .filter(Column::Id.eq(id))
-        .filter(Column::Version.eq(expected_version))
-        .exec(db)
-        .await?;
-    Ok(res.rows_affected == 1)
+    let columns = (Column::Id, Column::Version);
+    super::update_at_version::<Entity>(db, row, columns, id, expected_version).await
 }
 
 /// Whether a letter of `kind` about a case was answered AGREED by one of `receivers`.

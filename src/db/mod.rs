@@ -61,6 +61,27 @@ pub async fn page_in_id_order<E: sea_orm::EntityTrait>(
     Ok(Page::from_overfetch(rows, limit))
 }
 
+/// Writes `row` over the row `id` if its `version` column still holds `expected_version`, moving
+/// the version on; whether it did (a concurrent writer moved it otherwise). One statement, so two
+/// writers never both win.
+pub async fn update_at_version<E: sea_orm::EntityTrait>(
+    db: &impl ConnectionTrait,
+    row: E::ActiveModel,
+    (id_column, version_column): (E::Column, E::Column),
+    id: i64,
+    expected_version: i32,
+) -> Result<bool, sea_orm::DbErr> {
+    use sea_orm::{ColumnTrait, ExprTrait, QueryFilter, sea_query::Expr};
+    let res = E::update_many()
+        .set(row)
+        .col_expr(version_column, Expr::col(version_column).add(1))
+        .filter(id_column.eq(id))
+        .filter(version_column.eq(expected_version))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
 /// Rows by ids, in no particular order (for batch loaders).
 pub async fn find_by_ids<E: sea_orm::EntityTrait>(
     db: &impl ConnectionTrait,

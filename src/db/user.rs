@@ -10,6 +10,11 @@ use sea_orm::prelude::*;
 use sea_orm::sea_query::Query;
 use sea_orm::{ActiveValue::Set, ConnectionTrait};
 
+/// One user by id.
+pub async fn find_by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<Model>, DbErr> {
+    Entity::find_by_id(id).one(db).await
+}
+
 /// Filters of a user list. `under_path` is always inside the viewer's scope.
 #[derive(Debug, Clone, Default)]
 pub struct UserFilter {
@@ -41,16 +46,6 @@ fn filtered(f: &UserFilter) -> Select<Entity> {
         q = q.filter(Column::Active.eq(true));
     }
     q
-}
-
-/// One user by id.
-pub async fn find_by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<Model>, DbErr> {
-    Entity::find_by_id(id).one(db).await
-}
-
-/// Users by ids (for batch loaders).
-pub async fn find_by_ids(db: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<Model>, DbErr> {
-    super::find_by_ids::<Entity>(db, Column::Id, ids).await
 }
 
 /// One user by username.

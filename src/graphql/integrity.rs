@@ -12,38 +12,17 @@ use crate::service::integrity as service;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use entity::{case_responsibility, form_number};
 
-/// What became of a form number.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FormNumberStatus {
-    /// Issued by the committee, not yet given to anyone.
-    Issued,
-    /// Bound to one person at pre-review.
-    Bound,
-    /// The form was filled in (step 14).
-    Used,
-    /// Voided with a reason.
-    Voided,
-}
-
-impl From<FormStatus> for FormNumberStatus {
-    fn from(s: FormStatus) -> Self {
-        match s {
-            FormStatus::Issued => FormNumberStatus::Issued,
-            FormStatus::Bound => FormNumberStatus::Bound,
-            FormStatus::Used => FormNumberStatus::Used,
-            FormStatus::Voided => FormNumberStatus::Voided,
-        }
-    }
-}
-
-impl From<FormNumberStatus> for FormStatus {
-    fn from(s: FormNumberStatus) -> Self {
-        match s {
-            FormNumberStatus::Issued => FormStatus::Issued,
-            FormNumberStatus::Bound => FormStatus::Bound,
-            FormNumberStatus::Used => FormStatus::Used,
-            FormNumberStatus::Voided => FormStatus::Voided,
-        }
+super::enums::mirror_enum! {
+    /// What became of a form number.
+    FormNumberStatus => FormStatus {
+        /// Issued by the committee, not yet given to anyone.
+        Issued,
+        /// Bound to one person at pre-review.
+        Bound,
+        /// The form was filled in (step 14).
+        Used,
+        /// Voided with a reason.
+        Voided,
     }
 }
 
@@ -114,6 +93,28 @@ pub struct FormRegister {
     pub numbers: Vec<FormNumber>,
 }
 
+impl FormRegister {
+    /// The register of `committee` (visible to the viewer) with its counts and the numbers read.
+    async fn of(
+        ctx: &Context<'_>,
+        committee: i64,
+        counts: service::RegisterCounts,
+        numbers: Vec<entity::form_number::Model>,
+    ) -> Result<Self> {
+        let committee = super::organization::load_visible(ctx, committee)
+            .await?
+            .ok_or(AppError::NotFound("organization"))?;
+        Ok(FormRegister {
+            committee,
+            issued: counts.issued,
+            bound: counts.bound,
+            used: counts.used,
+            voided: counts.voided,
+            numbers: numbers.into_iter().map(FormNumber).collect(),
+        })
+    }
+}
+
 /// Input of `registerFormNumbers`.
 #[derive(InputObject)]
 pub struct RegisterFormNumbersInput {
@@ -144,33 +145,21 @@ pub struct VoidFormNumberInput {
     pub on: Date,
 }
 
-/// Who carried a responsibility on a case (I9).
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ResponsibilityKind {
-    /// 培养联系人.
-    CultivationContact,
-    /// 入党介绍人.
-    Introducer,
-    /// Recorded a talk.
-    Talk,
-    /// Recorded the political review.
-    PoliticalReview,
-    /// Recorded a review (branch committee, pre-review, intermediate review).
-    Review,
-    /// Recorded an approval (admission or conversion).
-    Approval,
-}
-
-impl From<DomainResponsibility> for ResponsibilityKind {
-    fn from(r: DomainResponsibility) -> Self {
-        match r {
-            DomainResponsibility::CultivationContact => ResponsibilityKind::CultivationContact,
-            DomainResponsibility::Introducer => ResponsibilityKind::Introducer,
-            DomainResponsibility::Talk => ResponsibilityKind::Talk,
-            DomainResponsibility::PoliticalReview => ResponsibilityKind::PoliticalReview,
-            DomainResponsibility::Review => ResponsibilityKind::Review,
-            DomainResponsibility::Approval => ResponsibilityKind::Approval,
-        }
+super::enums::mirror_enum! {
+    /// Who carried a responsibility on a case (I9).
+    ResponsibilityKind => DomainResponsibility {
+        /// 培养联系人.
+        CultivationContact,
+        /// 入党介绍人.
+        Introducer,
+        /// Recorded a talk.
+        Talk,
+        /// Recorded the political review.
+        PoliticalReview,
+        /// Recorded a review (branch committee, pre-review, intermediate review).
+        Review,
+        /// Recorded an approval (admission or conversion).
+        Approval,
     }
 }
 
@@ -235,17 +224,7 @@ impl IntegrityQuery {
         let limit = u64::try_from(first.clamp(0, 500)).unwrap_or(100);
         let (counts, rows) =
             service::read(&ctx.state().db, actor, id, status.map(Into::into), limit).await?;
-        let committee = super::organization::load_visible(ctx, id)
-            .await?
-            .ok_or(AppError::NotFound("organization"))?;
-        Ok(FormRegister {
-            committee,
-            issued: counts.issued,
-            bound: counts.bound,
-            used: counts.used,
-            voided: counts.voided,
-            numbers: rows.into_iter().map(FormNumber).collect(),
-        })
+        FormRegister::of(ctx, id, counts, rows).await
     }
 
     /// Every case a member introduced or cultivated (`memberId`), or a user talked, reviewed or
@@ -340,17 +319,7 @@ impl IntegrityMutation {
             input.width,
         )
         .await?;
-        let committee = super::organization::load_visible(ctx, id)
-            .await?
-            .ok_or(AppError::NotFound("organization"))?;
-        Ok(FormRegister {
-            committee,
-            issued: counts.issued,
-            bound: counts.bound,
-            used: counts.used,
-            voided: counts.voided,
-            numbers: vec![],
-        })
+        FormRegister::of(ctx, id, counts, vec![]).await
     }
 
     /// Voids an issued or bound number with a reason (a used one stays on record).

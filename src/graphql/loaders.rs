@@ -39,7 +39,9 @@ impl Loader<i64> for UserByIdLoader {
     type Error = LoaderError;
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        let rows = db::user::find_by_ids(&self.0, keys).await.map_err(shared)?;
+        let rows = db::find_by_ids::<user::Entity>(&self.0, user::Column::Id, keys)
+            .await
+            .map_err(shared)?;
         Ok(rows.into_iter().map(|r| (r.id, r)).collect())
     }
 }

@@ -29,18 +29,11 @@ async fn audit(
     action: &'static str,
     row: &consultation::Model,
 ) -> AppResult<()> {
-    db::audit::record(
-        db,
-        AuditRecord {
-            actor_user_id: Some(actor.user_id),
-            organization_id: None,
-            action,
-            subject_type: "consultation",
-            subject_id: Some(row.id),
-            detail: json!({ "candidateId": row.candidate_id, "department": row.department, "stage": row.stage, "concern": row.concern }),
-        },
-    )
-    .await?;
+    let detail = json!({ "candidateId": row.candidate_id, "department": row.department, "stage": row.stage, "concern": row.concern });
+    AuditRecord::by(actor, action, "consultation", Some(row.id))
+        .with(detail)
+        .write(db)
+        .await?;
     Ok(())
 }
 

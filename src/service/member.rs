@@ -106,18 +106,11 @@ pub async fn import(
 }
 
 async fn audit(db: &impl ConnectionTrait, actor: &Actor, n: usize) -> AppResult<()> {
-    db::audit::record(
-        db,
-        AuditRecord {
-            actor_user_id: Some(actor.user_id),
-            organization_id: Some(actor.organization_id),
-            action: "member.import",
-            subject_type: "person",
-            subject_id: None,
-            detail: json!({ "rows": n }),
-        },
-    )
-    .await?;
+    AuditRecord::by(actor, "member.import", "person", None)
+        .in_organization(actor.organization_id)
+        .with(json!({ "rows": n }))
+        .write(db)
+        .await?;
     Ok(())
 }
 

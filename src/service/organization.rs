@@ -355,17 +355,10 @@ async fn audit(
     org: &Model,
     detail: serde_json::Value,
 ) -> AppResult<()> {
-    db::audit::record(
-        db,
-        AuditRecord {
-            actor_user_id: Some(actor.user_id),
-            organization_id: Some(org.id),
-            action,
-            subject_type: "organization",
-            subject_id: Some(org.id),
-            detail,
-        },
-    )
-    .await?;
+    AuditRecord::by(actor, action, "organization", Some(org.id))
+        .in_organization(org.id)
+        .with(detail)
+        .write(db)
+        .await?;
     Ok(())
 }

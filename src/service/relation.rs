@@ -124,18 +124,12 @@ async fn audit(
     action: &'static str,
     row: &person_relation::Model,
 ) -> AppResult<()> {
-    db::audit::record(
-        db,
-        AuditRecord {
-            actor_user_id: Some(actor.user_id),
-            organization_id: None,
-            action,
-            subject_type: "person_relation",
-            subject_id: Some(row.id),
-            detail: json!({ "kind": row.kind, "generations": row.generations, "owner": row.relative_is_owner }),
-        },
-    )
-    .await?;
+    let detail =
+        json!({ "kind": row.kind, "generations": row.generations, "owner": row.relative_is_owner });
+    AuditRecord::by(actor, action, "person_relation", Some(row.id))
+        .with(detail)
+        .write(db)
+        .await?;
     Ok(())
 }
 
