@@ -28,6 +28,8 @@ pub struct TestApp {
     cleanup: Cleanup,
 }
 
+/// What a test leaves behind, removed when the [`TestApp`] that owns it is dropped — also when
+/// the test panics on a failed assertion.
 enum Cleanup {
     File(std::path::PathBuf),
     Schema {
@@ -36,6 +38,47 @@ enum Cleanup {
     },
     /// Another instance on the first one's database: the first one cleans up.
     Shared,
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        match self {
+            Cleanup::File(file) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+                }
+            }
+            Cleanup::Schema { admin_url, schema } => {
+                drop_schema(admin_url.clone(), schema.clone());
+            }
+            Cleanup::Shared => {}
+        }
+    }
+}
+
+/// Drops a test's PostgreSQL schema from a `Drop`: on a thread of its own with a small runtime,
+/// so it works inside a test's runtime (and while it unwinds) without blocking its workers'
+/// tasks. A lock held by a task still running gives up after a while rather than hanging.
+fn drop_schema(admin_url: String, schema: String) {
+    let dropping = std::thread::spawn(move || {
+        let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        else {
+            return;
+        };
+        runtime.block_on(async {
+            if let Ok(admin) = Database::connect(&admin_url).await {
+                let _ = admin
+                    .execute_unprepared(&format!(
+                        "SET lock_timeout = '30s'; DROP SCHEMA \"{schema}\" CASCADE"
+                    ))
+                    .await;
+                admin.close().await.ok();
+            }
+        });
+    });
+    let _ = dropping.join();
 }
 
 /// Runs a test body on SQLite and, when `TEST_DATABASE_URL` is set, on PostgreSQL.
@@ -154,25 +197,11 @@ impl TestApp {
         }
     }
 
-    /// Drops the test's database.
+    /// Closes the connections and drops the test's database (dropping the app does the same
+    /// without waiting for the connections to close).
     pub async fn cleanup(self) {
         self.state.db.clone().close().await.ok();
-        match self.cleanup {
-            Cleanup::File(file) => {
-                for suffix in ["", "-wal", "-shm"] {
-                    let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
-                }
-            }
-            Cleanup::Schema { admin_url, schema } => {
-                if let Ok(admin) = Database::connect(&admin_url).await {
-                    let _ = admin
-                        .execute_unprepared(&format!("DROP SCHEMA \"{schema}\" CASCADE"))
-                        .await;
-                    admin.close().await.ok();
-                }
-            }
-            Cleanup::Shared => {}
-        }
+        drop(self);
     }
 
     /// Loads the demo data set.
@@ -294,4 +323,39 @@ pub fn code(r: &Value) -> &str {
     r["errors"][0]["extensions"]["code"]
         .as_str()
         .unwrap_or_else(|| panic!("an error with a code: {r:#}"))
+}
+
+/// Reads nested JSON by a dotted path, as chained indexing does (a missing step is `null`):
+/// `r.at("data.candidate.stage")`; a number steps into an array (`"errors.0.extensions"`).
+pub trait JsonPath {
+    /// The value at `path`.
+    fn at(&self, path: &str) -> &Value;
+    /// The string at `path`, owned; panics when it is not a string.
+    fn string_at(&self, path: &str) -> String {
+        let v = self.at(path);
+        v.as_str()
+            .unwrap_or_else(|| panic!("a string at {path}: {v:#}"))
+            .to_string()
+    }
+    /// The array at `path`; panics when it is not an array.
+    fn array_at(&self, path: &str) -> &Vec<Value> {
+        let v = self.at(path);
+        v.as_array()
+            .unwrap_or_else(|| panic!("an array at {path}: {v:#}"))
+    }
+}
+
+impl JsonPath for Value {
+    fn at(&self, path: &str) -> &Value {
+        path.split('.')
+            .fold(self, |v, step| match step.parse::<usize>() {
+                Ok(i) if v.is_array() => &v[i],
+                _ => &v[step],
+            })
+    }
+}
+
+/// The `extensions` of the first error (`rule`, `source`, `details` of a refusal).
+pub fn ext(r: &Value) -> &Value {
+    r.at("errors.0.extensions")
 }

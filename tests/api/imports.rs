@@ -3,8 +3,8 @@
 //! row and column with nothing written, duplicates across batches, counters, idempotent retries,
 //! roles and scopes, files that are not what they claim.
 
+use crate::fixtures::id_card;
 use crate::helpers::TestApp;
-use crate::pipeline::id_card;
 use axum::body::Body;
 use axum::http::Request;
 use serde_json::{Value, json};

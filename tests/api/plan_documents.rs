@@ -2,8 +2,9 @@
 //! 14-row annex with completion months; every required count, every finding and every silence;
 //! period figures exact across the end of June; the year-end package's proposed plan; duties.
 
+use crate::fixtures::{admitted, organizer_at};
 use crate::helpers::{TestApp, code};
-use crate::plans::{SET, admitted, organizer_at, plan};
+use crate::plans::{SET, plan};
 use serde_json::{Value, json};
 
 const PLAN: &str = "query($org: ID!, $on: Date) { guidancePlan(organizationId: $org, year: 2025, asOf: $on) { total admittedFirstHalf requirements { category comparator count percent baseCategory base fromPercent required contradicts } requirementCoverage { category required allocated rowsStating rows uncovered } completion { status dueMonth } allocations { organization { name } total completion { status dueMonth planned admittedByDueMonth admitted metInMonth } requirements { category required } } } }";
@@ -90,10 +91,7 @@ db_test!(
             &app,
             "星火科技有限公司党支部",
             1,
-            true,
-            "1998-01-01",
-            "UNDERGRADUATE",
-            false,
+            "F 1998-01-01 UNDERGRADUATE",
             "2025-03-10",
         )
         .await;
@@ -101,10 +99,7 @@ db_test!(
             &app,
             "星火科技有限公司党支部",
             3,
-            true,
-            "1998-01-01",
-            "UNDERGRADUATE",
-            false,
+            "F 1998-01-01 UNDERGRADUATE",
             "2025-07-10",
         )
         .await;
@@ -112,10 +107,7 @@ db_test!(
             &app,
             "明达物流有限公司党支部",
             4,
-            false,
-            "1985-01-01",
-            "SENIOR_HIGH",
-            false,
+            "M 1985-01-01 SENIOR_HIGH",
             "2025-04-10",
         )
         .await;
@@ -123,10 +115,7 @@ db_test!(
             &app,
             "和平街道机关党支部",
             2,
-            false,
-            "1990-01-01",
-            "POSTGRADUATE",
-            false,
+            "M 1990-01-01 POSTGRADUATE",
             "2025-05-20",
         )
         .await;
@@ -298,10 +287,7 @@ db_test!(
             &app,
             "和平社区第一党支部",
             1,
-            true,
-            "1999-01-01",
-            "UNDERGRADUATE",
-            false,
+            "F 1999-01-01 UNDERGRADUATE",
             "2025-06-15",
         )
         .await;
@@ -309,10 +295,7 @@ db_test!(
             &app,
             "和平社区第一党支部",
             2,
-            false,
-            "1999-01-01",
-            "UNDERGRADUATE",
-            false,
+            "M 1999-01-01 UNDERGRADUATE",
             "2025-06-30",
         )
         .await;
@@ -320,10 +303,7 @@ db_test!(
             &app,
             "和平社区第二党支部",
             3,
-            true,
-            "1970-01-01",
-            "SENIOR_HIGH",
-            false,
+            "F 1970-01-01 SENIOR_HIGH",
             "2025-07-01",
         )
         .await;
@@ -464,10 +444,7 @@ db_test!(
             &app,
             "和平社区第一党支部",
             1,
-            true,
-            "1999-01-01",
-            "UNDERGRADUATE",
-            false,
+            "F 1999-01-01 UNDERGRADUATE",
             "2025-04-15",
         )
         .await;
@@ -475,10 +452,7 @@ db_test!(
             &app,
             "和平社区第二党支部",
             1,
-            true,
-            "1960-01-01",
-            "SENIOR_HIGH",
-            false,
+            "F 1960-01-01 SENIOR_HIGH",
             "2024-09-15",
         )
         .await;
@@ -507,10 +481,7 @@ db_test!(
             &app,
             "和平社区第二党支部",
             1,
-            false,
-            "1960-01-01",
-            "SENIOR_HIGH",
-            false,
+            "M 1960-01-01 SENIOR_HIGH",
             "2025-09-15",
         )
         .await;

@@ -2,9 +2,9 @@
 //! limits and event bus, as replicas behind a load balancer. On SQLite (one process) there is
 //! nothing to share, and these tests end early.
 
+use crate::fixtures::{case_at_meeting_for, id_card, person};
 use crate::helpers::code;
 use crate::letters::{RECEIVE, migrant, sent_letter, village};
-use crate::pipeline::{case_at_meeting_for, id_card, person, step};
 use fazhan::Config;
 use fazhan::service::letter::LetterEventKind;
 use serde_json::json;
@@ -60,7 +60,10 @@ db_test!(
             return;
         };
         let village = village(&app).await;
-        let (case, _, _) = case_at_meeting_for(&app, migrant("陈立", 71, &village), 71).await;
+        let case = case_at_meeting_for(&app, migrant("陈立", 71, &village), 71)
+            .await
+            .0
+            .id;
         let (letter, v) = sent_letter(&app, "DEVELOPMENT_OPINION", &case, &village).await;
         let mut on_b = b.state.letter_events.subscribe_letters();
         // Received through A.
@@ -112,7 +115,7 @@ db_test!(
         let Some(b) = app.another_instance(Config::for_tests(String::new())).await else {
             return;
         };
-        let (case, v, _) = case_at_meeting_for(
+        let (case, _) = case_at_meeting_for(
             &app,
             person("吴刚", &id_card("1995-02-03", 72), "1995-02-03"),
             72,
@@ -120,22 +123,8 @@ db_test!(
         .await;
         let meeting = json!({ "admissionMeeting": { "vote": { "expected": 16, "present": 12, "yes": 11, "no": 1 } } });
         let (ra, rb) = tokio::join!(
-            step(
-                &app,
-                "street.organizer",
-                &case,
-                v,
-                "2023-11-21",
-                meeting.clone()
-            ),
-            step(
-                &b,
-                "street.organizer",
-                &case,
-                v,
-                "2023-11-21",
-                meeting.clone()
-            ),
+            case.step(&app, "2023-11-21", meeting.clone()),
+            case.step(&b, "2023-11-21", meeting.clone()),
         );
         let ok = [&ra, &rb]
             .iter()
@@ -222,14 +211,11 @@ db_test!(
             .await
             .expect("a second database");
         replica.load_demo().await;
-        crate::plans::admitted(
+        crate::fixtures::admitted(
             &replica,
             "和平社区第一党支部",
             3,
-            true,
-            "1999-01-01",
-            "UNDERGRADUATE",
-            false,
+            "F 1999-01-01 UNDERGRADUATE",
             "2025-05-10",
         )
         .await;
@@ -271,7 +257,7 @@ db_test!(
     a_report_returned_through_one_instance_is_heard_on_another,
     |app| {
         app.load_demo().await;
-        crate::plans::organizer_at(&app, "示例区委组织部", "district.organizer").await;
+        crate::fixtures::organizer_at(&app, "示例区委组织部", "district.organizer").await;
         let b = app.another_instance(Config::for_tests(String::new())).await;
         // On SQLite (one process) the same instance hears it.
         let listener = b.as_ref().unwrap_or(&app);
