@@ -92,9 +92,9 @@ impl Case {
     }
 
     /// Records steps as the street organizer that must all succeed.
-    pub(crate) async fn run(&mut self, app: &TestApp, steps: Vec<(&str, Value)>) {
+    pub(crate) async fn run(&mut self, app: &TestApp, steps: Vec<(String, Value)>) {
         for (on, s) in steps {
-            self.advance(app, on, s).await;
+            self.advance(app, &on, s).await;
         }
     }
 }
@@ -124,77 +124,46 @@ pub(crate) async fn to_activist(app: &TestApp, case: &mut Case, talk_on: &str, o
     case.advance(app, on, activist).await
 }
 
+/// Steps from a table of `[on, step]` rows (`json!` keeps a row on one line).
+pub(crate) fn steps(table: Value) -> Vec<(String, Value)> {
+    let rows = table.as_array().expect("a table of [on, step] rows");
+    rows.iter()
+        .map(|row| (row.string_at("0"), row[1].clone()))
+        .collect()
+}
+
 /// The regular path from the application talk (2022-03-25) to the introducers (2023-09-25), in
 /// a non-public enterprise branch: contact `m[0]`, introducers `m[0]` and `m[1]`.
-pub(crate) fn cultivation(m: &[String]) -> Vec<(&'static str, Value)> {
-    vec![
-        (
-            "2022-03-25",
-            json!({ "applicationTalk": { "talker": "支部书记" } }),
-        ),
-        (
-            "2022-09-13",
-            json!({ "determineActivist": { "recommendation": "BOTH" } }),
-        ),
-        (
-            "2022-09-20",
-            json!({ "fileActivist": { "filedWith": "街道" } }),
-        ),
-        (
-            "2022-09-21",
-            json!({ "assignContacts": { "memberIds": [m[0]] } }),
-        ),
-        (
-            "2023-03-10",
-            json!({ "activistExamination": { "summary": "好" } }),
-        ),
-        (
-            "2023-09-08",
-            json!({ "activistExamination": { "summary": "好" } }),
-        ),
-        ("2023-09-13", json!({ "determineTarget": {} })),
-        (
-            "2023-09-22",
-            json!({ "fileTarget": { "filedWith": "街道" } }),
-        ),
-        (
-            "2023-09-25",
-            json!({ "assignIntroducers": { "memberIds": [m[0], m[1]] } }),
-        ),
-    ]
+pub(crate) fn cultivation(m: &[String]) -> Vec<(String, Value)> {
+    steps(json!([
+        ["2022-03-25", { "applicationTalk": { "talker": "支部书记" } }],
+        ["2022-09-13", { "determineActivist": { "recommendation": "BOTH" } }],
+        ["2022-09-20", { "fileActivist": { "filedWith": "街道" } }],
+        ["2022-09-21", { "assignContacts": { "memberIds": [m[0]] } }],
+        ["2023-03-10", { "activistExamination": { "summary": "好" } }],
+        ["2023-09-08", { "activistExamination": { "summary": "好" } }],
+        ["2023-09-13", { "determineTarget": {} }],
+        ["2023-09-22", { "fileTarget": { "filedWith": "街道" } }],
+        ["2023-09-25", { "assignIntroducers": { "memberIds": [m[0], m[1]] } }],
+    ]))
 }
 
 /// After the introducers: political review, training, branch committee (2023-10-20 to
 /// 2023-11-03).
-pub(crate) fn review() -> Vec<(&'static str, Value)> {
-    vec![
-        (
-            "2023-10-20",
-            json!({ "politicalReview": { "passed": true, "conclusion": "合格", "householdOpinion": true, "residenceOpinion": true } }),
-        ),
-        (
-            "2023-10-27",
-            json!({ "training": { "hours": 24, "organizer": "区委党校" } }),
-        ),
-        (
-            "2023-11-03",
-            json!({ "branchCommitteeReview": { "opinion": "同意" } }),
-        ),
-    ]
+pub(crate) fn review() -> Vec<(String, Value)> {
+    steps(json!([
+        ["2023-10-20", { "politicalReview": { "passed": true, "conclusion": "合格", "householdOpinion": true, "residenceOpinion": true } }],
+        ["2023-10-27", { "training": { "hours": 24, "organizer": "区委党校" } }],
+        ["2023-11-03", { "branchCommitteeReview": { "opinion": "同意" } }],
+    ]))
 }
 
 /// After the branch committee: the street's pre-review issuing `form`, the form filled in.
-pub(crate) fn form(street: &str, form: &str) -> Vec<(&'static str, Value)> {
-    vec![
-        (
-            "2023-11-10",
-            json!({ "preReview": { "reviewerOrganizationId": street, "passed": true, "formNumber": form } }),
-        ),
-        (
-            "2023-11-14",
-            json!({ "fillApplicationForm": { "formNumber": form } }),
-        ),
-    ]
+pub(crate) fn form(street: &str, form: &str) -> Vec<(String, Value)> {
+    steps(json!([
+        ["2023-11-10", { "preReview": { "reviewerOrganizationId": street, "passed": true, "formNumber": form } }],
+        ["2023-11-14", { "fillApplicationForm": { "formNumber": form } }],
+    ]))
 }
 
 /// A case of `person` at the admission meeting in 星火科技有限公司党支部 (no intermediate
@@ -211,17 +180,43 @@ pub(crate) async fn case_at_meeting_for(app: &TestApp, person: Value, seq: u32) 
     (case, street)
 }
 
-/// Test fixture: `n` new members approved on `approved_on` in the branch `org` (rows written
-/// directly; the pipeline that produces them is tested elsewhere). `who` says who they are:
-/// gender (`F` or `M`), birth date, education and, for high-level talents, `talent`; e.g.
-/// `"F 1999-01-01 UNDERGRADUATE"`.
-pub(crate) async fn admitted(app: &TestApp, org: &str, n: usize, who: &str, approved_on: &str) {
-    let who: Vec<&str> = who.split(' ').collect();
-    let (female, birth, education) = match who[..3] {
-        [gender @ ("F" | "M"), birth, education] => (gender == "F", birth, education),
-        _ => panic!("who: F|M birth education [talent]: {who:?}"),
-    };
-    let talent = who[3..] == ["talent"];
+/// Test fixture: new members approved in branches, one row of `table` a group of them:
+/// branch, how many, gender (`F` or `M`), birth date, education, `talent` for high-level
+/// talents, approval date; e.g. `和平社区第一党支部 4 F 1999-01-01 UNDERGRADUATE 2025-05-10`.
+/// Rows are written directly (the pipeline that produces them is tested elsewhere).
+pub(crate) async fn admitted(app: &TestApp, table: &str) {
+    for row in table.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let cells: Vec<&str> = row.split_whitespace().collect();
+        let (talent, approved_on) = match cells[5..] {
+            ["talent", on] => (true, on),
+            [on] => (false, on),
+            _ => panic!("org n F|M birth education [talent] approved_on: {row}"),
+        };
+        let (org, n, female) = (cells[0], cells[1].parse().unwrap(), cells[2] == "F");
+        assert!(matches!(cells[2], "F" | "M"), "gender F or M: {row}");
+        write_admitted(
+            app,
+            org,
+            n,
+            (female, cells[3], cells[4], talent),
+            approved_on,
+        )
+        .await;
+    }
+    // Rows written directly: recount, as `fazhan counts rebuild` does.
+    fazhan::service::counts::rebuild(&app.state.db)
+        .await
+        .unwrap();
+}
+
+/// Writes `n` people of `(female, birth, education, talent)` approved on `approved_on` in `org`.
+async fn write_admitted(
+    app: &TestApp,
+    org: &str,
+    n: usize,
+    (female, birth, education, talent): (bool, &str, &str, bool),
+    approved_on: &str,
+) {
     let org_id = fazhan::graphql::ids::decode_any(&app.org_id(org).await)
         .unwrap()
         .1;
@@ -275,10 +270,6 @@ pub(crate) async fn admitted(app: &TestApp, org: &str, n: usize, who: &str, appr
         .await
         .unwrap();
     }
-    // Rows written directly: recount, as `fazhan counts rebuild` does.
-    fazhan::service::counts::rebuild(&app.state.db)
-        .await
-        .unwrap();
 }
 
 /// An organizer `username` created by the admin at `org`.
@@ -286,4 +277,12 @@ pub(crate) async fn organizer_at(app: &TestApp, org: &str, username: &str) {
     let id = app.org_id(org).await;
     let q = "mutation($input: CreateUserInput!) { createUser(input: $input) { user { id } } }";
     app.ok(Some("admin"), q, json!({ "input": { "organizationId": id, "username": username, "password": "organizer-pass-1", "role": "ORGANIZER" } })).await;
+}
+
+/// `admin` deactivates the user `username`.
+pub(crate) async fn deactivate(app: &TestApp, admin: &str, username: &str) {
+    let id = app.user_id(username).await;
+    let q = "mutation($id: ID!) { deactivateUser(input: {id: $id}) { user { active } } }";
+    let d = app.ok(Some(admin), q, json!({ "id": id })).await;
+    assert_eq!(d.at("deactivateUser.user.active"), false);
 }

@@ -113,7 +113,7 @@ macro_rules! db_test {
 impl TestApp {
     /// A fresh, migrated, bootstrapped database; `None` for PostgreSQL without
     /// `TEST_DATABASE_URL`.
-    pub async fn spawn(backend: Backend, mut config: Config) -> Option<TestApp> {
+    pub async fn spawn(backend: Backend, config: Config) -> Option<TestApp> {
         let id = uuid::Uuid::new_v4().simple().to_string();
         let (db, cleanup) = match backend {
             Backend::Sqlite => {
@@ -146,17 +146,27 @@ impl TestApp {
             }
         };
         app::migrate(&db).await.expect("migrations apply");
+        Some(TestApp::start(db, config, backend, cleanup).await)
+    }
+
+    /// The service's state, schema and router on a migrated database.
+    async fn start(
+        db: sea_orm::DatabaseConnection,
+        mut config: Config,
+        backend: Backend,
+        cleanup: Cleanup,
+    ) -> TestApp {
         config.database_url = Some(String::from("test"));
         let state = app::state_for(db, config).await.expect("state");
         let schema = build_schema(&state);
         let router = fazhan::http::router(state.clone());
-        Some(TestApp {
+        TestApp {
             state,
             schema,
             router,
             backend,
             cleanup,
-        })
+        }
     }
 
     /// Another instance of the service on the same PostgreSQL schema, with its own state
@@ -167,18 +177,7 @@ impl TestApp {
             return None;
         };
         let db = app::connect_url(admin_url, 4, Some(schema)).await.unwrap();
-        let mut config = config;
-        config.database_url = Some(String::from("test"));
-        let state = app::state_for(db, config).await.expect("state");
-        let schema = build_schema(&state);
-        let router = fazhan::http::router(state.clone());
-        Some(TestApp {
-            state,
-            schema,
-            router,
-            backend: self.backend,
-            cleanup: Cleanup::Shared,
-        })
+        Some(TestApp::start(db, config, self.backend, Cleanup::Shared).await)
     }
 
     /// This instance with its lag-tolerant reads going to `replica`'s database (as
@@ -215,20 +214,28 @@ impl TestApp {
 
     /// A login-kind token for a user, issued with the service's keys.
     pub async fn token_for(&self, username: &str) -> String {
+        self.issue(username, TokenKind::Login, chrono::Duration::hours(1))
+            .await
+            .0
+    }
+
+    /// A token of `kind` for a user valid for `lifetime` (negative: already expired), issued
+    /// with the service's keys; with its expiry.
+    pub async fn issue(
+        &self,
+        username: &str,
+        kind: TokenKind,
+        lifetime: chrono::Duration,
+    ) -> (String, i64) {
         let user = fazhan::db::user::find_by_username(&self.state.db, username)
             .await
             .unwrap()
             .expect("user exists");
+        let generation = user.token_generation;
         self.state
             .jwt
-            .issue(
-                user.id,
-                user.token_generation,
-                TokenKind::Login,
-                chrono::Duration::hours(1),
-            )
+            .issue(user.id, generation, kind, lifetime)
             .unwrap()
-            .0
     }
 
     /// Executes a document in-process as `username` (None: anonymous); returns the JSON response.
@@ -358,4 +365,9 @@ impl JsonPath for Value {
 /// The `extensions` of the first error (`rule`, `source`, `details` of a refusal).
 pub fn ext(r: &Value) -> &Value {
     r.at("errors.0.extensions")
+}
+
+/// The `content-type` of a response.
+pub fn content_type(headers: &HeaderMap) -> &str {
+    headers["content-type"].to_str().unwrap()
 }

@@ -50,38 +50,13 @@ async fn subtree(app: &TestApp) {
     )
     .await;
     // Admitted in 2025: 星火 3 (2 young women graduates, 1 older man), 明达 1 + 1 talent.
-    admitted(
-        app,
-        "星火科技有限公司党支部",
-        2,
-        "F 1998-01-01 UNDERGRADUATE",
-        "2025-05-10",
-    )
-    .await;
-    admitted(
-        app,
-        "星火科技有限公司党支部",
-        1,
-        "M 1980-01-01 SENIOR_HIGH",
-        "2025-06-10",
-    )
-    .await;
-    admitted(
-        app,
-        "明达物流有限公司党支部",
-        1,
-        "M 1990-01-01 POSTGRADUATE",
-        "2025-04-10",
-    )
-    .await;
-    admitted(
-        app,
-        "明达物流有限公司党支部",
-        1,
-        "F 1985-01-01 POSTGRADUATE talent",
-        "2025-04-10",
-    )
-    .await;
+    let admissions = "
+        星火科技有限公司党支部 2 F 1998-01-01 UNDERGRADUATE 2025-05-10
+        星火科技有限公司党支部 1 M 1980-01-01 SENIOR_HIGH 2025-06-10
+        明达物流有限公司党支部 1 M 1990-01-01 POSTGRADUATE 2025-04-10
+        明达物流有限公司党支部 1 F 1985-01-01 POSTGRADUATE talent 2025-04-10
+    ";
+    admitted(app, admissions).await;
     // The fixture wrote rows directly: bring the counters in line the way a bulk load does.
     fazhan::service::counts::rebuild(&app.state.db)
         .await

@@ -129,22 +129,11 @@ db_test!(a_december_rush_and_late_graduates_are_flagged, |app| {
     app.load_demo().await;
     let street = app.org_id("和平街道党工委").await;
     // 7 admitted in the year, 3 of them in December (42.9 %).
-    admitted(
-        &app,
-        "和平社区第一党支部",
-        4,
-        "F 1999-01-01 UNDERGRADUATE",
-        "2025-05-10",
-    )
-    .await;
-    admitted(
-        &app,
-        "和平社区第一党支部",
-        3,
-        "M 2003-01-01 UNDERGRADUATE",
-        "2025-12-10",
-    )
-    .await;
+    let admissions = "
+        和平社区第一党支部 4 F 1999-01-01 UNDERGRADUATE 2025-05-10
+        和平社区第一党支部 3 M 2003-01-01 UNDERGRADUATE 2025-12-10
+    ";
+    admitted(&app, admissions).await;
     // The last of them is a student leaving school on 2026-01-31: within two months.
     app.state
             .db

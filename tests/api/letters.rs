@@ -1,7 +1,7 @@
 //! Request letters across subtrees: every state, due dates, vote arithmetic, visibility, the
 //! admission gate, transfers, overdue, and a subscriber on a real WebSocket.
 
-use crate::fixtures::{Case, case_at_meeting_for, id_card, person, to_activist};
+use crate::fixtures::{Case, case_at_meeting_for, deactivate, id_card, person, to_activist};
 use crate::helpers::{TestApp, code};
 use serde_json::{Value, json};
 
@@ -334,7 +334,7 @@ db_test!(
     a_subscriber_receives_inbox_events_over_a_real_websocket,
     |app| {
         use futures_util::{SinkExt, StreamExt};
-        use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest};
+        use tokio_tungstenite::tungstenite::Message;
         app.load_demo().await;
         let village = village(&app).await;
         let case = case_at_meeting_for(&app, migrant("钟声", 64, &village), 64)
@@ -345,14 +345,7 @@ db_test!(
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let server = tokio::spawn(axum::serve(listener, app.router.clone()).into_future());
-        let mut req = format!("ws://{addr}/graphql/ws")
-            .into_client_request()
-            .unwrap();
-        req.headers_mut().insert(
-            "Sec-WebSocket-Protocol",
-            "graphql-transport-ws".parse().unwrap(),
-        );
-        let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
+        let mut ws = crate::tokens::connect_ws(addr).await;
         let token = app.token_for("street.organizer").await;
         ws.send(Message::text(
             json!({ "type": "connection_init", "payload": { "token": token } }).to_string(),
@@ -396,13 +389,7 @@ db_test!(
         assert!(acked);
         ws2.send(Message::text(json!({ "id": "1", "type": "subscribe", "payload": { "query": "subscription { letterEvents { kind letter { subject { name } } } }" } }).to_string())).await.unwrap();
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-        let viewer_id = app.user_id("ws.viewer").await;
-        app.ok(
-            Some("admin"),
-            "mutation($id: ID!) { deactivateUser(input: {id: $id}) { user { active } } }",
-            json!({ "id": viewer_id }),
-        )
-        .await;
+        deactivate(&app, "admin", "ws.viewer").await;
         let current: Value = app
             .ok(
                 Some("street.organizer"),
@@ -433,26 +420,8 @@ db_test!(
         .unwrap_or(false);
         assert!(!heard, "a deactivated subscriber heard a letter event");
         // A bad token is refused at connection_init.
-        let mut req = format!("ws://{addr}/graphql/ws")
-            .into_client_request()
-            .unwrap();
-        req.headers_mut().insert(
-            "Sec-WebSocket-Protocol",
-            "graphql-transport-ws".parse().unwrap(),
-        );
-        let (mut bad, _) = tokio_tungstenite::connect_async(req).await.unwrap();
-        bad.send(Message::text(
-            json!({ "type": "connection_init", "payload": { "token": "nope" } }).to_string(),
-        ))
-        .await
-        .unwrap();
-        let reply = tokio::time::timeout(std::time::Duration::from_secs(5), bad.next())
-            .await
-            .unwrap();
-        assert!(
-            !matches!(reply, Some(Ok(Message::Text(ref t))) if t.contains("connection_ack")),
-            "{reply:?}"
-        );
+        let (_, acked) = crate::tokens::open_ws(addr, "nope").await;
+        assert!(!acked, "a bad token was acknowledged");
         server.abort();
     }
 );

@@ -70,30 +70,12 @@ db_test!(
         )
         .await;
         // 星火 (row 3, due June) admitted 1 of 2; 明达 admitted 2 of 2.
-        admitted(
-            &app,
-            "星火科技有限公司党支部",
-            1,
-            "F 1998-01-01 UNDERGRADUATE",
-            "2025-05-10",
-        )
-        .await;
-        admitted(
-            &app,
-            "明达物流有限公司党支部",
-            2,
-            "M 1985-01-01 SENIOR_HIGH",
-            "2025-04-10",
-        )
-        .await;
-        admitted(
-            &app,
-            "明达物流有限公司党支部",
-            1,
-            "M 1985-01-01 POSTGRADUATE talent",
-            "2025-04-10",
-        )
-        .await;
+        let admissions = "
+            星火科技有限公司党支部 1 F 1998-01-01 UNDERGRADUATE 2025-05-10
+            明达物流有限公司党支部 2 M 1985-01-01 SENIOR_HIGH 2025-04-10
+            明达物流有限公司党支部 1 M 1985-01-01 POSTGRADUATE talent 2025-04-10
+        ";
+        admitted(&app, admissions).await;
         let d = app
             .ok(
                 Some("street.organizer"),
@@ -196,38 +178,13 @@ db_test!(
         )
         .await;
         // 10 admitted: 6 aged ≤ 35 of whom 2 ≤ 25; 5 college+; 4 women.
-        admitted(
-            &app,
-            "和平社区第一党支部",
-            2,
-            "F 2002-06-01 UNDERGRADUATE",
-            "2025-06-01",
-        )
-        .await;
-        admitted(
-            &app,
-            "和平社区第一党支部",
-            4,
-            "M 1995-06-01 JUNIOR_COLLEGE",
-            "2025-06-01",
-        )
-        .await;
-        admitted(
-            &app,
-            "和平社区第二党支部",
-            2,
-            "F 1980-06-01 SENIOR_HIGH",
-            "2025-06-01",
-        )
-        .await;
-        admitted(
-            &app,
-            "和平社区第二党支部",
-            2,
-            "M 1980-06-01 UNDERGRADUATE",
-            "2025-06-01",
-        )
-        .await;
+        let admissions = "
+            和平社区第一党支部 2 F 2002-06-01 UNDERGRADUATE 2025-06-01
+            和平社区第一党支部 4 M 1995-06-01 JUNIOR_COLLEGE 2025-06-01
+            和平社区第二党支部 2 F 1980-06-01 SENIOR_HIGH 2025-06-01
+            和平社区第二党支部 2 M 1980-06-01 UNDERGRADUATE 2025-06-01
+        ";
+        admitted(&app, admissions).await;
         let d = app
             .ok(
                 Some("city.organizer"),

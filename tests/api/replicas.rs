@@ -2,8 +2,8 @@
 //! limits and event bus, as replicas behind a load balancer. On SQLite (one process) there is
 //! nothing to share, and these tests end early.
 
-use crate::fixtures::{case_at_meeting_for, id_card, person};
-use crate::helpers::code;
+use crate::fixtures::{admitted, case_at_meeting_for, deactivate, id_card, person};
+use crate::helpers::{code, content_type};
 use crate::letters::{RECEIVE, migrant, sent_letter, village};
 use fazhan::Config;
 use fazhan::service::letter::LetterEventKind;
@@ -31,13 +31,7 @@ db_test!(
         let me = "{ me { username } }";
         let (status, _, _) = b.post(Some(&header), me, json!({})).await;
         assert_eq!(status, 200, "B knows the user (and caches it)");
-        let id = app.user_id("branch.viewer").await;
-        app.ok(
-            Some("admin"),
-            "mutation($id: ID!) { deactivateUser(input: {id: $id}) { user { active } } }",
-            json!({ "id": id }),
-        )
-        .await;
+        deactivate(&app, "admin", "branch.viewer").await;
         let mut refused = false;
         for _ in 0..100 {
             let (status, _, _) = b.post(Some(&header), me, json!({})).await;
@@ -180,12 +174,7 @@ db_test!(
             .http(Request::get("/metrics").body(Body::empty()).unwrap())
             .await;
         assert_eq!(status, 200);
-        assert!(
-            headers["content-type"]
-                .to_str()
-                .unwrap()
-                .contains("openmetrics")
-        );
+        assert!(content_type(&headers).contains("openmetrics"));
         let text = body.as_str().unwrap();
         for line in [
             r#"fazhan_graphql_requests_total{operation="Probe",outcome="ok"} 2"#,
@@ -211,14 +200,10 @@ db_test!(
             .await
             .expect("a second database");
         replica.load_demo().await;
-        crate::fixtures::admitted(
-            &replica,
-            "和平社区第一党支部",
-            3,
-            "F 1999-01-01 UNDERGRADUATE",
-            "2025-05-10",
-        )
-        .await;
+        let admissions = "
+            和平社区第一党支部 3 F 1999-01-01 UNDERGRADUATE 2025-05-10
+        ";
+        admitted(&replica, admissions).await;
         let via = app.reading_from(&replica);
         let street = app.org_id("和平街道党工委").await;
         let q = "query($o: ID!) { indicators(organizationId: $o, year: 2025) { admitted } indicatorTable(organizationId: $o, year: 2025) { isTotal admitted } }";
