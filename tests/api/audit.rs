@@ -2,9 +2,9 @@
 //! organization, operation, target, outcome and request id; `auditLog` shows an ADMIN its
 //! subtree's rows; `audit verify` names the first row edited or removed behind the service's back.
 
+use crate::fixtures::{SUBMIT, id_card, person};
 use crate::helpers::{TestApp, code};
 use crate::indicators::download;
-use crate::pipeline::{SUBMIT, id_card, person};
 use axum::body::Body;
 use axum::http::Request;
 use sea_orm::ConnectionTrait;
@@ -299,7 +299,7 @@ db_test!(
             .unwrap()
             .to_string();
         let district = app.org_id("示例区委组织部").await;
-        let r = app.exec(Some("street.approver"), crate::pipeline::STEP, json!({ "input": { "candidateId": id, "expectedVersion": 1, "occurredOn": "2025-04-01", "step": { "admissionApproval": { "approverOrganizationId": district } } } })).await;
+        let r = app.exec(Some("street.approver"), crate::fixtures::STEP, json!({ "input": { "candidateId": id, "expectedVersion": 1, "occurredOn": "2025-04-01", "step": { "admissionApproval": { "approverOrganizationId": district } } } })).await;
         assert_eq!(code(&r), "NOT_FOUND", "{r:#}");
     }
 );

@@ -1,22 +1,25 @@
 //! Signing in and the token plumbing over the real HTTP router.
 
-use crate::helpers::code;
+use crate::fixtures::deactivate;
+use crate::helpers::{TestApp, code};
 use fazhan::auth::TokenKind;
-use serde_json::json;
+use serde_json::{Value, json};
 
 const LOGIN: &str = "mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) { token expiresAt user { username role } } }";
 const ME: &str = "{ me { username role organization { name } } }";
 
+/// Signs in anonymously as `username` with `password`; the raw response.
+async fn login(app: &TestApp, username: &str, password: &str) -> Value {
+    app.exec(None, LOGIN, json!({ "u": username, "p": password }))
+        .await
+}
+
 db_test!(
     first_start_creates_the_root_and_an_admin_who_can_sign_in,
     |app| {
-        let data = app
-            .ok(
-                None,
-                LOGIN,
-                json!({ "u": "admin", "p": "admin-password-1" }),
-            )
-            .await;
+        let r = login(&app, "admin", "admin-password-1").await;
+        assert!(r.get("errors").is_none(), "unexpected errors: {r:#}");
+        let data = &r["data"];
         assert_eq!(data["login"]["user"]["role"], "ADMIN");
         let token = data["login"]["token"].as_str().unwrap();
         let (status, _, body) = app
@@ -51,13 +54,7 @@ db_test!(
     |app| {
         // The harness bootstrapped without a password: a generated one was used, so the
         // default test password must not work.
-        let r = app
-            .exec(
-                None,
-                LOGIN,
-                json!({ "u": "admin", "p": "admin-password-1" }),
-            )
-            .await;
+        let r = login(&app, "admin", "admin-password-1").await;
         assert_eq!(code(&r), "UNAUTHENTICATED");
     }
 );
@@ -65,20 +62,8 @@ db_test!(
 db_test!(
     a_wrong_password_and_an_unknown_user_get_the_same_answer,
     |app| {
-        let wrong = app
-            .exec(
-                None,
-                LOGIN,
-                json!({ "u": "admin", "p": "not-the-password" }),
-            )
-            .await;
-        let unknown = app
-            .exec(
-                None,
-                LOGIN,
-                json!({ "u": "nobody", "p": "not-the-password" }),
-            )
-            .await;
+        let wrong = login(&app, "admin", "not-the-password").await;
+        let unknown = login(&app, "nobody", "not-the-password").await;
         assert_eq!(code(&wrong), "UNAUTHENTICATED");
         assert_eq!(
             wrong["errors"][0]["message"],
@@ -95,18 +80,10 @@ db_test!(
     },
     |app| {
         for _ in 0..3 {
-            let r = app
-                .exec(None, LOGIN, json!({ "u": "admin", "p": "wrong-password" }))
-                .await;
+            let r = login(&app, "admin", "wrong-password").await;
             assert_eq!(code(&r), "UNAUTHENTICATED");
         }
-        let r = app
-            .exec(
-                None,
-                LOGIN,
-                json!({ "u": "admin", "p": "admin-password-1" }),
-            )
-            .await;
+        let r = login(&app, "admin", "admin-password-1").await;
         assert_eq!(code(&r), "RATE_LIMITED");
     }
 );
@@ -140,16 +117,10 @@ db_test!(
             .await
             .unwrap()
             .unwrap();
-        let (expired, _) = app
-            .state
-            .jwt
-            .issue(
-                user.id,
-                user.token_generation,
-                TokenKind::Login,
-                chrono::Duration::hours(-1),
-            )
-            .unwrap();
+        let expired = app
+            .issue("admin", TokenKind::Login, chrono::Duration::hours(-1))
+            .await
+            .0;
         let foreign = fazhan::auth::JwtKeys::from_secret(b"some-other-secret-some-other")
             .issue(
                 user.id,
@@ -189,13 +160,7 @@ db_test!(a_deactivated_users_token_stops_working_at_once, |app| {
         .post(Some(&format!("Bearer {token}")), ME, json!({}))
         .await;
     assert_eq!(status, 200);
-    let id = app.user_id("branch.viewer").await;
-    app.ok(
-        Some("street.admin"),
-        "mutation($id: ID!) { deactivateUser(input: {id: $id}) { user { active } } }",
-        json!({ "id": id }),
-    )
-    .await;
+    deactivate(&app, "street.admin", "branch.viewer").await;
     let (status, _, body) = app
         .post(Some(&format!("Bearer {token}")), ME, json!({}))
         .await;
@@ -212,16 +177,8 @@ db_test!(
             .unwrap()
             .unwrap();
         assert!(user.is_service_account);
-        let (token, exp) = app
-            .state
-            .jwt
-            .issue(
-                user.id,
-                user.token_generation,
-                TokenKind::Service,
-                chrono::Duration::days(365),
-            )
-            .unwrap();
+        let lifetime = chrono::Duration::days(365);
+        let (token, exp) = app.issue("partner.bot", TokenKind::Service, lifetime).await;
         assert!(exp > chrono::Utc::now().timestamp() + 364 * 86_400);
         let (status, _, body) = app
             .post(Some(&format!("Bearer {token}")), ME, json!({}))

@@ -1,7 +1,7 @@
 //! Counts kept with every step: consistent after steps, transfers and moves; `verify` finds a
 //! corrupted counter; `rebuild` repairs it.
 
-use crate::pipeline::{SUBMIT, id_card, person, step};
+use crate::fixtures::{Case, id_card, person, to_activist};
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
@@ -13,30 +13,10 @@ db_test!(
         let community = app.org_id("和平社区党委").await;
         let district = app.org_id("示例区委组织部").await;
         for (i, name) in ["甲", "乙", "丙"].iter().enumerate() {
-            let d = app.ok(Some("street.organizer"), SUBMIT, json!({ "input": { "organizationId": branch, "appliedOn": "2025-03-01", "person": person(name, &id_card("1999-09-09", 70 + i as u32), "1999-09-09") } })).await;
-            let id = d["submitApplication"]["candidate"]["id"]
-                .as_str()
-                .unwrap()
-                .to_string();
+            let p = person(name, &id_card("1999-09-09", 70 + i as u32), "1999-09-09");
+            let mut case = Case::submit(&app, &branch, p, "2025-03-01").await;
             if i == 0 {
-                step(
-                    &app,
-                    "street.organizer",
-                    &id,
-                    1,
-                    "2025-03-10",
-                    json!({ "applicationTalk": { "talker": "书记" } }),
-                )
-                .await;
-                step(
-                    &app,
-                    "street.organizer",
-                    &id,
-                    2,
-                    "2025-09-10",
-                    json!({ "determineActivist": { "recommendation": "LEAGUE" } }),
-                )
-                .await;
+                to_activist(&app, &mut case, "2025-03-10", "2025-09-10").await;
             }
         }
         app.assert_counts_consistent().await;
@@ -93,29 +73,20 @@ db_test!(
         app.load_demo().await;
         let branch = app.org_id("和平社区第一党支部").await;
         let street = app.org_id("和平街道党工委").await;
-        let mut ids = vec![];
+        let mut cases = vec![];
         for (i, applied) in ["2025-03-01", "2025-04-01", "2025-05-01", "2024-06-01"]
             .iter()
             .enumerate()
         {
-            let d = app.ok(Some("street.organizer"), SUBMIT, json!({ "input": { "organizationId": branch, "appliedOn": applied, "person": person(&format!("计数{i}"), &id_card("1998-08-08", 80 + i as u32), "1998-08-08") } })).await;
-            ids.push(
-                d["submitApplication"]["candidate"]["id"]
-                    .as_str()
-                    .unwrap()
-                    .to_string(),
+            let p = person(
+                &format!("计数{i}"),
+                &id_card("1998-08-08", 80 + i as u32),
+                "1998-08-08",
             );
+            cases.push(Case::submit(&app, &branch, p, applied).await);
         }
-        let talk = step(
-            &app,
-            "street.organizer",
-            &ids[0],
-            1,
-            "2025-03-10",
-            json!({ "applicationTalk": { "talker": "书记" } }),
-        )
-        .await;
-        assert!(talk.get("errors").is_none(), "{talk:#}");
+        let talk = json!({ "applicationTalk": { "talker": "书记" } });
+        cases[0].advance(&app, "2025-03-10", talk).await;
         let q = "query($u: ID, $s: Stage, $y: Int, $a: String) { candidates(under: $u, stage: $s, year: $y, first: 100, after: $a) { totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } }";
         let rows_and_total = |stage: Option<&'static str>, year: Option<i32>| {
             let app = &app;
@@ -159,16 +130,8 @@ db_test!(
         };
         check("live cases only").await;
         // An invalidated case is still listed: the totals keep it (counted apart by the counters).
-        let inv = step(
-            &app,
-            "street.organizer",
-            &ids[1],
-            1,
-            "2025-06-01",
-            json!({ "invalidate": { "reason": "材料造假" } }),
-        )
-        .await;
-        assert!(inv.get("errors").is_none(), "{inv:#}");
+        let invalidate = json!({ "invalidate": { "reason": "材料造假" } });
+        cases[1].advance(&app, "2025-06-01", invalidate).await;
         check("with an invalidated case").await;
         // The year's total is read from the counters: a corrupted counter shows through.
         let street_id = fazhan::graphql::ids::decode_any(&street).unwrap().1;

@@ -3,7 +3,7 @@
 //! after a restart the import is all there or not there at all, and the retry with the same
 //! idempotency key imports exactly once. On SQLite and, with `TEST_DATABASE_URL`, PostgreSQL.
 
-use crate::pipeline::id_card;
+use crate::fixtures::id_card;
 use serde_json::{Value, json};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;

@@ -28,6 +28,8 @@ pub struct TestApp {
     cleanup: Cleanup,
 }
 
+/// What a test leaves behind, removed when the [`TestApp`] that owns it is dropped — also when
+/// the test panics on a failed assertion.
 enum Cleanup {
     File(std::path::PathBuf),
     Schema {
@@ -36,6 +38,47 @@ enum Cleanup {
     },
     /// Another instance on the first one's database: the first one cleans up.
     Shared,
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        match self {
+            Cleanup::File(file) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+                }
+            }
+            Cleanup::Schema { admin_url, schema } => {
+                drop_schema(admin_url.clone(), schema.clone());
+            }
+            Cleanup::Shared => {}
+        }
+    }
+}
+
+/// Drops a test's PostgreSQL schema from a `Drop`: on a thread of its own with a small runtime,
+/// so it works inside a test's runtime (and while it unwinds) without blocking its workers'
+/// tasks. A lock held by a task still running gives up after a while rather than hanging.
+fn drop_schema(admin_url: String, schema: String) {
+    let dropping = std::thread::spawn(move || {
+        let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        else {
+            return;
+        };
+        runtime.block_on(async {
+            if let Ok(admin) = Database::connect(&admin_url).await {
+                let _ = admin
+                    .execute_unprepared(&format!(
+                        "SET lock_timeout = '30s'; DROP SCHEMA \"{schema}\" CASCADE"
+                    ))
+                    .await;
+                admin.close().await.ok();
+            }
+        });
+    });
+    let _ = dropping.join();
 }
 
 /// Runs a test body on SQLite and, when `TEST_DATABASE_URL` is set, on PostgreSQL.
@@ -70,7 +113,7 @@ macro_rules! db_test {
 impl TestApp {
     /// A fresh, migrated, bootstrapped database; `None` for PostgreSQL without
     /// `TEST_DATABASE_URL`.
-    pub async fn spawn(backend: Backend, mut config: Config) -> Option<TestApp> {
+    pub async fn spawn(backend: Backend, config: Config) -> Option<TestApp> {
         let id = uuid::Uuid::new_v4().simple().to_string();
         let (db, cleanup) = match backend {
             Backend::Sqlite => {
@@ -103,17 +146,27 @@ impl TestApp {
             }
         };
         app::migrate(&db).await.expect("migrations apply");
+        Some(TestApp::start(db, config, backend, cleanup).await)
+    }
+
+    /// The service's state, schema and router on a migrated database.
+    async fn start(
+        db: sea_orm::DatabaseConnection,
+        mut config: Config,
+        backend: Backend,
+        cleanup: Cleanup,
+    ) -> TestApp {
         config.database_url = Some(String::from("test"));
         let state = app::state_for(db, config).await.expect("state");
         let schema = build_schema(&state);
         let router = fazhan::http::router(state.clone());
-        Some(TestApp {
+        TestApp {
             state,
             schema,
             router,
             backend,
             cleanup,
-        })
+        }
     }
 
     /// Another instance of the service on the same PostgreSQL schema, with its own state
@@ -124,18 +177,7 @@ impl TestApp {
             return None;
         };
         let db = app::connect_url(admin_url, 4, Some(schema)).await.unwrap();
-        let mut config = config;
-        config.database_url = Some(String::from("test"));
-        let state = app::state_for(db, config).await.expect("state");
-        let schema = build_schema(&state);
-        let router = fazhan::http::router(state.clone());
-        Some(TestApp {
-            state,
-            schema,
-            router,
-            backend: self.backend,
-            cleanup: Cleanup::Shared,
-        })
+        Some(TestApp::start(db, config, self.backend, Cleanup::Shared).await)
     }
 
     /// This instance with its lag-tolerant reads going to `replica`'s database (as
@@ -154,25 +196,11 @@ impl TestApp {
         }
     }
 
-    /// Drops the test's database.
+    /// Closes the connections and drops the test's database (dropping the app does the same
+    /// without waiting for the connections to close).
     pub async fn cleanup(self) {
         self.state.db.clone().close().await.ok();
-        match self.cleanup {
-            Cleanup::File(file) => {
-                for suffix in ["", "-wal", "-shm"] {
-                    let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
-                }
-            }
-            Cleanup::Schema { admin_url, schema } => {
-                if let Ok(admin) = Database::connect(&admin_url).await {
-                    let _ = admin
-                        .execute_unprepared(&format!("DROP SCHEMA \"{schema}\" CASCADE"))
-                        .await;
-                    admin.close().await.ok();
-                }
-            }
-            Cleanup::Shared => {}
-        }
+        drop(self);
     }
 
     /// Loads the demo data set.
@@ -186,20 +214,28 @@ impl TestApp {
 
     /// A login-kind token for a user, issued with the service's keys.
     pub async fn token_for(&self, username: &str) -> String {
+        self.issue(username, TokenKind::Login, chrono::Duration::hours(1))
+            .await
+            .0
+    }
+
+    /// A token of `kind` for a user valid for `lifetime` (negative: already expired), issued
+    /// with the service's keys; with its expiry.
+    pub async fn issue(
+        &self,
+        username: &str,
+        kind: TokenKind,
+        lifetime: chrono::Duration,
+    ) -> (String, i64) {
         let user = fazhan::db::user::find_by_username(&self.state.db, username)
             .await
             .unwrap()
             .expect("user exists");
+        let generation = user.token_generation;
         self.state
             .jwt
-            .issue(
-                user.id,
-                user.token_generation,
-                TokenKind::Login,
-                chrono::Duration::hours(1),
-            )
+            .issue(user.id, generation, kind, lifetime)
             .unwrap()
-            .0
     }
 
     /// Executes a document in-process as `username` (None: anonymous); returns the JSON response.
@@ -294,4 +330,44 @@ pub fn code(r: &Value) -> &str {
     r["errors"][0]["extensions"]["code"]
         .as_str()
         .unwrap_or_else(|| panic!("an error with a code: {r:#}"))
+}
+
+/// Reads nested JSON by a dotted path, as chained indexing does (a missing step is `null`):
+/// `r.at("data.candidate.stage")`; a number steps into an array (`"errors.0.extensions"`).
+pub trait JsonPath {
+    /// The value at `path`.
+    fn at(&self, path: &str) -> &Value;
+    /// The string at `path`, owned; panics when it is not a string.
+    fn string_at(&self, path: &str) -> String {
+        let v = self.at(path);
+        v.as_str()
+            .unwrap_or_else(|| panic!("a string at {path}: {v:#}"))
+            .to_string()
+    }
+    /// The array at `path`; panics when it is not an array.
+    fn array_at(&self, path: &str) -> &Vec<Value> {
+        let v = self.at(path);
+        v.as_array()
+            .unwrap_or_else(|| panic!("an array at {path}: {v:#}"))
+    }
+}
+
+impl JsonPath for Value {
+    fn at(&self, path: &str) -> &Value {
+        path.split('.')
+            .fold(self, |v, step| match step.parse::<usize>() {
+                Ok(i) if v.is_array() => &v[i],
+                _ => &v[step],
+            })
+    }
+}
+
+/// The `extensions` of the first error (`rule`, `source`, `details` of a refusal).
+pub fn ext(r: &Value) -> &Value {
+    r.at("errors.0.extensions")
+}
+
+/// The `content-type` of a response.
+pub fn content_type(headers: &HeaderMap) -> &str {
+    headers["content-type"].to_str().unwrap()
 }

@@ -1,6 +1,6 @@
 //! GraphQL over HTTP: methods, media types, status codes; GraphiQL; health endpoints.
 
-use crate::helpers::code;
+use crate::helpers::{code, content_type};
 use axum::body::Body;
 use axum::http::Request;
 use serde_json::json;
@@ -20,12 +20,7 @@ db_test!(queries_work_over_get_and_mutations_only_over_post, |app| {
         ))
         .await;
     assert_eq!(status, 200);
-    assert!(
-        headers["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("application/graphql-response+json")
-    );
+    assert!(content_type(&headers).starts_with("application/graphql-response+json"));
     assert_eq!(body["data"]["serviceInfo"]["name"], "fazhan");
     let uri = "/graphql?query=mutation%7Blogin(input%3A%7Busername%3A%22admin%22%2Cpassword%3A%22admin-password-1%22%7D)%7Btoken%7D%7D";
     let (status, headers, _) = app
@@ -95,12 +90,7 @@ db_test!(media_types_and_status_codes_follow_the_spec, |app| {
         .unwrap();
     let (status, headers, _) = app.http(req).await;
     assert_eq!(status, 200);
-    assert!(
-        headers["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("application/json")
-    );
+    assert!(content_type(&headers).starts_with("application/json"));
     let req = Request::post("/graphql")
         .header("content-type", "application/json")
         .header("accept", "text/plain")
@@ -127,13 +117,13 @@ db_test!(browsers_get_graphiql_and_probes_get_health, |app| {
     ] {
         let (status, headers, _) = app.http(get(&format!("/graphiql/{asset}"), "*/*")).await;
         assert_eq!(status, 200, "{asset}");
-        assert!(headers["content-type"].to_str().unwrap().starts_with(
-            if asset.ends_with(".css") {
+        assert!(
+            content_type(&headers).starts_with(if asset.ends_with(".css") {
                 "text/css"
             } else {
                 "application/javascript"
-            }
-        ));
+            })
+        );
     }
     let (status, _, body) = app.http(get("/healthz", "*/*")).await;
     assert_eq!(

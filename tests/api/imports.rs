@@ -3,8 +3,8 @@
 //! row and column with nothing written, duplicates across batches, counters, idempotent retries,
 //! roles and scopes, files that are not what they claim.
 
-use crate::helpers::TestApp;
-use crate::pipeline::id_card;
+use crate::fixtures::id_card;
+use crate::helpers::{TestApp, content_type};
 use axum::body::Body;
 use axum::http::Request;
 use serde_json::{Value, json};
@@ -369,12 +369,7 @@ db_test!(
             )
             .await;
         assert_eq!(status, 200);
-        assert!(
-            headers["content-type"]
-                .to_str()
-                .unwrap()
-                .contains("spreadsheetml")
-        );
+        assert!(content_type(&headers).contains("spreadsheetml"));
         // Fetch the bytes themselves and read the template as a partner's tool would.
         let resp = tower::ServiceExt::oneshot(
             app.router.clone(),

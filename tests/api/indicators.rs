@@ -1,8 +1,8 @@
 //! Indicators, the per-child table, reports and exports, with every figure asserted.
 
+use crate::fixtures::{Case, admitted, id_card, organizer_at, person, to_activist};
 use crate::helpers::{TestApp, code};
-use crate::pipeline::{SUBMIT, id_card, person, step};
-use crate::plans::{SET, admitted, organizer_at, plan};
+use crate::plans::{SET, plan};
 use axum::body::Body;
 use axum::http::Request;
 use serde_json::{Value, json};
@@ -50,80 +50,23 @@ async fn subtree(app: &TestApp) {
     )
     .await;
     // Admitted in 2025: 星火 3 (2 young women graduates, 1 older man), 明达 1 + 1 talent.
-    admitted(
-        app,
-        "星火科技有限公司党支部",
-        2,
-        true,
-        "1998-01-01",
-        "UNDERGRADUATE",
-        false,
-        "2025-05-10",
-    )
-    .await;
-    admitted(
-        app,
-        "星火科技有限公司党支部",
-        1,
-        false,
-        "1980-01-01",
-        "SENIOR_HIGH",
-        false,
-        "2025-06-10",
-    )
-    .await;
-    admitted(
-        app,
-        "明达物流有限公司党支部",
-        1,
-        false,
-        "1990-01-01",
-        "POSTGRADUATE",
-        false,
-        "2025-04-10",
-    )
-    .await;
-    admitted(
-        app,
-        "明达物流有限公司党支部",
-        1,
-        true,
-        "1985-01-01",
-        "POSTGRADUATE",
-        true,
-        "2025-04-10",
-    )
-    .await;
+    let admissions = "
+        星火科技有限公司党支部 2 F 1998-01-01 UNDERGRADUATE 2025-05-10
+        星火科技有限公司党支部 1 M 1980-01-01 SENIOR_HIGH 2025-06-10
+        明达物流有限公司党支部 1 M 1990-01-01 POSTGRADUATE 2025-04-10
+        明达物流有限公司党支部 1 F 1985-01-01 POSTGRADUATE talent 2025-04-10
+    ";
+    admitted(app, admissions).await;
     // The fixture wrote rows directly: bring the counters in line the way a bulk load does.
     fazhan::service::counts::rebuild(&app.state.db)
         .await
         .unwrap();
     // Three applications in 2025 through the API; one becomes an activist.
     for (i, name) in ["赵一", "钱二", "孙三"].iter().enumerate() {
-        let d = app.ok(Some("street.organizer"), SUBMIT, json!({ "input": { "organizationId": xinghuo, "appliedOn": "2025-01-06", "person": person(name, &id_card("2000-01-01", 80 + i as u32), "2000-01-01") } })).await;
+        let p = person(name, &id_card("2000-01-01", 80 + i as u32), "2000-01-01");
+        let mut case = Case::submit(app, &xinghuo, p, "2025-01-06").await;
         if i == 0 {
-            let id = d["submitApplication"]["candidate"]["id"]
-                .as_str()
-                .unwrap()
-                .to_string();
-            step(
-                app,
-                "street.organizer",
-                &id,
-                1,
-                "2025-01-20",
-                json!({ "applicationTalk": { "talker": "书记" } }),
-            )
-            .await;
-            step(
-                app,
-                "street.organizer",
-                &id,
-                2,
-                "2025-07-20",
-                json!({ "determineActivist": { "recommendation": "LEAGUE" } }),
-            )
-            .await;
+            to_activist(app, &mut case, "2025-01-20", "2025-07-20").await;
         }
     }
     app.assert_counts_consistent().await;

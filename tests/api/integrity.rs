@@ -1,8 +1,10 @@
 //! Integrity gates (DOMAIN.md §7) through GraphQL: the political negative list (I8) and public
 //! notices per decision with their objections (N18, PN1, PN2).
 
-use crate::helpers::{TestApp, code};
-use crate::pipeline::{case_at_meeting_for, id_card, members, person, step};
+use crate::fixtures::{
+    Case, admitted, case_at_meeting_for, cultivation, id_card, members, person, review,
+};
+use crate::helpers::{JsonPath, TestApp, code, ext};
 use serde_json::{Value, json};
 
 const RULES: &str = "mutation($input: SetLocalRulesInput!) { setLocalRules(input: $input) { localRules { publicNoticeAtAdmission politicalReviewChecklistRequired } } }";
@@ -17,74 +19,26 @@ async fn set_rules(app: &TestApp, org: &str, rules: Value) {
     .await;
 }
 
-/// A case in 星火科技有限公司党支部 with steps 1–9 done (introducers assigned).
-async fn case_at_review(app: &TestApp, seq: u32) -> (String, i64) {
-    let (id, version, _) = case_at_review_with(app, seq).await;
-    (id, version)
+/// A case in 星火科技有限公司党支部 with its introducers assigned.
+async fn case_at_review(app: &TestApp, seq: u32) -> Case {
+    case_at_review_with(app, seq).await.0
 }
 
 /// The same, with the members it names (contact `m[0]`, introducers `m[0]` and `m[1]`).
-async fn case_at_review_with(app: &TestApp, seq: u32) -> (String, i64, Vec<String>) {
+async fn case_at_review_with(app: &TestApp, seq: u32) -> (Case, Vec<String>) {
     let branch = app.org_id("星火科技有限公司党支部").await;
     let m = members(app, &branch).await;
-    let submit = "mutation($input: SubmitApplicationInput!) { submitApplication(input: $input) { candidate { id version } } }";
     let p = person("赵敏", &id_card("1996-05-06", seq), "1996-05-06");
-    let d = app.ok(Some("street.organizer"), submit, json!({ "input": { "organizationId": branch, "appliedOn": "2022-03-07", "person": p } })).await;
-    let id = d["submitApplication"]["candidate"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let mut version = d["submitApplication"]["candidate"]["version"]
-        .as_i64()
-        .unwrap();
-    let steps = [
-        (
-            "2022-03-25",
-            json!({ "applicationTalk": { "talker": "支部书记" } }),
-        ),
-        (
-            "2022-09-13",
-            json!({ "determineActivist": { "recommendation": "BOTH" } }),
-        ),
-        (
-            "2022-09-20",
-            json!({ "fileActivist": { "filedWith": "街道" } }),
-        ),
-        (
-            "2022-09-21",
-            json!({ "assignContacts": { "memberIds": [m[0]] } }),
-        ),
-        (
-            "2023-03-10",
-            json!({ "activistExamination": { "summary": "好" } }),
-        ),
-        (
-            "2023-09-08",
-            json!({ "activistExamination": { "summary": "好" } }),
-        ),
-        ("2023-09-13", json!({ "determineTarget": {} })),
-        (
-            "2023-09-22",
-            json!({ "fileTarget": { "filedWith": "街道" } }),
-        ),
-        (
-            "2023-09-25",
-            json!({ "assignIntroducers": { "memberIds": [m[0], m[1]] } }),
-        ),
-    ];
-    for (on, s) in steps {
-        let r = step(app, "street.organizer", &id, version, on, s.clone()).await;
-        assert!(r.get("errors").is_none(), "{s}: {r:#}");
-        version += 1;
-    }
-    (id, version, m)
+    let mut case = Case::submit(app, &branch, p, "2022-03-07").await;
+    case.run(app, cultivation(&m)).await;
+    (case, m)
 }
 
 db_test!(
     the_negative_list_fails_a_review_with_the_item_named,
     |app| {
         app.load_demo().await;
-        let (id, version) = case_at_review(&app, 81).await;
+        let case = case_at_review(&app, 81).await;
         let review = |list: Option<Value>| {
             let mut r = json!({ "politicalReview": { "passed": true, "conclusion": "合格", "householdOpinion": true, "residenceOpinion": true } });
             if let Some(l) = list {
@@ -95,46 +49,21 @@ db_test!(
         let clean = json!({ "doubleDealer": false, "profiteer": false, "cultOrSuperstition": false, "underInvestigation": false });
         let mut yes = clean.clone();
         yes["cultOrSuperstition"] = json!(true);
-        let r = step(
-            &app,
-            "street.organizer",
-            &id,
-            version,
-            "2023-10-20",
-            review(Some(yes)),
-        )
-        .await;
+        let r = case.step(&app, "2023-10-20", review(Some(yes))).await;
         assert_eq!(code(&r), "RULE_VIOLATION");
-        let ext = &r["errors"][0]["extensions"];
-        assert_eq!(ext["rule"], "I8");
-        assert_eq!(ext["details"]["items"], json!(["CULT_OR_SUPERSTITION"]));
+        assert_eq!(ext(&r)["rule"], "I8");
+        assert_eq!(
+            ext(&r).at("details.items"),
+            &json!(["CULT_OR_SUPERSTITION"])
+        );
         // Where the street requires the checklist, a review without it is refused too.
-        set_rules(
-            &app,
-            "和平街道党工委",
-            json!({ "politicalReviewChecklistRequired": true }),
-        )
-        .await;
-        let r = step(
-            &app,
-            "street.organizer",
-            &id,
-            version,
-            "2023-10-20",
-            review(None),
-        )
-        .await;
-        assert_eq!(r["errors"][0]["extensions"]["rule"], "I8");
-        let r = step(
-            &app,
-            "street.organizer",
-            &id,
-            version,
-            "2023-10-20",
-            review(Some(clean)),
-        )
-        .await;
+        let checklist = json!({ "politicalReviewChecklistRequired": true });
+        set_rules(&app, "和平街道党工委", checklist).await;
+        let r = case.step(&app, "2023-10-20", review(None)).await;
+        assert_eq!(ext(&r)["rule"], "I8");
+        let r = case.step(&app, "2023-10-20", review(Some(clean))).await;
         assert!(r.get("errors").is_none(), "{r:#}");
+        let id = &case.id;
         let t = app
             .ok(
                 Some("street.organizer"),
@@ -142,16 +71,9 @@ db_test!(
                 json!({ "id": id }),
             )
             .await;
-        let last = t["candidate"]["timeline"]
-            .as_array()
-            .unwrap()
-            .last()
-            .unwrap()
-            .clone();
-        assert_eq!(
-            last["details"]["negativeList"]["underInvestigation"], false,
-            "{last:#}"
-        );
+        let last = t.array_at("candidate.timeline").last().unwrap();
+        let under_investigation = last.at("details.negativeList.underInvestigation");
+        assert_eq!(under_investigation, false, "{last:#}");
     }
 );
 
@@ -160,7 +82,7 @@ db_test!(
     |app| {
         app.load_demo().await;
         let p = person("钱进", &id_card("1995-02-03", 82), "1995-02-03");
-        let (id, version, _) = case_at_meeting_for(&app, p, 82).await;
+        let (case, _) = case_at_meeting_for(&app, p, 82).await;
         set_rules(
             &app,
             "和平街道党工委",
@@ -174,52 +96,31 @@ db_test!(
             }
             s
         };
-        let r = step(
-            &app,
-            "street.organizer",
-            &id,
-            version,
-            "2023-11-21",
-            meeting(None),
-        )
-        .await;
-        let ext = &r["errors"][0]["extensions"];
+        let r = case.step(&app, "2023-11-21", meeting(None)).await;
+        let refusal = ext(&r);
         assert_eq!(
-            (ext["rule"].as_str(), ext["details"]["decision"].as_str()),
+            (
+                refusal["rule"].as_str(),
+                refusal.at("details.decision").as_str()
+            ),
             (Some("N18"), Some("ADMISSION"))
         );
         // Five working days, 13–17 November, one objection still open on the meeting day.
         let notice = |resolved: Option<&str>| json!({ "startOn": "2023-11-13", "endOn": "2023-11-17", "objectionRecords": [{ "summary": "反映其邻里纠纷", "resolvedOn": resolved, "handling": "经核实已调解" }] });
-        let r = step(
-            &app,
-            "street.organizer",
-            &id,
-            version,
-            "2023-11-21",
-            meeting(Some(notice(None))),
-        )
-        .await;
-        assert_eq!(r["errors"][0]["extensions"]["rule"], "PN1", "{r:#}");
-        let r = step(
-            &app,
-            "street.organizer",
-            &id,
-            version,
-            "2023-11-21",
-            meeting(Some(notice(Some("2023-11-22")))),
-        )
-        .await;
-        assert_eq!(r["errors"][0]["extensions"]["rule"], "PN1", "{r:#}");
-        let r = step(
-            &app,
-            "street.organizer",
-            &id,
-            version,
-            "2023-11-21",
-            meeting(Some(notice(Some("2023-11-21")))),
-        )
-        .await;
-        assert!(r.get("errors").is_none(), "{r:#}");
+        for (resolved, refused) in [
+            (None, true),
+            (Some("2023-11-22"), true),
+            (Some("2023-11-21"), false),
+        ] {
+            let r = case
+                .step(&app, "2023-11-21", meeting(Some(notice(resolved))))
+                .await;
+            if refused {
+                assert_eq!(r.at("errors.0.extensions.rule"), "PN1", "{r:#}");
+            } else {
+                assert!(r.get("errors").is_none(), "{r:#}");
+            }
+        }
     }
 );
 
@@ -228,28 +129,11 @@ db_test!(a_december_rush_and_late_graduates_are_flagged, |app| {
     app.load_demo().await;
     let street = app.org_id("和平街道党工委").await;
     // 7 admitted in the year, 3 of them in December (42.9 %).
-    crate::plans::admitted(
-        &app,
-        "和平社区第一党支部",
-        4,
-        true,
-        "1999-01-01",
-        "UNDERGRADUATE",
-        false,
-        "2025-05-10",
-    )
-    .await;
-    crate::plans::admitted(
-        &app,
-        "和平社区第一党支部",
-        3,
-        false,
-        "2003-01-01",
-        "UNDERGRADUATE",
-        false,
-        "2025-12-10",
-    )
-    .await;
+    let admissions = "
+        和平社区第一党支部 4 F 1999-01-01 UNDERGRADUATE 2025-05-10
+        和平社区第一党支部 3 M 2003-01-01 UNDERGRADUATE 2025-12-10
+    ";
+    admitted(&app, admissions).await;
     // The last of them is a student leaving school on 2026-01-31: within two months.
     app.state
             .db
@@ -290,30 +174,6 @@ db_test!(a_december_rush_and_late_graduates_are_flagged, |app| {
     app.assert_counts_consistent().await;
 });
 
-/// Steps 10–12 of a case at step 9 (review, training, branch committee).
-async fn to_pre_review(app: &TestApp, id: &str, mut version: i64) -> i64 {
-    let steps = [
-        (
-            "2023-10-20",
-            json!({ "politicalReview": { "passed": true, "conclusion": "合格", "householdOpinion": true, "residenceOpinion": true } }),
-        ),
-        (
-            "2023-10-27",
-            json!({ "training": { "hours": 24, "organizer": "区委党校" } }),
-        ),
-        (
-            "2023-11-03",
-            json!({ "branchCommitteeReview": { "opinion": "同意" } }),
-        ),
-    ];
-    for (on, s) in steps {
-        let r = step(app, "street.organizer", id, version, on, s.clone()).await;
-        assert!(r.get("errors").is_none(), "{s}: {r:#}");
-        version += 1;
-    }
-    version
-}
-
 db_test!(
     form_numbers_are_issued_bound_once_used_and_voided_on_the_register,
     |app| {
@@ -326,90 +186,35 @@ db_test!(
         let r = app.exec(Some("street.organizer"), register, json!({ "input": { "committeeOrganizationId": street, "prefix": "440100-2025-", "from": 99, "to": 100 } })).await;
         assert_eq!(code(&r), "BAD_USER_INPUT");
         let pre = |number: &str| json!({ "preReview": { "reviewerOrganizationId": street, "passed": true, "formNumber": number } });
-        let (a, v) = case_at_review(&app, 91).await;
-        let v = to_pre_review(&app, &a, v).await;
+        let mut a = case_at_review(&app, 91).await;
+        a.run(&app, review()).await;
         // Not in the register.
-        let r = step(
-            &app,
-            "street.organizer",
-            &a,
-            v,
-            "2023-11-10",
-            pre("440100-2025-000100"),
-        )
-        .await;
-        assert_eq!(r["errors"][0]["extensions"]["rule"], "I6", "{r:#}");
-        let r = step(
-            &app,
-            "street.organizer",
-            &a,
-            v,
-            "2023-11-10",
-            // Typed with spaces: the same number, trimmed everywhere.
-            pre(" 440100-2025-000090 "),
-        )
-        .await;
-        assert!(r.get("errors").is_none(), "{r:#}");
-        let v = v + 1;
+        let r = a.step(&app, "2023-11-10", pre("440100-2025-000100")).await;
+        assert_eq!(ext(&r)["rule"], "I6", "{r:#}");
+        // Typed with spaces: the same number, trimmed everywhere.
+        a.advance(&app, "2023-11-10", pre(" 440100-2025-000090 "))
+            .await;
         // Never bound twice.
-        let (b, vb) = case_at_review(&app, 92).await;
-        let vb = to_pre_review(&app, &b, vb).await;
-        let r = step(
-            &app,
-            "street.organizer",
-            &b,
-            vb,
-            "2023-11-10",
-            pre("440100-2025-000090"),
-        )
-        .await;
-        assert_eq!(r["errors"][0]["extensions"]["rule"], "I6", "{r:#}");
-        assert_eq!(r["errors"][0]["extensions"]["details"]["status"], "BOUND");
+        let mut b = case_at_review(&app, 92).await;
+        b.run(&app, review()).await;
+        let r = b.step(&app, "2023-11-10", pre("440100-2025-000090")).await;
+        assert_eq!(ext(&r)["rule"], "I6", "{r:#}");
+        assert_eq!(ext(&r).at("details.status"), "BOUND");
         // A voided number cannot be bound.
         let void = "mutation($input: VoidFormNumberInput!) { voidFormNumber(input: $input) { number status voidReason } }";
         let d = app.ok(Some("street.organizer"), void, json!({ "input": { "number": "440100-2025-000091", "reason": "填写错误作废", "on": "2023-11-09" } })).await;
-        assert_eq!(d["voidFormNumber"]["status"], "VOIDED");
-        let r = step(
-            &app,
-            "street.organizer",
-            &b,
-            vb,
-            "2023-11-10",
-            pre("440100-2025-000091"),
-        )
-        .await;
-        assert_eq!(
-            r["errors"][0]["extensions"]["details"]["status"], "VOIDED",
-            "{r:#}"
-        );
+        assert_eq!(d.at("voidFormNumber.status"), "VOIDED");
+        let r = b.step(&app, "2023-11-10", pre("440100-2025-000091")).await;
+        assert_eq!(ext(&r).at("details.status"), "VOIDED", "{r:#}");
         // A corrected pre-review voids the number given before: one form per person.
-        let r = step(
-            &app,
-            "street.organizer",
-            &b,
-            vb,
-            "2023-11-10",
-            pre("440100-2025-000092"),
-        )
-        .await;
+        let r = b.step(&app, "2023-11-10", pre("440100-2025-000092")).await;
         assert!(r.get("errors").is_none(), "{r:#}");
-        let event = r["data"]["recordPipelineStep"]["event"]["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let event = r.string_at("data.recordPipelineStep.event.id");
         let correct = "mutation($input: CorrectPipelineEventInput!) { correctPipelineEvent(input: $input) { event { correctsEventId } } }";
-        app.ok(Some("street.organizer"), correct, json!({ "input": { "candidateId": b, "expectedVersion": vb + 1, "eventId": event, "occurredOn": "2023-11-10", "reason": "编号填错", "step": pre("440100-2025-000093") } })).await;
+        app.ok(Some("street.organizer"), correct, json!({ "input": { "candidateId": b.id, "expectedVersion": b.version + 1, "eventId": event, "occurredOn": "2023-11-10", "reason": "编号填错", "step": pre("440100-2025-000093") } })).await;
         // The form filled in uses the number; a used number stays on record.
-        let r = step(
-            &app,
-            "street.organizer",
-            &a,
-            v,
-            "2023-11-14",
-            json!({ "fillApplicationForm": { "formNumber": "440100-2025-000090" } }),
-        )
-        .await;
-        assert!(r.get("errors").is_none(), "{r:#}");
+        let fill = json!({ "fillApplicationForm": { "formNumber": "440100-2025-000090" } });
+        a.advance(&app, "2023-11-14", fill).await;
         let r = app.exec(Some("street.organizer"), void, json!({ "input": { "number": "440100-2025-000090", "reason": "x", "on": "2023-11-20" } })).await;
         assert_eq!(code(&r), "CONFLICT");
         let q = "query($c: ID!) { formRegister(committeeOrganizationId: $c, status: USED) { issued bound used voided numbers { number status boundOn usedOn candidate { id } } } }";
@@ -431,7 +236,7 @@ db_test!(
             voided["formRegister"]["numbers"][1]["number"],
             "440100-2025-000092"
         );
-        assert_eq!(reg["numbers"][0]["candidate"]["id"], a.as_str());
+        assert_eq!(reg.at("numbers.0.candidate.id"), a.id.as_str());
         assert_eq!(reg["numbers"][0]["boundOn"], "2023-11-10");
         // Another subtree sees no register.
         let r = app
@@ -443,17 +248,17 @@ db_test!(
 
 db_test!(every_case_a_member_or_user_answered_for_is_listed, |app| {
     app.load_demo().await;
-    let (a, v, m) = case_at_review_with(&app, 93).await;
-    to_pre_review(&app, &a, v).await;
+    let (mut case, m) = case_at_review_with(&app, 93).await;
+    case.run(&app, review()).await;
+    let a = case.id;
     let q = "query($m: ID, $u: ID) { responsibilities(memberId: $m, userId: $u) { responsibility occurredOn candidate { id } } }";
     let d = app
         .ok(Some("street.organizer"), q, json!({ "m": m[0] }))
         .await;
-    let kinds: Vec<String> = d["responsibilities"]
-        .as_array()
-        .unwrap()
+    let kinds: Vec<String> = d
+        .array_at("responsibilities")
         .iter()
-        .map(|x| x["responsibility"].as_str().unwrap().to_string())
+        .map(|x| x.string_at("responsibility"))
         .collect();
     assert_eq!(kinds, ["INTRODUCER", "CULTIVATION_CONTACT"]);
     assert_eq!(d["responsibilities"][0]["candidate"]["id"], a.as_str());
@@ -465,12 +270,8 @@ db_test!(every_case_a_member_or_user_answered_for_is_listed, |app| {
     let d = app
         .ok(Some("street.organizer"), q, json!({ "u": user }))
         .await;
-    let kinds: Vec<String> = d["responsibilities"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x["responsibility"].as_str().unwrap().to_string())
-        .collect();
+    let kinds = d.array_at("responsibilities").iter();
+    let kinds: Vec<_> = kinds.map(|x| x.string_at("responsibility")).collect();
     assert_eq!(kinds, ["REVIEW", "POLITICAL_REVIEW", "TALK"]);
     // Both or neither: refused.
     let r = app.exec(Some("street.organizer"), q, json!({})).await;
@@ -513,58 +314,23 @@ db_test!(
         let branch = app.org_id("星火科技有限公司党支部").await;
         let m = members(&app, &branch).await;
         let p = person("孙丽", &id_card("1997-07-07", 95), "1997-07-07");
-        let d = app.ok(Some("street.organizer"), "mutation($input: SubmitApplicationInput!) { submitApplication(input: $input) { candidate { id version } } }", json!({ "input": { "organizationId": branch, "appliedOn": "2022-03-07", "person": p } })).await;
-        let case = d["submitApplication"]["candidate"]["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        let mut v = d["submitApplication"]["candidate"]["version"]
-            .as_i64()
-            .unwrap();
-        for (on, s) in [
-            (
-                "2022-03-25",
-                json!({ "applicationTalk": { "talker": "支部书记" } }),
-            ),
-            (
-                "2022-09-13",
-                json!({ "determineActivist": { "recommendation": "BOTH" } }),
-            ),
-            (
-                "2022-09-20",
-                json!({ "fileActivist": { "filedWith": "街道" } }),
-            ),
-        ] {
-            let r = step(&app, "street.organizer", &case, v, on, s).await;
-            assert!(r.get("errors").is_none(), "{r:#}");
-            v += 1;
-        }
+        let mut relative = Case::submit(&app, &branch, p, "2022-03-07").await;
+        relative.run(&app, cultivation(&m)[..3].to_vec()).await;
+        let case = relative.id.clone();
         let d = app.ok(Some("street.organizer"), RELATE, json!({ "input": { "candidateId": case, "relativeMemberId": m[0], "kind": "SIBLING", "generations": 1 } })).await;
-        assert_eq!(d["recordRelation"]["relation"]["nearRelative"], true);
-        let r = step(
-            &app,
-            "street.organizer",
-            &case,
-            v,
-            "2022-09-21",
-            json!({ "assignContacts": { "memberIds": [m[0]] } }),
-        )
-        .await;
-        let ext = &r["errors"][0]["extensions"];
+        assert_eq!(d.at("recordRelation.relation.nearRelative"), true);
+        let contacts = |id: &String| json!({ "assignContacts": { "memberIds": [id] } });
+        let r = relative.step(&app, "2022-09-21", contacts(&m[0])).await;
+        let refusal = ext(&r);
         assert_eq!(
-            (ext["rule"].as_str(), ext["details"]["relation"].as_str()),
+            (
+                refusal["rule"].as_str(),
+                refusal.at("details.relation").as_str()
+            ),
             (Some("I2"), Some("SIBLING")),
             "{r:#}"
         );
-        let r = step(
-            &app,
-            "street.organizer",
-            &case,
-            v,
-            "2022-09-21",
-            json!({ "assignContacts": { "memberIds": [m[1]] } }),
-        )
-        .await;
+        let r = relative.step(&app, "2022-09-21", contacts(&m[1])).await;
         assert!(r.get("errors").is_none(), "{r:#}");
         // The relation reads back on the case; VIEWER-level roles read cases, ANALYST does not.
         let q = "query($id: ID!) { candidate(id: $id) { relations { kind generations relativeMember { id } } } }";
@@ -578,7 +344,7 @@ db_test!(
 
         // I1: 星火 records 3 members; two of them and the candidate are related to the owner.
         let p = person("李强", &id_card("1995-02-03", 96), "1995-02-03");
-        let (target, tv, _) = case_at_meeting_for(&app, p, 96).await;
+        let (mut target, _) = case_at_meeting_for(&app, p, 96).await;
         let update = "mutation($input: UpdateOrganizationInput!) { updateOrganization(input: $input) { organization { memberCount } } }";
         app.ok(
             Some("street.admin"),
@@ -591,27 +357,16 @@ db_test!(
         }
         // A fourth-generation relative does not count.
         app.ok(Some("street.organizer"), RELATE, json!({ "input": { "memberId": m[2], "relativeIsOwner": true, "kind": "OTHER_BLOOD", "generations": 4 } })).await;
-        let own = app.ok(Some("street.organizer"), RELATE, json!({ "input": { "candidateId": target, "relativeIsOwner": true, "kind": "CHILD", "generations": 1 } })).await;
-        let own = own["recordRelation"]["relation"]["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let own = app.ok(Some("street.organizer"), RELATE, json!({ "input": { "candidateId": target.id, "relativeIsOwner": true, "kind": "CHILD", "generations": 1 } })).await;
+        let own = own.string_at("recordRelation.relation.id");
         let meeting = json!({ "admissionMeeting": { "vote": { "expected": 16, "present": 12, "yes": 11, "no": 1 } } });
-        let r = step(
-            &app,
-            "street.organizer",
-            &target,
-            tv,
-            "2023-11-21",
-            meeting.clone(),
-        )
-        .await;
-        let ext = &r["errors"][0]["extensions"];
+        let r = target.step(&app, "2023-11-21", meeting.clone()).await;
+        let refusal = ext(&r);
         assert_eq!(
             (
-                ext["rule"].as_str(),
-                ext["details"]["related"].as_i64(),
-                ext["details"]["membersAfter"].as_i64()
+                refusal["rule"].as_str(),
+                refusal.at("details.related").as_i64(),
+                refusal.at("details.membersAfter").as_i64()
             ),
             (Some("I1"), Some(3), Some(4)),
             "{r:#}"
@@ -629,7 +384,7 @@ db_test!(
             (Some(3), Some(2), Some(true))
         );
         // The candidate's spouse is a member of the branch: recorded as recused from the vote.
-        app.ok(Some("street.organizer"), RELATE, json!({ "input": { "candidateId": target, "relativeMemberId": m[2], "kind": "SPOUSE", "generations": 1 } })).await;
+        app.ok(Some("street.organizer"), RELATE, json!({ "input": { "candidateId": target.id, "relativeMemberId": m[2], "kind": "SPOUSE", "generations": 1 } })).await;
         // Recorded by mistake: removed, and the admission (2 of 4, half) goes ahead.
         app.ok(
             Some("street.organizer"),
@@ -637,11 +392,9 @@ db_test!(
             json!({ "id": own }),
         )
         .await;
-        let r = step(&app, "street.organizer", &target, tv, "2023-11-21", meeting).await;
-        assert!(r.get("errors").is_none(), "{r:#}");
-        let recused: Vec<&Value> = r["data"]["recordPipelineStep"]["warnings"]
-            .as_array()
-            .unwrap()
+        let r = target.advance(&app, "2023-11-21", meeting).await;
+        let recused: Vec<&Value> = r
+            .array_at("data.recordPipelineStep.warnings")
             .iter()
             .filter(|w| w["rule"] == "I2")
             .collect();
@@ -666,7 +419,8 @@ db_test!(
     |app| {
         app.load_demo().await;
         let p = person("周平", &id_card("1995-02-03", 97), "1995-02-03");
-        let (case, v, _) = case_at_meeting_for(&app, p, 97).await;
+        let (meeting_case, _) = case_at_meeting_for(&app, p, 97).await;
+        let case = meeting_case.id.clone();
         set_rules(
             &app,
             "和平街道党工委",
@@ -674,18 +428,13 @@ db_test!(
         )
         .await;
         let meeting = json!({ "admissionMeeting": { "vote": { "expected": 16, "present": 12, "yes": 11, "no": 1 } } });
-        let r = step(
-            &app,
-            "street.organizer",
-            &case,
-            v,
-            "2023-11-21",
-            meeting.clone(),
-        )
-        .await;
-        let ext = &r["errors"][0]["extensions"];
+        let r = meeting_case.step(&app, "2023-11-21", meeting.clone()).await;
+        let refusal = ext(&r);
         assert_eq!(
-            (ext["rule"].as_str(), ext["details"]["missing"].clone()),
+            (
+                refusal["rule"].as_str(),
+                refusal.at("details.missing").clone()
+            ),
             (Some("I5"), json!(["POLICE", "CREDIT"])),
             "{r:#}"
         );
@@ -726,20 +475,9 @@ db_test!(
         );
         // The credit answer comes the day after the meeting: still missing on the 21st.
         app.ok(Some("street.organizer"), answer, json!({ "input": { "id": ids[1], "answeredOn": "2023-11-22", "answer": "有一笔逾期记录，已结清", "concern": true } })).await;
-        let r = step(
-            &app,
-            "street.organizer",
-            &case,
-            v,
-            "2023-11-21",
-            meeting.clone(),
-        )
-        .await;
-        assert_eq!(
-            r["errors"][0]["extensions"]["details"]["missing"],
-            json!(["CREDIT"]),
-            "{r:#}"
-        );
+        let r = meeting_case.step(&app, "2023-11-21", meeting.clone()).await;
+        let missing = r.at("errors.0.extensions.details.missing");
+        assert_eq!(missing, &json!(["CREDIT"]), "{r:#}");
         // Answered once: a second answer is a conflict.
         let r = app
             .exec(
@@ -750,9 +488,9 @@ db_test!(
             .await;
         assert_eq!(code(&r), "CONFLICT");
         // The meeting a day later goes ahead, with the concern recorded as a warning.
-        let r = step(&app, "street.organizer", &case, v, "2023-11-22", meeting).await;
+        let r = meeting_case.step(&app, "2023-11-22", meeting).await;
         assert!(r.get("errors").is_none(), "{r:#}");
-        let w = &r["data"]["recordPipelineStep"]["warnings"];
+        let w = r.at("data.recordPipelineStep.warnings");
         assert!(
             w.as_array().unwrap().iter().any(|x| x["rule"] == "I5"),
             "{w:#}"

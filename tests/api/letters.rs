@@ -1,8 +1,8 @@
 //! Request letters across subtrees: every state, due dates, vote arithmetic, visibility, the
 //! admission gate, transfers, overdue, and a subscriber on a real WebSocket.
 
+use crate::fixtures::{Case, case_at_meeting_for, deactivate, id_card, person, to_activist};
 use crate::helpers::{TestApp, code};
-use crate::pipeline::{case_at_meeting_for, id_card, person, step};
 use serde_json::{Value, json};
 
 const CREATE: &str = "mutation($input: CreateLetterInput!) { createLetter(input: $input) { letter { id version status } } }";
@@ -68,18 +68,11 @@ db_test!(
     |app| {
         app.load_demo().await;
         let village = village(&app).await;
-        let (case, version, _) = case_at_meeting_for(&app, migrant("刘强", 60, &village), 60).await;
+        let (meeting, _) = case_at_meeting_for(&app, migrant("刘强", 60, &village), 60).await;
+        let case = meeting.id.clone();
         let vote = json!({ "admissionMeeting": { "vote": { "expected": 16, "present": 12, "yes": 11, "no": 1 } } });
         // The gate: a migrant in a two-new organization needs an agreed letter first.
-        let r = step(
-            &app,
-            "street.organizer",
-            &case,
-            version,
-            "2023-11-21",
-            vote.clone(),
-        )
-        .await;
+        let r = meeting.step(&app, "2023-11-21", vote.clone()).await;
         assert_eq!(r["errors"][0]["extensions"]["rule"], "L1");
         let (letter, v) = sent_letter(&app, "DEVELOPMENT_OPINION", &case, &village).await;
         // The receiver's side sees it in the inbox, with what it carries but not the case.
@@ -150,15 +143,7 @@ db_test!(
         let w = "mutation($input: WithdrawLetterInput!) { withdrawLetter(input: $input) { letter { status } } }";
         let v2 = d["replyLetter"]["letter"]["version"].as_i64().unwrap();
         assert_eq!(code(&app.exec(Some("street.organizer"), w, json!({ "input": { "id": letter, "expectedVersion": v2, "on": "2024-02-02", "reason": "x" } })).await), "CONFLICT");
-        let r = step(
-            &app,
-            "street.organizer",
-            &case,
-            version,
-            "2024-02-10",
-            vote.clone(),
-        )
-        .await;
+        let r = meeting.step(&app, "2024-02-10", vote.clone()).await;
         assert_eq!(r["errors"][0]["extensions"]["rule"], "L1");
         // A second letter, 9 yes agrees, answered late: accepted and marked late.
         let (letter2, v) = sent_letter(&app, "DEVELOPMENT_OPINION", &case, &village).await;
@@ -177,7 +162,7 @@ db_test!(
         let d = app.ok(Some("town.organizer"), REPLY, r2).await;
         assert_eq!(d["replyLetter"]["letter"]["reply"]["decision"], "AGREED");
         assert_eq!(d["replyLetter"]["letter"]["reply"]["late"], true);
-        let r = step(&app, "street.organizer", &case, version, "2024-01-10", vote).await;
+        let r = meeting.step(&app, "2024-01-10", vote).await;
         assert!(r.get("errors").is_none(), "{r:#}");
         let counts = app
             .ok(
@@ -195,29 +180,19 @@ db_test!(
     |app| {
         app.load_demo().await;
         let village = village(&app).await;
-        let (case, version, _) = case_at_meeting_for(&app, migrant("马力", 61, &village), 61).await;
-        let r = step(
-            &app,
-            "street.organizer",
-            &case,
-            version,
-            "2023-11-20",
-            json!({ "letterOverride": { "reason": "x" } }),
-        )
-        .await;
+        let (mut meeting, _) = case_at_meeting_for(&app, migrant("马力", 61, &village), 61).await;
+        let refused = json!({ "letterOverride": { "reason": "x" } });
+        let r = meeting.step(&app, "2023-11-20", refused).await;
         assert_eq!(code(&r), "FORBIDDEN");
-        let r = step(
-            &app,
-            "street.approver",
-            &case,
-            version,
-            "2023-11-20",
-            json!({ "letterOverride": { "reason": "流出地党组织已撤销，经街道党工委研究同意" } }),
-        )
-        .await;
+        let reason = "流出地党组织已撤销，经街道党工委研究同意";
+        let allowed = json!({ "letterOverride": { "reason": reason } });
+        let r = meeting
+            .step_as(&app, "street.approver", "2023-11-20", allowed)
+            .await;
         assert!(r.get("errors").is_none(), "{r:#}");
-        let r = step(&app, "street.organizer", &case, version + 1, "2023-11-21", json!({ "admissionMeeting": { "vote": { "expected": 16, "present": 12, "yes": 11, "no": 1 } } })).await;
-        assert!(r.get("errors").is_none(), "{r:#}");
+        meeting.version += 1;
+        let vote = json!({ "admissionMeeting": { "vote": { "expected": 16, "present": 12, "yes": 11, "no": 1 } } });
+        meeting.advance(&app, "2023-11-21", vote).await;
     }
 );
 
@@ -226,7 +201,10 @@ db_test!(
     |app| {
         app.load_demo().await;
         let village = village(&app).await;
-        let (case, _, _) = case_at_meeting_for(&app, migrant("秦川", 62, &village), 62).await;
+        let case = case_at_meeting_for(&app, migrant("秦川", 62, &village), 62)
+            .await
+            .0
+            .id;
         let (letter, v) = sent_letter(&app, "POLITICAL_REVIEW", &case, &village).await;
         app.ok(
             Some("town.organizer"),
@@ -299,30 +277,10 @@ db_test!(
         app.load_demo().await;
         let branch = app.org_id("星火科技有限公司党支部").await;
         let univ_branch = app.org_id("计算机学院研究生党支部").await;
-        let submit = crate::pipeline::SUBMIT;
-        let d = app.ok(Some("street.organizer"), submit, json!({ "input": { "organizationId": branch, "appliedOn": "2023-01-05", "person": person("林远", &id_card("2000-02-02", 63), "2000-02-02") } })).await;
-        let case = d["submitApplication"]["candidate"]["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        step(
-            &app,
-            "street.organizer",
-            &case,
-            1,
-            "2023-01-20",
-            json!({ "applicationTalk": { "talker": "书记" } }),
-        )
-        .await;
-        step(
-            &app,
-            "street.organizer",
-            &case,
-            2,
-            "2023-07-10",
-            json!({ "determineActivist": { "recommendation": "LEAGUE" } }),
-        )
-        .await;
+        let p = person("林远", &id_card("2000-02-02", 63), "2000-02-02");
+        let mut moving = Case::submit(&app, &branch, p, "2023-01-05").await;
+        to_activist(&app, &mut moving, "2023-01-20", "2023-07-10").await;
+        let case = moving.id;
         // Refused first: nothing moves.
         let (l1, v) = sent_letter(&app, "ACTIVIST_TRANSFER", &case, &univ_branch).await;
         let d = app
@@ -376,22 +334,18 @@ db_test!(
     a_subscriber_receives_inbox_events_over_a_real_websocket,
     |app| {
         use futures_util::{SinkExt, StreamExt};
-        use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest};
+        use tokio_tungstenite::tungstenite::Message;
         app.load_demo().await;
         let village = village(&app).await;
-        let (case, _, _) = case_at_meeting_for(&app, migrant("钟声", 64, &village), 64).await;
+        let case = case_at_meeting_for(&app, migrant("钟声", 64, &village), 64)
+            .await
+            .0
+            .id;
         let (letter, v) = sent_letter(&app, "DEVELOPMENT_OPINION", &case, &village).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let server = tokio::spawn(axum::serve(listener, app.router.clone()).into_future());
-        let mut req = format!("ws://{addr}/graphql/ws")
-            .into_client_request()
-            .unwrap();
-        req.headers_mut().insert(
-            "Sec-WebSocket-Protocol",
-            "graphql-transport-ws".parse().unwrap(),
-        );
-        let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
+        let mut ws = crate::tokens::connect_ws(addr).await;
         let token = app.token_for("street.organizer").await;
         ws.send(Message::text(
             json!({ "type": "connection_init", "payload": { "token": token } }).to_string(),
@@ -435,13 +389,7 @@ db_test!(
         assert!(acked);
         ws2.send(Message::text(json!({ "id": "1", "type": "subscribe", "payload": { "query": "subscription { letterEvents { kind letter { subject { name } } } }" } }).to_string())).await.unwrap();
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-        let viewer_id = app.user_id("ws.viewer").await;
-        app.ok(
-            Some("admin"),
-            "mutation($id: ID!) { deactivateUser(input: {id: $id}) { user { active } } }",
-            json!({ "id": viewer_id }),
-        )
-        .await;
+        deactivate(&app, "admin", "ws.viewer").await;
         let current: Value = app
             .ok(
                 Some("street.organizer"),
@@ -472,26 +420,8 @@ db_test!(
         .unwrap_or(false);
         assert!(!heard, "a deactivated subscriber heard a letter event");
         // A bad token is refused at connection_init.
-        let mut req = format!("ws://{addr}/graphql/ws")
-            .into_client_request()
-            .unwrap();
-        req.headers_mut().insert(
-            "Sec-WebSocket-Protocol",
-            "graphql-transport-ws".parse().unwrap(),
-        );
-        let (mut bad, _) = tokio_tungstenite::connect_async(req).await.unwrap();
-        bad.send(Message::text(
-            json!({ "type": "connection_init", "payload": { "token": "nope" } }).to_string(),
-        ))
-        .await
-        .unwrap();
-        let reply = tokio::time::timeout(std::time::Duration::from_secs(5), bad.next())
-            .await
-            .unwrap();
-        assert!(
-            !matches!(reply, Some(Ok(Message::Text(ref t))) if t.contains("connection_ack")),
-            "{reply:?}"
-        );
+        let (_, acked) = crate::tokens::open_ws(addr, "nope").await;
+        assert!(!acked, "a bad token was acknowledged");
         server.abort();
     }
 );
@@ -509,23 +439,16 @@ db_test!(
             .as_str()
             .unwrap()
             .to_string();
-        let (case, version, _) = case_at_meeting_for(&app, migrant("王芳", 61, &village), 61).await;
+        let (meeting, _) = case_at_meeting_for(&app, migrant("王芳", 61, &village), 61).await;
+        let case = meeting.id.clone();
         let vote = json!({ "admissionMeeting": { "vote": { "expected": 16, "present": 12, "yes": 11, "no": 1 } } });
         // An agreed letter from a village that is not the person's own: the gate holds.
         agreed_letter(&app, &case, &other).await;
-        let r = step(
-            &app,
-            "street.organizer",
-            &case,
-            version,
-            "2023-12-01",
-            vote.clone(),
-        )
-        .await;
+        let r = meeting.step(&app, "2023-12-01", vote.clone()).await;
         assert_eq!(r["errors"][0]["extensions"]["rule"], "L1", "{r:#}");
         // The person's own outflow village agrees: the meeting is recorded.
         agreed_letter(&app, &case, &village).await;
-        let r = step(&app, "street.organizer", &case, version, "2023-12-01", vote).await;
+        let r = meeting.step(&app, "2023-12-01", vote).await;
         assert!(r.get("errors").is_none(), "{r:#}");
     }
 );

@@ -7,6 +7,7 @@ mod audit;
 mod auth;
 mod counts;
 mod crash;
+mod fixtures;
 mod http_spec;
 mod imports;
 mod indicators;

@@ -12,8 +12,8 @@
 //! - a mutation given an id outside the caller's scope writes nothing (no audit row appears, and
 //!   every write is audited).
 
+use crate::fixtures::{SUBMIT, id_card, person};
 use crate::helpers::TestApp;
-use crate::pipeline::{SUBMIT, id_card, person};
 use crate::plans::{SET, plan};
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{Map, Value, json};

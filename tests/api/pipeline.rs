@@ -1,63 +1,12 @@
 //! The candidate pipeline through the GraphQL API: a whole case through all 25 steps, refusals
 //! with rule ids, concurrency, idempotency, personal data, import, local rules, alerts.
 
-use crate::helpers::{TestApp, code};
+use crate::fixtures::{
+    Case, STEP, SUBMIT, case_at_meeting_for, cultivation, id_card, members, person, submit,
+    to_activist,
+};
+use crate::helpers::{JsonPath, TestApp, code, ext};
 use serde_json::{Value, json};
-
-pub(crate) const SUBMIT: &str = "mutation($input: SubmitApplicationInput!) { submitApplication(input: $input) { replayed candidate { id version stage } event { id stepNumber } } }";
-pub(crate) const STEP: &str = "mutation($input: RecordPipelineStepInput!) { recordPipelineStep(input: $input) { replayed candidate { id version stage activistOn probationEndOn convertedOn organization { name } } event { id step stepNumber occurredOn } warnings { rule source details } } }";
-const MEMBERS: &str = "mutation($input: ImportMembersInput!) { importMembers(input: $input) { members { id name underPartyProbation } } }";
-
-pub(crate) fn person(name: &str, id_card: &str, birth: &str) -> Value {
-    json!({ "name": name, "gender": "FEMALE", "birthDate": birth, "idCardNumber": id_card, "phone": "13812345678", "education": "UNDERGRADUATE", "occupations": ["WORKER"], "isLeagueMember": true })
-}
-
-/// A valid ID-card number for a birth date (region 440106, sequence `seq`).
-pub(crate) fn id_card(birth: &str, seq: u32) -> String {
-    let first17 = format!("440106{}{seq:03}", birth.replace('-', ""));
-    let c = fazhan::domain::pipeline::id_card::check_char(&first17).unwrap();
-    format!("{first17}{c}")
-}
-
-/// Imports two full members and one under 留党察看 in a branch; returns their ids.
-pub(crate) async fn members(app: &TestApp, branch: &str) -> Vec<String> {
-    let row = |name: &str, probation: bool| json!({ "organizationId": branch, "person": { "name": name, "gender": "MALE", "birthDate": "1980-01-01", "education": "UNDERGRADUATE", "occupations": ["MANAGER"] }, "memberSince": "2005-07-01", "underPartyProbation": probation });
-    let d = app.ok(Some("street.organizer"), MEMBERS, json!({ "input": { "rows": [row("王党员", false), row("赵党员", false), row("钱党员", true)] } })).await;
-    d["importMembers"]["members"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["id"].as_str().unwrap().to_string())
-        .collect()
-}
-
-pub(crate) async fn submit(
-    app: &TestApp,
-    branch: &str,
-    name: &str,
-    birth: &str,
-    seq: u32,
-    on: &str,
-) -> (String, i64) {
-    let d = app.ok(Some("street.organizer"), SUBMIT, json!({ "input": { "organizationId": branch, "appliedOn": on, "person": person(name, &id_card(birth, seq), birth) } })).await;
-    let c = &d["submitApplication"]["candidate"];
-    (
-        c["id"].as_str().unwrap().to_string(),
-        c["version"].as_i64().unwrap(),
-    )
-}
-
-/// Records a step as `user`; returns the raw response.
-pub(crate) async fn step(
-    app: &TestApp,
-    user: &str,
-    id: &str,
-    version: i64,
-    on: &str,
-    step: Value,
-) -> Value {
-    app.exec(Some(user), STEP, json!({ "input": { "candidateId": id, "expectedVersion": version, "occurredOn": on, "step": step } })).await
-}
 
 db_test!(one_person_goes_through_all_25_steps, |app| {
     app.load_demo().await;
@@ -65,155 +14,56 @@ db_test!(one_person_goes_through_all_25_steps, |app| {
     let community = app.org_id("和平社区党委").await;
     let street = app.org_id("和平街道党工委").await;
     let m = members(&app, &branch).await;
-    let (id, mut version) = submit(&app, &branch, "陈小红", "2001-05-20", 1, "2022-03-07").await;
+    let mut case = submit(&app, &branch, "陈小红", "2001-05-20", 1, "2022-03-07").await;
     let form = "440100-2023-000123";
     let vote = |expected: u32, present: u32, yes: u32| json!({ "expected": expected, "present": present, "yes": yes, "no": present - yes });
-    let steps: Vec<(&str, &str, Value)> = vec![
-        (
-            "street.organizer",
-            "2022-03-25",
-            json!({ "applicationTalk": { "talker": "支部书记" } }),
-        ),
-        (
-            "street.organizer",
-            "2022-09-13",
-            json!({ "determineActivist": { "recommendation": "LEAGUE" } }),
-        ),
-        (
-            "street.organizer",
-            "2022-09-20",
-            json!({ "fileActivist": { "filedWith": "和平街道党工委" } }),
-        ),
-        (
-            "street.organizer",
-            "2022-09-21",
-            json!({ "assignContacts": { "memberIds": [m[0], m[1]] } }),
-        ),
-        (
-            "street.organizer",
-            "2023-03-10",
-            json!({ "activistExamination": { "summary": "表现良好" } }),
-        ),
-        (
-            "street.organizer",
-            "2023-09-08",
-            json!({ "activistExamination": { "summary": "表现良好" } }),
-        ),
-        (
-            "street.organizer",
-            "2023-09-13",
-            json!({ "determineTarget": {} }),
-        ),
-        (
-            "street.organizer",
-            "2023-09-22",
-            json!({ "fileTarget": { "filedWith": "和平街道党工委" } }),
-        ),
-        (
-            "street.organizer",
-            "2023-09-25",
-            json!({ "assignIntroducers": { "memberIds": [m[0], m[1]] } }),
-        ),
-        (
-            "street.organizer",
-            "2023-10-20",
-            json!({ "politicalReview": { "passed": true, "conclusion": "政治审查合格" } }),
-        ),
-        (
-            "street.organizer",
-            "2023-10-27",
-            json!({ "training": { "days": 3, "hours": 24, "organizer": "区委党校" } }),
-        ),
-        (
-            "street.organizer",
-            "2023-11-03",
-            json!({ "branchCommitteeReview": { "opinion": "同意" } }),
-        ),
-        (
-            "street.organizer",
-            "2023-11-10",
-            json!({ "preReview": { "reviewerOrganizationId": street, "passed": true, "formNumber": form } }),
-        ),
-        (
-            "street.organizer",
-            "2023-11-14",
-            json!({ "fillApplicationForm": { "formNumber": form } }),
-        ),
-        (
-            "street.organizer",
-            "2023-11-21",
-            json!({ "admissionMeeting": { "vote": vote(16, 12, 11) } }),
-        ),
-        (
-            "street.organizer",
-            "2023-11-24",
-            json!({ "intermediateReview": { "reviewerOrganizationId": community, "agreed": true } }),
-        ),
-        (
-            "street.organizer",
-            "2023-12-01",
-            json!({ "preApprovalTalk": { "talker": "街道党工委组织员" } }),
-        ),
-        (
-            "street.approver",
-            "2023-12-15",
-            json!({ "admissionApproval": { "approverOrganizationId": street } }),
-        ),
-        (
-            "street.organizer",
-            "2023-12-16",
-            json!({ "placeInBranch": { "partyGroup": "第一党小组" } }),
-        ),
-        (
-            "street.organizer",
-            "2023-12-20",
-            json!({ "fileAdmission": { "filedWith": "示例区委组织部" } }),
-        ),
-        (
-            "street.organizer",
-            "2023-12-26",
-            json!({ "oath": { "presidedBy": "街道党工委书记" } }),
-        ),
-        (
-            "street.organizer",
-            "2024-03-29",
-            json!({ "probationReport": { "summary": "一季度思想汇报" } }),
-        ),
-        (
-            "street.organizer",
-            "2024-10-21",
-            json!({ "conversionApplication": {} }),
-        ),
-        (
-            "street.organizer",
-            "2024-11-21",
-            json!({ "conversionMeeting": { "vote": vote(16, 13, 12), "outcome": "CONVERT" } }),
-        ),
-        (
-            "street.approver",
-            "2024-12-05",
-            json!({ "conversionApproval": { "approverOrganizationId": street } }),
-        ),
-        (
-            "street.organizer",
-            "2024-12-10",
-            json!({ "archive": { "location": "街道党工委档案室" } }),
-        ),
-    ];
+    let (o, a) = ("street.organizer", "street.approver");
+    let steps = json!([
+        [o, "2022-03-25", { "applicationTalk": { "talker": "支部书记" } }],
+        [o, "2022-09-13", { "determineActivist": { "recommendation": "LEAGUE" } }],
+        [o, "2022-09-20", { "fileActivist": { "filedWith": "和平街道党工委" } }],
+        [o, "2022-09-21", { "assignContacts": { "memberIds": [m[0], m[1]] } }],
+        [o, "2023-03-10", { "activistExamination": { "summary": "表现良好" } }],
+        [o, "2023-09-08", { "activistExamination": { "summary": "表现良好" } }],
+        [o, "2023-09-13", { "determineTarget": {} }],
+        [o, "2023-09-22", { "fileTarget": { "filedWith": "和平街道党工委" } }],
+        [o, "2023-09-25", { "assignIntroducers": { "memberIds": [m[0], m[1]] } }],
+        [o, "2023-10-20", { "politicalReview": { "passed": true, "conclusion": "政治审查合格" } }],
+        [o, "2023-10-27", { "training": { "days": 3, "hours": 24, "organizer": "区委党校" } }],
+        [o, "2023-11-03", { "branchCommitteeReview": { "opinion": "同意" } }],
+        [o, "2023-11-10", { "preReview": { "reviewerOrganizationId": street, "passed": true, "formNumber": form } }],
+        [o, "2023-11-14", { "fillApplicationForm": { "formNumber": form } }],
+        [o, "2023-11-21", { "admissionMeeting": { "vote": vote(16, 12, 11) } }],
+        [o, "2023-11-24", { "intermediateReview": { "reviewerOrganizationId": community, "agreed": true } }],
+        [o, "2023-12-01", { "preApprovalTalk": { "talker": "街道党工委组织员" } }],
+        [a, "2023-12-15", { "admissionApproval": { "approverOrganizationId": street } }],
+        [o, "2023-12-16", { "placeInBranch": { "partyGroup": "第一党小组" } }],
+        [o, "2023-12-20", { "fileAdmission": { "filedWith": "示例区委组织部" } }],
+        [o, "2023-12-26", { "oath": { "presidedBy": "街道党工委书记" } }],
+        [o, "2024-03-29", { "probationReport": { "summary": "一季度思想汇报" } }],
+        [o, "2024-10-21", { "conversionApplication": {} }],
+        [o, "2024-11-21", { "conversionMeeting": { "vote": vote(16, 13, 12), "outcome": "CONVERT" } }],
+        [a, "2024-12-05", { "conversionApproval": { "approverOrganizationId": street } }],
+        [o, "2024-12-10", { "archive": { "location": "街道党工委档案室" } }],
+    ]);
     let mut numbers = std::collections::BTreeSet::from([1]);
-    for (user, on, s) in steps {
-        let r = step(&app, user, &id, version, on, s.clone()).await;
+    for row in steps.as_array().unwrap() {
+        let (user, on, s) = (row.string_at("0"), row.string_at("1"), &row[2]);
+        let r = case.step_as(&app, &user, &on, s.clone()).await;
         assert!(r.get("errors").is_none(), "{s}: {r:#}");
-        let p = &r["data"]["recordPipelineStep"];
-        assert_eq!(p["candidate"]["version"].as_i64().unwrap(), version + 1);
-        assert!(p["warnings"].as_array().unwrap().is_empty(), "{s}: {p:#}");
-        version += 1;
-        numbers.insert(p["event"]["stepNumber"].as_i64().unwrap());
+        let p = r.at("data.recordPipelineStep");
+        assert_eq!(
+            p.at("candidate.version").as_i64().unwrap(),
+            case.version + 1
+        );
+        assert!(p.array_at("warnings").is_empty(), "{s}: {p:#}");
+        case.version += 1;
+        numbers.insert(p.at("event.stepNumber").as_i64().unwrap());
     }
     assert_eq!(numbers, (1..=25).collect());
     let q = "query($id: ID!) { candidate(id: $id) { stage activistOn admissionMeetingOn probationEndOn convertedOn archivedOn timeline { stepNumber step occurredOn } } }";
     let d = app
-        .ok(Some("street.organizer"), q, json!({ "id": id }))
+        .ok(Some("street.organizer"), q, json!({ "id": case.id }))
         .await;
     let c = &d["candidate"];
     assert_eq!(c["stage"], "FULL_MEMBER");
@@ -227,179 +77,61 @@ db_test!(one_person_goes_through_all_25_steps, |app| {
     app.assert_counts_consistent().await;
 });
 
-/// A case at the admission meeting (steps 1–14 done) in the street's non-public enterprise
-/// branch (no intermediate review), with its id and version.
-async fn case_at_meeting(app: &TestApp, seq: u32) -> (String, i64, String) {
+/// A case at the admission meeting in the street's non-public enterprise branch (no
+/// intermediate review), with the street's id.
+async fn case_at_meeting(app: &TestApp, seq: u32) -> (Case, String) {
     let p = person("周明", &id_card("1995-02-03", seq), "1995-02-03");
     case_at_meeting_for(app, p, seq).await
 }
 
-/// A case of `person` at the admission meeting in 星火科技有限公司党支部.
-pub(crate) async fn case_at_meeting_for(
-    app: &TestApp,
-    person: Value,
-    seq: u32,
-) -> (String, i64, String) {
-    let branch = app.org_id("星火科技有限公司党支部").await;
-    let street = app.org_id("和平街道党工委").await;
-    let m = members(app, &branch).await;
-    let d = app.ok(Some("street.organizer"), SUBMIT, json!({ "input": { "organizationId": branch, "appliedOn": "2022-03-07", "person": person } })).await;
-    let id = d["submitApplication"]["candidate"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let mut version = d["submitApplication"]["candidate"]["version"]
-        .as_i64()
-        .unwrap();
-    let form = format!("440100-2023-{seq:06}");
-    let steps = vec![
-        (
-            "2022-03-25",
-            json!({ "applicationTalk": { "talker": "支部书记" } }),
-        ),
-        (
-            "2022-09-13",
-            json!({ "determineActivist": { "recommendation": "BOTH" } }),
-        ),
-        (
-            "2022-09-20",
-            json!({ "fileActivist": { "filedWith": "街道" } }),
-        ),
-        (
-            "2022-09-21",
-            json!({ "assignContacts": { "memberIds": [m[0]] } }),
-        ),
-        (
-            "2023-03-10",
-            json!({ "activistExamination": { "summary": "好" } }),
-        ),
-        (
-            "2023-09-08",
-            json!({ "activistExamination": { "summary": "好" } }),
-        ),
-        ("2023-09-13", json!({ "determineTarget": {} })),
-        (
-            "2023-09-22",
-            json!({ "fileTarget": { "filedWith": "街道" } }),
-        ),
-        (
-            "2023-09-25",
-            json!({ "assignIntroducers": { "memberIds": [m[0], m[1]] } }),
-        ),
-        (
-            "2023-10-20",
-            json!({ "politicalReview": { "passed": true, "conclusion": "合格", "householdOpinion": true, "residenceOpinion": true } }),
-        ),
-        (
-            "2023-10-27",
-            json!({ "training": { "hours": 24, "organizer": "区委党校" } }),
-        ),
-        (
-            "2023-11-03",
-            json!({ "branchCommitteeReview": { "opinion": "同意" } }),
-        ),
-        (
-            "2023-11-10",
-            json!({ "preReview": { "reviewerOrganizationId": street, "passed": true, "formNumber": form } }),
-        ),
-        (
-            "2023-11-14",
-            json!({ "fillApplicationForm": { "formNumber": form } }),
-        ),
-    ];
-    for (on, s) in steps {
-        let r = step(app, "street.organizer", &id, version, on, s.clone()).await;
-        assert!(r.get("errors").is_none(), "{s}: {r:#}");
-        version += 1;
-    }
-    (id, version, street)
-}
-
 db_test!(refusals_name_the_rule_the_source_and_the_numbers, |app| {
     app.load_demo().await;
-    let (id, version, street) = case_at_meeting(&app, 7).await;
+    let (mut case, street) = case_at_meeting(&app, 7).await;
     // One vote short: expected 16, 8 yes.
-    let r = step(&app, "street.organizer", &id, version, "2023-11-21", json!({ "admissionMeeting": { "vote": { "expected": 16, "present": 12, "yes": 8, "no": 4 } } })).await;
+    let r = case.step(&app, "2023-11-21", json!({ "admissionMeeting": { "vote": { "expected": 16, "present": 12, "yes": 8, "no": 4 } } })).await;
     assert_eq!(code(&r), "RULE_VIOLATION");
-    let ext = &r["errors"][0]["extensions"];
+    let ext = ext(&r);
     assert_eq!(ext["rule"], "N11");
     assert_eq!(ext["source"], "细则 Art. 21");
-    assert_eq!(ext["details"]["yes"], 8);
-    assert_eq!(ext["details"]["required"], 9);
+    assert_eq!(ext.at("details.yes"), 8);
+    assert_eq!(ext.at("details.required"), 9);
     // 9 yes passes.
-    let r = step(&app, "street.organizer", &id, version, "2023-11-21", json!({ "admissionMeeting": { "vote": { "expected": 16, "present": 12, "yes": 9, "no": 3 } } })).await;
+    let r = case.step(&app, "2023-11-21", json!({ "admissionMeeting": { "vote": { "expected": 16, "present": 12, "yes": 9, "no": 3 } } })).await;
     assert!(r.get("errors").is_none(), "{r:#}");
-    let version = version + 1;
-    step(
-        &app,
-        "street.organizer",
-        &id,
-        version,
-        "2023-12-01",
-        json!({ "preApprovalTalk": { "talker": "组织员" } }),
-    )
-    .await;
-    let version = version + 1;
+    case.version += 1;
+    let talk = json!({ "preApprovalTalk": { "talker": "组织员" } });
+    case.step(&app, "2023-12-01", talk).await;
+    case.version += 1;
     // The approver names a general branch: A1.
+    let approval = |org: &str| json!({ "admissionApproval": { "approverOrganizationId": org } });
     let gb = app.org_id("外国语学院党总支").await;
-    let r = step(
-        &app,
-        "street.approver",
-        &id,
-        version,
-        "2023-12-15",
-        json!({ "admissionApproval": { "approverOrganizationId": gb } }),
-    )
-    .await;
+    let approver = "street.approver";
+    let r = case
+        .step_as(&app, approver, "2023-12-15", approval(&gb))
+        .await;
     assert_eq!(code(&r), "NOT_FOUND");
     let community = app.org_id("和平社区党委").await;
-    let r = step(
-        &app,
-        "street.approver",
-        &id,
-        version,
-        "2023-12-15",
-        json!({ "admissionApproval": { "approverOrganizationId": community } }),
-    )
-    .await;
-    assert_eq!(r["errors"][0]["extensions"]["rule"], "A1");
+    let r = case
+        .step_as(&app, approver, "2023-12-15", approval(&community))
+        .await;
+    assert_eq!(r.at("errors.0.extensions.rule"), "A1");
     // An organizer may not approve; an approver approves, late: a warning, not a refusal.
-    let r = step(
-        &app,
-        "street.organizer",
-        &id,
-        version,
-        "2024-02-22",
-        json!({ "admissionApproval": { "approverOrganizationId": street } }),
-    )
-    .await;
+    let r = case.step(&app, "2024-02-22", approval(&street)).await;
     assert_eq!(code(&r), "FORBIDDEN");
-    let r = step(
-        &app,
-        "street.approver",
-        &id,
-        version,
-        "2024-02-22",
-        json!({ "admissionApproval": { "approverOrganizationId": street } }),
-    )
-    .await;
-    let p = &r["data"]["recordPipelineStep"];
-    assert_eq!(p["candidate"]["stage"], "PROBATIONARY");
-    assert_eq!(p["candidate"]["probationEndOn"], "2024-11-21");
-    assert_eq!(p["warnings"][0]["rule"], "N12");
-    assert_eq!(p["warnings"][0]["details"]["daysLate"], 1);
+    let r = case
+        .step_as(&app, approver, "2024-02-22", approval(&street))
+        .await;
+    let p = r.at("data.recordPipelineStep");
+    assert_eq!(p.at("candidate.stage"), "PROBATIONARY");
+    assert_eq!(p.at("candidate.probationEndOn"), "2024-11-21");
+    assert_eq!(p.at("warnings.0.rule"), "N12");
+    assert_eq!(p.at("warnings.0.details.daysLate"), 1);
     let q = "query($id: ID!) { candidate(id: $id) { timeline { warnings { rule } } } }";
     let d = app
-        .ok(Some("street.organizer"), q, json!({ "id": id }))
+        .ok(Some("street.organizer"), q, json!({ "id": case.id }))
         .await;
-    assert_eq!(
-        d["candidate"]["timeline"]
-            .as_array()
-            .unwrap()
-            .last()
-            .unwrap()["warnings"][0]["rule"],
-        "N12"
-    );
+    let timeline = d.array_at("candidate.timeline");
+    assert_eq!(timeline.last().unwrap().at("warnings.0.rule"), "N12");
 });
 
 db_test!(early_steps_refuse_off_by_one_inputs, |app| {
@@ -407,112 +139,38 @@ db_test!(early_steps_refuse_off_by_one_inputs, |app| {
     let branch = app.org_id("星火科技有限公司党支部").await;
     // N1: the day before the 18th birthday.
     let r = app.exec(Some("street.organizer"), SUBMIT, json!({ "input": { "organizationId": branch, "appliedOn": "2022-03-06", "person": person("未成年", &id_card("2004-03-07", 5), "2004-03-07") } })).await;
-    assert_eq!(r["errors"][0]["extensions"]["rule"], "N1");
-    assert_eq!(r["errors"][0]["extensions"]["details"]["age"], 17);
+    assert_eq!(ext(&r)["rule"], "N1");
+    assert_eq!(ext(&r).at("details.age"), 17);
     // A wrong check digit is bad input on the field.
     let mut bad = id_card("2000-01-01", 6);
     bad.replace_range(17..18, if bad.ends_with('0') { "1" } else { "0" });
     let r = app.exec(Some("street.organizer"), SUBMIT, json!({ "input": { "organizationId": branch, "appliedOn": "2022-03-06", "person": person("错号", &bad, "2000-01-01") } })).await;
     assert_eq!(code(&r), "BAD_USER_INPUT");
-    assert_eq!(r["errors"][0]["extensions"]["field"], "idCardNumber");
+    assert_eq!(ext(&r)["field"], "idCardNumber");
     // N4 one day short, N7 one introducer missing and an introducer under 留党察看, N8 one hour short.
     let m = members(&app, &branch).await;
-    let (id, mut v) = submit(&app, &branch, "孙丽", "1998-08-08", 8, "2022-03-07").await;
-    for (on, s) in [
-        (
-            "2022-03-25",
-            json!({ "applicationTalk": { "talker": "书记" } }),
-        ),
-        (
-            "2022-09-13",
-            json!({ "determineActivist": { "recommendation": "LEAGUE" } }),
-        ),
-        (
-            "2022-09-20",
-            json!({ "fileActivist": { "filedWith": "街道" } }),
-        ),
-        (
-            "2022-09-21",
-            json!({ "assignContacts": { "memberIds": [m[0]] } }),
-        ),
-        (
-            "2023-03-10",
-            json!({ "activistExamination": { "summary": "好" } }),
-        ),
-        (
-            "2023-09-08",
-            json!({ "activistExamination": { "summary": "好" } }),
-        ),
-    ] {
-        assert!(
-            step(&app, "street.organizer", &id, v, on, s)
-                .await
-                .get("errors")
-                .is_none()
-        );
-        v += 1;
-    }
-    let r = step(
-        &app,
-        "street.organizer",
-        &id,
-        v,
-        "2023-09-12",
-        json!({ "determineTarget": {} }),
-    )
-    .await;
-    assert_eq!(r["errors"][0]["extensions"]["rule"], "N4");
-    assert_eq!(r["errors"][0]["extensions"]["details"]["months"], 11);
-    assert_eq!(r["errors"][0]["extensions"]["details"]["days"], 30);
-    assert!(
-        step(
-            &app,
-            "street.organizer",
-            &id,
-            v,
-            "2023-09-13",
-            json!({ "determineTarget": {} })
-        )
-        .await
-        .get("errors")
-        .is_none()
-    );
-    v += 1;
-    let r = step(
-        &app,
-        "street.organizer",
-        &id,
-        v,
-        "2023-09-25",
-        json!({ "assignIntroducers": { "memberIds": [m[0]] } }),
-    )
-    .await;
-    assert_eq!(r["errors"][0]["extensions"]["rule"], "N7");
-    let r = step(
-        &app,
-        "street.organizer",
-        &id,
-        v,
-        "2023-09-25",
-        json!({ "assignIntroducers": { "memberIds": [m[0], m[2]] } }),
-    )
-    .await;
-    assert_eq!(r["errors"][0]["extensions"]["rule"], "N7");
-    assert_eq!(
-        r["errors"][0]["extensions"]["details"]["underPartyProbation"],
-        true
-    );
-    let r = step(
-        &app,
-        "street.organizer",
-        &id,
-        v,
-        "2023-10-27",
-        json!({ "training": { "days": 2, "hours": 23, "organizer": "党校" } }),
-    )
-    .await;
-    assert_eq!(r["errors"][0]["extensions"]["rule"], "N8");
-    assert_eq!(r["errors"][0]["extensions"]["details"]["hours"], 23);
+    let mut case = submit(&app, &branch, "孙丽", "1998-08-08", 8, "2022-03-07").await;
+    case.run(&app, cultivation(&m)[..6].to_vec()).await;
+    let target = json!({ "determineTarget": {} });
+    let r = case.step(&app, "2023-09-12", target.clone()).await;
+    assert_eq!(ext(&r)["rule"], "N4");
+    assert_eq!(ext(&r).at("details.months"), 11);
+    assert_eq!(ext(&r).at("details.days"), 30);
+    case.advance(&app, "2023-09-13", target).await;
+    let introducers = |ids: Vec<&String>| json!({ "assignIntroducers": { "memberIds": ids } });
+    let r = case
+        .step(&app, "2023-09-25", introducers(vec![&m[0]]))
+        .await;
+    assert_eq!(ext(&r)["rule"], "N7");
+    let r = case
+        .step(&app, "2023-09-25", introducers(vec![&m[0], &m[2]]))
+        .await;
+    assert_eq!(ext(&r)["rule"], "N7");
+    assert_eq!(ext(&r).at("details.underPartyProbation"), true);
+    let training = json!({ "training": { "days": 2, "hours": 23, "organizer": "党校" } });
+    let r = case.step(&app, "2023-10-27", training).await;
+    assert_eq!(ext(&r)["rule"], "N8");
+    assert_eq!(ext(&r).at("details.hours"), 23);
 });
 
 db_test!(
@@ -520,7 +178,8 @@ db_test!(
     |app| {
         app.load_demo().await;
         let branch = app.org_id("星火科技有限公司党支部").await;
-        let (id, v) = submit(&app, &branch, "吴敏", "1999-09-09", 9, "2025-03-03").await;
+        let Case { id, version: v } =
+            submit(&app, &branch, "吴敏", "1999-09-09", 9, "2025-03-03").await;
         let input = json!({ "input": { "candidateId": id, "expectedVersion": v, "occurredOn": "2025-03-20", "clientKey": "talk-1", "step": { "applicationTalk": { "talker": "书记" } } } });
         let first = app.ok(Some("street.organizer"), STEP, input.clone()).await;
         let again = app.ok(Some("street.organizer"), STEP, input).await;
@@ -537,15 +196,12 @@ db_test!(
             code(&app.exec(Some("street.organizer"), STEP, other).await),
             "CONFLICT"
         );
-        let r = step(
-            &app,
-            "street.organizer",
-            &id,
-            v,
-            "2025-09-20",
-            json!({ "determineActivist": { "recommendation": "LEAGUE" } }),
-        )
-        .await;
+        let stale = Case {
+            id: id.clone(),
+            version: v,
+        };
+        let activist = json!({ "determineActivist": { "recommendation": "LEAGUE" } });
+        let r = stale.step(&app, "2025-09-20", activist).await;
         assert_eq!(code(&r), "CONFLICT");
         let d = app
             .ok(
@@ -563,7 +219,8 @@ db_test!(
     |app| {
         app.load_demo().await;
         let branch = app.org_id("星火科技有限公司党支部").await;
-        let (id, v) = submit(&app, &branch, "郑洁", "1997-07-07", 10, "2025-03-03").await;
+        let Case { id, version: v } =
+            submit(&app, &branch, "郑洁", "1997-07-07", 10, "2025-03-03").await;
         let token = format!("Bearer {}", app.token_for("street.organizer").await);
         let body = |talker: &str| json!({ "input": { "candidateId": id, "expectedVersion": v, "occurredOn": "2025-03-20", "step": { "applicationTalk": { "talker": talker } } } });
         let mut handles = vec![];
@@ -613,7 +270,7 @@ db_test!(
     |app| {
         app.load_demo().await;
         let branch = app.org_id("和平社区第一党支部").await;
-        let (id, _) = submit(&app, &branch, "卫琳", "2000-03-15", 18, "2025-03-03").await;
+        let Case { id, .. } = submit(&app, &branch, "卫琳", "2000-03-15", 18, "2025-03-03").await;
         let number = id_card("2000-03-15", 18);
         let r = app
         .ok(
@@ -648,7 +305,7 @@ db_test!(
 db_test!(personal_data_is_full_masked_or_absent_by_role, |app| {
     app.load_demo().await;
     let branch = app.org_id("和平社区第一党支部").await;
-    let (id, _) = submit(&app, &branch, "冯芳", "2000-10-10", 11, "2025-03-03").await;
+    let Case { id, .. } = submit(&app, &branch, "冯芳", "2000-10-10", 11, "2025-03-03").await;
     let number = id_card("2000-10-10", 11);
     let q = "query($id: ID!) { candidate(id: $id) { name idCardNumber phone } }";
     let full = app
@@ -773,36 +430,14 @@ db_test!(local_rules_are_inherited_and_enforced, |app| {
         .await;
     assert_eq!(d["localRules"]["applicationToActivistMonths"], 6);
     assert_eq!(d["localRules"]["ownSettings"], json!({}));
-    let (id, v) = submit(&app, &branch, "何静", "1996-06-06", 30, "2025-03-03").await;
-    step(
-        &app,
-        "street.organizer",
-        &id,
-        v,
-        "2025-03-10",
-        json!({ "applicationTalk": { "talker": "书记" } }),
-    )
-    .await;
-    let r = step(
-        &app,
-        "street.organizer",
-        &id,
-        v + 1,
-        "2025-09-02",
-        json!({ "determineActivist": { "recommendation": "LEAGUE" } }),
-    )
-    .await;
-    assert_eq!(r["errors"][0]["extensions"]["rule"], "N3");
-    assert_eq!(r["errors"][0]["extensions"]["details"]["requiredMonths"], 6);
-    let ok = step(
-        &app,
-        "street.organizer",
-        &id,
-        v + 1,
-        "2025-09-03",
-        json!({ "determineActivist": { "recommendation": "LEAGUE" } }),
-    )
-    .await;
+    let mut case = submit(&app, &branch, "何静", "1996-06-06", 30, "2025-03-03").await;
+    let talk = json!({ "applicationTalk": { "talker": "书记" } });
+    case.advance(&app, "2025-03-10", talk).await;
+    let activist = json!({ "determineActivist": { "recommendation": "LEAGUE" } });
+    let r = case.step(&app, "2025-09-02", activist.clone()).await;
+    assert_eq!(ext(&r)["rule"], "N3");
+    assert_eq!(ext(&r).at("details.requiredMonths"), 6);
+    let ok = case.step(&app, "2025-09-03", activist).await;
     assert!(ok.get("errors").is_none(), "{ok:#}");
     // null goes back to the inherited value.
     let d = app.ok(Some("street.admin"), set, json!({ "input": { "organizationId": street, "rules": { "applicationToActivistMonths": null } } })).await;
@@ -818,26 +453,10 @@ db_test!(
         app.load_demo().await;
         let branch = app.org_id("星火科技有限公司党支部").await;
         let other = app.org_id("明达物流有限公司党支部").await;
-        let (a, _) = submit(&app, &branch, "许诺", "1996-01-01", 40, "2025-01-31").await;
-        let (b, vb) = submit(&app, &branch, "吕言", "1996-02-02", 41, "2024-01-10").await;
-        step(
-            &app,
-            "street.organizer",
-            &b,
-            vb,
-            "2024-01-20",
-            json!({ "applicationTalk": { "talker": "书记" } }),
-        )
-        .await;
-        step(
-            &app,
-            "street.organizer",
-            &b,
-            vb + 1,
-            "2024-07-15",
-            json!({ "determineActivist": { "recommendation": "LEAGUE" } }),
-        )
-        .await;
+        let Case { id: a, .. } =
+            submit(&app, &branch, "许诺", "1996-01-01", 40, "2025-01-31").await;
+        let mut b = submit(&app, &branch, "吕言", "1996-02-02", 41, "2024-01-10").await;
+        to_activist(&app, &mut b, "2024-01-20", "2024-07-15").await;
         let q = "query($on: Date!) { alerts(asOf: $on, withinDays: 0) { kind dueOn overdue candidate { id name } } }";
         let d = app
             .ok(Some("street.organizer"), q, json!({ "on": "2025-03-01" }))
@@ -863,16 +482,9 @@ db_test!(
         );
         assert_eq!(d["alerts"][1]["candidate"]["id"], a.as_str());
         // A transfer keeps the cultivation start date and moves the case.
-        let r = step(
-            &app,
-            "street.organizer",
-            &b,
-            vb + 2,
-            "2025-03-05",
-            json!({ "transfer": { "toOrganizationId": other } }),
-        )
-        .await;
-        let c = &r["data"]["recordPipelineStep"]["candidate"];
+        let transfer = json!({ "transfer": { "toOrganizationId": other } });
+        let r = b.step(&app, "2025-03-05", transfer).await;
+        let c = r.at("data.recordPipelineStep.candidate");
         assert_eq!(c["organization"]["name"], "明达物流有限公司党支部");
         assert_eq!(c["activistOn"], "2024-07-15");
         app.assert_counts_consistent().await;
@@ -894,29 +506,10 @@ db_test!(
     |app| {
         app.load_demo().await;
         let branch = app.org_id("星火科技有限公司党支部").await;
-        let (id, v) = submit(&app, &branch, "施展", "1995-05-05", 50, "2024-01-10").await;
-        step(
-            &app,
-            "street.organizer",
-            &id,
-            v,
-            "2024-01-20",
-            json!({ "applicationTalk": { "talker": "书记" } }),
-        )
-        .await;
-        let r = step(
-            &app,
-            "street.organizer",
-            &id,
-            v + 1,
-            "2024-07-15",
-            json!({ "determineActivist": { "recommendation": "LEAGUE" } }),
-        )
-        .await;
-        let event = r["data"]["recordPipelineStep"]["event"]["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let mut case = submit(&app, &branch, "施展", "1995-05-05", 50, "2024-01-10").await;
+        let (id, v) = (case.id.clone(), case.version);
+        let r = to_activist(&app, &mut case, "2024-01-20", "2024-07-15").await;
+        let event = r.string_at("data.recordPipelineStep.event.id");
         let correct = "mutation($input: CorrectPipelineEventInput!) { correctPipelineEvent(input: $input) { candidate { activistOn version } event { correctsEventId } } }";
         let r = app.exec(Some("street.organizer"), correct, json!({ "input": { "candidateId": id, "expectedVersion": v + 2, "eventId": event, "occurredOn": "2024-07-01", "reason": "日期录入错误", "step": { "applicationTalk": { "talker": "x" } } } })).await;
         assert_eq!(code(&r), "BAD_USER_INPUT");

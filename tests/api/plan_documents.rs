@@ -2,8 +2,9 @@
 //! 14-row annex with completion months; every required count, every finding and every silence;
 //! period figures exact across the end of June; the year-end package's proposed plan; duties.
 
+use crate::fixtures::{admitted, organizer_at};
 use crate::helpers::{TestApp, code};
-use crate::plans::{SET, admitted, organizer_at, plan};
+use crate::plans::{SET, plan};
 use serde_json::{Value, json};
 
 const PLAN: &str = "query($org: ID!, $on: Date) { guidancePlan(organizationId: $org, year: 2025, asOf: $on) { total admittedFirstHalf requirements { category comparator count percent baseCategory base fromPercent required contradicts } requirementCoverage { category required allocated rowsStating rows uncovered } completion { status dueMonth } allocations { organization { name } total completion { status dueMonth planned admittedByDueMonth admitted metInMonth } requirements { category required } } } }";
@@ -86,50 +87,13 @@ db_test!(
         }
         // 星火 (due May, 4): 1 in March and 3 in July — met late. 明达 (due May, 4): 4 in April
         // — on time. 机关 (due May, 4): 2 in May — unmet.
-        admitted(
-            &app,
-            "星火科技有限公司党支部",
-            1,
-            true,
-            "1998-01-01",
-            "UNDERGRADUATE",
-            false,
-            "2025-03-10",
-        )
-        .await;
-        admitted(
-            &app,
-            "星火科技有限公司党支部",
-            3,
-            true,
-            "1998-01-01",
-            "UNDERGRADUATE",
-            false,
-            "2025-07-10",
-        )
-        .await;
-        admitted(
-            &app,
-            "明达物流有限公司党支部",
-            4,
-            false,
-            "1985-01-01",
-            "SENIOR_HIGH",
-            false,
-            "2025-04-10",
-        )
-        .await;
-        admitted(
-            &app,
-            "和平街道机关党支部",
-            2,
-            false,
-            "1990-01-01",
-            "POSTGRADUATE",
-            false,
-            "2025-05-20",
-        )
-        .await;
+        let admissions = "
+            星火科技有限公司党支部 1 F 1998-01-01 UNDERGRADUATE 2025-03-10
+            星火科技有限公司党支部 3 F 1998-01-01 UNDERGRADUATE 2025-07-10
+            明达物流有限公司党支部 4 M 1985-01-01 SENIOR_HIGH 2025-04-10
+            和平街道机关党支部 2 M 1990-01-01 POSTGRADUATE 2025-05-20
+        ";
+        admitted(&app, admissions).await;
 
         let d = app
             .ok(
@@ -294,39 +258,12 @@ db_test!(
     |app| {
         app.load_demo().await;
         let street = app.org_id("和平街道党工委").await;
-        admitted(
-            &app,
-            "和平社区第一党支部",
-            1,
-            true,
-            "1999-01-01",
-            "UNDERGRADUATE",
-            false,
-            "2025-06-15",
-        )
-        .await;
-        admitted(
-            &app,
-            "和平社区第一党支部",
-            2,
-            false,
-            "1999-01-01",
-            "UNDERGRADUATE",
-            false,
-            "2025-06-30",
-        )
-        .await;
-        admitted(
-            &app,
-            "和平社区第二党支部",
-            3,
-            true,
-            "1970-01-01",
-            "SENIOR_HIGH",
-            false,
-            "2025-07-01",
-        )
-        .await;
+        let admissions = "
+            和平社区第一党支部 1 F 1999-01-01 UNDERGRADUATE 2025-06-15
+            和平社区第一党支部 2 M 1999-01-01 UNDERGRADUATE 2025-06-30
+            和平社区第二党支部 3 F 1970-01-01 SENIOR_HIGH 2025-07-01
+        ";
+        admitted(&app, admissions).await;
         let q = "query($org: ID!, $on: Date, $p: ReportPeriod) { indicators(organizationId: $org, year: 2025, asOf: $on, period: $p) { admitted periodStart periodEnd structure { category count } } }";
         let ind = |on: &'static str, p: &'static str| {
             let street = street.clone();
@@ -460,28 +397,11 @@ db_test!(
         app.load_demo().await;
         let street = app.org_id("和平街道党工委").await;
         // The community admitted 2 in 2025, one of them ≤35: half, enough.
-        admitted(
-            &app,
-            "和平社区第一党支部",
-            1,
-            true,
-            "1999-01-01",
-            "UNDERGRADUATE",
-            false,
-            "2025-04-15",
-        )
-        .await;
-        admitted(
-            &app,
-            "和平社区第二党支部",
-            1,
-            true,
-            "1960-01-01",
-            "SENIOR_HIGH",
-            false,
-            "2024-09-15",
-        )
-        .await;
+        let admissions = "
+            和平社区第一党支部 1 F 1999-01-01 UNDERGRADUATE 2025-04-15
+            和平社区第二党支部 1 F 1960-01-01 SENIOR_HIGH 2024-09-15
+        ";
+        admitted(&app, admissions).await;
         let q = "query($org: ID!) { developmentDuties(under: $org, year: 2025, sinceYear: 2024) { organization { name } duty activists admittedTwoYears youngTwoYears message } }";
         let d = app
             .ok(Some("street.organizer"), q, json!({ "org": street }))
@@ -503,17 +423,10 @@ db_test!(
         assert!(!idle.contains(&"和平社区第一党支部".to_string()));
         assert!(!idle.contains(&"和平社区第二党支部".to_string()));
         // One more older admission makes the ≤35 share fall below half.
-        admitted(
-            &app,
-            "和平社区第二党支部",
-            1,
-            false,
-            "1960-01-01",
-            "SENIOR_HIGH",
-            false,
-            "2025-09-15",
-        )
-        .await;
+        let admissions = "
+            和平社区第二党支部 1 M 1960-01-01 SENIOR_HIGH 2025-09-15
+        ";
+        admitted(&app, admissions).await;
         let d = app
             .ok(Some("street.organizer"), q, json!({ "org": street }))
             .await;

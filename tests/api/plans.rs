@@ -1,89 +1,11 @@
 //! Guidance plans: real-shaped plans, every finding's numbers, invalid input, revisions.
 
-use crate::helpers::{TestApp, code};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+use crate::fixtures::{admitted, organizer_at};
+use crate::helpers::code;
 use serde_json::{Value, json};
 
 pub(crate) const SET: &str = "mutation($input: SetGuidancePlanInput!) { setGuidancePlan(input: $input) { guidancePlan { id total revision } } }";
 const FINDINGS: &str = "query($org: ID!, $on: Date) { planFindings(organizationId: $org, year: 2025, asOf: $on) { rule severity details } }";
-
-/// Test fixture: `n` new members approved on `approved_on` in the branch `org` (rows written
-/// directly; the pipeline that produces them is tested elsewhere).
-#[allow(clippy::too_many_arguments)]
-pub(crate) async fn admitted(
-    app: &TestApp,
-    org: &str,
-    n: usize,
-    female: bool,
-    birth: &str,
-    education: &str,
-    talent: bool,
-    approved_on: &str,
-) {
-    let org_id = fazhan::graphql::ids::decode_any(&app.org_id(org).await)
-        .unwrap()
-        .1;
-    let now = chrono::Utc::now();
-    for _ in 0..n {
-        let p = entity::person::ActiveModel {
-            organization_id: Set(org_id),
-            name: Set("测试".into()),
-            gender: Set(if female { "FEMALE" } else { "MALE" }.into()),
-            ethnicity: Set("汉族".into()),
-            birth_date: Set(birth.parse().unwrap()),
-            id_card_number: Set(None),
-            phone: Set(None),
-            education: Set(education.into()),
-            occupations: Set("WORKER".into()),
-            is_frontline: Set(true),
-            is_league_member: Set(false),
-            household_registration: Set(None),
-            is_migrant: Set(false),
-            outflow_organization_id: Set(None),
-            outflow_organization_name: Set(None),
-            is_high_level_talent: Set(talent),
-            has_political_violation: Set(false),
-            expected_departure_on: Set(None),
-            is_party_member: Set(false),
-            party_member_since: Set(None),
-            under_party_probation: Set(false),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        }
-        .insert(&app.state.db)
-        .await
-        .unwrap();
-        let on: chrono::NaiveDate = approved_on.parse().unwrap();
-        entity::candidate::ActiveModel {
-            person_id: Set(p.id),
-            organization_id: Set(org_id),
-            stage: Set("PROBATIONARY".into()),
-            version: Set(1),
-            applied_on: Set(on - chrono::Duration::days(800)),
-            admission_meeting_on: Set(Some(on - chrono::Duration::days(20))),
-            approved_on: Set(Some(on)),
-            extended: Set(false),
-            invalidated: Set(false),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        }
-        .insert(&app.state.db)
-        .await
-        .unwrap();
-    }
-    // Rows written directly: recount, as `fazhan counts rebuild` does.
-    fazhan::service::counts::rebuild(&app.state.db)
-        .await
-        .unwrap();
-}
-
-pub(crate) async fn organizer_at(app: &TestApp, org: &str, username: &str) {
-    let id = app.org_id(org).await;
-    let q = "mutation($input: CreateUserInput!) { createUser(input: $input) { user { id } } }";
-    app.ok(Some("admin"), q, json!({ "input": { "organizationId": id, "username": username, "password": "organizer-pass-1", "role": "ORGANIZER" } })).await;
-}
 
 pub(crate) fn plan(org: &str, issuer: &str, effective: &str, content: Value) -> Value {
     json!({ "input": { "organizationId": org, "year": 2025, "issuerOrganizationId": issuer, "effectiveOn": effective, "reason": "", "plan": content } })
@@ -148,39 +70,12 @@ db_test!(
         )
         .await;
         // 星火 (row 3, due June) admitted 1 of 2; 明达 admitted 2 of 2.
-        admitted(
-            &app,
-            "星火科技有限公司党支部",
-            1,
-            true,
-            "1998-01-01",
-            "UNDERGRADUATE",
-            false,
-            "2025-05-10",
-        )
-        .await;
-        admitted(
-            &app,
-            "明达物流有限公司党支部",
-            2,
-            false,
-            "1985-01-01",
-            "SENIOR_HIGH",
-            false,
-            "2025-04-10",
-        )
-        .await;
-        admitted(
-            &app,
-            "明达物流有限公司党支部",
-            1,
-            false,
-            "1985-01-01",
-            "POSTGRADUATE",
-            true,
-            "2025-04-10",
-        )
-        .await;
+        let admissions = "
+            星火科技有限公司党支部 1 F 1998-01-01 UNDERGRADUATE 2025-05-10
+            明达物流有限公司党支部 2 M 1985-01-01 SENIOR_HIGH 2025-04-10
+            明达物流有限公司党支部 1 M 1985-01-01 POSTGRADUATE talent 2025-04-10
+        ";
+        admitted(&app, admissions).await;
         let d = app
             .ok(
                 Some("street.organizer"),
@@ -283,50 +178,13 @@ db_test!(
         )
         .await;
         // 10 admitted: 6 aged ≤ 35 of whom 2 ≤ 25; 5 college+; 4 women.
-        admitted(
-            &app,
-            "和平社区第一党支部",
-            2,
-            true,
-            "2002-06-01",
-            "UNDERGRADUATE",
-            false,
-            "2025-06-01",
-        )
-        .await;
-        admitted(
-            &app,
-            "和平社区第一党支部",
-            4,
-            false,
-            "1995-06-01",
-            "JUNIOR_COLLEGE",
-            false,
-            "2025-06-01",
-        )
-        .await;
-        admitted(
-            &app,
-            "和平社区第二党支部",
-            2,
-            true,
-            "1980-06-01",
-            "SENIOR_HIGH",
-            false,
-            "2025-06-01",
-        )
-        .await;
-        admitted(
-            &app,
-            "和平社区第二党支部",
-            2,
-            false,
-            "1980-06-01",
-            "UNDERGRADUATE",
-            false,
-            "2025-06-01",
-        )
-        .await;
+        let admissions = "
+            和平社区第一党支部 2 F 2002-06-01 UNDERGRADUATE 2025-06-01
+            和平社区第一党支部 4 M 1995-06-01 JUNIOR_COLLEGE 2025-06-01
+            和平社区第二党支部 2 F 1980-06-01 SENIOR_HIGH 2025-06-01
+            和平社区第二党支部 2 M 1980-06-01 UNDERGRADUATE 2025-06-01
+        ";
+        admitted(&app, admissions).await;
         let d = app
             .ok(
                 Some("city.organizer"),

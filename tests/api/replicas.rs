@@ -2,9 +2,9 @@
 //! limits and event bus, as replicas behind a load balancer. On SQLite (one process) there is
 //! nothing to share, and these tests end early.
 
-use crate::helpers::code;
+use crate::fixtures::{admitted, case_at_meeting_for, deactivate, id_card, person};
+use crate::helpers::{code, content_type};
 use crate::letters::{RECEIVE, migrant, sent_letter, village};
-use crate::pipeline::{case_at_meeting_for, id_card, person, step};
 use fazhan::Config;
 use fazhan::service::letter::LetterEventKind;
 use serde_json::json;
@@ -31,13 +31,7 @@ db_test!(
         let me = "{ me { username } }";
         let (status, _, _) = b.post(Some(&header), me, json!({})).await;
         assert_eq!(status, 200, "B knows the user (and caches it)");
-        let id = app.user_id("branch.viewer").await;
-        app.ok(
-            Some("admin"),
-            "mutation($id: ID!) { deactivateUser(input: {id: $id}) { user { active } } }",
-            json!({ "id": id }),
-        )
-        .await;
+        deactivate(&app, "admin", "branch.viewer").await;
         let mut refused = false;
         for _ in 0..100 {
             let (status, _, _) = b.post(Some(&header), me, json!({})).await;
@@ -60,7 +54,10 @@ db_test!(
             return;
         };
         let village = village(&app).await;
-        let (case, _, _) = case_at_meeting_for(&app, migrant("陈立", 71, &village), 71).await;
+        let case = case_at_meeting_for(&app, migrant("陈立", 71, &village), 71)
+            .await
+            .0
+            .id;
         let (letter, v) = sent_letter(&app, "DEVELOPMENT_OPINION", &case, &village).await;
         let mut on_b = b.state.letter_events.subscribe_letters();
         // Received through A.
@@ -112,7 +109,7 @@ db_test!(
         let Some(b) = app.another_instance(Config::for_tests(String::new())).await else {
             return;
         };
-        let (case, v, _) = case_at_meeting_for(
+        let (case, _) = case_at_meeting_for(
             &app,
             person("吴刚", &id_card("1995-02-03", 72), "1995-02-03"),
             72,
@@ -120,22 +117,8 @@ db_test!(
         .await;
         let meeting = json!({ "admissionMeeting": { "vote": { "expected": 16, "present": 12, "yes": 11, "no": 1 } } });
         let (ra, rb) = tokio::join!(
-            step(
-                &app,
-                "street.organizer",
-                &case,
-                v,
-                "2023-11-21",
-                meeting.clone()
-            ),
-            step(
-                &b,
-                "street.organizer",
-                &case,
-                v,
-                "2023-11-21",
-                meeting.clone()
-            ),
+            case.step(&app, "2023-11-21", meeting.clone()),
+            case.step(&b, "2023-11-21", meeting.clone()),
         );
         let ok = [&ra, &rb]
             .iter()
@@ -191,12 +174,7 @@ db_test!(
             .http(Request::get("/metrics").body(Body::empty()).unwrap())
             .await;
         assert_eq!(status, 200);
-        assert!(
-            headers["content-type"]
-                .to_str()
-                .unwrap()
-                .contains("openmetrics")
-        );
+        assert!(content_type(&headers).contains("openmetrics"));
         let text = body.as_str().unwrap();
         for line in [
             r#"fazhan_graphql_requests_total{operation="Probe",outcome="ok"} 2"#,
@@ -222,17 +200,10 @@ db_test!(
             .await
             .expect("a second database");
         replica.load_demo().await;
-        crate::plans::admitted(
-            &replica,
-            "和平社区第一党支部",
-            3,
-            true,
-            "1999-01-01",
-            "UNDERGRADUATE",
-            false,
-            "2025-05-10",
-        )
-        .await;
+        let admissions = "
+            和平社区第一党支部 3 F 1999-01-01 UNDERGRADUATE 2025-05-10
+        ";
+        admitted(&replica, admissions).await;
         let via = app.reading_from(&replica);
         let street = app.org_id("和平街道党工委").await;
         let q = "query($o: ID!) { indicators(organizationId: $o, year: 2025) { admitted } indicatorTable(organizationId: $o, year: 2025) { isTotal admitted } }";
@@ -271,7 +242,7 @@ db_test!(
     a_report_returned_through_one_instance_is_heard_on_another,
     |app| {
         app.load_demo().await;
-        crate::plans::organizer_at(&app, "示例区委组织部", "district.organizer").await;
+        crate::fixtures::organizer_at(&app, "示例区委组织部", "district.organizer").await;
         let b = app.another_instance(Config::for_tests(String::new())).await;
         // On SQLite (one process) the same instance hears it.
         let listener = b.as_ref().unwrap_or(&app);

@@ -1,7 +1,7 @@
 //! No N+1: nested queries execute at most their relation depth + 1 SQL statements, however
 //! many rows each level returns (every relation goes through a batch loader).
 
-use crate::pipeline::{SUBMIT, id_card, person};
+use crate::fixtures::{SUBMIT, id_card, person};
 use serde_json::json;
 use std::sync::atomic::Ordering;
 

@@ -2,6 +2,7 @@
 //! change or reset and a deactivation revoke every older token (service tokens included); an
 //! open WebSocket closes when its token expires or is revoked.
 
+use crate::fixtures::deactivate;
 use crate::helpers::{TestApp, code};
 use fazhan::auth::{Claims, TokenKind};
 use futures_util::{SinkExt, StreamExt};
@@ -46,14 +47,7 @@ pub(crate) async fn open_ws(
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
     bool,
 ) {
-    let mut req = format!("ws://{addr}/graphql/ws")
-        .into_client_request()
-        .unwrap();
-    req.headers_mut().insert(
-        "Sec-WebSocket-Protocol",
-        "graphql-transport-ws".parse().unwrap(),
-    );
-    let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
+    let mut ws = connect_ws(addr).await;
     ws.send(Message::text(
         json!({ "type": "connection_init", "payload": { "token": token } }).to_string(),
     ))
@@ -64,6 +58,20 @@ pub(crate) async fn open_ws(
         .expect("a reply to connection_init");
     let acked = matches!(reply, Some(Ok(Message::Text(ref t))) if t.contains("connection_ack"));
     (ws, acked)
+}
+
+/// Opens a graphql-transport-ws connection to the server at `addr`, before `connection_init`.
+pub(crate) async fn connect_ws(
+    addr: std::net::SocketAddr,
+) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
+    let mut req = format!("ws://{addr}/graphql/ws")
+        .into_client_request()
+        .unwrap();
+    req.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    tokio_tungstenite::connect_async(req).await.unwrap().0
 }
 
 /// Waits until the server ends the socket (close frame, error or end of stream).
@@ -239,13 +247,7 @@ db_test!(
         let (mut ws, acked) = open_ws(addr, &token).await;
         assert!(acked);
         ws.send(Message::text(json!({ "id": "1", "type": "subscribe", "payload": { "query": "subscription { letterEvents { kind } }" } }).to_string())).await.unwrap();
-        let id = app.user_id("branch.viewer").await;
-        app.ok(
-            Some("street.admin"),
-            "mutation($id: ID!) { deactivateUser(input: {id: $id}) { user { active } } }",
-            json!({ "id": id }),
-        )
-        .await;
+        deactivate(&app, "street.admin", "branch.viewer").await;
         assert!(
             closes_within(&mut ws, 10).await,
             "a revoked socket stayed open"

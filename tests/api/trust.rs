@@ -2,9 +2,9 @@
 //! property of the types (an `Organization` is only built through its scope check), so these
 //! tests try the ways out a user found and check that each is closed.
 
+use crate::fixtures::{Case, STEP, submit};
 use crate::helpers::code;
 use crate::indicators::{SUBMIT_REPORT, download, report_input};
-use crate::pipeline::{STEP, submit};
 use serde_json::json;
 
 /// The global id of the first Party member the street organizer sees.
@@ -27,7 +27,8 @@ db_test!(
     |app| {
         app.load_demo().await;
         let branch = app.org_id("和平社区第一党支部").await;
-        let (id, v) = submit(&app, &branch, "田甜", "2001-01-01", 31, "2025-03-03").await;
+        let Case { id, version: v } =
+            submit(&app, &branch, "田甜", "2001-01-01", 31, "2025-03-03").await;
         for target in [
             "省委组织部",
             "省委教育工委",
@@ -90,7 +91,8 @@ db_test!(
 db_test!(a_replayed_step_is_authorized_like_a_fresh_one, |app| {
     app.load_demo().await;
     let branch = app.org_id("和平社区第一党支部").await;
-    let (id, v) = submit(&app, &branch, "马丽", "2001-01-01", 32, "2025-03-03").await;
+    let Case { id, version: v } =
+        submit(&app, &branch, "马丽", "2001-01-01", 32, "2025-03-03").await;
     let input = json!({ "input": { "candidateId": id, "expectedVersion": v, "occurredOn": "2025-03-10", "clientKey": "talk-1", "step": { "applicationTalk": { "talker": "支部书记" } } } });
     app.ok(Some("street.organizer"), STEP, input.clone()).await;
     // The case leaves the street (moved to the university by the province admin through an
@@ -328,7 +330,7 @@ db_test!(
         let branch = app.org_id("和平社区第一党支部").await;
         // Six numbers in one request, none on record: refused before any is looked up.
         let rows: Vec<_> = (0..6)
-            .map(|i| json!({ "organizationId": branch, "appliedOn": "2025-03-04", "person": crate::pipeline::person("批量", &crate::pipeline::id_card("2001-02-07", 60 + i), "2001-02-07") }))
+            .map(|i| json!({ "organizationId": branch, "appliedOn": "2025-03-04", "person": crate::fixtures::person("批量", &crate::fixtures::id_card("2001-02-07", 60 + i), "2001-02-07") }))
             .collect();
         let import = "mutation($input: ImportCandidatesInput!) { importCandidates(input: $input) { imported } }";
         let r = app
@@ -342,8 +344,8 @@ db_test!(
         // A member import with a number on record elsewhere gets the same coded answer, never
         // the database's wording.
         let univ_branch = app.org_id("计算机学院本科生第一党支部").await;
-        let number = crate::pipeline::id_card("2001-02-08", 70);
-        app.ok(Some("univ.organizer"), crate::pipeline::SUBMIT, json!({ "input": { "organizationId": univ_branch, "appliedOn": "2025-03-03", "person": crate::pipeline::person("异地二", &number, "2001-02-08") } })).await;
+        let number = crate::fixtures::id_card("2001-02-08", 70);
+        app.ok(Some("univ.organizer"), crate::fixtures::SUBMIT, json!({ "input": { "organizationId": univ_branch, "appliedOn": "2025-03-03", "person": crate::fixtures::person("异地二", &number, "2001-02-08") } })).await;
         let members = "mutation($input: ImportMembersInput!) { importMembers(input: $input) { members { id } } }";
         let row = json!({ "organizationId": branch, "person": { "name": "重复党员", "gender": "MALE", "birthDate": "2001-02-08", "idCardNumber": number, "education": "UNDERGRADUATE", "occupations": ["WORKER"] }, "memberSince": "2020-07-01" });
         let r = app
@@ -366,7 +368,7 @@ db_test!(
     a_lower_level_cannot_rewrite_the_plan_issued_above_it,
     |app| {
         app.load_demo().await;
-        crate::plans::organizer_at(&app, "示例区委组织部", "district.organizer").await;
+        crate::fixtures::organizer_at(&app, "示例区委组织部", "district.organizer").await;
         let district = app.org_id("示例区委组织部").await;
         let street = app.org_id("和平街道党工委").await;
         app.ok(
@@ -555,7 +557,8 @@ db_test!(second_review_findings_stay_closed, |app| {
     // Members named in a step: a missing one is answered like one out of scope; one named twice
     // is refused.
     let branch = app.org_id("和平社区第一党支部").await;
-    let (id, v) = submit(&app, &branch, "成员", "2001-01-01", 33, "2025-03-03").await;
+    let Case { id, version: v } =
+        submit(&app, &branch, "成员", "2001-01-01", 33, "2025-03-03").await;
     let member = first_member(&app).await;
     let missing = crate::matrix::global_id("Member", 999_999);
     let step = |ids: Vec<&str>| json!({ "input": { "candidateId": id, "expectedVersion": v, "occurredOn": "2025-04-01", "step": { "assignContacts": { "memberIds": ids } } } });
