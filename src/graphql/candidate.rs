@@ -41,10 +41,8 @@ impl Candidate {
         if let Some(p) = &self.1 {
             return Ok(p.clone());
         }
-        ctx.loader::<PersonByIdLoader>()
-            .load_one(self.0.person_id)
-            .await
-            .map_err(|e| e.extend())?
+        ctx.load_one::<PersonByIdLoader, _>(self.0.person_id)
+            .await?
             .map(Arc::new)
             .ok_or_else(|| AppError::NotFound("person").extend())
     }
@@ -283,10 +281,8 @@ impl Candidate {
     #[graphql(complexity = "super::weights::UNPAGED_LIST * child_complexity")]
     async fn timeline(&self, ctx: &Context<'_>) -> Result<Vec<PipelineEvent>> {
         let events = ctx
-            .loader::<EventsByCandidateLoader>()
-            .load_one(self.0.id)
-            .await
-            .map_err(|e| e.extend())?
+            .load_one::<EventsByCandidateLoader, _>(self.0.id)
+            .await?
             .unwrap_or_default();
         Ok(events.into_iter().map(PipelineEvent).collect())
     }
@@ -331,12 +327,14 @@ impl PipelineEvent {
     }
 
     /// The role the step was recorded in (I9; null for steps recorded before roles were kept).
-    async fn actor_role(&self) -> Option<super::enums::Role> {
-        self.0
-            .actor_role
-            .as_deref()
-            .and_then(|r| r.parse::<crate::domain::Role>().ok())
-            .map(Into::into)
+    async fn actor_role(&self) -> Result<Option<super::enums::Role>> {
+        let Some(role) = self.0.actor_role.as_deref() else {
+            return Ok(None);
+        };
+        let role = role
+            .parse::<crate::domain::Role>()
+            .map_err(|e| AppError::internal(anyhow::anyhow!(e)))?;
+        Ok(Some(role.into()))
     }
 
     /// What the step recorded (votes, dates, people, numbers), as JSON.

@@ -43,10 +43,8 @@ impl Organization {
 pub async fn load_visible(ctx: &Context<'_>, id: i64) -> Result<Option<Organization>> {
     let actor = ctx.actor()?;
     Ok(ctx
-        .loader::<super::loaders::OrganizationByIdLoader>()
-        .load_one(id)
-        .await
-        .map_err(loader_error)?
+        .load_one::<super::loaders::OrganizationByIdLoader, _>(id)
+        .await?
         .and_then(|o| Organization::visible(actor, o)))
 }
 
@@ -154,10 +152,8 @@ impl Organization {
             limit: args.limit,
         };
         let page = ctx
-            .loader::<super::loaders::CasesByOrganizationLoader>()
-            .load_one(key)
-            .await
-            .map_err(loader_error)?
+            .load_one::<super::loaders::CasesByOrganizationLoader, _>(key)
+            .await?
             .unwrap_or(crate::db::Page {
                 rows: vec![],
                 has_next: false,
@@ -178,10 +174,8 @@ impl Organization {
     async fn candidate_count(&self, ctx: &Context<'_>) -> Result<i64> {
         crate::service::require(ctx.actor()?, crate::domain::Permission::ReadIndicators)?;
         Ok(ctx
-            .loader::<super::loaders::CandidateCountLoader>()
-            .load_one(self.0.id)
-            .await
-            .map_err(loader_error)?
+            .load_one::<super::loaders::CandidateCountLoader, _>(self.0.id)
+            .await?
             .unwrap_or(0))
     }
 
@@ -230,10 +224,8 @@ impl Organization {
             include_inactive,
         };
         let page = ctx
-            .loader::<super::loaders::ChildrenPageLoader>()
-            .load_one(key)
-            .await
-            .map_err(loader_error)?
+            .load_one::<super::loaders::ChildrenPageLoader, _>(key)
+            .await?
             .unwrap_or(crate::db::Page {
                 rows: vec![],
                 has_next: false,

@@ -54,8 +54,14 @@ impl User {
     }
 
     /// Role; what it allows is limited to the subtree of `organization`.
-    async fn role(&self) -> Option<Role> {
-        self.0.role.parse::<domain::Role>().ok().map(Into::into)
+    async fn role(&self) -> Result<Option<Role>> {
+        // A stored role is always one of the roles; anything else is damage, not "no role".
+        let role = self
+            .0
+            .role
+            .parse::<domain::Role>()
+            .map_err(|e| AppError::internal(anyhow::anyhow!(e)))?;
+        Ok(Some(role.into()))
     }
 
     /// Whether this is a service account of an integration partner.
@@ -100,10 +106,8 @@ impl User {
 /// shown only to those who may see the actor).
 pub async fn visible_user_id(ctx: &Context<'_>, user_id: i64) -> Result<Option<ID>> {
     let user = ctx
-        .loader::<super::loaders::UserByIdLoader>()
-        .load_one(user_id)
-        .await
-        .map_err(|e| e.extend())?;
+        .load_one::<super::loaders::UserByIdLoader, _>(user_id)
+        .await?;
     let Some(user) = user else { return Ok(None) };
     let visible = super::organization::load_visible(ctx, user.organization_id)
         .await?
