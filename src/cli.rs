@@ -147,206 +147,226 @@ pub async fn run() -> anyhow::Result<()> {
     telemetry::init(cli.config.log_format);
     let config = cli.config;
     match cli.command.unwrap_or(Command::Serve { demo: false }) {
-        Command::Serve { demo } => {
-            if demo && config.environment == crate::config::Environment::Production {
-                bail!(
-                    "--demo loads users with a published password and is refused with FAZHAN_ENV=production"
-                );
-            }
-            app::serve(app::prepare(config).await?, demo).await
-        }
+        Command::Serve { demo } => serve(config, demo).await,
         Command::Audit {
             command: AuditCommand::Verify,
-        } => {
-            let state = app::prepare(config).await?;
-            let (checked, broken) = crate::service::audit::verify(&state.db)
-                .await
-                .map_err(|e| anyhow!(e.message()))?;
-            match broken {
-                None => {
-                    println!("audit verify: {checked} rows, chain intact");
-                    Ok(())
-                }
-                Some(b) => bail!("audit verify: row {} does not match: {}", b.id, b.reason),
-            }
-        }
+        } => audit_verify(config).await,
         Command::Migrate => {
             let db = app::connect(&config).await?;
             app::migrate(&db).await?;
             println!("migrations applied");
             Ok(())
         }
-        Command::ExportSchema { output } => {
-            let sdl = crate::graphql::export_sdl();
-            match output {
-                Some(path) => std::fs::write(&path, sdl)
-                    .with_context(|| format!("writing {}", path.display())),
-                None => {
-                    print!("{sdl}");
-                    Ok(())
-                }
-            }
-        }
-        Command::User {
-            command:
-                UserCommand::Create {
-                    org,
-                    role,
-                    username,
-                    display_name,
-                    service_account,
-                },
-        } => {
-            let state = app::prepare(config).await?;
-            let org_id = parse_org_ref(&org)?;
-            let role: Role = role.parse().map_err(|e: String| anyhow!(e))?;
-            let password = read_password()?;
-            let org = db::organization::find_by_id(&state.db, org_id)
-                .await?
-                .ok_or_else(|| anyhow!("organization {org} not found"))?;
-            let user = user_service::create_in(
-                &state.db,
-                None,
-                org,
-                user_service::CreateUser {
-                    organization_id: org_id,
-                    username,
-                    display_name,
-                    password,
-                    role,
-                    is_service_account: service_account,
-                },
-            )
-            .await
-            .map_err(|e| anyhow!(e.message()))?;
-            println!(
-                "created user {} ({}) id {}",
-                user.username,
-                user.role,
-                ids::encode(NodeType::User, user.id).0
-            );
-            Ok(())
-        }
+        Command::ExportSchema { output } => export_schema(output),
+        Command::User { command } => user(config, command).await,
         Command::Token {
             command: TokenCommand::Issue { username, days },
-        } => {
-            let state = app::prepare(config).await?;
-            let user = db::user::find_by_username(&state.db, &username)
-                .await?
-                .ok_or_else(|| anyhow!("user {username} not found"))?;
-            if !user.active {
-                bail!("user {username} is deactivated");
-            }
-            if !user.is_service_account {
-                bail!(
-                    "user {username} is not a service account (create it with --service-account)"
-                );
-            }
-            let (token, exp) = state.jwt.issue(
-                user.id,
-                user.token_generation,
-                TokenKind::Service,
-                chrono::Duration::days(i64::from(days)),
-            )?;
-            crate::service::audit::record_alone(
-                &state.db,
-                db::audit::AuditRecord {
-                    actor_user_id: None,
-                    organization_id: Some(user.organization_id),
-                    action: "auth.token_issue",
-                    subject_type: "user",
-                    subject_id: Some(user.id),
-                    detail: serde_json::json!({ "username": username, "days": days, "expiresAt": exp }),
-                },
-                "OK",
-            )
-            .await
-            .map_err(|e| anyhow!(e.message()))?;
-            eprintln!("token for {username}, expires at unix time {exp}:");
-            println!("{token}");
-            Ok(())
-        }
+        } => issue_token(config, &username, days).await,
         Command::Seed {
             orgs,
             candidates,
             seed,
         } => {
-            let state = app::prepare(config).await?;
-            let started = std::time::Instant::now();
-            let r = crate::seed::run(
-                &state.db,
-                &crate::seed::SeedOptions {
-                    organizations: orgs,
-                    candidates,
-                    seed,
-                },
-            )
-            .await?;
-            println!(
-                "seeded {} organizations, {} candidates, {} events, {} plans, {} letters, {} reports, {} counters in {:.1} s",
-                r.organizations,
-                r.candidates,
-                r.events,
-                r.plans,
-                r.letters,
-                r.reports,
-                r.counters,
-                started.elapsed().as_secs_f64()
-            );
-            Ok(())
+            let options = crate::seed::SeedOptions {
+                organizations: orgs,
+                candidates,
+                seed,
+            };
+            seed_province(config, &options).await
         }
-        Command::Counts { command } => {
-            let state = app::prepare(config).await?;
-            match command {
-                CountsCommand::Verify => {
-                    let diffs = crate::service::counts::verify(&state.db)
-                        .await
-                        .map_err(|e| anyhow!(e.message()))?;
-                    for d in &diffs {
-                        println!(
-                            "organization {} year {} {}={}: stored {} expected {}",
-                            d.organization_id,
-                            d.key.year,
-                            d.key.dimension,
-                            d.key.value,
-                            d.stored,
-                            d.expected
-                        );
-                    }
-                    if diffs.is_empty() {
-                        println!("counts verify: clean");
-                        Ok(())
-                    } else {
-                        bail!("counts verify: {} differences", diffs.len())
-                    }
-                }
-                CountsCommand::Rebuild => {
-                    let n = crate::service::counts::rebuild(&state.db)
-                        .await
-                        .map_err(|e| anyhow!(e.message()))?;
-                    println!("counts rebuilt: {n} counters");
-                    Ok(())
-                }
-            }
-        }
+        Command::Counts { command } => counts(config, command).await,
         Command::Demo {
             command: DemoCommand::Load,
-        } => {
-            let state = app::prepare(config).await?;
-            if demo::load(&state.db)
-                .await
-                .map_err(|e| anyhow!(e.message()))?
-            {
-                println!(
-                    "demo data loaded; every demo user's password is {}",
-                    demo::DEMO_PASSWORD
-                );
-            } else {
-                println!("demo data already present");
-            }
+        } => load_demo(config).await,
+    }
+}
+
+/// `serve [--demo]`.
+async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
+    if demo && config.environment == crate::config::Environment::Production {
+        bail!(
+            "--demo loads users with a published password and is refused with FAZHAN_ENV=production"
+        );
+    }
+    app::serve(app::prepare(config).await?, demo).await
+}
+
+/// `audit verify`.
+async fn audit_verify(config: Config) -> anyhow::Result<()> {
+    let state = app::prepare(config).await?;
+    let (checked, broken) = crate::service::audit::verify(&state.db)
+        .await
+        .map_err(|e| anyhow!(e.message()))?;
+    match broken {
+        None => {
+            println!("audit verify: {checked} rows, chain intact");
+            Ok(())
+        }
+        Some(b) => bail!("audit verify: row {} does not match: {}", b.id, b.reason),
+    }
+}
+
+/// `export-schema [--output FILE]`.
+fn export_schema(output: Option<PathBuf>) -> anyhow::Result<()> {
+    let sdl = crate::graphql::export_sdl();
+    match output {
+        Some(path) => {
+            std::fs::write(&path, sdl).with_context(|| format!("writing {}", path.display()))
+        }
+        None => {
+            print!("{sdl}");
             Ok(())
         }
     }
+}
+
+/// `user create`.
+async fn user(config: Config, command: UserCommand) -> anyhow::Result<()> {
+    let UserCommand::Create {
+        org,
+        role,
+        username,
+        display_name,
+        service_account,
+    } = command;
+    let state = app::prepare(config).await?;
+    let org_id = parse_org_ref(&org)?;
+    let role: Role = role.parse().map_err(|e: String| anyhow!(e))?;
+    let password = read_password()?;
+    let org = db::organization::find_by_id(&state.db, org_id)
+        .await?
+        .ok_or_else(|| anyhow!("organization {org} not found"))?;
+    let user = user_service::create_in(
+        &state.db,
+        None,
+        org,
+        user_service::CreateUser {
+            organization_id: org_id,
+            username,
+            display_name,
+            password,
+            role,
+            is_service_account: service_account,
+        },
+    )
+    .await
+    .map_err(|e| anyhow!(e.message()))?;
+    println!(
+        "created user {} ({}) id {}",
+        user.username,
+        user.role,
+        ids::encode(NodeType::User, user.id).0
+    );
+    Ok(())
+}
+
+/// `token issue`.
+async fn issue_token(config: Config, username: &str, days: u32) -> anyhow::Result<()> {
+    let state = app::prepare(config).await?;
+    let user = db::user::find_by_username(&state.db, username)
+        .await?
+        .ok_or_else(|| anyhow!("user {username} not found"))?;
+    if !user.active {
+        bail!("user {username} is deactivated");
+    }
+    if !user.is_service_account {
+        bail!("user {username} is not a service account (create it with --service-account)");
+    }
+    let (token, exp) = state.jwt.issue(
+        user.id,
+        user.token_generation,
+        TokenKind::Service,
+        chrono::Duration::days(i64::from(days)),
+    )?;
+    crate::service::audit::record_alone(
+        &state.db,
+        db::audit::AuditRecord {
+            actor_user_id: None,
+            organization_id: Some(user.organization_id),
+            action: "auth.token_issue",
+            subject_type: "user",
+            subject_id: Some(user.id),
+            detail: serde_json::json!({ "username": username, "days": days, "expiresAt": exp }),
+        },
+        "OK",
+    )
+    .await
+    .map_err(|e| anyhow!(e.message()))?;
+    eprintln!("token for {username}, expires at unix time {exp}:");
+    println!("{token}");
+    Ok(())
+}
+
+/// `seed`.
+async fn seed_province(config: Config, options: &crate::seed::SeedOptions) -> anyhow::Result<()> {
+    let state = app::prepare(config).await?;
+    let started = std::time::Instant::now();
+    let r = crate::seed::run(&state.db, options).await?;
+    println!(
+        "seeded {} organizations, {} candidates, {} events, {} plans, {} letters, {} reports, {} counters in {:.1} s",
+        r.organizations,
+        r.candidates,
+        r.events,
+        r.plans,
+        r.letters,
+        r.reports,
+        r.counters,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// `counts verify` and `counts rebuild`.
+async fn counts(config: Config, command: CountsCommand) -> anyhow::Result<()> {
+    let state = app::prepare(config).await?;
+    match command {
+        CountsCommand::Verify => {
+            let diffs = crate::service::counts::verify(&state.db)
+                .await
+                .map_err(|e| anyhow!(e.message()))?;
+            for d in &diffs {
+                println!(
+                    "organization {} year {} {}={}: stored {} expected {}",
+                    d.organization_id,
+                    d.key.year,
+                    d.key.dimension,
+                    d.key.value,
+                    d.stored,
+                    d.expected
+                );
+            }
+            if diffs.is_empty() {
+                println!("counts verify: clean");
+                Ok(())
+            } else {
+                bail!("counts verify: {} differences", diffs.len())
+            }
+        }
+        CountsCommand::Rebuild => {
+            let n = crate::service::counts::rebuild(&state.db)
+                .await
+                .map_err(|e| anyhow!(e.message()))?;
+            println!("counts rebuilt: {n} counters");
+            Ok(())
+        }
+    }
+}
+
+/// `demo load`.
+async fn load_demo(config: Config) -> anyhow::Result<()> {
+    let state = app::prepare(config).await?;
+    if demo::load(&state.db)
+        .await
+        .map_err(|e| anyhow!(e.message()))?
+    {
+        println!(
+            "demo data loaded; every demo user's password is {}",
+            demo::DEMO_PASSWORD
+        );
+    } else {
+        println!("demo data already present");
+    }
+    Ok(())
 }
 
 fn parse_org_ref(org: &str) -> anyhow::Result<i64> {

@@ -21,6 +21,17 @@ pub struct NewApplication<'a> {
     pub person: &'a PersonRecord,
 }
 
+impl<'a> NewApplication<'a> {
+    /// `person`'s application to `organization_id` on `applied_on`.
+    pub fn new(organization_id: i64, applied_on: NaiveDate, person: &'a PersonRecord) -> Self {
+        NewApplication {
+            organization_id,
+            applied_on,
+            person,
+        }
+    }
+}
+
 /// A new Party member.
 pub struct NewMember<'a> {
     pub organization_id: i64,
@@ -103,78 +114,10 @@ impl BulkTxn {
         rows: &[NewApplication<'_>],
         by: Recorder<'_>,
     ) -> Result<(), DbErr> {
-        if rows.is_empty() {
-            return Ok(());
-        }
         match self {
-            BulkTxn::Postgres(tx) => {
-                let mut tx = tx.lock().await;
-                // The sequences are named once per statement (a per-row lookup of the name took
-                // an eighth of a 100,000-row import).
-                let ids: Vec<(i64, i64)> = sqlx::query_as(
-                    "SELECT nextval(s.p), nextval(s.c) FROM (SELECT \
-                     pg_get_serial_sequence('people', 'id')::regclass AS p, \
-                     pg_get_serial_sequence('candidates', 'id')::regclass AS c) s \
-                     CROSS JOIN generate_series(1, $1)",
-                )
-                .bind(rows.len() as i64)
-                .fetch_all(&mut **tx)
-                .await
-                .map_err(sqlx_err)?;
-                let at = by.at.to_rfc3339();
-                let step = application_step();
-                let mut people = String::with_capacity(rows.len() * 160);
-                let mut cases = String::with_capacity(rows.len() * 80);
-                let mut events = String::with_capacity(rows.len() * 120);
-                for (r, (person_id, case_id)) in rows.iter().zip(&ids) {
-                    person_line(
-                        &mut people,
-                        *person_id,
-                        r.organization_id,
-                        r.person,
-                        None,
-                        &at,
-                    );
-                    let _ = writeln!(
-                        cases,
-                        "{case_id}\t{person_id}\t{}\tAPPLICANT\t1\t{}\tf\tf\t{at}\t{at}",
-                        r.organization_id, r.applied_on
-                    );
-                    let _ = writeln!(
-                        events,
-                        "{case_id}\t{}\t1\t{}\t{at}\t{}\t{}\t{}\t[]\t{}\t{}",
-                        step,
-                        r.applied_on,
-                        by.user_id,
-                        r.organization_id,
-                        copy_text(&application_details(r.organization_id)),
-                        copy_text(by.note),
-                        copy_text(by.role),
-                    );
-                }
-                copy(&mut tx, PEOPLE_COPY, people).await?;
-                copy(
-                    &mut tx,
-                    "COPY candidates (id, person_id, organization_id, stage, version, applied_on, \
-                     extended, invalidated, created_at, updated_at) FROM STDIN",
-                    cases,
-                )
-                .await?;
-                copy(
-                    &mut tx,
-                    "COPY candidate_events (candidate_id, step, step_number, occurred_on, \
-                     recorded_at, actor_user_id, organization_id, details, warnings, note, \
-                     actor_role) FROM STDIN",
-                    events,
-                )
-                .await
-            }
-            BulkTxn::Other(tx) => {
-                for rows in rows.chunks(INSERT_ROWS) {
-                    insert_applications_with(tx, rows, by).await?;
-                }
-                Ok(())
-            }
+            _ if rows.is_empty() => Ok(()),
+            BulkTxn::Postgres(tx) => copy_applications(&mut *tx.lock().await, rows, by).await,
+            BulkTxn::Other(tx) => insert_applications_with(tx, rows, by).await,
         }
     }
 
@@ -184,104 +127,214 @@ impl BulkTxn {
         rows: &[NewMember<'_>],
         at: DateTime<Utc>,
     ) -> Result<(), DbErr> {
-        if rows.is_empty() {
-            return Ok(());
-        }
         match self {
-            BulkTxn::Postgres(tx) => {
-                let mut tx = tx.lock().await;
-                let at = at.to_rfc3339();
-                let mut people = String::with_capacity(rows.len() * 160);
-                let ids: Vec<(i64,)> = sqlx::query_as(
-                    "SELECT nextval(s.p) FROM (SELECT \
-                     pg_get_serial_sequence('people', 'id')::regclass AS p) s \
-                     CROSS JOIN generate_series(1, $1)",
-                )
-                .bind(rows.len() as i64)
-                .fetch_all(&mut **tx)
-                .await
-                .map_err(sqlx_err)?;
-                for (r, (id,)) in rows.iter().zip(&ids) {
-                    let member = Some((r.member_since, r.under_party_probation));
-                    person_line(&mut people, *id, r.organization_id, r.person, member, &at);
-                }
-                copy(&mut tx, PEOPLE_COPY, people).await
-            }
-            BulkTxn::Other(tx) => {
-                for rows in rows.chunks(INSERT_ROWS) {
-                    let models: Vec<_> = rows
-                        .iter()
-                        .map(|r| {
-                            super::person::new_row(
-                                r.organization_id,
-                                r.person,
-                                Some((r.member_since, r.under_party_probation)),
-                            )
-                        })
-                        .collect();
-                    entity::person::Entity::insert_many(models).exec(tx).await?;
-                }
-                Ok(())
-            }
+            _ if rows.is_empty() => Ok(()),
+            BulkTxn::Postgres(tx) => copy_members(&mut *tx.lock().await, rows, at).await,
+            BulkTxn::Other(tx) => insert_members_with(tx, rows).await,
         }
     }
 }
 
-/// One multi-row insert per table for applications (the SeaORM path).
+/// A PostgreSQL transaction that takes `COPY`.
+type PgTransaction = sqlx::Transaction<'static, sqlx::Postgres>;
+
+/// Draws ids for `n` rows from the sequences `sql` names (once per statement: a per-row lookup
+/// of a sequence's name took an eighth of a 100,000-row import).
+async fn draw_ids<T>(tx: &mut PgTransaction, sql: &'static str, n: usize) -> Result<Vec<T>, DbErr>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
+{
+    sqlx::query_as(sql)
+        .bind(n as i64)
+        .fetch_all(&mut **tx)
+        .await
+        .map_err(sqlx_err)
+}
+
+/// Applications with `COPY`, their ids drawn first so that a case names its person.
+async fn copy_applications(
+    tx: &mut PgTransaction,
+    rows: &[NewApplication<'_>],
+    by: Recorder<'_>,
+) -> Result<(), DbErr> {
+    let ids: Vec<(i64, i64)> = draw_ids(
+        tx,
+        "SELECT nextval(s.p), nextval(s.c) FROM (SELECT \
+         pg_get_serial_sequence('people', 'id')::regclass AS p, \
+         pg_get_serial_sequence('candidates', 'id')::regclass AS c) s \
+         CROSS JOIN generate_series(1, $1)",
+        rows.len(),
+    )
+    .await?;
+    let at = by.at.to_rfc3339();
+    let step = application_step();
+    let mut people = String::with_capacity(rows.len() * 160);
+    let mut cases = String::with_capacity(rows.len() * 80);
+    let mut events = String::with_capacity(rows.len() * 120);
+    for (r, (person_id, case_id)) in rows.iter().zip(&ids) {
+        person_line(
+            &mut people,
+            *person_id,
+            r.organization_id,
+            r.person,
+            None,
+            &at,
+        );
+        let _ = writeln!(
+            cases,
+            "{case_id}\t{person_id}\t{}\tAPPLICANT\t1\t{}\tf\tf\t{at}\t{at}",
+            r.organization_id, r.applied_on
+        );
+        let _ = writeln!(
+            events,
+            "{case_id}\t{}\t1\t{}\t{at}\t{}\t{}\t{}\t[]\t{}\t{}",
+            step,
+            r.applied_on,
+            by.user_id,
+            r.organization_id,
+            copy_text(&application_details(r.organization_id)),
+            copy_text(by.note),
+            copy_text(by.role),
+        );
+    }
+    copy(tx, PEOPLE_COPY, people).await?;
+    copy(
+        tx,
+        "COPY candidates (id, person_id, organization_id, stage, version, applied_on, \
+         extended, invalidated, created_at, updated_at) FROM STDIN",
+        cases,
+    )
+    .await?;
+    copy(
+        tx,
+        "COPY candidate_events (candidate_id, step, step_number, occurred_on, \
+         recorded_at, actor_user_id, organization_id, details, warnings, note, \
+         actor_role) FROM STDIN",
+        events,
+    )
+    .await
+}
+
+/// Party members with `COPY`.
+async fn copy_members(
+    tx: &mut PgTransaction,
+    rows: &[NewMember<'_>],
+    at: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let at = at.to_rfc3339();
+    let mut people = String::with_capacity(rows.len() * 160);
+    let ids: Vec<(i64,)> = draw_ids(
+        tx,
+        "SELECT nextval(s.p) FROM (SELECT \
+         pg_get_serial_sequence('people', 'id')::regclass AS p) s \
+         CROSS JOIN generate_series(1, $1)",
+        rows.len(),
+    )
+    .await?;
+    for (r, (id,)) in rows.iter().zip(&ids) {
+        let member = Some((r.member_since, r.under_party_probation));
+        person_line(&mut people, *id, r.organization_id, r.person, member, &at);
+    }
+    copy(tx, PEOPLE_COPY, people).await
+}
+
+/// Party members with multi-row inserts (the SeaORM path).
+async fn insert_members_with(
+    tx: &DatabaseTransaction,
+    rows: &[NewMember<'_>],
+) -> Result<(), DbErr> {
+    for rows in rows.chunks(INSERT_ROWS) {
+        let models = rows.iter().map(|r| {
+            let member = Some((r.member_since, r.under_party_probation));
+            super::person::new_row(r.organization_id, r.person, member)
+        });
+        entity::person::Entity::insert_many(models).exec(tx).await?;
+    }
+    Ok(())
+}
+
+/// Applications with multi-row inserts (the SeaORM path).
 async fn insert_applications_with(
     tx: &DatabaseTransaction,
     rows: &[NewApplication<'_>],
     by: Recorder<'_>,
 ) -> Result<(), DbErr> {
-    let people: Vec<_> = rows
+    for rows in rows.chunks(INSERT_ROWS) {
+        insert_application_chunk(tx, rows, by).await?;
+    }
+    Ok(())
+}
+
+/// One multi-row insert per table for applications.
+async fn insert_application_chunk(
+    tx: &DatabaseTransaction,
+    rows: &[NewApplication<'_>],
+    by: Recorder<'_>,
+) -> Result<(), DbErr> {
+    let people = rows
         .iter()
-        .map(|r| super::person::new_row(r.organization_id, r.person, None))
-        .collect();
+        .map(|r| super::person::new_row(r.organization_id, r.person, None));
     let person_ids = entity::person::Entity::insert_many(people)
         .exec_with_returning_keys(tx)
         .await?;
-    let cases: Vec<_> = rows
+    let cases = rows
         .iter()
-        .zip(&person_ids)
-        .map(|(r, person_id)| entity::candidate::ActiveModel {
-            person_id: Set(*person_id),
-            organization_id: Set(r.organization_id),
-            stage: Set("APPLICANT".into()),
-            version: Set(1),
-            applied_on: Set(r.applied_on),
-            extended: Set(false),
-            invalidated: Set(false),
-            created_at: Set(by.at),
-            updated_at: Set(by.at),
-            ..Default::default()
-        })
-        .collect();
+        .zip(person_ids)
+        .map(|(r, id)| case_row(r, id, by));
     let case_ids = entity::candidate::Entity::insert_many(cases)
         .exec_with_returning_keys(tx)
         .await?;
-    let events: Vec<_> = rows
+    let events = rows
         .iter()
-        .zip(&case_ids)
-        .map(|(r, case_id)| entity::candidate_event::ActiveModel {
-            candidate_id: Set(*case_id),
-            step: Set(application_step()),
-            step_number: Set(1),
-            occurred_on: Set(r.applied_on),
-            recorded_at: Set(by.at),
-            actor_user_id: Set(by.user_id),
-            organization_id: Set(r.organization_id),
-            details: Set(application_details(r.organization_id)),
-            warnings: Set("[]".into()),
-            corrects_event_id: Set(None),
-            note: Set(Some(by.note.into())),
-            actor_role: Set(Some(by.role.into())),
-            ..Default::default()
-        })
-        .collect();
+        .zip(case_ids)
+        .map(|(r, id)| event_row(r, id, by));
     entity::candidate_event::Entity::insert_many(events)
         .exec(tx)
         .await?;
     Ok(())
+}
+
+/// An application's case at step 1.
+fn case_row(
+    r: &NewApplication<'_>,
+    person_id: i64,
+    by: Recorder<'_>,
+) -> entity::candidate::ActiveModel {
+    entity::candidate::ActiveModel {
+        person_id: Set(person_id),
+        organization_id: Set(r.organization_id),
+        stage: Set("APPLICANT".into()),
+        version: Set(1),
+        applied_on: Set(r.applied_on),
+        extended: Set(false),
+        invalidated: Set(false),
+        created_at: Set(by.at),
+        updated_at: Set(by.at),
+        ..Default::default()
+    }
+}
+
+/// An application's first event.
+fn event_row(
+    r: &NewApplication<'_>,
+    case_id: i64,
+    by: Recorder<'_>,
+) -> entity::candidate_event::ActiveModel {
+    entity::candidate_event::ActiveModel {
+        candidate_id: Set(case_id),
+        step: Set(application_step()),
+        step_number: Set(1),
+        occurred_on: Set(r.applied_on),
+        recorded_at: Set(by.at),
+        actor_user_id: Set(by.user_id),
+        organization_id: Set(r.organization_id),
+        details: Set(application_details(r.organization_id)),
+        warnings: Set("[]".into()),
+        corrects_event_id: Set(None),
+        note: Set(Some(by.note.into())),
+        actor_role: Set(Some(by.role.into())),
+        ..Default::default()
+    }
 }
 
 /// The first step's stored name (as the pipeline writes it).
@@ -370,11 +423,7 @@ fn person_line(
     );
 }
 
-async fn copy(
-    tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
-    statement: &str,
-    data: String,
-) -> Result<(), DbErr> {
+async fn copy(tx: &mut PgTransaction, statement: &str, data: String) -> Result<(), DbErr> {
     let mut sink = tx.copy_in_raw(statement).await.map_err(sqlx_err)?;
     if let Err(e) = sink.send(data.into_bytes()).await {
         let _ = sink.abort("send failed").await;
@@ -382,6 +431,21 @@ async fn copy(
     }
     sink.finish().await.map_err(sqlx_err)?;
     Ok(())
+}
+
+/// One `ConnectionTrait` method on either transaction: on PostgreSQL `$pg` runs with `$tx` the
+/// locked sqlx transaction (its sqlx error mapped to a `DbErr`), elsewhere `$other` with `$tx`
+/// the SeaORM transaction.
+macro_rules! on_either {
+    ($self:ident, |$tx:ident| postgres: $pg:expr, other: $other:expr) => {
+        match $self {
+            BulkTxn::Postgres(locked) => {
+                let mut $tx = locked.lock().await;
+                $pg.map_err(sqlx_err)
+            }
+            BulkTxn::Other($tx) => $other,
+        }
+    };
 }
 
 #[async_trait::async_trait]
@@ -394,59 +458,33 @@ impl ConnectionTrait for BulkTxn {
     }
 
     async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
-        match self {
-            BulkTxn::Postgres(tx) => {
-                let mut tx = tx.lock().await;
-                query(stmt)
-                    .execute(&mut **tx)
-                    .await
-                    .map(Into::into)
-                    .map_err(sqlx_err)
-            }
-            BulkTxn::Other(tx) => tx.execute_raw(stmt).await,
-        }
+        on_either!(self, |tx|
+            postgres: query(stmt).execute(&mut **tx).await.map(Into::into),
+            other: tx.execute_raw(stmt).await)
     }
 
     async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
-        match self {
-            BulkTxn::Postgres(tx) => {
-                let mut tx = tx.lock().await;
-                sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
-                    .execute(&mut **tx)
-                    .await
-                    .map(Into::into)
-                    .map_err(sqlx_err)
-            }
-            BulkTxn::Other(tx) => tx.execute_unprepared(sql).await,
-        }
+        on_either!(self, |tx|
+            postgres: sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+                .execute(&mut **tx)
+                .await
+                .map(Into::into),
+            other: tx.execute_unprepared(sql).await)
     }
 
     async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
-        match self {
-            BulkTxn::Postgres(tx) => {
-                let mut tx = tx.lock().await;
-                query(stmt)
-                    .fetch_optional(&mut **tx)
-                    .await
-                    .map(|r| r.map(Into::into))
-                    .map_err(sqlx_err)
-            }
-            BulkTxn::Other(tx) => tx.query_one_raw(stmt).await,
-        }
+        on_either!(self, |tx|
+            postgres: query(stmt).fetch_optional(&mut **tx).await.map(|r| r.map(Into::into)),
+            other: tx.query_one_raw(stmt).await)
     }
 
     async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
-        match self {
-            BulkTxn::Postgres(tx) => {
-                let mut tx = tx.lock().await;
-                query(stmt)
-                    .fetch_all(&mut **tx)
-                    .await
-                    .map(|rows| rows.into_iter().map(Into::into).collect())
-                    .map_err(sqlx_err)
-            }
-            BulkTxn::Other(tx) => tx.query_all_raw(stmt).await,
-        }
+        on_either!(self, |tx|
+            postgres: query(stmt)
+                .fetch_all(&mut **tx)
+                .await
+                .map(|rows| rows.into_iter().map(Into::into).collect()),
+            other: tx.query_all_raw(stmt).await)
     }
 }
 

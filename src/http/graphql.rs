@@ -229,20 +229,24 @@ pub async fn get(
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return resp;
     }
-    execute(
-        &s,
-        (request_id, peer_address(peer)),
-        &headers,
-        media,
-        request,
-    )
-    .await
+    execute(&s, Caller::new(request_id, peer), &headers, media, request).await
 }
 
-/// The client's address: the TCP peer (known when the server runs with connect info; tests that
-/// call the router directly have none).
-fn peer_address(peer: Option<Extension<ConnectInfo<SocketAddr>>>) -> Option<std::net::IpAddr> {
-    peer.map(|Extension(ConnectInfo(a))| a.ip())
+/// Who sent a request: its id and the client's address.
+struct Caller {
+    request_id: super::RequestId,
+    /// The TCP peer (known when the server runs with connect info; tests that call the router
+    /// directly have none).
+    address: Option<std::net::IpAddr>,
+}
+
+impl Caller {
+    fn new(request_id: super::RequestId, peer: Option<Extension<ConnectInfo<SocketAddr>>>) -> Self {
+        Caller {
+            request_id,
+            address: peer.map(|Extension(ConnectInfo(a))| a.ip()),
+        }
+    }
 }
 
 /// `POST /graphql` with a JSON body.
@@ -281,14 +285,7 @@ pub async fn post(
     if let Err(refusal) = s.persisted.resolve(&mut request) {
         return persisted_refusal(media, refusal);
     }
-    execute(
-        &s,
-        (request_id, peer_address(peer)),
-        &headers,
-        media,
-        request,
-    )
-    .await
+    execute(&s, Caller::new(request_id, peer), &headers, media, request).await
 }
 
 /// The JSON type of a member of the body, read without keeping its contents.
@@ -357,8 +354,8 @@ struct BodyShape {
 /// Reads a JSON body into a request, checking the shape the spec requires. The shape is read
 /// first without building a tree, so a large body (a bulk import) is held once, not twice.
 fn parse_body(body: &[u8]) -> Result<async_graphql::Request, String> {
-    let first = body.iter().find(|b| !b.is_ascii_whitespace());
-    if first.is_some_and(|b| *b != b'{') {
+    let start = body.trim_ascii_start();
+    if !start.is_empty() && !start.starts_with(b"{") {
         return Err("请求体须为JSON对象 / the body must be a JSON object".into());
     }
     let shape: BodyShape = match serde_json::from_slice(body) {
@@ -411,7 +408,10 @@ fn selects_mutation(request: &async_graphql::Request) -> bool {
 
 async fn execute(
     s: &HttpState,
-    (request_id, client_address): (super::RequestId, Option<std::net::IpAddr>),
+    Caller {
+        request_id,
+        address: client_address,
+    }: Caller,
     headers: &HeaderMap,
     media: MediaType,
     request: async_graphql::Request,

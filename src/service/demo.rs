@@ -13,6 +13,7 @@ use crate::domain::{Actor, Role};
 use crate::error::{AppError, AppResult};
 use entity::organization::Model;
 use sea_orm::DatabaseConnection;
+use std::collections::HashMap;
 
 /// The password of every demo user.
 pub const DEMO_PASSWORD: &str = "demo-pass-2026";
@@ -28,6 +29,130 @@ pub const DEMO_USERS: &[(&str, Role, &str)] = &[
     ("univ.admin", Role::Admin, "示例大学党委"),
     ("univ.organizer", Role::Organizer, "示例大学党委"),
     ("partner.bot", Role::Partner, "示例市委组织部"),
+];
+
+/// The demo tree in creation order: parent's name (`None`: the root), name, kind, sector,
+/// member count.
+const DEMO_ORGANIZATIONS: &[(Option<&str>, &str, K, S, i32)] = &[
+    (
+        None,
+        "示例市委组织部",
+        K::CityOrganizationDepartment,
+        S::PartyOrgan,
+        0,
+    ),
+    (
+        Some("示例市委组织部"),
+        "示例区委组织部",
+        K::CountyOrganizationDepartment,
+        S::PartyOrgan,
+        0,
+    ),
+    (
+        Some("示例区委组织部"),
+        "和平街道党工委",
+        K::StreetWorkingCommittee,
+        S::GovernmentOrgan,
+        420,
+    ),
+    (
+        Some("和平街道党工委"),
+        "和平社区党委",
+        K::VillageCommunityCommittee,
+        S::Community,
+        160,
+    ),
+    (
+        Some("和平社区党委"),
+        "和平社区第一党支部",
+        K::Branch,
+        S::Community,
+        45,
+    ),
+    (
+        Some("和平社区党委"),
+        "和平社区第二党支部",
+        K::Branch,
+        S::Community,
+        38,
+    ),
+    (
+        Some("和平街道党工委"),
+        "和平街道机关党支部",
+        K::Branch,
+        S::GovernmentOrgan,
+        27,
+    ),
+    (
+        Some("和平街道党工委"),
+        "星火科技有限公司党支部",
+        K::Branch,
+        S::NonPublicEnterprise,
+        16,
+    ),
+    (
+        Some("和平街道党工委"),
+        "明达物流有限公司党支部",
+        K::Branch,
+        S::NonPublicEnterprise,
+        9,
+    ),
+    (
+        Some("和平街道党工委"),
+        "和平街道新的社会阶层人士联合会党支部",
+        K::Branch,
+        S::SocialOrganization,
+        7,
+    ),
+    (
+        None,
+        "省委教育工委",
+        K::EducationWorkCommittee,
+        S::PartyOrgan,
+        0,
+    ),
+    (
+        Some("省委教育工委"),
+        "示例大学党委",
+        K::UniversityCommittee,
+        S::University,
+        2600,
+    ),
+    (
+        Some("示例大学党委"),
+        "计算机学院党委",
+        K::SecondLevelCommittee,
+        S::University,
+        310,
+    ),
+    (
+        Some("计算机学院党委"),
+        "计算机学院本科生第一党支部",
+        K::Branch,
+        S::University,
+        42,
+    ),
+    (
+        Some("计算机学院党委"),
+        "计算机学院研究生党支部",
+        K::Branch,
+        S::University,
+        58,
+    ),
+    (
+        Some("示例大学党委"),
+        "外国语学院党总支",
+        K::GeneralBranch,
+        S::University,
+        86,
+    ),
+    (
+        Some("外国语学院党总支"),
+        "外国语学院学生党支部",
+        K::Branch,
+        S::University,
+        31,
+    ),
 ];
 
 /// Loads the demo set under the root, acting as the root's `admin`. Returns false when it was
@@ -51,131 +176,7 @@ pub async fn load(db: &DatabaseConnection) -> AppResult<bool> {
         organization_id: root.id,
         scope_path: root.path.clone(),
     };
-    let org = |parent: &Model, name: &str, kind: K, sector: S, members: i32| CreateOrganization {
-        parent_id: parent.id,
-        name: name.into(),
-        code: None,
-        kind,
-        sector,
-        can_approve: None,
-        can_pre_review: None,
-        member_count: Some(members),
-    };
-    let mut by_name = std::collections::HashMap::new();
-    macro_rules! add {
-        ($parent:expr, $name:expr, $kind:expr, $sector:expr, $members:expr) => {{
-            let o = create(db, &actor, org($parent, $name, $kind, $sector, $members)).await?;
-            by_name.insert(o.name.clone(), o.clone());
-            o
-        }};
-    }
-    let city = add!(
-        &root,
-        "示例市委组织部",
-        K::CityOrganizationDepartment,
-        S::PartyOrgan,
-        0
-    );
-    let district = add!(
-        &city,
-        "示例区委组织部",
-        K::CountyOrganizationDepartment,
-        S::PartyOrgan,
-        0
-    );
-    let street = add!(
-        &district,
-        "和平街道党工委",
-        K::StreetWorkingCommittee,
-        S::GovernmentOrgan,
-        420
-    );
-    let community = add!(
-        &street,
-        "和平社区党委",
-        K::VillageCommunityCommittee,
-        S::Community,
-        160
-    );
-    add!(
-        &community,
-        "和平社区第一党支部",
-        K::Branch,
-        S::Community,
-        45
-    );
-    add!(
-        &community,
-        "和平社区第二党支部",
-        K::Branch,
-        S::Community,
-        38
-    );
-    add!(
-        &street,
-        "和平街道机关党支部",
-        K::Branch,
-        S::GovernmentOrgan,
-        27
-    );
-    add!(
-        &street,
-        "星火科技有限公司党支部",
-        K::Branch,
-        S::NonPublicEnterprise,
-        16
-    );
-    add!(
-        &street,
-        "明达物流有限公司党支部",
-        K::Branch,
-        S::NonPublicEnterprise,
-        9
-    );
-    add!(
-        &street,
-        "和平街道新的社会阶层人士联合会党支部",
-        K::Branch,
-        S::SocialOrganization,
-        7
-    );
-    let edu = add!(
-        &root,
-        "省委教育工委",
-        K::EducationWorkCommittee,
-        S::PartyOrgan,
-        0
-    );
-    let univ = add!(
-        &edu,
-        "示例大学党委",
-        K::UniversityCommittee,
-        S::University,
-        2600
-    );
-    let cs = add!(
-        &univ,
-        "计算机学院党委",
-        K::SecondLevelCommittee,
-        S::University,
-        310
-    );
-    add!(
-        &cs,
-        "计算机学院本科生第一党支部",
-        K::Branch,
-        S::University,
-        42
-    );
-    add!(&cs, "计算机学院研究生党支部", K::Branch, S::University, 58);
-    let fl = add!(
-        &univ,
-        "外国语学院党总支",
-        K::GeneralBranch,
-        S::University,
-        86
-    );
-    add!(&fl, "外国语学院学生党支部", K::Branch, S::University, 31);
+    let by_name = organizations(db, &actor, &root).await?;
     for (username, role, org_name) in DEMO_USERS {
         let org = &by_name[*org_name];
         create_user(
@@ -192,7 +193,44 @@ pub async fn load(db: &DatabaseConnection) -> AppResult<bool> {
         )
         .await?;
     }
-    let branch = &by_name["和平社区第一党支部"];
+    let organizer = Actor {
+        role: Role::Organizer,
+        ..actor
+    };
+    members(db, &organizer, &by_name["和平社区第一党支部"]).await?;
+    Ok(true)
+}
+
+/// Creates [`DEMO_ORGANIZATIONS`] under `root`; returns them by name.
+async fn organizations(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    root: &Model,
+) -> AppResult<HashMap<String, Model>> {
+    let mut by_name: HashMap<String, Model> = HashMap::new();
+    for (parent, name, kind, sector, members) in DEMO_ORGANIZATIONS {
+        let parent_id = match parent {
+            Some(parent) => by_name[*parent].id,
+            None => root.id,
+        };
+        let input = CreateOrganization {
+            parent_id,
+            name: (*name).into(),
+            code: None,
+            kind: *kind,
+            sector: *sector,
+            can_approve: None,
+            can_pre_review: None,
+            member_count: Some(*members),
+        };
+        let o = create(db, actor, input).await?;
+        by_name.insert(o.name.clone(), o);
+    }
+    Ok(by_name)
+}
+
+/// The three Party members of `branch` (one under 留党察看).
+async fn members(db: &DatabaseConnection, organizer: &Actor, branch: &Model) -> AppResult<()> {
     let member = |name: &str, gender: Gender, born: &str, since: &str, probation: bool| MemberRow {
         organization_id: branch.id,
         person: PersonDraft {
@@ -206,18 +244,12 @@ pub async fn load(db: &DatabaseConnection) -> AppResult<bool> {
         member_since: since.parse().ok(),
         under_party_probation: probation,
     };
-    let organizer = Actor {
-        user_id: admin.id,
-        role: Role::Organizer,
-        organization_id: root.id,
-        scope_path: root.path.clone(),
-    };
     // The demo's own members carry no ID numbers; a one-off allowance keeps the loader
     // independent of the running service's limits.
     super::member::import(
         db,
         &super::duplicates::DuplicateChecks::new(1, 10),
-        &organizer,
+        organizer,
         vec![
             member("王建国", Gender::Male, "1975-04-12", "1998-07-01", false),
             member("李秀英", Gender::Female, "1982-09-30", "2006-06-28", false),
@@ -225,5 +257,5 @@ pub async fn load(db: &DatabaseConnection) -> AppResult<bool> {
         ],
     )
     .await?;
-    Ok(true)
+    Ok(())
 }

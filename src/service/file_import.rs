@@ -7,14 +7,16 @@
 
 use super::duplicates::{self, DuplicateChecks};
 use super::import::{
-    BranchCounts, check_application, count_application, receives_applications, rolled_up,
+    BranchCounts, check_application, receives_applications, rolled_up, validate_person,
+    write_applications,
 };
 use super::require;
-use crate::db::{self, audit::AuditRecord, bulk::BulkTxn};
+use crate::db::bulk::{BulkTxn, NewApplication};
+use crate::db::{self, audit::AuditRecord};
 use crate::domain::import_file::{self, CellError, FileRow, ImportKind, Layout};
-use crate::domain::pipeline::person::{self, PersonRecord};
+use crate::domain::pipeline::person::PersonRecord;
 use crate::domain::pipeline::rules::LocalRules;
-use crate::domain::{Actor, DomainError, Permission};
+use crate::domain::{Actor, Permission};
 use crate::error::{AppError, AppResult};
 use entity::organization::Model as Organization;
 use sea_orm::DatabaseConnection;
@@ -338,6 +340,31 @@ async fn fill(
     if written == 0 {
         return Err(empty_file().into());
     }
+    record(
+        txn,
+        actor,
+        request,
+        (operation, request_hash),
+        &tree,
+        per_branch,
+        written,
+    )
+    .await?;
+    Ok(written)
+}
+
+/// What goes with the rows written: the counters (applications), the audit row and the
+/// idempotency key.
+async fn record(
+    txn: &BulkTxn,
+    actor: &Actor,
+    request: &FileImport,
+    (operation, request_hash): (&str, &str),
+    tree: &Tree<'_>,
+    per_branch: BranchCounts,
+    written: usize,
+) -> AppResult<()> {
+    let kind = request.kind;
     if kind == ImportKind::Candidates {
         let orgs = &tree.organizations;
         let deltas = rolled_up(per_branch, |id| {
@@ -375,7 +402,7 @@ async fn fill(
         )
         .await?;
     }
-    Ok(written)
+    Ok(())
 }
 
 fn empty_file() -> AppError {
@@ -389,6 +416,21 @@ fn unreadable(reason: String) -> AppError {
         format!("无法读取文件 / the file could not be read: {reason}"),
         reason,
     )
+}
+
+/// The heading of the column that holds `field` (empty when none does).
+fn column_of(kind: ImportKind, field: &str) -> &'static str {
+    if field.is_empty() {
+        return "";
+    }
+    kind.columns()
+        .iter()
+        .find(|c| {
+            c.field == field
+                || (field == "outflowOrganizationId" && c.field == "outflowOrganizationName")
+        })
+        .map(|c| c.header_zh)
+        .unwrap_or_default()
 }
 
 /// One row against the tree and the rules; `None` when it was reported.
@@ -423,29 +465,10 @@ async fn validate(
         problems.one(row, "所属党组织ID", "organizationId", message);
         return Ok(None);
     }
-    let p = match person::validate(parsed.person, candidates) {
+    let p = match validate_person(parsed.person, candidates) {
         Ok(p) => p,
-        Err(DomainError::InvalidInput {
-            field,
-            message_zh,
-            message_en,
-        }) => {
-            let column = request
-                .kind
-                .columns()
-                .iter()
-                .find(|c| {
-                    c.field == field
-                        || (field == "outflowOrganizationId"
-                            && c.field == "outflowOrganizationName")
-                })
-                .map(|c| c.header_zh)
-                .unwrap_or_default();
-            problems.one(row, column, field, format!("{message_zh} / {message_en}"));
-            return Ok(None);
-        }
-        Err(e) => {
-            problems.one(row, "", "", e.to_string());
+        Err((field, message)) => {
+            problems.one(row, column_of(request.kind, field), field, message);
             return Ok(None);
         }
     };
@@ -546,19 +569,11 @@ async fn flush(
         ImportKind::Candidates => {
             let rows: Vec<_> = passing
                 .iter()
-                .map(|r| db::bulk::NewApplication {
-                    organization_id: r.organization,
-                    applied_on: r.applied_on,
-                    person: &r.person,
-                })
+                .map(|r| NewApplication::new(r.organization, r.applied_on, &r.person))
                 .collect();
-            txn.insert_applications(&rows, by).await?;
-            for r in &passing {
-                let two_new = tree.organizations[&r.organization]
-                    .as_ref()
-                    .is_some_and(|o| o.is_two_new);
-                count_application(per_branch, r.organization, &r.person, r.applied_on, two_new);
-            }
+            let orgs = &tree.organizations;
+            let two_new = |id| orgs[&id].as_ref().is_some_and(|o| o.is_two_new);
+            write_applications(txn, &rows, by, per_branch, two_new).await?;
         }
         ImportKind::Members => {
             let rows: Vec<_> = passing

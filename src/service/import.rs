@@ -1,6 +1,7 @@
 //! Bulk import of applications (step 1 for many people), all-or-nothing.
 
 use super::require;
+use crate::db::bulk::{BulkTxn, NewApplication, Recorder};
 use crate::db::{self, audit::AuditRecord};
 use crate::domain::counts::{CaseFacts, CountKey, contributions};
 use crate::domain::organization::path_ids;
@@ -12,6 +13,7 @@ use crate::domain::pipeline::state::CaseState;
 use crate::domain::{Actor, DomainError, Permission};
 use crate::error::{AppError, AppResult, RowError};
 use chrono::NaiveDate;
+use entity::organization::Model as Organization;
 use sea_orm::DatabaseConnection;
 use serde_json::json;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -40,7 +42,7 @@ fn application_facts(p: &PersonRecord, applied_on: NaiveDate, is_two_new: bool) 
 pub(super) type BranchCounts = HashMap<i64, HashMap<CountKey, i64>>;
 
 /// Adds one new application to its branch's contributions.
-pub(super) fn count_application(
+fn count_application(
     per_branch: &mut BranchCounts,
     branch: i64,
     p: &PersonRecord,
@@ -51,6 +53,28 @@ pub(super) fn count_application(
     for key in contributions(&application_facts(p, applied_on, is_two_new)) {
         *keys.entry(key).or_default() += 1;
     }
+}
+
+/// Writes a batch of applications and adds each to its branch's counter contributions.
+pub(super) async fn write_applications(
+    txn: &BulkTxn,
+    rows: &[NewApplication<'_>],
+    by: Recorder<'_>,
+    per_branch: &mut BranchCounts,
+    is_two_new: impl Fn(i64) -> bool,
+) -> AppResult<()> {
+    txn.insert_applications(rows, by).await?;
+    for r in rows {
+        let two_new = is_two_new(r.organization_id);
+        count_application(
+            per_branch,
+            r.organization_id,
+            r.person,
+            r.applied_on,
+            two_new,
+        );
+    }
+    Ok(())
 }
 
 /// Each branch's totals rolled up to its ancestors, as counter deltas.
@@ -112,11 +136,48 @@ pub(super) fn check_application(
     })
 }
 
+/// A row's person through [`person::validate`]; a refusal as the field it names (empty when it
+/// names none) and its message.
+pub(super) fn validate_person(
+    draft: PersonDraft,
+    id_card_required: bool,
+) -> Result<PersonRecord, (&'static str, String)> {
+    person::validate(draft, id_card_required).map_err(|e| match e {
+        DomainError::InvalidInput {
+            field,
+            message_zh,
+            message_en,
+        } => (field, format!("{message_zh} / {message_en}")),
+        e => ("", e.to_string()),
+    })
+}
+
 /// One application to import.
+#[derive(serde::Serialize)]
 pub struct ImportRow {
     pub organization_id: i64,
     pub applied_on: NaiveDate,
     pub person: PersonDraft,
+}
+
+/// A row that passed validation.
+struct ValidRow {
+    index: usize,
+    organization_id: i64,
+    applied_on: NaiveDate,
+    person: PersonRecord,
+}
+
+/// The request's identity for its idempotency key: SHA-256 over the rows' serialized form.
+fn request_hash(rows: &[ImportRow]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(b"importCandidates");
+    for r in rows {
+        h.update(serde_json::to_vec(r).unwrap_or_default());
+        h.update(b"\n");
+    }
+    format!("{:x}", h.finalize())
 }
 
 /// Imports applications: every row is validated (including N1 and duplicate ID cards, in the
@@ -133,15 +194,7 @@ pub async fn import_candidates(
     if !actor.may(Permission::ManagePipeline) {
         require(actor, Permission::SubmitReports)?;
     }
-    let request_hash = {
-        use sha2::{Digest, Sha256};
-        let mut h = Sha256::new();
-        h.update(b"importCandidates");
-        for r in &rows {
-            h.update(format!("{}|{}|{:?}\n", r.organization_id, r.applied_on, r.person).as_bytes());
-        }
-        format!("{:x}", h.finalize())
-    };
+    let request_hash = request_hash(&rows);
     if let Some(key) = &idempotency_key
         && let Some(prev) = db::idempotency::find(db, actor.user_id, key).await?
     {
@@ -158,92 +211,54 @@ pub async fn import_candidates(
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    let orgs: HashMap<i64, _> = db::organization::find_by_ids(db, &org_ids)
+    let orgs: HashMap<i64, Organization> = db::organization::find_by_ids(db, &org_ids)
         .await?
         .into_iter()
         .map(|o| (o.id, o))
         .collect();
-    let mut rules_cache: HashMap<i64, LocalRules> = HashMap::new();
+    let valid = validate_rows(db, checks, actor, &orgs, rows).await?;
+    let key = idempotency_key
+        .as_deref()
+        .map(|k| (k, request_hash.as_str()));
+    write(db, actor, &orgs, &valid, key).await?;
+    Ok((valid.len(), false))
+}
+
+/// Every row checked (organization, person, N1, ID cards in the input and on record); the rows
+/// that pass, or every refusal.
+async fn validate_rows(
+    db: &DatabaseConnection,
+    checks: &super::duplicates::DuplicateChecks,
+    actor: &Actor,
+    orgs: &HashMap<i64, Organization>,
+    rows: Vec<ImportRow>,
+) -> AppResult<Vec<ValidRow>> {
+    let mut check = RowCheck {
+        db,
+        actor,
+        orgs,
+        rules: HashMap::new(),
+        seen: HashSet::new(),
+    };
     let mut errors = vec![];
     let mut valid = vec![];
-    let mut seen = HashSet::new();
     for (index, r) in rows.into_iter().enumerate() {
-        let Some(org) = orgs
-            .get(&r.organization_id)
-            .filter(|o| actor.can_see(&o.path))
-        else {
-            errors.push(RowError {
-                index,
-                field: "organizationId".into(),
-                message: "未找到 / not found".into(),
-            });
-            continue;
-        };
-        if let Err(message) = receives_applications(org) {
-            errors.push(RowError {
-                index,
-                field: "organizationId".into(),
-                message,
-            });
-            continue;
+        match check.row(index, r).await? {
+            Ok(v) => valid.push(v),
+            Err(e) => errors.push(e),
         }
-        let p = match person::validate(r.person, true) {
-            Ok(p) => p,
-            Err(DomainError::InvalidInput {
-                field,
-                message_zh,
-                message_en,
-            }) => {
-                errors.push(RowError {
-                    index,
-                    field: field.into(),
-                    message: format!("{message_zh} / {message_en}"),
-                });
-                continue;
-            }
-            Err(e) => {
-                errors.push(RowError {
-                    index,
-                    field: "".into(),
-                    message: e.to_string(),
-                });
-                continue;
-            }
-        };
-        if let Some(n) = &p.id_card_number
-            && !seen.insert(n.clone())
-        {
-            errors.push(RowError {
-                index,
-                field: "idCardNumber".into(),
-                message: "文件中身份证号重复 / duplicate ID-card number in the input".into(),
-            });
-            continue;
-        }
-        if let std::collections::hash_map::Entry::Vacant(e) = rules_cache.entry(org.id) {
-            e.insert(db::local_rules::effective(db, &org.path).await?);
-        }
-        if let Err(message) = check_application(org.id, &p, r.applied_on, &rules_cache[&org.id]) {
-            errors.push(RowError {
-                index,
-                field: "birthDate".into(),
-                message,
-            });
-            continue;
-        }
-        valid.push((index, org.id, r.applied_on, p));
     }
     let numbers: Vec<String> = valid
         .iter()
-        .filter_map(|v| v.3.id_card_number.clone())
+        .filter_map(|v| v.person.id_card_number.clone())
         .collect();
     for dup in super::duplicates::find(db, checks, actor, &numbers).await? {
         if let Some(v) = valid
             .iter()
-            .find(|v| v.3.id_card_number.as_deref() == Some(dup.as_str()))
+            .find(|v| v.person.id_card_number.as_deref() == Some(dup.as_str()))
         {
             errors.push(RowError {
-                index: v.0,
+                index: v.index,
                 field: "idCardNumber".into(),
                 message: super::duplicates::DUPLICATE_MESSAGE.into(),
             });
@@ -253,8 +268,77 @@ pub async fn import_candidates(
         errors.sort_by_key(|e| e.index);
         return Err(AppError::Rows(errors));
     }
-    let txn = db::bulk::BulkTxn::begin(db).await?;
-    let by = db::bulk::Recorder {
+    Ok(valid)
+}
+
+/// Checks rows one by one, remembering the rules of the organizations seen and the ID-card
+/// numbers met so far.
+struct RowCheck<'a> {
+    db: &'a DatabaseConnection,
+    actor: &'a Actor,
+    orgs: &'a HashMap<i64, Organization>,
+    rules: HashMap<i64, LocalRules>,
+    seen: HashSet<String>,
+}
+
+impl RowCheck<'_> {
+    /// One row: valid, or its refusal.
+    async fn row(&mut self, index: usize, r: ImportRow) -> AppResult<Result<ValidRow, RowError>> {
+        let refuse = |field: &str, message: String| {
+            Ok(Err(RowError {
+                index,
+                field: field.into(),
+                message,
+            }))
+        };
+        let Some(org) = self
+            .orgs
+            .get(&r.organization_id)
+            .filter(|o| self.actor.can_see(&o.path))
+        else {
+            return refuse("organizationId", "未找到 / not found".into());
+        };
+        if let Err(message) = receives_applications(org) {
+            return refuse("organizationId", message);
+        }
+        let p = match validate_person(r.person, true) {
+            Ok(p) => p,
+            Err((field, message)) => return refuse(field, message),
+        };
+        if let Some(n) = &p.id_card_number
+            && !self.seen.insert(n.clone())
+        {
+            return refuse(
+                "idCardNumber",
+                "文件中身份证号重复 / duplicate ID-card number in the input".into(),
+            );
+        }
+        if let std::collections::hash_map::Entry::Vacant(e) = self.rules.entry(org.id) {
+            e.insert(db::local_rules::effective(self.db, &org.path).await?);
+        }
+        if let Err(message) = check_application(org.id, &p, r.applied_on, &self.rules[&org.id]) {
+            return refuse("birthDate", message);
+        }
+        Ok(Ok(ValidRow {
+            index,
+            organization_id: org.id,
+            applied_on: r.applied_on,
+            person: p,
+        }))
+    }
+}
+
+/// Writes the valid rows, their counters, the audit row and the idempotency key (with the
+/// request's hash) in one transaction.
+async fn write(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    orgs: &HashMap<i64, Organization>,
+    valid: &[ValidRow],
+    idempotency_key: Option<(&str, &str)>,
+) -> AppResult<()> {
+    let txn = BulkTxn::begin(db).await?;
+    let by = Recorder {
         user_id: actor.user_id,
         role: actor.role.as_str(),
         at: chrono::Utc::now(),
@@ -266,16 +350,9 @@ pub async fn import_candidates(
     for chunk in valid.chunks(db::bulk::BATCH_ROWS) {
         let rows: Vec<_> = chunk
             .iter()
-            .map(|(_, org, on, p)| db::bulk::NewApplication {
-                organization_id: *org,
-                applied_on: *on,
-                person: p,
-            })
+            .map(|v| NewApplication::new(v.organization_id, v.applied_on, &v.person))
             .collect();
-        txn.insert_applications(&rows, by).await?;
-        for (_, org_id, on, p) in chunk {
-            count_application(&mut per_branch, *org_id, p, *on, orgs[org_id].is_two_new);
-        }
+        write_applications(&txn, &rows, by, &mut per_branch, |id| orgs[&id].is_two_new).await?;
     }
     let deltas = rolled_up(per_branch, |id| orgs[&id].path.as_str());
     db::counts::apply(&txn, &deltas).await?;
@@ -291,17 +368,17 @@ pub async fn import_candidates(
         },
     )
     .await?;
-    if let Some(key) = &idempotency_key {
+    if let Some((key, request_hash)) = idempotency_key {
         db::idempotency::record(
             &txn,
             actor.user_id,
             key,
             "importCandidates",
-            &request_hash,
+            request_hash,
             valid.len() as i64,
         )
         .await?;
     }
     txn.commit().await?;
-    Ok((valid.len(), false))
+    Ok(())
 }

@@ -54,7 +54,7 @@ string_enum! {
 }
 
 /// A person as entered, before validation.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct PersonDraft {
     pub name: String,
     pub gender: Option<Gender>,
