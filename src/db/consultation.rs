@@ -1,8 +1,9 @@
 //! Consultations of external departments (I5).
 
+use crate::domain::consultation::{ConsultationStage, Department};
 use entity::consultation::{self, Column, Entity};
 use sea_orm::prelude::*;
-use sea_orm::{ConnectionTrait, FromQueryResult, QueryOrder};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, FromQueryResult, QueryOrder};
 
 /// A case's consultations, oldest first.
 pub async fn of_case(
@@ -25,20 +26,56 @@ pub async fn find(
     Entity::find_by_id(id).one(db).await
 }
 
-/// Inserts one.
-pub async fn insert(
-    db: &impl ConnectionTrait,
-    row: consultation::ActiveModel,
-) -> Result<consultation::Model, DbErr> {
-    row.insert(db).await
+/// A request to a department, as stored.
+pub struct ConsultationRequest<'a> {
+    pub candidate_id: i64,
+    pub department: Department,
+    pub stage: ConsultationStage,
+    pub question: &'a str,
+    pub sent_on: Date,
+    /// The reply window's end (the letters' window from the local rules).
+    pub due_on: Date,
+    pub written: bool,
+    pub created_by: i64,
 }
 
-/// Saves a change.
-pub async fn update(
+/// Inserts a request.
+pub async fn insert(
     db: &impl ConnectionTrait,
-    row: consultation::ActiveModel,
+    r: ConsultationRequest<'_>,
 ) -> Result<consultation::Model, DbErr> {
-    row.update(db).await
+    consultation::ActiveModel {
+        candidate_id: Set(r.candidate_id),
+        department: Set(r.department.as_str().into()),
+        stage: Set(r.stage.as_str().into()),
+        question: Set(r.question.to_string()),
+        sent_on: Set(r.sent_on),
+        due_on: Set(r.due_on),
+        written: Set(r.written),
+        answered_on: Set(None),
+        answer: Set(None),
+        concern: Set(false),
+        created_by: Set(r.created_by),
+        created_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+}
+
+/// Records the department's answer.
+pub async fn answer(
+    db: &impl ConnectionTrait,
+    row: consultation::Model,
+    answered_on: Date,
+    text: String,
+    concern: bool,
+) -> Result<consultation::Model, DbErr> {
+    let mut a: consultation::ActiveModel = row.into();
+    a.answered_on = Set(Some(answered_on));
+    a.answer = Set(Some(text));
+    a.concern = Set(concern);
+    a.update(db).await
 }
 
 /// Unanswered consultations of a subtree's cases due by `horizon` (at most `limit`).

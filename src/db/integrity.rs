@@ -1,5 +1,6 @@
 //! The integrity registers: form numbers and case responsibilities.
 
+use crate::domain::integrity::{FormStatus, Responsibility};
 use entity::{case_responsibility, form_number};
 use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, FromQueryResult, QueryOrder, QuerySelect};
@@ -94,13 +95,65 @@ pub async fn has_register(db: &impl ConnectionTrait, committee_id: i64) -> Resul
         .is_some())
 }
 
-/// Saves a changed number.
-pub async fn update(db: &impl ConnectionTrait, row: form_number::ActiveModel) -> Result<(), DbErr> {
-    row.update(db).await.map(|_| ())
+/// Voids a number (spoilt, lost, or replaced by a corrected pre-review).
+pub async fn void(
+    db: &impl ConnectionTrait,
+    row: form_number::Model,
+    on: Date,
+    reason: String,
+) -> Result<(), DbErr> {
+    let mut a: form_number::ActiveModel = row.into();
+    a.status = Set(FormStatus::Voided.as_str().into());
+    a.voided_on = Set(Some(on));
+    a.void_reason = Set(Some(reason));
+    a.update(db).await.map(|_| ())
 }
 
-/// Inserts one row (a number bound by a committee that keeps no register).
-pub async fn insert(db: &impl ConnectionTrait, row: form_number::ActiveModel) -> Result<(), DbErr> {
+/// Binds a registered number to a case at pre-review.
+pub async fn bind(
+    db: &impl ConnectionTrait,
+    row: form_number::Model,
+    case_id: i64,
+    on: Date,
+) -> Result<(), DbErr> {
+    let mut a: form_number::ActiveModel = row.into();
+    a.status = Set(FormStatus::Bound.as_str().into());
+    a.candidate_id = Set(Some(case_id));
+    a.bound_on = Set(Some(on));
+    a.update(db).await.map(|_| ())
+}
+
+/// Marks a number used: its form was filled in.
+pub async fn mark_used(
+    db: &impl ConnectionTrait,
+    row: form_number::Model,
+    on: Date,
+) -> Result<(), DbErr> {
+    let mut a: form_number::ActiveModel = row.into();
+    a.status = Set(FormStatus::Used.as_str().into());
+    a.used_on = Set(Some(on));
+    a.update(db).await.map(|_| ())
+}
+
+/// Records a number bound at pre-review by a committee that keeps no register (still one per
+/// person).
+pub async fn insert_bound(
+    db: &impl ConnectionTrait,
+    (committee, number): (i64, &str),
+    case_id: i64,
+    on: Date,
+    created_by: i64,
+) -> Result<(), DbErr> {
+    let row = form_number::ActiveModel {
+        committee_organization_id: Set(committee),
+        number: Set(number.to_string()),
+        status: Set(FormStatus::Bound.as_str().into()),
+        candidate_id: Set(Some(case_id)),
+        bound_on: Set(Some(on)),
+        created_by: Set(created_by),
+        created_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    };
     row.insert(db).await.map(|_| ())
 }
 
@@ -145,14 +198,36 @@ pub async fn numbers(
         .await
 }
 
-/// Records responsibilities of one event.
+/// Who carries one responsibility on a recorded step: a member (person) or a user.
+pub enum Answerable {
+    Person(i64),
+    User(i64),
+}
+
+/// Writes the responsibilities one step (`event`) carries.
 pub async fn add_responsibilities(
     db: &impl ConnectionTrait,
-    rows: Vec<case_responsibility::ActiveModel>,
+    event: &entity::candidate_event::Model,
+    carried: Vec<(Responsibility, Answerable)>,
 ) -> Result<(), DbErr> {
-    if rows.is_empty() {
+    if carried.is_empty() {
         return Ok(());
     }
+    let rows = carried.into_iter().map(|(r, who)| {
+        let (person, user) = match who {
+            Answerable::Person(p) => (Some(p), None),
+            Answerable::User(u) => (None, Some(u)),
+        };
+        case_responsibility::ActiveModel {
+            candidate_id: Set(event.candidate_id),
+            event_id: Set(event.id),
+            person_id: Set(person),
+            user_id: Set(user),
+            responsibility: Set(r.as_str().into()),
+            occurred_on: Set(event.occurred_on),
+            ..Default::default()
+        }
+    });
     case_responsibility::Entity::insert_many(rows)
         .exec(db)
         .await

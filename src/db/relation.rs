@@ -1,9 +1,9 @@
 //! Relations between people (I1 kinship to a two-new organization's owner, I2 near relatives).
 
-use crate::domain::kinship::KINSHIP_GENERATIONS;
+use crate::domain::kinship::{KINSHIP_GENERATIONS, RelationKind};
 use entity::person_relation::{self, Column, Entity};
 use sea_orm::prelude::*;
-use sea_orm::{ConnectionTrait, FromQueryResult, QueryOrder};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, FromQueryResult, QueryOrder};
 
 /// The relations recorded between `person` and any of `others`, either way round.
 pub async fn between(
@@ -80,12 +80,26 @@ pub async fn of_person(
         .await
 }
 
-/// Inserts a relation.
+/// Inserts a relation: `person` to a member `relative`, or to the owner of a two-new
+/// organization (`relative` `None`, `relative_is_owner`).
 pub async fn insert(
     db: &impl ConnectionTrait,
-    row: person_relation::ActiveModel,
+    (person, relative, relative_is_owner): (i64, Option<i64>, bool),
+    (kind, generations): (RelationKind, u8),
+    created_by: i64,
 ) -> Result<person_relation::Model, DbErr> {
-    row.insert(db).await
+    person_relation::ActiveModel {
+        person_id: Set(person),
+        relative_person_id: Set(relative),
+        relative_is_owner: Set(relative_is_owner),
+        kind: Set(kind.as_str().into()),
+        generations: Set(i32::from(generations)),
+        created_by: Set(created_by),
+        created_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
 }
 
 /// One relation.

@@ -10,7 +10,7 @@ use crate::domain::{Actor, Permission};
 use crate::error::{AppError, AppResult};
 use chrono::NaiveDate;
 use entity::consultation;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseConnection, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 use serde_json::json;
 
 /// A request to record.
@@ -58,29 +58,21 @@ pub async fn record(
         .await?
         .ok_or(AppError::NotFound("candidate"))?;
     let rules = db::local_rules::effective(&txn, &org.path).await?;
-    let row = db::consultation::insert(
-        &txn,
-        consultation::ActiveModel {
-            candidate_id: Set(case.id),
-            department: Set(c.department.as_str().into()),
-            stage: Set(c.stage.as_str().into()),
-            question: Set(question.to_string()),
-            sent_on: Set(c.sent_on),
-            due_on: Set(due_date(
-                c.sent_on,
-                rules.letter_reply_days,
-                rules.letter_reply_working_days,
-            )),
-            written: Set(c.written),
-            answered_on: Set(None),
-            answer: Set(None),
-            concern: Set(false),
-            created_by: Set(actor.user_id),
-            created_at: Set(chrono::Utc::now()),
-            ..Default::default()
-        },
-    )
-    .await?;
+    let request = db::consultation::ConsultationRequest {
+        candidate_id: case.id,
+        department: c.department,
+        stage: c.stage,
+        question,
+        sent_on: c.sent_on,
+        due_on: due_date(
+            c.sent_on,
+            rules.letter_reply_days,
+            rules.letter_reply_working_days,
+        ),
+        written: c.written,
+        created_by: actor.user_id,
+    };
+    let row = db::consultation::insert(&txn, request).await?;
     audit(&txn, actor, "consultation.record", &row).await?;
     txn.commit().await?;
     Ok(row)
@@ -115,11 +107,8 @@ pub async fn answer(
             "the answer cannot predate the request",
         ));
     }
-    let mut a: consultation::ActiveModel = row.into();
-    a.answered_on = Set(Some(answered_on));
-    a.answer = Set(Some(text.trim().to_string()));
-    a.concern = Set(concern);
-    let row = db::consultation::update(&txn, a).await?;
+    let text = text.trim().to_string();
+    let row = db::consultation::answer(&txn, row, answered_on, text, concern).await?;
     audit(&txn, actor, "consultation.answer", &row).await?;
     txn.commit().await?;
     Ok(row)

@@ -4,13 +4,13 @@
 
 use super::require;
 use crate::db::{self, audit::AuditRecord};
-use crate::domain::integrity::{self as rules, FormStatus, Responsibility};
+use crate::domain::integrity::{self as rules, FormStatus};
 use crate::domain::pipeline::model::StepDetails;
 use crate::domain::{Actor, Permission, RuleViolation};
 use crate::error::{AppError, AppResult};
 use chrono::NaiveDate;
-use entity::{case_responsibility, form_number};
-use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseConnection, TransactionTrait};
+use entity::form_number;
+use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 use serde_json::json;
 
 const SOURCE: &str = "local: town plan (预审即发展，一人一号); 细则 Art. 19";
@@ -157,11 +157,7 @@ pub async fn void(
             row.status, row.status
         )));
     }
-    let mut a: form_number::ActiveModel = row.clone().into();
-    a.status = Set(FormStatus::Voided.as_str().into());
-    a.voided_on = Set(Some(on));
-    a.void_reason = Set(Some(reason.trim().to_string()));
-    db::integrity::update(&txn, a).await?;
+    db::integrity::void(&txn, row.clone(), on, reason.trim().to_string()).await?;
     db::audit::record(
         &txn,
         AuditRecord {
@@ -220,11 +216,7 @@ pub async fn on_step(
                 {
                     let replaced =
                         format!("更正预审，改用{number} / pre-review corrected to {number}");
-                    let mut a: form_number::ActiveModel = old.into();
-                    a.status = Set(FormStatus::Voided.as_str().into());
-                    a.voided_on = Set(Some(on));
-                    a.void_reason = Set(Some(replaced));
-                    db::integrity::update(txn, a).await?;
+                    db::integrity::void(txn, old, on, replaced).await?;
                 }
             }
             match db::integrity::find(txn, committee, number).await? {
@@ -243,11 +235,7 @@ pub async fn on_step(
                             json!({ "formNumber": number, "status": row.status }),
                         ));
                     }
-                    let mut a: form_number::ActiveModel = row.into();
-                    a.status = Set(FormStatus::Bound.as_str().into());
-                    a.candidate_id = Set(Some(case_id));
-                    a.bound_on = Set(Some(on));
-                    db::integrity::update(txn, a).await?;
+                    db::integrity::bind(txn, row, case_id, on).await?;
                 }
                 None => {
                     if db::integrity::has_register(txn, committee).await? {
@@ -260,20 +248,8 @@ pub async fn on_step(
                         ));
                     }
                     // A committee without a register: the number is still one per person.
-                    db::integrity::insert(
-                        txn,
-                        form_number::ActiveModel {
-                            committee_organization_id: Set(committee),
-                            number: Set(number.to_string()),
-                            status: Set(FormStatus::Bound.as_str().into()),
-                            candidate_id: Set(Some(case_id)),
-                            bound_on: Set(Some(on)),
-                            created_by: Set(actor.user_id),
-                            created_at: Set(chrono::Utc::now()),
-                            ..Default::default()
-                        },
-                    )
-                    .await?;
+                    let number = (committee, number);
+                    db::integrity::insert_bound(txn, number, case_id, on, actor.user_id).await?;
                 }
             }
         }
@@ -291,10 +267,7 @@ pub async fn on_step(
                         json!({ "formNumber": number, "status": row.status }),
                     ));
                 }
-                let mut a: form_number::ActiveModel = row.into();
-                a.status = Set(FormStatus::Used.as_str().into());
-                a.used_on = Set(Some(on));
-                db::integrity::update(txn, a).await?;
+                db::integrity::mark_used(txn, row, on).await?;
             }
         }
         _ => {}
@@ -313,21 +286,11 @@ pub async fn record_responsibilities(
         db::integrity::drop_responsibilities(txn, corrected).await?;
     }
     let (members, by_user) = rules::responsibilities(step);
-    let row = |r: Responsibility, person: Option<i64>, user: Option<i64>| {
-        case_responsibility::ActiveModel {
-            candidate_id: Set(event.candidate_id),
-            event_id: Set(event.id),
-            person_id: Set(person),
-            user_id: Set(user),
-            responsibility: Set(r.as_str().into()),
-            occurred_on: Set(event.occurred_on),
-            ..Default::default()
-        }
-    };
-    let mut rows: Vec<_> = members
+    use db::integrity::Answerable;
+    let mut carried: Vec<_> = members
         .into_iter()
-        .map(|(r, p)| row(r, Some(p), None))
+        .map(|(r, p)| (r, Answerable::Person(p)))
         .collect();
-    rows.extend(by_user.map(|r| row(r, None, Some(actor.user_id))));
-    Ok(db::integrity::add_responsibilities(txn, rows).await?)
+    carried.extend(by_user.map(|r| (r, Answerable::User(actor.user_id))));
+    Ok(db::integrity::add_responsibilities(txn, event, carried).await?)
 }

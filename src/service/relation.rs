@@ -7,7 +7,7 @@ use crate::domain::kinship::RelationKind;
 use crate::domain::{Actor, Permission};
 use crate::error::{AppError, AppResult};
 use entity::person_relation;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseConnection, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 use serde_json::json;
 
 /// A person named by a case or as a member.
@@ -99,20 +99,10 @@ pub async fn record(
             "a person is not their own relative",
         ));
     }
-    let row = db::relation::insert(
-        &txn,
-        person_relation::ActiveModel {
-            person_id: Set(person),
-            relative_person_id: Set(relative),
-            relative_is_owner: Set(r.relative_is_owner),
-            kind: Set(r.kind.as_str().into()),
-            generations: Set(r.generations as i32),
-            created_by: Set(actor.user_id),
-            created_at: Set(chrono::Utc::now()),
-            ..Default::default()
-        },
-    )
-    .await?;
+    let people = (person, relative, r.relative_is_owner);
+    // 1–10, checked above.
+    let kind = (r.kind, r.generations as u8);
+    let row = db::relation::insert(&txn, people, kind, actor.user_id).await?;
     audit(&txn, actor, "relation.record", &row).await?;
     txn.commit().await?;
     Ok(row)
