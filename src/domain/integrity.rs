@@ -43,33 +43,17 @@ pub fn form_numbers(
         .collect())
 }
 
-/// What became of a form number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FormStatus {
-    Issued,
-    Bound,
-    Used,
-    Voided,
+super::organization::string_enum! {
+    /// What became of a form number.
+    FormStatus {
+        Issued = "ISSUED",
+        Bound = "BOUND",
+        Used = "USED",
+        Voided = "VOIDED",
+    }
 }
 
 impl FormStatus {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FormStatus::Issued => "ISSUED",
-            FormStatus::Bound => "BOUND",
-            FormStatus::Used => "USED",
-            FormStatus::Voided => "VOIDED",
-        }
-    }
-
-    /// Parses a stored name.
-    pub fn parse(s: &str) -> Option<Self> {
-        [Self::Issued, Self::Bound, Self::Used, Self::Voided]
-            .into_iter()
-            .find(|x| x.as_str() == s)
-    }
-
     /// Whether a number in this state may be bound to a person at pre-review.
     pub fn bindable(self) -> bool {
         self == FormStatus::Issued
@@ -81,49 +65,22 @@ impl FormStatus {
     }
 }
 
-/// A responsibility carried on a case (I9).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Responsibility {
-    /// 培养联系人 (a member).
-    CultivationContact,
-    /// 入党介绍人 (a member).
-    Introducer,
-    /// A talk recorded (the recording user).
-    Talk,
-    /// A political review recorded.
-    PoliticalReview,
-    /// A review by the branch committee, the pre-reviewing committee or the intermediate level.
-    Review,
-    /// An approval (admission or conversion).
-    Approval,
-}
-
-impl Responsibility {
-    /// The stored and wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Responsibility::CultivationContact => "CULTIVATION_CONTACT",
-            Responsibility::Introducer => "INTRODUCER",
-            Responsibility::Talk => "TALK",
-            Responsibility::PoliticalReview => "POLITICAL_REVIEW",
-            Responsibility::Review => "REVIEW",
-            Responsibility::Approval => "APPROVAL",
-        }
-    }
-
-    /// Parses a stored name.
-    pub fn parse(s: &str) -> Option<Self> {
-        use Responsibility::*;
-        [
-            CultivationContact,
-            Introducer,
-            Talk,
-            PoliticalReview,
-            Review,
-            Approval,
-        ]
-        .into_iter()
-        .find(|x| x.as_str() == s)
+super::organization::string_enum! {
+    /// A responsibility carried on a case (I9).
+    Responsibility {
+        /// 培养联系人 (a member).
+        CultivationContact = "CULTIVATION_CONTACT",
+        /// 入党介绍人 (a member).
+        Introducer = "INTRODUCER",
+        /// A talk recorded (the recording user).
+        Talk = "TALK",
+        /// A political review recorded.
+        PoliticalReview = "POLITICAL_REVIEW",
+        /// A review by the branch committee, the pre-reviewing committee or the intermediate
+        /// level.
+        Review = "REVIEW",
+        /// An approval (admission or conversion).
+        Approval = "APPROVAL",
     }
 }
 
