@@ -639,6 +639,17 @@ impl From<service::StepOutcome> for PipelineStepPayload {
     }
 }
 
+impl From<crate::domain::pipeline::check::RecordedWarning> for RuleFinding {
+    fn from(w: crate::domain::pipeline::check::RecordedWarning) -> Self {
+        RuleFinding {
+            rule: w.rule,
+            source: w.source,
+            message: format!("{} / {}", w.message_zh, w.message_en),
+            details: async_graphql::Json(w.details),
+        }
+    }
+}
+
 /// One application of a bulk import.
 #[derive(InputObject)]
 pub struct ImportCandidateRowInput {

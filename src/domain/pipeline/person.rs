@@ -4,6 +4,7 @@ use super::id_card;
 use crate::domain::DomainError;
 use crate::domain::organization::string_enum;
 use chrono::NaiveDate;
+use serde::{Serialize, Serializer};
 
 string_enum! {
     /// Gender.
@@ -53,8 +54,21 @@ string_enum! {
     }
 }
 
+/// The values above serialize as their stored names (an application's request hash).
+macro_rules! serialize_as_str {
+    ($($name:ident),+) => {$(
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+    )+};
+}
+
+serialize_as_str!(Gender, Education, Occupation);
+
 /// A person as entered, before validation.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct PersonDraft {
     pub name: String,
     pub gender: Option<Gender>,

@@ -5,6 +5,7 @@ use super::check::{MemberFacts, OrgFacts, PersonFacts, StepContext, check_step};
 use super::model::*;
 use super::rules::LocalRules;
 use super::state::CaseState;
+use crate::domain::organization::OrganizationKind;
 use chrono::NaiveDate;
 
 fn d(s: &str) -> NaiveDate {
@@ -22,10 +23,10 @@ fn vote(expected: u32, present: u32, yes: u32) -> Vote {
     }
 }
 
-fn committee(can_approve: bool, kind: &str) -> Option<OrgFacts> {
+fn committee(can_approve: bool, kind: OrganizationKind) -> Option<OrgFacts> {
     Some(OrgFacts {
         id: 3,
-        kind: kind.into(),
+        kind,
         can_approve,
         can_pre_review: can_approve,
         is_ancestor_of_case: true,
@@ -65,7 +66,7 @@ fn ctx() -> StepContext {
                 relation_to_candidate: None,
             },
         ],
-        organization: committee(true, "STREET_WORKING_COMMITTEE"),
+        organization: committee(true, OrganizationKind::StreetWorkingCommittee),
         needs_intermediate_review: false,
         migrant_in_two_new: false,
         agreed_development_letter: false,
@@ -490,7 +491,7 @@ fn each_precondition_refuses_when_one_input_is_off_by_one() {
     );
     // A2: pre-review by a general branch.
     let mut gb = ctx();
-    gb.organization = committee(false, "GENERAL_BRANCH");
+    gb.organization = committee(false, OrganizationKind::GeneralBranch);
     refuses(
         "PRE_REVIEW",
         "2023-11-10",
@@ -567,7 +568,7 @@ fn each_precondition_refuses_when_one_input_is_off_by_one() {
     );
     // A1: the approver a general branch; A3: the intermediate review missing.
     let mut gb = ctx();
-    gb.organization = committee(false, "GENERAL_BRANCH");
+    gb.organization = committee(false, OrganizationKind::GeneralBranch);
     refuses(
         "ADMISSION_APPROVAL",
         "2023-12-15",
