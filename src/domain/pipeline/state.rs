@@ -3,6 +3,7 @@
 
 use super::dates::add_months;
 use super::model::{ConversionOutcome, Stage, StepDetails};
+use crate::domain::DomainError;
 use chrono::NaiveDate;
 use std::collections::HashMap;
 
@@ -192,6 +193,19 @@ pub fn state_before_correction(
     Ok(CaseState::fold(&before))
 }
 
+/// The note a correction is recorded with: its reason, which must be given.
+pub fn correction_note(reason: &str) -> Result<String, DomainError> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(DomainError::invalid(
+            "reason",
+            "更正须说明理由",
+            "a correction needs a reason",
+        ));
+    }
+    Ok(format!("更正 / correction: {reason}"))
+}
+
 fn latest<'a>(e: &'a RecordedStep, replaced: &HashMap<i64, &'a RecordedStep>) -> &'a RecordedStep {
     let mut cur = e;
     let mut seen = 0;
@@ -286,5 +300,20 @@ mod tests {
             state_before_correction(&events, 1, &talk_again),
             Err(CorrectionError::OtherStep)
         );
+    }
+
+    #[test]
+    fn a_correction_needs_a_reason() {
+        assert_eq!(
+            correction_note("  日期录错 ").unwrap(),
+            "更正 / correction: 日期录错"
+        );
+        assert!(matches!(
+            correction_note(" \t"),
+            Err(DomainError::InvalidInput {
+                field: "reason",
+                ..
+            })
+        ));
     }
 }
