@@ -16,6 +16,7 @@ pub mod plan;
 pub mod relation;
 pub mod report;
 pub mod setting;
+pub mod step;
 pub mod user;
 
 use sea_orm::{ConnectionTrait, DatabaseBackend, Statement, Value};

@@ -111,6 +111,17 @@ impl OrganizationKind {
         )
     }
 
+    /// Organizations that receive applications (细则 Art. 6): branches, general branches and
+    /// mobile Party organizations.
+    pub fn receives_applications(self) -> bool {
+        matches!(
+            self,
+            OrganizationKind::Branch
+                | OrganizationKind::GeneralBranch
+                | OrganizationKind::MobilePartyOrganization
+        )
+    }
+
     fn is_organization_department(self) -> bool {
         matches!(
             self,
@@ -430,6 +441,22 @@ mod tests {
         assert!(parse_name("   ").is_err());
         assert!(parse_member_count(-1).is_err());
         assert_eq!(parse_member_count(0), Ok(0));
+    }
+
+    #[test]
+    fn branches_general_branches_and_mobile_organizations_receive_applications() {
+        let receiving: Vec<_> = OrganizationKind::ALL
+            .iter()
+            .filter(|k| k.receives_applications())
+            .collect();
+        assert_eq!(
+            receiving,
+            [
+                &OrganizationKind::GeneralBranch,
+                &OrganizationKind::Branch,
+                &OrganizationKind::MobilePartyOrganization
+            ]
+        );
     }
 
     #[test]

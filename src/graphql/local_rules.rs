@@ -7,76 +7,171 @@ use crate::service::local_rules as service;
 use async_graphql::{Context, ID, InputObject, Json, MaybeUndefined, Object, Result, SimpleObject};
 use serde_json::{Map, Value, json};
 
+/// The local rules in force at an organization and what it sets itself: the domain's rules, read
+/// field by field.
+pub struct LocalRules {
+    rules: rules::LocalRules,
+    own: Value,
+}
+
 /// The local rules in force at an organization: national defaults, overridden by each ancestor's
 /// settings from the root down (the nearest wins). Values not fixed nationally are UNCONFIRMED
 /// local practice and therefore configurable.
-#[derive(SimpleObject)]
-pub struct LocalRules {
+#[Object]
+impl LocalRules {
     /// Minimum length of a public notice (公示), N18 (default 5).
-    pub public_notice_days: u32,
+    async fn public_notice_days(&self) -> u32 {
+        self.rules.public_notice_days
+    }
+
     /// Whether notice days are working days, Monday–Friday (default true).
-    pub public_notice_working_days: bool,
+    async fn public_notice_working_days(&self) -> bool {
+        self.rules.public_notice_working_days
+    }
+
     /// Whether activist, target, admission and conversion decisions need a public notice.
-    pub public_notice_required: bool,
+    async fn public_notice_required(&self) -> bool {
+        self.rules.public_notice_required
+    }
+
     /// A public notice before the activist decision (default false).
-    pub public_notice_at_activist: bool,
+    async fn public_notice_at_activist(&self) -> bool {
+        self.rules.public_notice_at_activist
+    }
+
     /// A public notice before the development-target decision (default false).
-    pub public_notice_at_target: bool,
+    async fn public_notice_at_target(&self) -> bool {
+        self.rules.public_notice_at_target
+    }
+
     /// A public notice before the admission meeting (default false).
-    pub public_notice_at_admission: bool,
+    async fn public_notice_at_admission(&self) -> bool {
+        self.rules.public_notice_at_admission
+    }
+
     /// A public notice before the conversion meeting (default false).
-    pub public_notice_at_conversion: bool,
+    async fn public_notice_at_conversion(&self) -> bool {
+        self.rules.public_notice_at_conversion
+    }
+
     /// Length of the activist decision's notice, when it differs from `publicNoticeDays`.
-    pub public_notice_days_at_activist: Option<u32>,
+    async fn public_notice_days_at_activist(&self) -> Option<u32> {
+        self.rules.public_notice_days_at_activist
+    }
+
     /// Length of the target decision's notice, when it differs.
-    pub public_notice_days_at_target: Option<u32>,
+    async fn public_notice_days_at_target(&self) -> Option<u32> {
+        self.rules.public_notice_days_at_target
+    }
+
     /// Length of the admission's notice, when it differs.
-    pub public_notice_days_at_admission: Option<u32>,
+    async fn public_notice_days_at_admission(&self) -> Option<u32> {
+        self.rules.public_notice_days_at_admission
+    }
+
     /// Length of the conversion's notice, when it differs.
-    pub public_notice_days_at_conversion: Option<u32>,
+    async fn public_notice_days_at_conversion(&self) -> Option<u32> {
+        self.rules.public_notice_days_at_conversion
+    }
+
     /// The political review records the negative-list checklist, I8 (default false).
-    pub political_review_checklist_required: bool,
+    async fn political_review_checklist_required(&self) -> bool {
+        self.rules.political_review_checklist_required
+    }
+
     /// I12: flag a subtree whose December admissions exceed this percent of its year (default
     /// none: not flagged).
-    pub year_end_rush_percent: Option<u32>,
+    async fn year_end_rush_percent(&self) -> Option<u32> {
+        self.rules.year_end_rush_percent
+    }
+
     /// I1: members related to a two-new organization's owner within three generations stay at
     /// most half after an admission (default false).
-    pub kinship_cap: bool,
+    async fn kinship_cap(&self) -> bool {
+        self.rules.kinship_cap
+    }
+
     /// I2: near relatives of a candidate are not named as its contacts or introducers (default
     /// false).
-    pub near_relative_recusal: bool,
+    async fn near_relative_recusal(&self) -> bool {
+        self.rules.near_relative_recusal
+    }
+
     /// I5: departments answering before the admission meeting and, in writing, before the
     /// conversion meeting (default none).
-    pub consultation_departments: Vec<super::consultation::ConsultationDepartment>,
+    async fn consultation_departments(&self) -> Vec<super::consultation::ConsultationDepartment> {
+        departments(&self.rules.consultation_departments)
+    }
+
     /// I5: departments consulted in addition for private business owners (default none).
-    pub owner_consultation_departments: Vec<super::consultation::ConsultationDepartment>,
+    async fn owner_consultation_departments(
+        &self,
+    ) -> Vec<super::consultation::ConsultationDepartment> {
+        departments(&self.rules.owner_consultation_departments)
+    }
+
     /// I2: near relatives vote at the candidate's meetings (default false: they are recorded as
     /// recused from the vote where `nearRelativeRecusal` is on).
-    pub relatives_vote: bool,
+    async fn relatives_vote(&self) -> bool {
+        self.rules.relatives_vote
+    }
+
     /// Minimum months from application to activist, N3 (default 0: none nationally).
-    pub application_to_activist_months: u32,
+    async fn application_to_activist_months(&self) -> u32 {
+        self.rules.application_to_activist_months
+    }
+
     /// Minimum points to become a development target, I4 (unset: no threshold).
-    pub min_points: Option<u32>,
+    async fn min_points(&self) -> Option<u32> {
+        self.rules.min_points
+    }
+
     /// Minimum number of cultivation contacts, N6 (1 or 2; default 1).
-    pub cultivation_contacts_min: u32,
+    async fn cultivation_contacts_min(&self) -> u32 {
+        self.rules.cultivation_contacts_min
+    }
+
     /// League members up to this age need 推优, N20 (default 28).
-    pub league_recommendation_max_age: u32,
+    async fn league_recommendation_max_age(&self) -> u32 {
+        self.rules.league_recommendation_max_age
+    }
+
     /// Years to wait after applying with a political-discipline record, N17 (default 0: a street
     /// plan's local rule, 5 there).
-    pub political_violation_wait_years: u32,
+    async fn political_violation_wait_years(&self) -> u32 {
+        self.rules.political_violation_wait_years
+    }
+
     /// Half-yearly examinations required before becoming a target, N5 (default 0: not a national
     /// count; 2 is usual).
-    pub min_examinations_before_target: u32,
+    async fn min_examinations_before_target(&self) -> u32 {
+        self.rules.min_examinations_before_target
+    }
+
     /// Training minimum in days, N8 (default 3) …
-    pub training_min_days: u32,
+    async fn training_min_days(&self) -> u32 {
+        self.rules.training_min_days
+    }
+
     /// … or in class hours, N8 (default 24).
-    pub training_min_hours: u32,
+    async fn training_min_hours(&self) -> u32 {
+        self.rules.training_min_hours
+    }
+
     /// Days a letter's receiver has to reply (default 15).
-    pub letter_reply_days: u32,
+    async fn letter_reply_days(&self) -> u32 {
+        self.rules.letter_reply_days
+    }
+
     /// Whether letter reply days are working days (default false).
-    pub letter_reply_working_days: bool,
+    async fn letter_reply_working_days(&self) -> bool {
+        self.rules.letter_reply_working_days
+    }
+
     /// What this organization sets itself (the rest is inherited), as JSON.
-    pub own_settings: Json<Value>,
+    async fn own_settings(&self) -> Json<Value> {
+        Json(self.own.clone())
+    }
 }
 
 fn departments(names: &[String]) -> Vec<super::consultation::ConsultationDepartment> {
@@ -102,38 +197,8 @@ fn department_names(
 }
 
 impl LocalRules {
-    fn from_rules(r: rules::LocalRules, own: Value) -> Self {
-        LocalRules {
-            public_notice_days: r.public_notice_days,
-            public_notice_working_days: r.public_notice_working_days,
-            public_notice_required: r.public_notice_required,
-            public_notice_at_activist: r.public_notice_at_activist,
-            public_notice_at_target: r.public_notice_at_target,
-            public_notice_at_admission: r.public_notice_at_admission,
-            public_notice_at_conversion: r.public_notice_at_conversion,
-            public_notice_days_at_activist: r.public_notice_days_at_activist,
-            public_notice_days_at_target: r.public_notice_days_at_target,
-            public_notice_days_at_admission: r.public_notice_days_at_admission,
-            public_notice_days_at_conversion: r.public_notice_days_at_conversion,
-            political_review_checklist_required: r.political_review_checklist_required,
-            year_end_rush_percent: r.year_end_rush_percent,
-            kinship_cap: r.kinship_cap,
-            near_relative_recusal: r.near_relative_recusal,
-            consultation_departments: departments(&r.consultation_departments),
-            owner_consultation_departments: departments(&r.owner_consultation_departments),
-            relatives_vote: r.relatives_vote,
-            application_to_activist_months: r.application_to_activist_months,
-            min_points: r.min_points,
-            cultivation_contacts_min: r.cultivation_contacts_min,
-            league_recommendation_max_age: r.league_recommendation_max_age,
-            political_violation_wait_years: r.political_violation_wait_years,
-            min_examinations_before_target: r.min_examinations_before_target,
-            training_min_days: r.training_min_days,
-            training_min_hours: r.training_min_hours,
-            letter_reply_days: r.letter_reply_days,
-            letter_reply_working_days: r.letter_reply_working_days,
-            own_settings: Json(own),
-        }
+    fn from_rules(rules: rules::LocalRules, own: Value) -> Self {
+        LocalRules { rules, own }
     }
 }
 

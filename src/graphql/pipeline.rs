@@ -7,11 +7,10 @@ use super::ids::{self, NodeType};
 use super::scalars::Date;
 use crate::domain::pipeline::model::{self, StepDetails};
 use crate::domain::pipeline::person::PersonDraft;
+use crate::domain::pipeline::state::correction_note;
 use crate::error::{AppError, AppResult};
 use crate::service::{import, pipeline as service};
-use async_graphql::{
-    Context, ErrorExtensions, ID, InputObject, Object, OneofObject, Result, SimpleObject,
-};
+use async_graphql::{Context, ID, InputObject, Object, OneofObject, Result, SimpleObject};
 
 /// A person as entered on an application.
 #[derive(InputObject)]
@@ -639,6 +638,17 @@ impl From<service::StepOutcome> for PipelineStepPayload {
     }
 }
 
+impl From<crate::domain::pipeline::check::RecordedWarning> for RuleFinding {
+    fn from(w: crate::domain::pipeline::check::RecordedWarning) -> Self {
+        RuleFinding {
+            rule: w.rule,
+            source: w.source,
+            message: format!("{} / {}", w.message_zh, w.message_en),
+            details: async_graphql::Json(w.details),
+        }
+    }
+}
+
 /// One application of a bulk import.
 #[derive(InputObject)]
 pub struct ImportCandidateRowInput {
@@ -667,6 +677,32 @@ pub struct ImportCandidatesPayload {
     pub imported: i32,
     /// True when this answers a retry with the same `idempotencyKey`.
     pub replayed: bool,
+}
+
+/// Records a step, or with `corrects` a correction of that event.
+async fn record(
+    ctx: &Context<'_>,
+    input: RecordPipelineStepInput,
+    corrects: Option<ID>,
+) -> Result<PipelineStepPayload> {
+    let actor = ctx.actor()?;
+    let out = service::record_step(
+        &ctx.state().db,
+        actor,
+        service::StepRequest {
+            candidate_id: ids::decode(NodeType::Candidate, &input.candidate_id, "candidateId")?,
+            expected_version: input.expected_version,
+            client_key: input.client_key,
+            occurred_on: input.occurred_on.0,
+            details: input.step.into_details()?,
+            note: input.note,
+            corrects: corrects
+                .map(|id| ids::decode(NodeType::PipelineEvent, &id, "eventId"))
+                .transpose()?,
+        },
+    )
+    .await?;
+    Ok(out.into())
 }
 
 /// Pipeline mutations.
@@ -705,22 +741,7 @@ impl PipelineMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The step.")] input: RecordPipelineStepInput,
     ) -> Result<PipelineStepPayload> {
-        let actor = ctx.actor()?;
-        let out = service::record_step(
-            &ctx.state().db,
-            actor,
-            service::StepRequest {
-                candidate_id: ids::decode(NodeType::Candidate, &input.candidate_id, "candidateId")?,
-                expected_version: input.expected_version,
-                client_key: input.client_key,
-                occurred_on: input.occurred_on.0,
-                details: input.step.into_details()?,
-                note: input.note,
-                corrects: None,
-            },
-        )
-        .await?;
-        Ok(out.into())
+        record(ctx, input, None).await
     }
 
     /// Corrects an earlier event with a new one (the record is append-only).
@@ -729,34 +750,17 @@ impl PipelineMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The correction.")] input: CorrectPipelineEventInput,
     ) -> Result<PipelineStepPayload> {
-        let actor = ctx.actor()?;
-        if input.reason.trim().is_empty() {
-            return Err(AppError::bad_input(
-                "reason",
-                "更正须说明理由",
-                "a correction needs a reason",
-            )
-            .extend());
-        }
-        let out = service::record_step(
-            &ctx.state().db,
-            actor,
-            service::StepRequest {
-                candidate_id: ids::decode(NodeType::Candidate, &input.candidate_id, "candidateId")?,
-                expected_version: input.expected_version,
-                client_key: input.client_key,
-                occurred_on: input.occurred_on.0,
-                details: input.step.into_details()?,
-                note: Some(format!("更正 / correction: {}", input.reason.trim())),
-                corrects: Some(ids::decode(
-                    NodeType::PipelineEvent,
-                    &input.event_id,
-                    "eventId",
-                )?),
-            },
-        )
-        .await?;
-        Ok(out.into())
+        ctx.actor()?;
+        let note = correction_note(&input.reason).map_err(AppError::from)?;
+        let step = RecordPipelineStepInput {
+            candidate_id: input.candidate_id,
+            expected_version: input.expected_version,
+            occurred_on: input.occurred_on,
+            step: input.step,
+            client_key: input.client_key,
+            note: Some(note),
+        };
+        record(ctx, step, Some(input.event_id)).await
     }
 
     /// Imports applications in bulk (PARTNER, ORGANIZER): all rows or none; every bad row is

@@ -4,7 +4,7 @@ use super::require;
 use crate::db::bulk::{BulkTxn, NewApplication, Recorder};
 use crate::db::{self, audit::AuditRecord};
 use crate::domain::counts::{CaseFacts, CountKey, contributions};
-use crate::domain::organization::path_ids;
+use crate::domain::organization::{OrganizationKind, path_ids};
 use crate::domain::pipeline::check::{PersonFacts, StepContext, check_step};
 use crate::domain::pipeline::model::StepDetails;
 use crate::domain::pipeline::person::{self, PersonDraft, PersonRecord};
@@ -96,10 +96,7 @@ pub(super) fn rolled_up<'a>(
 /// Applications are received by a branch (党支部), a general branch or a mobile Party
 /// organization; otherwise the message to report.
 pub(super) fn receives_applications(org: &entity::organization::Model) -> Result<(), String> {
-    if matches!(
-        org.kind.as_str(),
-        "BRANCH" | "GENERAL_BRANCH" | "MOBILE_PARTY_ORGANIZATION"
-    ) {
+    if OrganizationKind::parse(&org.kind).is_some_and(OrganizationKind::receives_applications) {
         Ok(())
     } else {
         Err("入党申请须向党支部递交 / applications are received by a branch".into())

@@ -5,20 +5,22 @@
 use super::require;
 use crate::db::{self, audit::AuditRecord};
 use crate::domain::kinship::{KinshipFacts, RelationKind};
-use crate::domain::organization::path_ids;
+use crate::domain::organization::{OrganizationKind, path_ids};
 use crate::domain::pipeline::check::{
-    MemberFacts, OrgFacts, PersonFacts, RuleWarning, StepContext, check_step,
+    MemberFacts, OrgFacts, PersonFacts, RecordedWarning, RuleWarning, StepContext, check_step,
 };
 use crate::domain::pipeline::model::StepDetails;
-use crate::domain::pipeline::person::{self, PersonDraft};
-use crate::domain::pipeline::state::{CaseState, RecordedStep};
+use crate::domain::pipeline::person::{self, PersonDraft, PersonRecord};
+use crate::domain::pipeline::review::{PathOrganization, needs_intermediate_review};
+use crate::domain::pipeline::state::{
+    CaseState, CorrectionError, RecordedStep, state_before_correction,
+};
 use crate::domain::{Actor, Permission};
 use crate::error::{AppError, AppResult};
 use chrono::NaiveDate;
-use entity::{candidate, candidate_event, organization};
-use sea_orm::{
-    ActiveValue::Set, ConnectionTrait, DatabaseConnection, DatabaseTransaction, TransactionTrait,
-};
+use entity::{candidate, candidate_event, organization, person as person_row};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, TransactionTrait};
+use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
@@ -27,7 +29,7 @@ use sha2::{Digest, Sha256};
 pub struct StepOutcome {
     pub candidate: candidate::Model,
     pub event: candidate_event::Model,
-    pub warnings: Vec<RuleWarning>,
+    pub warnings: Vec<RecordedWarning>,
     /// True when this answers a retry with the same client key.
     pub replayed: bool,
 }
@@ -83,25 +85,44 @@ fn may_read_cases(actor: &Actor) -> AppResult<()> {
     Ok(())
 }
 
-fn hash(operation: &str, payload: &serde_json::Value) -> String {
-    let mut h = Sha256::new();
-    h.update(operation.as_bytes());
-    h.update(payload.to_string().as_bytes());
-    format!("{:x}", h.finalize())
+/// A request as its client key remembers it: the operation and the hash of its serialized
+/// input.
+struct Request<'a> {
+    operation: &'static str,
+    client_key: &'a Option<String>,
+    hash: String,
+}
+
+impl<'a> Request<'a> {
+    fn new(
+        operation: &'static str,
+        client_key: &'a Option<String>,
+        input: &impl Serialize,
+    ) -> AppResult<Self> {
+        let mut h = Sha256::new();
+        h.update(operation.as_bytes());
+        h.update(serde_json::to_string(input).map_err(AppError::internal)?);
+        Ok(Request {
+            operation,
+            client_key,
+            hash: format!("{:x}", h.finalize()),
+        })
+    }
 }
 
 /// If the key was used before: the first result (same request) or `CONFLICT` (another request).
 async fn replay(
     txn: &impl ConnectionTrait,
     actor: &Actor,
-    key: &Option<String>,
-    request_hash: &str,
+    request: &Request<'_>,
 ) -> AppResult<Option<StepOutcome>> {
-    let Some(key) = key else { return Ok(None) };
+    let Some(key) = request.client_key else {
+        return Ok(None);
+    };
     let Some(prev) = db::idempotency::find(txn, actor.user_id, key).await? else {
         return Ok(None);
     };
-    if prev.request_hash != request_hash {
+    if prev.request_hash != request.hash {
         return Err(AppError::Conflict(format!(
             "客户端键{key}已用于另一请求 / the client key {key:?} was used for a different request"
         )));
@@ -121,45 +142,9 @@ async fn replay(
     }))
 }
 
-/// Warnings stored with an event, back as findings.
-pub fn parse_warnings(text: &str) -> Vec<RuleWarning> {
-    let Ok(serde_json::Value::Array(items)) = serde_json::from_str::<serde_json::Value>(text)
-    else {
-        return vec![];
-    };
-    items
-        .into_iter()
-        .map(|w| RuleWarning {
-            rule: leak(w["rule"].as_str().unwrap_or("")),
-            source: leak(w["source"].as_str().unwrap_or("")),
-            message_zh: w["messageZh"].as_str().unwrap_or("").into(),
-            message_en: w["messageEn"].as_str().unwrap_or("").into(),
-            details: w["details"].clone(),
-        })
-        .collect()
-}
-
-/// Rule ids and sources are a small fixed set; interning them keeps `RuleViolation` cheap.
-fn leak(s: &str) -> &'static str {
-    use std::collections::HashSet;
-    use std::sync::{LazyLock, Mutex};
-    static INTERNED: LazyLock<Mutex<HashSet<&'static str>>> = LazyLock::new(Default::default);
-    let mut set = INTERNED.lock().expect("interning lock");
-    if let Some(v) = set.get(s) {
-        return v;
-    }
-    let v: &'static str = Box::leak(s.to_string().into_boxed_str());
-    set.insert(v);
-    v
-}
-
-fn warnings_json(w: &[RuleWarning]) -> String {
-    serde_json::Value::Array(
-        w.iter()
-            .map(|w| json!({ "rule": w.rule, "source": w.source, "messageZh": w.message_zh, "messageEn": w.message_en, "details": w.details }))
-            .collect(),
-    )
-    .to_string()
+/// Warnings stored with an event, back as findings (none when the text is not a list of them).
+pub fn parse_warnings(text: &str) -> Vec<RecordedWarning> {
+    serde_json::from_str(text).unwrap_or_default()
 }
 
 pub(crate) fn recorded(events: &[candidate_event::Model]) -> AppResult<Vec<RecordedStep>> {
@@ -179,21 +164,20 @@ pub(crate) fn recorded(events: &[candidate_event::Model]) -> AppResult<Vec<Recor
 }
 
 /// Input of an application (step 1).
+#[derive(Serialize)]
 pub struct Application {
     pub organization_id: i64,
     pub applied_on: NaiveDate,
     pub person: PersonDraft,
+    /// The key is not part of what it identifies.
+    #[serde(skip)]
     pub client_key: Option<String>,
     pub note: Option<String>,
 }
 
-/// Organizations that receive applications (细则 Art. 6): branches, general branches and mobile
-/// Party organizations.
+/// Whether an organization of this stored kind receives applications.
 fn receives_applications(kind: &str) -> bool {
-    matches!(
-        kind,
-        "BRANCH" | "GENERAL_BRANCH" | "MOBILE_PARTY_ORGANIZATION"
-    )
+    OrganizationKind::parse(kind).is_some_and(OrganizationKind::receives_applications)
 }
 
 /// Step 1: a written application opens a case.
@@ -204,13 +188,10 @@ pub async fn submit_application(
     input: Application,
 ) -> AppResult<StepOutcome> {
     require(actor, Permission::ManagePipeline)?;
-    let request_hash = hash(
-        "submitApplication",
-        &json!({ "org": input.organization_id, "on": input.applied_on, "person": format!("{:?}", input.person), "note": input.note }),
-    );
+    let request = Request::new("submitApplication", &input.client_key, &input)?;
     // Everything read before the transaction: the duplicate check writes its own audit row,
     // and on SQLite a transaction that has read cannot write after another has committed.
-    if let Some(done) = replay(db, actor, &input.client_key, &request_hash).await? {
+    if let Some(done) = replay(db, actor, &request).await? {
         return Ok(done);
     }
     let org = super::organization::get_visible(db, actor, input.organization_id).await?;
@@ -222,26 +203,7 @@ pub async fn submit_application(
         ));
     }
     let p = person::validate(input.person, true)?;
-    for (id, field, zh, en) in [
-        (
-            p.outflow_organization_id,
-            "outflowOrganizationId",
-            "流出地党组织不存在",
-            "the outflow organization does not exist",
-        ),
-        (
-            p.residence_organization_id,
-            "residenceOrganizationId",
-            "居住地党组织不存在",
-            "the residence organization does not exist",
-        ),
-    ] {
-        if let Some(id) = id {
-            db::organization::find_by_id(db, id)
-                .await?
-                .ok_or_else(|| AppError::bad_input(field, zh, en))?;
-        }
-    }
+    places_exist(db, &p).await?;
     if let Some(n) = &p.id_card_number
         && !super::duplicates::find(db, checks, actor, std::slice::from_ref(n))
             .await?
@@ -263,50 +225,45 @@ pub async fn submit_application(
         ..Default::default()
     };
     let rules = db::local_rules::effective(&txn, &org.path).await?;
-    let warnings = check_step(
-        &CaseState::default(),
-        &details,
-        input.applied_on,
-        &ctx,
-        &rules,
-    )?;
-    let person_row =
-        sea_orm::ActiveModelTrait::insert(db::person::new_row(org.id, &p, None), &txn).await?;
+    let on = input.applied_on;
+    let warnings = check_step(&CaseState::default(), &details, on, &ctx, &rules)?;
+    let person_row = db::step::insert_applicant(&txn, org.id, &p).await?;
     let mut state = CaseState::default();
-    state.apply(input.applied_on, &details);
+    state.apply(on, &details);
     let case = db::candidate::insert(&txn, person_row.id, org.id, &state).await?;
     let counted = super::counts::snapshot(&txn, &[case.id]).await?;
     super::counts::apply_change(&txn, &[], &counted).await?;
     let event = append(
-        &txn,
-        actor,
-        case.id,
-        org.id,
-        input.applied_on,
-        &details,
-        &warnings,
-        input.note,
-        None,
+        &txn, actor, case.id, org.id, on, &details, &warnings, input.note, None,
     )
     .await?;
-    finish(
-        &txn,
-        actor,
-        &case,
-        &event,
-        "candidate.submit_application",
-        &input.client_key,
-        "submitApplication",
-        &request_hash,
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(StepOutcome {
-        candidate: case,
-        event,
-        warnings,
-        replayed: false,
-    })
+    let action = "candidate.submit_application";
+    finish(txn, actor, &request, action, case, event, warnings).await
+}
+
+/// The outflow and residence organizations a person names exist.
+async fn places_exist(db: &impl ConnectionTrait, p: &PersonRecord) -> AppResult<()> {
+    for (id, field, zh, en) in [
+        (
+            p.outflow_organization_id,
+            "outflowOrganizationId",
+            "流出地党组织不存在",
+            "the outflow organization does not exist",
+        ),
+        (
+            p.residence_organization_id,
+            "residenceOrganizationId",
+            "居住地党组织不存在",
+            "the residence organization does not exist",
+        ),
+    ] {
+        if let Some(id) = id {
+            db::organization::find_by_id(db, id)
+                .await?
+                .ok_or_else(|| AppError::bad_input(field, zh, en))?;
+        }
+    }
+    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -321,39 +278,34 @@ pub(crate) async fn append(
     note: Option<String>,
     corrects: Option<i64>,
 ) -> AppResult<candidate_event::Model> {
-    Ok(db::candidate::insert_event(
-        txn,
-        candidate_event::ActiveModel {
-            candidate_id: Set(candidate_id),
-            step: Set(details.name()),
-            step_number: Set(i16::from(details.number())),
-            occurred_on: Set(on),
-            recorded_at: Set(chrono::Utc::now()),
-            actor_user_id: Set(actor.user_id),
-            organization_id: Set(organization_id),
-            details: Set(serde_json::to_string(details).map_err(AppError::internal)?),
-            warnings: Set(warnings_json(warnings)),
-            corrects_event_id: Set(corrects),
-            note: Set(note.filter(|n| !n.trim().is_empty())),
-            actor_role: Set(Some(actor.role.as_str().to_string())),
-            ..Default::default()
-        },
-    )
-    .await?)
+    let warnings: Vec<RecordedWarning> = warnings.iter().cloned().map(Into::into).collect();
+    let event = db::step::NewEvent {
+        candidate_id,
+        organization_id,
+        occurred_on: on,
+        actor_user_id: actor.user_id,
+        actor_role: actor.role.as_str(),
+        step: details.name(),
+        step_number: i16::from(details.number()),
+        details: serde_json::to_string(details).map_err(AppError::internal)?,
+        warnings: serde_json::to_string(&warnings).map_err(AppError::internal)?,
+        note,
+        corrects,
+    };
+    Ok(db::step::append(txn, event).await?)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Audits the step, remembers its client key, commits and answers.
 async fn finish(
-    txn: &DatabaseTransaction,
+    txn: DatabaseTransaction,
     actor: &Actor,
-    case: &candidate::Model,
-    event: &candidate_event::Model,
+    request: &Request<'_>,
     action: &str,
-    client_key: &Option<String>,
-    operation: &str,
-    request_hash: &str,
-) -> AppResult<()> {
-    db::audit::record(txn, AuditRecord {
+    case: candidate::Model,
+    event: candidate_event::Model,
+    warnings: Vec<RuleWarning>,
+) -> AppResult<StepOutcome> {
+    db::audit::record(&txn, AuditRecord {
         actor_user_id: Some(actor.user_id),
         organization_id: Some(case.organization_id),
         action,
@@ -362,10 +314,24 @@ async fn finish(
         detail: json!({ "eventId": event.id, "step": event.step, "occurredOn": event.occurred_on }),
     })
     .await?;
-    if let Some(key) = client_key {
-        db::idempotency::record(txn, actor.user_id, key, operation, request_hash, event.id).await?;
+    if let Some(key) = request.client_key {
+        db::idempotency::record(
+            &txn,
+            actor.user_id,
+            key,
+            request.operation,
+            &request.hash,
+            event.id,
+        )
+        .await?;
     }
-    Ok(())
+    txn.commit().await?;
+    Ok(StepOutcome {
+        candidate: case,
+        event,
+        warnings: warnings.into_iter().map(Into::into).collect(),
+        replayed: false,
+    })
 }
 
 fn permissions_for(details: &StepDetails) -> &'static [Permission] {
@@ -414,6 +380,181 @@ fn named_members(details: &StepDetails) -> &[i64] {
     }
 }
 
+/// The relation kinds recorded between the person and `other`.
+fn relations_with(
+    relations: &[entity::person_relation::Model],
+    other: i64,
+) -> impl Iterator<Item = RelationKind> + '_ {
+    relations
+        .iter()
+        .filter(move |r| r.person_id == other || r.relative_person_id == Some(other))
+        .filter_map(|r| RelationKind::parse(&r.kind))
+}
+
+/// The members a step names (contacts, introducers), each visible to the actor.
+async fn member_facts(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    person_id: i64,
+    ids: &[i64],
+) -> AppResult<Vec<MemberFacts>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let distinct: std::collections::HashSet<i64> = ids.iter().copied().collect();
+    if distinct.len() != ids.len() {
+        return Err(AppError::bad_input(
+            "memberIds",
+            "同一党员不能重复列出",
+            "the same member is named twice",
+        ));
+    }
+    let people = db::person::find_by_ids(txn, ids).await?;
+    // A missing member is answered like one outside the subtree: no existence oracle.
+    if people.len() != ids.len() {
+        return Err(AppError::NotFound("member"));
+    }
+    let org_ids: Vec<i64> = people.iter().map(|m| m.organization_id).collect();
+    let orgs = db::organization::find_by_ids(txn, &org_ids).await?;
+    let relations = db::relation::between(txn, person_id, ids).await?;
+    let mut members = vec![];
+    for m in &people {
+        let visible = orgs
+            .iter()
+            .any(|o| o.id == m.organization_id && actor.can_see(&o.path));
+        if !visible {
+            return Err(AppError::NotFound("member"));
+        }
+        members.push(MemberFacts {
+            id: m.id,
+            is_full_member: m.is_party_member,
+            under_party_probation: m.under_party_probation,
+            relation_to_candidate: relations_with(&relations, m.id).max_by_key(|k| k.is_near()),
+        });
+    }
+    Ok(members)
+}
+
+/// The organization a step names, in the actor's scope; a transfer's target must receive
+/// applications.
+async fn organization_facts(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    case: &candidate::Model,
+    ancestors: &[i64],
+    details: &StepDetails,
+) -> AppResult<Option<OrgFacts>> {
+    let Some(id) = named_organization(details) else {
+        return Ok(None);
+    };
+    // Every organization a step names lies in the actor's own scope: an approving or
+    // pre-reviewing committee above the actor's organization, or a transfer target
+    // outside it, is answered like a missing one.
+    let o = db::organization::find_by_id(txn, id)
+        .await?
+        .filter(|o| actor.can_see(&o.path))
+        .ok_or(AppError::NotFound("organization"))?;
+    let is_ancestor = ancestors[..ancestors.len().saturating_sub(1)].contains(&o.id);
+    if matches!(details, StepDetails::Transfer { .. })
+        && (!o.active || !receives_applications(&o.kind) || o.id == case.organization_id)
+    {
+        return Err(AppError::bad_input(
+            "toOrganizationId",
+            "转接目标须为本级范围内另一个有效的党支部（或党总支、流动党员党组织）",
+            "a transfer goes to another active branch, general branch or mobile Party organization in your scope",
+        ));
+    }
+    let kind = OrganizationKind::parse(&o.kind).ok_or_else(|| {
+        AppError::internal(anyhow::anyhow!("organization {} has kind {}", o.id, o.kind))
+    })?;
+    Ok(Some(OrgFacts {
+        id: o.id,
+        kind,
+        can_approve: o.can_approve,
+        can_pre_review: o.can_pre_review,
+        is_ancestor_of_case: is_ancestor,
+    }))
+}
+
+/// Whether a general branch or a village/community committee between the case's organization
+/// and the nearest approving ancestor reviews (审议) first.
+async fn intermediate_review_required(
+    txn: &DatabaseTransaction,
+    ancestors: &[i64],
+) -> AppResult<bool> {
+    let path_orgs = db::organization::find_by_ids(txn, ancestors).await?;
+    let above_case = ancestors.iter().rev().skip(1).filter_map(|id| {
+        let o = path_orgs.iter().find(|o| o.id == *id)?;
+        Some(PathOrganization {
+            kind: OrganizationKind::parse(&o.kind),
+            can_approve: o.can_approve,
+        })
+    });
+    Ok(needs_intermediate_review(above_case))
+}
+
+/// Near relatives of the person among the full members of the case's organization (I2 at the
+/// vote).
+async fn near_relatives(
+    txn: &DatabaseTransaction,
+    person_id: i64,
+    organization_id: i64,
+) -> AppResult<Vec<(i64, RelationKind)>> {
+    let relations = db::relation::touching(txn, person_id).await?;
+    let others: Vec<i64> = relations
+        .iter()
+        .filter_map(|r| {
+            if r.person_id == person_id {
+                r.relative_person_id
+            } else {
+                Some(r.person_id)
+            }
+        })
+        .collect();
+    let mut near = vec![];
+    for other in db::person::find_by_ids(txn, &others).await? {
+        if !other.is_party_member || other.organization_id != organization_id {
+            continue;
+        }
+        if let Some(kind) = relations_with(&relations, other.id).find(|k| k.is_near()) {
+            near.push((other.id, kind));
+        }
+    }
+    Ok(near)
+}
+
+/// The two-new organization's kinship figures (I1), for the admission meeting and approval.
+async fn kinship_facts(
+    txn: &DatabaseTransaction,
+    case_org: &organization::Model,
+    person_id: i64,
+    details: &StepDetails,
+) -> AppResult<Option<KinshipFacts>> {
+    let admission = matches!(
+        details,
+        StepDetails::AdmissionMeeting { .. } | StepDetails::AdmissionApproval { .. }
+    );
+    if !(case_org.is_two_new && admission) {
+        return Ok(None);
+    }
+    Ok(Some(KinshipFacts {
+        members: u32::try_from(case_org.member_count).unwrap_or(0),
+        related_members: db::relation::related_members(txn, case_org.id).await?,
+        candidate_related: db::relation::related_to_owner(txn, person_id).await?,
+    }))
+}
+
+fn person_facts(p: &person_row::Model) -> PersonFacts {
+    PersonFacts {
+        birth_date: Some(p.birth_date),
+        is_league_member: p.is_league_member,
+        has_political_violation: p.has_political_violation,
+        is_migrant: p.is_migrant,
+        is_business_owner: p.is_business_owner,
+        expected_departure_on: p.expected_departure_on,
+    }
+}
+
 /// Builds what the checks need: the person, the members and the organization the step names,
 /// and whether an intermediate review is required.
 async fn context(
@@ -426,98 +567,10 @@ async fn context(
     let p = db::person::find_by_id(txn, case.person_id)
         .await?
         .ok_or(AppError::NotFound("person"))?;
-    let person = PersonFacts {
-        birth_date: Some(p.birth_date),
-        is_league_member: p.is_league_member,
-        has_political_violation: p.has_political_violation,
-        is_migrant: p.is_migrant,
-        is_business_owner: p.is_business_owner,
-        expected_departure_on: p.expected_departure_on,
-    };
-    let mut members = vec![];
-    let ids = named_members(details);
-    if !ids.is_empty() {
-        let distinct: std::collections::HashSet<i64> = ids.iter().copied().collect();
-        if distinct.len() != ids.len() {
-            return Err(AppError::bad_input(
-                "memberIds",
-                "同一党员不能重复列出",
-                "the same member is named twice",
-            ));
-        }
-        let people = db::person::find_by_ids(txn, ids).await?;
-        // A missing member is answered like one outside the subtree: no existence oracle.
-        if people.len() != ids.len() {
-            return Err(AppError::NotFound("member"));
-        }
-        let org_ids: Vec<i64> = people.iter().map(|m| m.organization_id).collect();
-        let orgs = db::organization::find_by_ids(txn, &org_ids).await?;
-        let relations = db::relation::between(txn, p.id, ids).await?;
-        for m in &people {
-            let visible = orgs
-                .iter()
-                .any(|o| o.id == m.organization_id && actor.can_see(&o.path));
-            if !visible {
-                return Err(AppError::NotFound("member"));
-            }
-            let relation_to_candidate = relations
-                .iter()
-                .filter(|r| r.person_id == m.id || r.relative_person_id == Some(m.id))
-                .filter_map(|r| RelationKind::parse(&r.kind))
-                .max_by_key(|k| k.is_near());
-            members.push(MemberFacts {
-                id: m.id,
-                is_full_member: m.is_party_member,
-                under_party_probation: m.under_party_probation,
-                relation_to_candidate,
-            });
-        }
-    }
+    let members = member_facts(txn, actor, p.id, named_members(details)).await?;
     let ancestors = path_ids(&case_org.path);
-    let path_orgs = db::organization::find_by_ids(txn, &ancestors).await?;
-    let organization = match named_organization(details) {
-        Some(id) => {
-            // Every organization a step names lies in the actor's own scope: an approving or
-            // pre-reviewing committee above the actor's organization, or a transfer target
-            // outside it, is answered like a missing one.
-            let o = db::organization::find_by_id(txn, id)
-                .await?
-                .filter(|o| actor.can_see(&o.path))
-                .ok_or(AppError::NotFound("organization"))?;
-            let is_ancestor = ancestors[..ancestors.len().saturating_sub(1)].contains(&o.id);
-            if matches!(details, StepDetails::Transfer { .. })
-                && (!o.active || !receives_applications(&o.kind) || o.id == case.organization_id)
-            {
-                return Err(AppError::bad_input(
-                    "toOrganizationId",
-                    "转接目标须为本级范围内另一个有效的党支部（或党总支、流动党员党组织）",
-                    "a transfer goes to another active branch, general branch or mobile Party organization in your scope",
-                ));
-            }
-            Some(OrgFacts {
-                id: o.id,
-                kind: o.kind.clone(),
-                can_approve: o.can_approve,
-                can_pre_review: o.can_pre_review,
-                is_ancestor_of_case: is_ancestor,
-            })
-        }
-        None => None,
-    };
-    // Between the case's organization and the nearest approving ancestor, a general branch or a
-    // village/community committee reviews (审议) first.
-    let mut needs_intermediate_review = false;
-    for id in ancestors.iter().rev().skip(1) {
-        let Some(o) = path_orgs.iter().find(|o| o.id == *id) else {
-            continue;
-        };
-        if o.can_approve {
-            break;
-        }
-        if o.kind == "GENERAL_BRANCH" || o.kind == "VILLAGE_COMMUNITY_COMMITTEE" {
-            needs_intermediate_review = true;
-        }
-    }
+    let organization = organization_facts(txn, actor, case, &ancestors, details).await?;
+    let needs_intermediate_review = intermediate_review_required(txn, &ancestors).await?;
     let migrant_in_two_new = p.is_migrant && case_org.is_two_new;
     // Only the person's own outflow or residence organization can agree (L1).
     let own_places: Vec<i64> = [p.outflow_organization_id, p.residence_organization_id]
@@ -526,58 +579,21 @@ async fn context(
         .collect();
     let agreed_development_letter = migrant_in_two_new
         && db::letter::has_agreed_from(txn, case.id, "DEVELOPMENT_OPINION", &own_places).await?;
-    let kinship = if case_org.is_two_new
-        && matches!(
-            details,
-            StepDetails::AdmissionMeeting { .. } | StepDetails::AdmissionApproval { .. }
-        ) {
-        Some(KinshipFacts {
-            members: u32::try_from(case_org.member_count).unwrap_or(0),
-            related_members: db::relation::related_members(txn, case_org.id).await?,
-            candidate_related: db::relation::related_to_owner(txn, p.id).await?,
-        })
-    } else {
-        None
-    };
+    let kinship = kinship_facts(txn, case_org, p.id, details).await?;
     let meeting = matches!(
         details,
         StepDetails::AdmissionMeeting { .. } | StepDetails::ConversionMeeting { .. }
     );
-    let consultations = if meeting {
-        super::consultation::facts(txn, case.id).await?
+    let (consultations, near_relatives) = if meeting {
+        (
+            super::consultation::facts(txn, case.id).await?,
+            near_relatives(txn, p.id, case.organization_id).await?,
+        )
     } else {
-        vec![]
+        (vec![], vec![])
     };
-    // Near relatives among the members of the case's organization (I2 at the vote).
-    let mut near_relatives = vec![];
-    if meeting {
-        let relations = db::relation::touching(txn, p.id).await?;
-        let others: Vec<i64> = relations
-            .iter()
-            .filter_map(|r| {
-                if r.person_id == p.id {
-                    r.relative_person_id
-                } else {
-                    Some(r.person_id)
-                }
-            })
-            .collect();
-        for other in db::person::find_by_ids(txn, &others).await? {
-            if !other.is_party_member || other.organization_id != case.organization_id {
-                continue;
-            }
-            if let Some(kind) = relations
-                .iter()
-                .filter(|r| r.person_id == other.id || r.relative_person_id == Some(other.id))
-                .filter_map(|r| RelationKind::parse(&r.kind))
-                .find(|k| k.is_near())
-            {
-                near_relatives.push((other.id, kind));
-            }
-        }
-    }
     Ok(StepContext {
-        person,
+        person: person_facts(&p),
         members,
         organization,
         needs_intermediate_review,
@@ -589,29 +605,56 @@ async fn context(
     })
 }
 
-/// Records one step (or a correction) on a case.
-pub async fn record_step(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    req: StepRequest,
-) -> AppResult<StepOutcome> {
-    let perms = permissions_for(&req.details);
+/// The state a step is checked against: the case as its events stand, or, for a correction,
+/// as it stood before the corrected event.
+fn base_state(events: &[RecordedStep], req: &StepRequest) -> AppResult<CaseState> {
+    let Some(target) = req.corrects else {
+        return Ok(CaseState::fold(events));
+    };
+    state_before_correction(events, target, &req.details).map_err(|e| match e {
+        CorrectionError::NotInCase => AppError::bad_input(
+            "correctsEventId",
+            "要更正的记录不属于本档案",
+            "the event to correct is not part of this case",
+        ),
+        CorrectionError::OtherStep => AppError::bad_input(
+            "step",
+            "更正须为同一步骤",
+            "a correction must record the same step as the event it corrects",
+        ),
+    })
+}
+
+/// Who may record the step, and that it is not an application.
+fn may_record(actor: &Actor, details: &StepDetails) -> AppResult<()> {
+    let perms = permissions_for(details);
     if !perms.iter().any(|p| actor.may(*p)) {
         require(actor, perms[0])?;
     }
-    if matches!(req.details, StepDetails::SubmitApplication { .. }) {
+    if matches!(details, StepDetails::SubmitApplication { .. }) {
         return Err(AppError::bad_input(
             "step",
             "递交申请请用 submitApplication",
             "applications are submitted with submitApplication",
         ));
     }
-    let request_hash = hash(
+    Ok(())
+}
+
+/// Records one step (or a correction) on a case.
+pub async fn record_step(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    req: StepRequest,
+) -> AppResult<StepOutcome> {
+    may_record(actor, &req.details)?;
+    let request = Request::new(
         "recordPipelineStep",
+        &req.client_key,
         &json!({ "c": req.candidate_id, "v": req.expected_version, "on": req.occurred_on, "d": req.details, "n": req.note, "x": req.corrects }),
-    );
+    )?;
     let txn = db.begin().await?;
-    if let Some(done) = replay(&txn, actor, &req.client_key, &request_hash).await? {
+    if let Some(done) = replay(&txn, actor, &request).await? {
         return Ok(done);
     }
     let case = get_visible(&txn, actor, req.candidate_id).await?;
@@ -625,36 +668,8 @@ pub async fn record_step(
     let case_org = db::organization::find_by_id(&txn, case.organization_id)
         .await?
         .ok_or(AppError::NotFound("organization"))?;
-    let events = recorded(&db::candidate::events(&txn, case.id).await?)?;
-    let base = match req.corrects {
-        Some(target) => {
-            let corrected = events.iter().find(|e| e.id == target).ok_or_else(|| {
-                AppError::bad_input(
-                    "correctsEventId",
-                    "要更正的记录不属于本档案",
-                    "the event to correct is not part of this case",
-                )
-            })?;
-            if !corrected.details.same_step(&req.details) {
-                return Err(AppError::bad_input(
-                    "step",
-                    "更正须为同一步骤",
-                    "a correction must record the same step as the event it corrects",
-                ));
-            }
-            let before: Vec<RecordedStep> = events
-                .iter()
-                .filter(|e| {
-                    (e.occurred_on, e.id) < (corrected.occurred_on, corrected.id)
-                        && e.id != target
-                        && e.corrects.is_none()
-                })
-                .cloned()
-                .collect();
-            CaseState::fold(&before)
-        }
-        None => CaseState::fold(&events),
-    };
+    let mut events = recorded(&db::candidate::events(&txn, case.id).await?)?;
+    let base = base_state(&events, &req)?;
     let mut details = req.details.clone();
     if let StepDetails::Transfer {
         from_organization_id,
@@ -665,29 +680,29 @@ pub async fn record_step(
     }
     let ctx = context(&txn, actor, &case, &case_org, &details).await?;
     let rules = db::local_rules::effective(&txn, &case_org.path).await?;
-    let warnings = check_step(&base, &details, req.occurred_on, &ctx, &rules)?;
-    super::integrity::on_step(&txn, actor, case.id, &details, req.occurred_on).await?;
+    let (on, corrects) = (req.occurred_on, req.corrects);
+    let warnings = check_step(&base, &details, on, &ctx, &rules)?;
+    super::integrity::on_step(&txn, actor, case.id, &details, on).await?;
     let event = append(
         &txn,
         actor,
         case.id,
         case.organization_id,
-        req.occurred_on,
+        on,
         &details,
         &warnings,
         req.note.clone(),
-        req.corrects,
+        corrects,
     )
     .await?;
     super::integrity::record_responsibilities(&txn, actor, &event, &details).await?;
-    let mut all = events;
-    all.push(RecordedStep {
+    events.push(RecordedStep {
         id: event.id,
         occurred_on: event.occurred_on,
         details,
-        corrects: req.corrects,
+        corrects,
     });
-    let state = CaseState::fold(&all);
+    let state = CaseState::fold(&events);
     let org_id = state.organization_id.unwrap_or(case.organization_id);
     if !db::candidate::update_if_version(&txn, case.id, req.expected_version, org_id, &state)
         .await?
@@ -701,27 +716,10 @@ pub async fn record_step(
         .ok_or(AppError::NotFound("candidate"))?;
     let counted_after = super::counts::snapshot(&txn, &[case.id]).await?;
     super::counts::apply_change(&txn, &counted_before, &counted_after).await?;
-    let action = if req.corrects.is_some() {
+    let action = if corrects.is_some() {
         "candidate.correct_step"
     } else {
         "candidate.record_step"
     };
-    finish(
-        &txn,
-        actor,
-        &case,
-        &event,
-        action,
-        &req.client_key,
-        "recordPipelineStep",
-        &request_hash,
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(StepOutcome {
-        candidate: case,
-        event,
-        warnings,
-        replayed: false,
-    })
+    finish(txn, actor, &request, action, case, event, warnings).await
 }

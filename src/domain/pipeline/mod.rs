@@ -7,6 +7,7 @@ pub mod dates;
 pub mod id_card;
 pub mod model;
 pub mod person;
+pub mod review;
 pub mod rules;
 pub mod state;
 

@@ -4,6 +4,7 @@ use super::id_card;
 use crate::domain::DomainError;
 use crate::domain::organization::string_enum;
 use chrono::NaiveDate;
+use serde::Serialize;
 
 string_enum! {
     /// Gender.
@@ -53,16 +54,17 @@ string_enum! {
     }
 }
 
-/// A person as entered, before validation.
-#[derive(Debug, Clone, Default, serde::Serialize)]
-pub struct PersonDraft {
+/// A person's fields. As entered ([`PersonDraft`]) the gender, the education and the birth date
+/// may be missing; validated ([`PersonRecord`]) they are there.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Person<G, E, D> {
     pub name: String,
-    pub gender: Option<Gender>,
+    pub gender: G,
     pub ethnicity: String,
-    pub birth_date: Option<NaiveDate>,
+    pub birth_date: D,
     pub id_card_number: Option<String>,
     pub phone: Option<String>,
-    pub education: Option<Education>,
+    pub education: E,
     pub occupations: Vec<Occupation>,
     pub is_frontline: bool,
     pub is_league_member: bool,
@@ -79,31 +81,11 @@ pub struct PersonDraft {
     pub expected_departure_on: Option<NaiveDate>,
 }
 
+/// A person as entered, before validation.
+pub type PersonDraft = Person<Option<Gender>, Option<Education>, Option<NaiveDate>>;
+
 /// A validated person.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PersonRecord {
-    pub name: String,
-    pub gender: Gender,
-    pub ethnicity: String,
-    pub birth_date: NaiveDate,
-    pub id_card_number: Option<String>,
-    pub phone: Option<String>,
-    pub education: Education,
-    pub occupations: Vec<Occupation>,
-    pub is_frontline: bool,
-    pub is_league_member: bool,
-    pub household_registration: Option<String>,
-    pub is_migrant: bool,
-    pub outflow_organization_id: Option<i64>,
-    pub outflow_organization_name: Option<String>,
-    /// The residence organization (居住地党组织), when it is in the tree.
-    pub residence_organization_id: Option<i64>,
-    /// A private business owner (业主): consulted by more departments (I5).
-    pub is_business_owner: bool,
-    pub is_high_level_talent: bool,
-    pub has_political_violation: bool,
-    pub expected_departure_on: Option<NaiveDate>,
-}
+pub type PersonRecord = Person<Gender, Education, NaiveDate>;
 
 /// Control and invisible format characters (NUL, zero-width spaces, direction marks), which no
 /// name or address contains and which can hide one name inside another.

@@ -147,196 +147,116 @@ impl LocalRules {
     /// setter have in force): its wire name, the superior's value and the new one. A level may
     /// tighten what comes from above, never loosen it.
     pub fn loosened_from(&self, superior: &LocalRules) -> Option<(&'static str, String, String)> {
-        // (name, looser?) for every setting: `true` when the new value asks less than the
-        // superior's.
-        let min = |new: u32, sup: u32| new < sup;
-        let flag = |new: bool, sup: bool| sup && !new;
-        let shown = |v: Option<u32>| v.map_or_else(|| "none".to_string(), |n| n.to_string());
-        let flagged = |name: &'static str, new: bool, sup: bool| {
-            (name, flag(new, sup), sup.to_string(), new.to_string())
-        };
-        use super::check::NoticeDecision;
-        let notice = |d: NoticeDecision, name: &'static str| {
-            (
-                name,
-                d.days(self) < d.days(superior),
-                d.days(superior).to_string(),
-                d.days(self).to_string(),
-            )
-        };
-        let checks: [(&'static str, bool, String, String); 28] = [
-            (
+        use super::check::NoticeDecision::{self, *};
+        let (n, s) = (self, superior);
+        let notice = |d: NoticeDecision, name| minimum(name, d.days(n), d.days(s));
+        let checks: [Setting; 28] = [
+            departments(
                 "ownerConsultationDepartments",
-                superior
-                    .owner_consultation_departments
-                    .iter()
-                    .any(|d| !self.owner_consultation_departments.contains(d)),
-                superior.owner_consultation_departments.join(","),
-                self.owner_consultation_departments.join(","),
+                &n.owner_consultation_departments,
+                &s.owner_consultation_departments,
             ),
             // Letting relatives vote where the level above recuses them asks less.
-            (
-                "relativesVote",
-                self.relatives_vote && !superior.relatives_vote,
-                superior.relatives_vote.to_string(),
-                self.relatives_vote.to_string(),
-            ),
-            notice(NoticeDecision::Activist, "publicNoticeDaysAtActivist"),
-            notice(NoticeDecision::Target, "publicNoticeDaysAtTarget"),
-            notice(NoticeDecision::Admission, "publicNoticeDaysAtAdmission"),
-            notice(NoticeDecision::Conversion, "publicNoticeDaysAtConversion"),
-            // Dropping a department the level above requires asks less.
-            (
+            relief("relativesVote", n.relatives_vote, s.relatives_vote),
+            notice(Activist, "publicNoticeDaysAtActivist"),
+            notice(Target, "publicNoticeDaysAtTarget"),
+            notice(Admission, "publicNoticeDaysAtAdmission"),
+            notice(Conversion, "publicNoticeDaysAtConversion"),
+            departments(
                 "consultationDepartments",
-                superior
-                    .consultation_departments
-                    .iter()
-                    .any(|d| !self.consultation_departments.contains(d)),
-                superior.consultation_departments.join(","),
-                self.consultation_departments.join(","),
+                &n.consultation_departments,
+                &s.consultation_departments,
             ),
-            flagged("kinshipCap", self.kinship_cap, superior.kinship_cap),
-            flagged(
+            required("kinshipCap", n.kinship_cap, s.kinship_cap),
+            required(
                 "nearRelativeRecusal",
-                self.near_relative_recusal,
-                superior.near_relative_recusal,
+                n.near_relative_recusal,
+                s.near_relative_recusal,
             ),
-            flagged(
+            required(
                 "publicNoticeAtActivist",
-                self.public_notice_at_activist,
-                superior.public_notice_at_activist,
+                n.public_notice_at_activist,
+                s.public_notice_at_activist,
             ),
-            flagged(
+            required(
                 "publicNoticeAtTarget",
-                self.public_notice_at_target,
-                superior.public_notice_at_target,
+                n.public_notice_at_target,
+                s.public_notice_at_target,
             ),
-            flagged(
+            required(
                 "publicNoticeAtAdmission",
-                self.public_notice_at_admission,
-                superior.public_notice_at_admission,
+                n.public_notice_at_admission,
+                s.public_notice_at_admission,
             ),
-            flagged(
+            required(
                 "publicNoticeAtConversion",
-                self.public_notice_at_conversion,
-                superior.public_notice_at_conversion,
+                n.public_notice_at_conversion,
+                s.public_notice_at_conversion,
             ),
-            flagged(
+            required(
                 "politicalReviewChecklistRequired",
-                self.political_review_checklist_required,
-                superior.political_review_checklist_required,
+                n.political_review_checklist_required,
+                s.political_review_checklist_required,
             ),
             // A higher rush threshold (or none) asks less.
-            (
+            optional_maximum(
                 "yearEndRushPercent",
-                match (self.year_end_rush_percent, superior.year_end_rush_percent) {
-                    (_, None) => false,
-                    (None, Some(_)) => true,
-                    (Some(n), Some(s)) => n > s,
-                },
-                shown(superior.year_end_rush_percent),
-                shown(self.year_end_rush_percent),
+                n.year_end_rush_percent,
+                s.year_end_rush_percent,
             ),
-            (
+            minimum(
                 "publicNoticeDays",
-                min(self.public_notice_days, superior.public_notice_days),
-                superior.public_notice_days.to_string(),
-                self.public_notice_days.to_string(),
+                n.public_notice_days,
+                s.public_notice_days,
             ),
-            (
+            required(
                 "publicNoticeWorkingDays",
-                flag(
-                    self.public_notice_working_days,
-                    superior.public_notice_working_days,
-                ),
-                superior.public_notice_working_days.to_string(),
-                self.public_notice_working_days.to_string(),
+                n.public_notice_working_days,
+                s.public_notice_working_days,
             ),
-            (
+            required(
                 "publicNoticeRequired",
-                flag(self.public_notice_required, superior.public_notice_required),
-                superior.public_notice_required.to_string(),
-                self.public_notice_required.to_string(),
+                n.public_notice_required,
+                s.public_notice_required,
             ),
-            (
+            minimum(
                 "applicationToActivistMonths",
-                min(
-                    self.application_to_activist_months,
-                    superior.application_to_activist_months,
-                ),
-                superior.application_to_activist_months.to_string(),
-                self.application_to_activist_months.to_string(),
+                n.application_to_activist_months,
+                s.application_to_activist_months,
             ),
-            (
-                "minPoints",
-                match (self.min_points, superior.min_points) {
-                    (_, None) => false,
-                    (None, Some(_)) => true,
-                    (Some(n), Some(s)) => n < s,
-                },
-                shown(superior.min_points),
-                shown(self.min_points),
-            ),
-            (
+            optional_minimum("minPoints", n.min_points, s.min_points),
+            minimum(
                 "cultivationContactsMin",
-                min(
-                    self.cultivation_contacts_min,
-                    superior.cultivation_contacts_min,
-                ),
-                superior.cultivation_contacts_min.to_string(),
-                self.cultivation_contacts_min.to_string(),
+                n.cultivation_contacts_min,
+                s.cultivation_contacts_min,
             ),
-            (
+            minimum(
                 "leagueRecommendationMaxAge",
-                min(
-                    self.league_recommendation_max_age,
-                    superior.league_recommendation_max_age,
-                ),
-                superior.league_recommendation_max_age.to_string(),
-                self.league_recommendation_max_age.to_string(),
+                n.league_recommendation_max_age,
+                s.league_recommendation_max_age,
             ),
-            (
+            minimum(
                 "politicalViolationWaitYears",
-                min(
-                    self.political_violation_wait_years,
-                    superior.political_violation_wait_years,
-                ),
-                superior.political_violation_wait_years.to_string(),
-                self.political_violation_wait_years.to_string(),
+                n.political_violation_wait_years,
+                s.political_violation_wait_years,
             ),
-            (
+            minimum(
                 "minExaminationsBeforeTarget",
-                min(
-                    self.min_examinations_before_target,
-                    superior.min_examinations_before_target,
-                ),
-                superior.min_examinations_before_target.to_string(),
-                self.min_examinations_before_target.to_string(),
+                n.min_examinations_before_target,
+                s.min_examinations_before_target,
             ),
-            (
-                "trainingMinDays",
-                min(self.training_min_days, superior.training_min_days),
-                superior.training_min_days.to_string(),
-                self.training_min_days.to_string(),
-            ),
-            (
+            minimum("trainingMinDays", n.training_min_days, s.training_min_days),
+            minimum(
                 "trainingMinHours",
-                min(self.training_min_hours, superior.training_min_hours),
-                superior.training_min_hours.to_string(),
-                self.training_min_hours.to_string(),
+                n.training_min_hours,
+                s.training_min_hours,
             ),
             // A longer reply time, or counting it in working days, asks less of the receiver.
-            (
-                "letterReplyDays",
-                self.letter_reply_days > superior.letter_reply_days,
-                superior.letter_reply_days.to_string(),
-                self.letter_reply_days.to_string(),
-            ),
-            (
+            maximum("letterReplyDays", n.letter_reply_days, s.letter_reply_days),
+            relief(
                 "letterReplyWorkingDays",
-                !superior.letter_reply_working_days && self.letter_reply_working_days,
-                superior.letter_reply_working_days.to_string(),
-                self.letter_reply_working_days.to_string(),
+                n.letter_reply_working_days,
+                s.letter_reply_working_days,
             ),
         ];
         checks
@@ -386,6 +306,60 @@ impl LocalRules {
         }
         Ok(())
     }
+}
+
+/// One setting compared with the superior's: its wire name, whether the new value asks less,
+/// the superior's value and the new one, as shown.
+type Setting = (&'static str, bool, String, String);
+
+/// A minimum: a smaller new value asks less.
+fn minimum(name: &'static str, new: u32, sup: u32) -> Setting {
+    (name, new < sup, sup.to_string(), new.to_string())
+}
+
+/// A maximum: a larger new value asks less.
+fn maximum(name: &'static str, new: u32, sup: u32) -> Setting {
+    (name, new > sup, sup.to_string(), new.to_string())
+}
+
+/// A requirement: turning it off where the superior has it on asks less.
+fn required(name: &'static str, new: bool, sup: bool) -> Setting {
+    (name, sup && !new, sup.to_string(), new.to_string())
+}
+
+/// A relief: turning it on where the superior has it off asks less.
+fn relief(name: &'static str, new: bool, sup: bool) -> Setting {
+    (name, new && !sup, sup.to_string(), new.to_string())
+}
+
+fn shown(v: Option<u32>) -> String {
+    v.map_or_else(|| "none".to_string(), |n| n.to_string())
+}
+
+/// An optional minimum: none where the superior sets one, or a smaller one, asks less.
+fn optional_minimum(name: &'static str, new: Option<u32>, sup: Option<u32>) -> Setting {
+    let looser = match (new, sup) {
+        (_, None) => false,
+        (None, Some(_)) => true,
+        (Some(n), Some(s)) => n < s,
+    };
+    (name, looser, shown(sup), shown(new))
+}
+
+/// An optional maximum: none where the superior sets one, or a larger one, asks less.
+fn optional_maximum(name: &'static str, new: Option<u32>, sup: Option<u32>) -> Setting {
+    let looser = match (new, sup) {
+        (_, None) => false,
+        (None, Some(_)) => true,
+        (Some(n), Some(s)) => n > s,
+    };
+    (name, looser, shown(sup), shown(new))
+}
+
+/// Departments to consult: dropping one the superior requires asks less.
+fn departments(name: &'static str, new: &[String], sup: &[String]) -> Setting {
+    let looser = sup.iter().any(|d| !new.contains(d));
+    (name, looser, sup.join(","), new.join(","))
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 use super::dates::add_months;
 use super::model::{ConversionOutcome, Stage, StepDetails};
+use crate::domain::DomainError;
 use chrono::NaiveDate;
 use std::collections::HashMap;
 
@@ -156,6 +157,55 @@ impl CaseState {
     }
 }
 
+/// Why a correction cannot be checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CorrectionError {
+    /// The event to correct is not one of the case's.
+    NotInCase,
+    /// The correction records another step than the event it corrects.
+    OtherStep,
+}
+
+/// The state a correction of event `target` with `details` is checked against: the case as it
+/// stood before the corrected event (the earlier original events, without the corrected one and
+/// without corrections).
+pub fn state_before_correction(
+    events: &[RecordedStep],
+    target: i64,
+    details: &StepDetails,
+) -> Result<CaseState, CorrectionError> {
+    let corrected = events
+        .iter()
+        .find(|e| e.id == target)
+        .ok_or(CorrectionError::NotInCase)?;
+    if !corrected.details.same_step(details) {
+        return Err(CorrectionError::OtherStep);
+    }
+    let before: Vec<RecordedStep> = events
+        .iter()
+        .filter(|e| {
+            (e.occurred_on, e.id) < (corrected.occurred_on, corrected.id)
+                && e.id != target
+                && e.corrects.is_none()
+        })
+        .cloned()
+        .collect();
+    Ok(CaseState::fold(&before))
+}
+
+/// The note a correction is recorded with: its reason, which must be given.
+pub fn correction_note(reason: &str) -> Result<String, DomainError> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(DomainError::invalid(
+            "reason",
+            "更正须说明理由",
+            "a correction needs a reason",
+        ));
+    }
+    Ok(format!("更正 / correction: {reason}"))
+}
+
 fn latest<'a>(e: &'a RecordedStep, replaced: &HashMap<i64, &'a RecordedStep>) -> &'a RecordedStep {
     let mut cur = e;
     let mut seen = 0;
@@ -209,5 +259,61 @@ mod tests {
         assert_eq!(s.stage, Some(Stage::Activist));
         assert_eq!(s.activist_on, Some(d("2024-02-20")));
         assert_eq!(s.organization_id, Some(9));
+    }
+
+    #[test]
+    fn a_correction_is_checked_against_the_state_before_the_event_it_corrects() {
+        let submit = |id, on| RecordedStep {
+            id,
+            occurred_on: d(on),
+            details: StepDetails::SubmitApplication { organization_id: 9 },
+            corrects: None,
+        };
+        let talk = |id, on, corrects| RecordedStep {
+            id,
+            occurred_on: d(on),
+            details: StepDetails::ApplicationTalk {
+                talker: "书记".into(),
+            },
+            corrects,
+        };
+        let events = vec![
+            submit(1, "2024-01-05"),
+            talk(2, "2024-01-20", None),
+            talk(3, "2024-01-25", Some(2)),
+            talk(4, "2024-02-01", None),
+        ];
+        let talk_again = StepDetails::ApplicationTalk {
+            talker: "委员".into(),
+        };
+        let base = state_before_correction(&events, 4, &talk_again).unwrap();
+        // The earlier original talk counts; its correction and the corrected event do not.
+        assert_eq!(base.talked_on, Some(d("2024-01-20")));
+        assert_eq!(base.applied_on, Some(d("2024-01-05")));
+        let base = state_before_correction(&events, 2, &talk_again).unwrap();
+        assert_eq!(base.talked_on, None);
+        assert_eq!(
+            state_before_correction(&events, 99, &talk_again),
+            Err(CorrectionError::NotInCase)
+        );
+        assert_eq!(
+            state_before_correction(&events, 1, &talk_again),
+            Err(CorrectionError::OtherStep)
+        );
+    }
+
+    #[test]
+    fn a_correction_needs_a_reason() {
+        assert_eq!(
+            correction_note("  日期录错 ").unwrap(),
+            "更正 / correction: 日期录错"
+        );
+        assert!(matches!(
+            correction_note(" \t"),
+            Err(DomainError::InvalidInput {
+                field: "reason",
+                ..
+            })
+        ));
     }
 }

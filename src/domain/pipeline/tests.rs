@@ -5,6 +5,7 @@ use super::check::{MemberFacts, OrgFacts, PersonFacts, StepContext, check_step};
 use super::model::*;
 use super::rules::LocalRules;
 use super::state::CaseState;
+use crate::domain::organization::OrganizationKind;
 use chrono::NaiveDate;
 
 fn d(s: &str) -> NaiveDate {
@@ -22,10 +23,10 @@ fn vote(expected: u32, present: u32, yes: u32) -> Vote {
     }
 }
 
-fn committee(can_approve: bool, kind: &str) -> Option<OrgFacts> {
+fn committee(can_approve: bool, kind: OrganizationKind) -> Option<OrgFacts> {
     Some(OrgFacts {
         id: 3,
-        kind: kind.into(),
+        kind,
         can_approve,
         can_pre_review: can_approve,
         is_ancestor_of_case: true,
@@ -65,7 +66,7 @@ fn ctx() -> StepContext {
                 relation_to_candidate: None,
             },
         ],
-        organization: committee(true, "STREET_WORKING_COMMITTEE"),
+        organization: committee(true, OrganizationKind::StreetWorkingCommittee),
         needs_intermediate_review: false,
         migrant_in_two_new: false,
         agreed_development_letter: false,
@@ -77,8 +78,12 @@ fn ctx() -> StepContext {
 
 /// The standard case: (date, step).
 fn standard() -> Vec<(NaiveDate, StepDetails)> {
+    [standard_to_target(), standard_from_target()].concat()
+}
+
+/// The standard case's steps 1–7: application to development target.
+fn standard_to_target() -> Vec<(NaiveDate, StepDetails)> {
     use StepDetails::*;
-    let form = "440100-2024-000123".to_string();
     vec![
         (d("2022-03-07"), SubmitApplication { organization_id: 7 }),
         (
@@ -87,13 +92,7 @@ fn standard() -> Vec<(NaiveDate, StepDetails)> {
                 talker: "支部书记".into(),
             },
         ),
-        (
-            d("2022-09-13"),
-            DetermineActivist {
-                recommendation: Recommendation::League,
-                public_notice: None,
-            },
-        ),
+        (d("2022-09-13"), activist(Recommendation::League, None)),
         (
             d("2022-09-20"),
             FileActivist {
@@ -118,13 +117,15 @@ fn standard() -> Vec<(NaiveDate, StepDetails)> {
                 summary: "表现良好".into(),
             },
         ),
-        (
-            d("2023-09-13"),
-            DetermineTarget {
-                points: Some(80),
-                public_notice: None,
-            },
-        ),
+        (d("2023-09-13"), target(80)),
+    ]
+}
+
+/// The standard case's steps 8–25: development target to archived full member.
+fn standard_from_target() -> Vec<(NaiveDate, StepDetails)> {
+    use StepDetails::*;
+    let form = "440100-2024-000123".to_string();
+    vec![
         (
             d("2023-09-22"),
             FileTarget {
@@ -170,25 +171,14 @@ fn standard() -> Vec<(NaiveDate, StepDetails)> {
             },
         ),
         (d("2023-11-14"), FillApplicationForm { form_number: form }),
-        (
-            d("2023-11-21"),
-            AdmissionMeeting {
-                vote: vote(16, 12, 11),
-                public_notice: None,
-            },
-        ),
+        (d("2023-11-21"), meeting(vote(16, 12, 11))),
         (
             d("2023-12-01"),
             PreApprovalTalk {
                 talker: "组织员".into(),
             },
         ),
-        (
-            d("2023-12-15"),
-            AdmissionApproval {
-                approver_organization_id: 3,
-            },
-        ),
+        (d("2023-12-15"), approval()),
         (
             d("2023-12-16"),
             PlaceInBranch {
@@ -211,12 +201,7 @@ fn standard() -> Vec<(NaiveDate, StepDetails)> {
         (d("2024-10-21"), ConversionApplication { summary: None }),
         (
             d("2024-11-21"),
-            ConversionMeeting {
-                vote: vote(16, 13, 12),
-                outcome: ConversionOutcome::Convert,
-                extension_months: None,
-                public_notice: None,
-            },
+            conversion(ConversionOutcome::Convert, None),
         ),
         (
             d("2024-12-05"),
@@ -283,72 +268,105 @@ fn refuses(
     assert!(check_step(&state, &std_step, std_on, &ctx(), &LocalRules::default()).is_ok());
 }
 
+fn activist(recommendation: Recommendation, public_notice: Option<PublicNotice>) -> StepDetails {
+    StepDetails::DetermineActivist {
+        recommendation,
+        public_notice,
+    }
+}
+
+fn target(points: u32) -> StepDetails {
+    StepDetails::DetermineTarget {
+        points: Some(points),
+        public_notice: None,
+    }
+}
+
+fn meeting(vote: Vote) -> StepDetails {
+    StepDetails::AdmissionMeeting {
+        vote,
+        public_notice: None,
+    }
+}
+
+fn approval() -> StepDetails {
+    StepDetails::AdmissionApproval {
+        approver_organization_id: 3,
+    }
+}
+
+fn conversion(outcome: ConversionOutcome, extension_months: Option<u32>) -> StepDetails {
+    StepDetails::ConversionMeeting {
+        vote: vote(16, 13, 12),
+        outcome,
+        extension_months,
+        public_notice: None,
+    }
+}
+
+/// The standard context changed by `change`.
+fn ctx_with(change: impl FnOnce(&mut StepContext)) -> StepContext {
+    let mut c = ctx();
+    change(&mut c);
+    c
+}
+
 #[test]
-fn each_precondition_refuses_when_one_input_is_off_by_one() {
+fn application_preconditions_refuse_when_one_input_is_off_by_one() {
     use StepDetails::*;
     let rules = LocalRules::default;
     // N1: one day short of 18.
-    let mut young = ctx();
-    young.person.birth_date = Some(d("2004-03-08"));
+    let young = ctx_with(|c| c.person.birth_date = Some(d("2004-03-08")));
+    let submit = SubmitApplication { organization_id: 7 };
     refuses(
         "SUBMIT_APPLICATION",
         "2022-03-07",
-        SubmitApplication { organization_id: 7 },
+        submit,
         young,
         rules(),
         "N1",
     );
     // N3: one day short of the local 6-month gap.
+    let six_months = LocalRules {
+        application_to_activist_months: 6,
+        ..rules()
+    };
+    let league = || activist(Recommendation::League, None);
     refuses(
         "DETERMINE_ACTIVIST",
         "2022-09-06",
-        DetermineActivist {
-            recommendation: Recommendation::League,
-            public_notice: None,
-        },
+        league(),
         ctx(),
-        LocalRules {
-            application_to_activist_months: 6,
-            ..rules()
-        },
+        six_months,
         "N3",
     );
     // N20: a League member of 21 recommended by members only.
+    let by_members = activist(Recommendation::PartyMembers, None);
     refuses(
         "DETERMINE_ACTIVIST",
         "2022-09-13",
-        DetermineActivist {
-            recommendation: Recommendation::PartyMembers,
-            public_notice: None,
-        },
+        by_members,
         ctx(),
         rules(),
         "N20",
     );
     // N17: political-discipline record, one day short of the street plan's 5 years (a local
     // rule: off by default, so the same record passes without it).
-    let mut record = ctx();
-    record.person.has_political_violation = true;
+    let record = ctx_with(|c| c.person.has_political_violation = true);
+    let five_years = LocalRules {
+        political_violation_wait_years: 5,
+        ..rules()
+    };
     refuses(
         "DETERMINE_ACTIVIST",
         "2022-09-13",
-        DetermineActivist {
-            recommendation: Recommendation::League,
-            public_notice: None,
-        },
+        league(),
         record.clone(),
-        LocalRules {
-            political_violation_wait_years: 5,
-            ..rules()
-        },
+        five_years,
         "N17",
     );
     let state = walk(index_of("DETERMINE_ACTIVIST"));
-    let activist = DetermineActivist {
-        recommendation: Recommendation::League,
-        public_notice: None,
-    };
-    assert!(check_step(&state, &activist, d("2022-09-13"), &record, &rules()).is_ok());
+    assert!(check_step(&state, &league(), d("2022-09-13"), &record, &rules()).is_ok());
     // N18: a public notice one working day short.
     let notice = PublicNotice {
         start_on: d("2022-09-05"),
@@ -357,40 +375,46 @@ fn each_precondition_refuses_when_one_input_is_off_by_one() {
         objection_records: vec![],
         published_at_origin: false,
     };
+    let noticed = activist(Recommendation::League, Some(notice));
+    let required = LocalRules {
+        public_notice_required: true,
+        ..rules()
+    };
     refuses(
         "DETERMINE_ACTIVIST",
         "2022-09-13",
-        DetermineActivist {
-            recommendation: Recommendation::League,
-            public_notice: Some(notice),
-        },
+        noticed,
         ctx(),
-        LocalRules {
-            public_notice_required: true,
-            ..rules()
-        },
+        required,
         "N18",
     );
+    // P1: skipping the talk.
+    let err = check_step(&walk(1), &league(), d("2022-09-13"), &ctx(), &rules()).unwrap_err();
+    assert_eq!(err.rule, "P1");
+}
+
+#[test]
+fn activist_preconditions_refuse_when_one_input_is_off_by_one() {
+    use StepDetails::*;
+    let rules = LocalRules::default;
     // N6: one contact missing where the local rules want two; a contact who is not a full member.
+    let two = LocalRules {
+        cultivation_contacts_min: 2,
+        ..rules()
+    };
+    let contacts = |ids: Vec<i64>| AssignContacts { contact_ids: ids };
     refuses(
         "ASSIGN_CONTACTS",
         "2022-09-21",
-        AssignContacts {
-            contact_ids: vec![11],
-        },
+        contacts(vec![11]),
         ctx(),
-        LocalRules {
-            cultivation_contacts_min: 2,
-            ..rules()
-        },
+        two,
         "N6",
     );
     refuses(
         "ASSIGN_CONTACTS",
         "2022-09-21",
-        AssignContacts {
-            contact_ids: vec![11, 14],
-        },
+        contacts(vec![11, 14]),
         ctx(),
         rules(),
         "N6",
@@ -399,193 +423,168 @@ fn each_precondition_refuses_when_one_input_is_off_by_one() {
     refuses(
         "DETERMINE_TARGET",
         "2023-09-12",
-        DetermineTarget {
-            points: Some(80),
-            public_notice: None,
-        },
+        target(80),
         ctx(),
         rules(),
         "N4",
     );
     // N5: one examination short.
+    let three = LocalRules {
+        min_examinations_before_target: 3,
+        ..rules()
+    };
     refuses(
         "DETERMINE_TARGET",
         "2023-09-13",
-        DetermineTarget {
-            points: Some(80),
-            public_notice: None,
-        },
+        target(80),
         ctx(),
-        LocalRules {
-            min_examinations_before_target: 3,
-            ..rules()
-        },
+        three,
         "N5",
     );
     // I4: one point short.
+    let eighty = LocalRules {
+        min_points: Some(80),
+        ..rules()
+    };
     refuses(
         "DETERMINE_TARGET",
         "2023-09-13",
-        DetermineTarget {
-            points: Some(79),
-            public_notice: None,
-        },
+        target(79),
         ctx(),
-        LocalRules {
-            min_points: Some(80),
-            ..rules()
-        },
+        eighty,
         "I4",
     );
+}
+
+#[test]
+fn target_preconditions_refuse_when_one_input_is_off_by_one() {
+    use StepDetails::*;
+    let rules = LocalRules::default;
     // N7: one introducer missing; an introducer under 留党察看.
+    let introducers = |ids: Vec<i64>| AssignIntroducers {
+        introducer_ids: ids,
+    };
     refuses(
         "ASSIGN_INTRODUCERS",
         "2023-09-25",
-        AssignIntroducers {
-            introducer_ids: vec![11],
-        },
+        introducers(vec![11]),
         ctx(),
         rules(),
         "N7",
     );
+    let under_probation = introducers(vec![11, 13]);
     refuses(
         "ASSIGN_INTRODUCERS",
         "2023-09-25",
-        AssignIntroducers {
-            introducer_ids: vec![11, 13],
-        },
+        under_probation,
         ctx(),
         rules(),
         "N7",
     );
     // PR1: a migrant's review without the residence opinion.
-    let mut migrant = ctx();
-    migrant.person.is_migrant = true;
+    let migrant = ctx_with(|c| c.person.is_migrant = true);
+    let review = PoliticalReview {
+        passed: true,
+        conclusion: "合格".into(),
+        household_opinion: true,
+        residence_opinion: false,
+        negative_list: None,
+    };
     refuses(
         "POLITICAL_REVIEW",
         "2023-10-20",
-        PoliticalReview {
-            passed: true,
-            conclusion: "合格".into(),
-            household_opinion: true,
-            residence_opinion: false,
-            negative_list: None,
-        },
+        review,
         migrant,
         rules(),
         "PR1",
     );
     // N8: training one hour short (and under 3 days).
-    refuses(
-        "TRAINING",
-        "2023-10-27",
-        Training {
-            days: 2,
-            hours: 23,
-            organizer: "区委党校".into(),
-        },
-        ctx(),
-        rules(),
-        "N8",
-    );
+    let training = Training {
+        days: 2,
+        hours: 23,
+        organizer: "区委党校".into(),
+    };
+    refuses("TRAINING", "2023-10-27", training, ctx(), rules(), "N8");
     // A2: pre-review by a general branch.
-    let mut gb = ctx();
-    gb.organization = committee(false, "GENERAL_BRANCH");
-    refuses(
-        "PRE_REVIEW",
-        "2023-11-10",
-        PreReview {
-            reviewer_organization_id: 3,
-            passed: true,
-            form_number: Some("X".into()),
-        },
-        gb,
-        rules(),
-        "A2",
-    );
+    let gb = ctx_with(|c| c.organization = committee(false, OrganizationKind::GeneralBranch));
+    let pre_review = PreReview {
+        reviewer_organization_id: 3,
+        passed: true,
+        form_number: Some("X".into()),
+    };
+    refuses("PRE_REVIEW", "2023-11-10", pre_review, gb, rules(), "A2");
     // I6: a form number other than the one issued at pre-review.
+    let form = FillApplicationForm {
+        form_number: "440100-2024-000124".into(),
+    };
     refuses(
         "FILL_APPLICATION_FORM",
         "2023-11-14",
-        FillApplicationForm {
-            form_number: "440100-2024-000124".into(),
-        },
+        form,
         ctx(),
         rules(),
         "I6",
     );
+}
+
+#[test]
+fn admission_preconditions_refuse_when_one_input_is_off_by_one() {
+    let rules = LocalRules::default;
     // N10: one voting member short of a quorum; N11: one yes short of passing.
+    let no_quorum = meeting(vote(16, 8, 8));
     refuses(
         "ADMISSION_MEETING",
         "2023-11-21",
-        AdmissionMeeting {
-            vote: vote(16, 8, 8),
-            public_notice: None,
-        },
+        no_quorum,
         ctx(),
         rules(),
         "N10",
     );
+    let not_passed = meeting(vote(16, 12, 8));
     refuses(
         "ADMISSION_MEETING",
         "2023-11-21",
-        AdmissionMeeting {
-            vote: vote(16, 12, 8),
-            public_notice: None,
-        },
+        not_passed,
         ctx(),
         rules(),
         "N11",
     );
     // N9: leaving exactly 3 months after the meeting.
-    let mut leaving = ctx();
-    leaving.person.expected_departure_on = Some(d("2024-02-21"));
+    let leaving = ctx_with(|c| c.person.expected_departure_on = Some(d("2024-02-21")));
+    let passed = || meeting(vote(16, 12, 11));
     refuses(
         "ADMISSION_MEETING",
         "2023-11-21",
-        AdmissionMeeting {
-            vote: vote(16, 12, 11),
-            public_notice: None,
-        },
+        passed(),
         leaving,
         rules(),
         "N9",
     );
     // L1: a migrant in a two-new organization without an agreed development-opinion letter.
-    let mut migrant = ctx();
-    migrant.migrant_in_two_new = true;
+    let migrant = ctx_with(|c| c.migrant_in_two_new = true);
     refuses(
         "ADMISSION_MEETING",
         "2023-11-21",
-        AdmissionMeeting {
-            vote: vote(16, 12, 11),
-            public_notice: None,
-        },
+        passed(),
         migrant,
         rules(),
         "L1",
     );
     // A1: the approver a general branch; A3: the intermediate review missing.
-    let mut gb = ctx();
-    gb.organization = committee(false, "GENERAL_BRANCH");
+    let gb = ctx_with(|c| c.organization = committee(false, OrganizationKind::GeneralBranch));
     refuses(
         "ADMISSION_APPROVAL",
         "2023-12-15",
-        AdmissionApproval {
-            approver_organization_id: 3,
-        },
+        approval(),
         gb,
         rules(),
         "A1",
     );
-    let mut review = ctx();
-    review.needs_intermediate_review = true;
+    let review = ctx_with(|c| c.needs_intermediate_review = true);
     refuses(
         "ADMISSION_APPROVAL",
         "2023-12-15",
-        AdmissionApproval {
-            approver_organization_id: 3,
-        },
+        approval(),
         review,
         rules(),
         "A3",
@@ -594,55 +593,36 @@ fn each_precondition_refuses_when_one_input_is_off_by_one() {
     refuses(
         "ADMISSION_APPROVAL",
         "2024-05-22",
-        AdmissionApproval {
-            approver_organization_id: 3,
-        },
+        approval(),
         ctx(),
         rules(),
         "N12",
     );
+}
+
+#[test]
+fn probation_preconditions_refuse_when_one_input_is_off_by_one() {
+    let rules = LocalRules::default;
     // N14: the conversion meeting one day before the probation ends.
+    let convert = conversion(ConversionOutcome::Convert, None);
     refuses(
         "CONVERSION_MEETING",
         "2024-11-20",
-        ConversionMeeting {
-            vote: vote(16, 13, 12),
-            outcome: ConversionOutcome::Convert,
-            extension_months: None,
-            public_notice: None,
-        },
+        convert,
         ctx(),
         rules(),
         "N14",
     );
     // N15: an extension of 5 months.
+    let extend = conversion(ConversionOutcome::Extend, Some(5));
     refuses(
         "CONVERSION_MEETING",
         "2024-11-21",
-        ConversionMeeting {
-            vote: vote(16, 13, 12),
-            outcome: ConversionOutcome::Extend,
-            extension_months: Some(5),
-            public_notice: None,
-        },
+        extend,
         ctx(),
         rules(),
         "N15",
     );
-    // P1: skipping the talk.
-    let state = walk(1);
-    let err = check_step(
-        &state,
-        &DetermineActivist {
-            recommendation: Recommendation::League,
-            public_notice: None,
-        },
-        d("2022-09-13"),
-        &ctx(),
-        &rules(),
-    )
-    .unwrap_err();
-    assert_eq!(err.rule, "P1");
 }
 
 #[test]
