@@ -9,7 +9,9 @@ use super::scalars::Date;
 use crate::domain::integrity::{FormStatus, Responsibility as DomainResponsibility};
 use crate::error::AppError;
 use crate::service::integrity as service;
-use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+use async_graphql::{
+    Context, Enum, ErrorExtensions, ID, InputObject, Object, Result, SimpleObject,
+};
 use entity::{case_responsibility, form_number};
 
 super::enums::mirror_enum! {
@@ -38,8 +40,11 @@ impl FormNumber {
     }
 
     /// What became of it.
-    async fn status(&self) -> Option<FormNumberStatus> {
-        FormStatus::parse(&self.0.status).map(Into::into)
+    async fn status(&self) -> Result<Option<FormNumberStatus>> {
+        let status = FormStatus::parse(&self.0.status).ok_or_else(|| {
+            AppError::internal(anyhow::anyhow!("unknown form status {}", self.0.status)).extend()
+        })?;
+        Ok(Some(status.into()))
     }
 
     /// The person's case it is bound to, when that case is in your subtree.
@@ -47,12 +52,12 @@ impl FormNumber {
         let Some(id) = self.0.candidate_id else {
             return Ok(None);
         };
-        Ok(
-            crate::service::pipeline::get_visible(&ctx.state().db, ctx.actor()?, id)
-                .await
-                .ok()
-                .map(Candidate::new),
-        )
+        // Outside the viewer's subtree reads as no case; any other failure is an error.
+        match crate::service::pipeline::get_visible(&ctx.state().db, ctx.actor()?, id).await {
+            Ok(case) => Ok(Some(Candidate::new(case))),
+            Err(AppError::NotFound(_)) => Ok(None),
+            Err(e) => Err(e.extend()),
+        }
     }
 
     /// Bound at pre-review on.
