@@ -321,7 +321,7 @@ impl Indicators {
                 to: 12,
                 as_of: self.0.as_of,
             },
-            crate::service::letter::today(),
+            crate::clock::today(),
         )
         .await?
         .remove(&self.0.organization.id)
@@ -508,9 +508,7 @@ impl IndicatorQuery {
             Some(id) => ids::decode(NodeType::Organization, &id, "organizationId")?,
             None => actor.organization_id,
         };
-        let as_of = as_of
-            .map(|d| d.0)
-            .unwrap_or_else(crate::service::letter::today);
+        let as_of = as_of.map(|d| d.0).unwrap_or_else(crate::clock::today);
         let period = crate::service::period::Period::named(year, period.code(), as_of)
             .unwrap_or_else(|| crate::service::period::Period::year(year, as_of));
         Ok(Indicators(
@@ -535,9 +533,7 @@ impl IndicatorQuery {
         let actor = ctx.actor()?;
         let year = super::args::year(year, "year")?;
         let id = ids::decode(NodeType::Organization, &organization_id, "organizationId")?;
-        let as_of = as_of
-            .map(|d| d.0)
-            .unwrap_or_else(crate::service::letter::today);
+        let as_of = as_of.map(|d| d.0).unwrap_or_else(crate::clock::today);
         Ok(service::table(&ctx.state().read_db, actor, id, year, as_of)
             .await?
             .into_iter()

@@ -8,10 +8,11 @@ use super::pagination::{connection_type, page_args};
 use super::scalars::Date;
 use crate::db::letter::{Box as Mailbox, LetterFilter};
 use crate::domain::letter as rules;
+use crate::domain::letter::LetterEventKind as Kind;
 use crate::domain::pipeline::id_card::mask;
 use crate::domain::role::PersonalDataAccess;
 use crate::error::AppError;
-use crate::service::letter::{self as service, LetterEventKind as Kind};
+use crate::service::letter as service;
 use async_graphql::{
     Context, Enum, ErrorExtensions, ID, InputObject, Object, Result, SimpleObject, Subscription,
 };
@@ -225,7 +226,7 @@ impl Letter {
     /// Received and unanswered after the due date, as of today (China Standard Time).
     async fn overdue(&self) -> bool {
         rules::LetterStatus::parse(&self.model.status)
-            .is_some_and(|s| rules::is_overdue(s, self.model.due_on, service::today()))
+            .is_some_and(|s| rules::is_overdue(s, self.model.due_on, crate::clock::today()))
     }
 
     /// The sending organization's name.
@@ -500,7 +501,7 @@ impl LetterQuery {
             mailbox,
             status,
             kind,
-            as_of.map(|d| d.0).unwrap_or_else(service::today),
+            as_of.map(|d| d.0).unwrap_or_else(crate::clock::today),
         );
         let (page, f) =
             service::list(&ctx.state().db, actor, f, under, args.after_id, args.limit).await?;
@@ -534,7 +535,7 @@ impl LetterQuery {
         let under = under
             .map(|u| ids::decode(NodeType::Organization, &u, "under"))
             .transpose()?;
-        let as_of = as_of.map(|d| d.0).unwrap_or_else(service::today);
+        let as_of = as_of.map(|d| d.0).unwrap_or_else(crate::clock::today);
         let (by, overdue) = service::counts(
             &ctx.state().db,
             actor,

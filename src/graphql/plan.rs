@@ -846,9 +846,7 @@ impl PlanQuery {
         let year = super::args::year(year, "year")?;
         crate::service::plan::may_read(actor)?;
         let id = ids::decode(NodeType::Organization, &organization_id, "organizationId")?;
-        let as_of = as_of
-            .map(|d| d.0)
-            .unwrap_or_else(crate::service::letter::today);
+        let as_of = as_of.map(|d| d.0).unwrap_or_else(crate::clock::today);
         Ok(Some(GuidancePlan::new(
             service::get(
                 &ctx.state().db,
@@ -877,9 +875,7 @@ impl PlanQuery {
         let year = super::args::year(year, "year")?;
         crate::service::plan::may_read(actor)?;
         let id = ids::decode(NodeType::Organization, &organization_id, "organizationId")?;
-        let as_of = as_of
-            .map(|d| d.0)
-            .unwrap_or_else(crate::service::letter::today);
+        let as_of = as_of.map(|d| d.0).unwrap_or_else(crate::clock::today);
         let view =
             service::get(&ctx.state().db, actor, id, year, DomainLine::General, as_of).await?;
         Ok(service::findings(&ctx.state().db, &view)
@@ -978,9 +974,7 @@ impl PlanQuery {
             .map(|u| ids::decode(NodeType::Organization, &u, "under"))
             .transpose()?;
         let path = crate::service::organization::resolve_under(db, actor, under).await?;
-        let as_of = as_of
-            .map(|d| d.0)
-            .unwrap_or_else(crate::service::letter::today);
+        let as_of = as_of.map(|d| d.0).unwrap_or_else(crate::clock::today);
         let mut out = vec![];
         for p in crate::db::plan::under(db, &path, year)
             .await

@@ -303,9 +303,7 @@ impl ReportQuery {
             &collector_organization_id,
             "collectorOrganizationId",
         )?;
-        let as_of = as_of
-            .map(|d| d.0)
-            .unwrap_or_else(crate::service::letter::today);
+        let as_of = as_of.map(|d| d.0).unwrap_or_else(crate::clock::today);
         let (due, rows) =
             service::submissions(&ctx.state().db, actor, id, year, period.code()).await?;
         let mut out = ReportSubmissions {
@@ -502,7 +500,7 @@ impl ReportMutation {
         let on = input
             .accepted_on
             .map(|d| d.0)
-            .unwrap_or_else(crate::service::letter::today);
+            .unwrap_or_else(crate::clock::today);
         let r = service::review(
             &ctx.state().db,
             &ctx.state().letter_events,

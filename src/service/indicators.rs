@@ -1,8 +1,8 @@
 //! Indicators for higher levels: read from the counters kept with every step (a few dozen rows
 //! per organization), with the plan they are held against. No personal data.
 
-use super::letter::today;
 use super::period::Period;
+use crate::clock::today;
 use crate::db;
 use crate::domain::organization::subtree_upper_bound;
 use crate::domain::plan::{Category, PlanLine};
