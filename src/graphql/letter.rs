@@ -9,8 +9,7 @@ use super::scalars::Date;
 use crate::db::letter::{Box as Mailbox, LetterFilter};
 use crate::domain::letter as rules;
 use crate::domain::letter::LetterEventKind as Kind;
-use crate::domain::pipeline::id_card::mask;
-use crate::domain::role::PersonalDataAccess;
+use crate::domain::role::{PersonalDataAccess, PersonalDatum};
 use crate::error::AppError;
 use crate::service::letter as service;
 use async_graphql::{
@@ -271,16 +270,11 @@ impl Letter {
             .actor()
             .map(|a| a.role.personal_data())
             .unwrap_or(PersonalDataAccess::None);
-        let id_card = match access {
-            PersonalDataAccess::Full => s("idCardNumber"),
-            PersonalDataAccess::Masked => s("idCardNumber").map(|n| mask(&n)),
-            PersonalDataAccess::None => None,
-        };
         Ok(LetterSubject {
             name: s("name"),
             gender: s("gender"),
             birth_date: s("birthDate"),
-            id_card_number: id_card,
+            id_card_number: access.reveal(PersonalDatum::IdCardNumber, s("idCardNumber")),
             ethnicity: s("ethnicity"),
             household_registration: s("householdRegistration"),
             education: s("education"),
