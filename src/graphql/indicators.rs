@@ -7,6 +7,7 @@ use super::organization::Organization;
 use super::plan::PlanCategory;
 use super::scalars::Date;
 use crate::domain::pipeline::model;
+use crate::domain::plan::figures::{self, Pools, percent as pct};
 use crate::service::indicators::{self as service, CATEGORIES};
 use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
 
@@ -19,10 +20,6 @@ pub struct Figure {
     pub count: i64,
     /// Share of the base, in percent.
     pub percent: Option<f64>,
-}
-
-fn pct(n: i64, base: i64) -> Option<f64> {
-    (base > 0).then(|| (n as f64 * 1000.0 / base as f64).round() / 10.0)
 }
 
 fn figures(list: Vec<(String, i64)>, base: i64) -> Vec<Figure> {
@@ -158,21 +155,14 @@ impl Indicators {
 
     /// (Admitted − plan) / plan, percent.
     async fn deviation_percent(&self) -> Option<f64> {
-        let plan = i64::from(self.0.plan.as_ref()?.content.total);
-        pct(
-            self.0.counters.get(self.0.year, "admitted", "ALL") - plan,
-            plan,
-        )
+        let plan = self.0.plan.as_ref()?.content.total;
+        figures::deviation_percent(self.0.counters.get(self.0.year, "admitted", "ALL"), plan)
     }
 
     /// Whether the deviation is inside the ±10 % band.
     async fn inside_band(&self) -> Option<bool> {
-        let plan = i64::from(self.0.plan.as_ref()?.content.total);
-        pct(
-            self.0.counters.get(self.0.year, "admitted", "ALL") - plan,
-            plan,
-        )
-        .map(|d| d.abs() <= 10.0)
+        let plan = self.0.plan.as_ref()?.content.total;
+        figures::inside_band(self.0.counters.get(self.0.year, "admitted", "ALL"), plan)
     }
 
     /// Structure of the admitted: women, ethnic minority, ≤35, ≤25, education, occupations,
@@ -185,7 +175,7 @@ impl Indicators {
             .map(|c| {
                 let n = self.0.counters.get(y, "category", c.as_str());
                 StructureFigure {
-                    category: super::plan::category_of(c.as_str()),
+                    category: Some((*c).into()),
                     count: n,
                     percent: pct(n, base),
                 }
@@ -228,32 +218,21 @@ impl Indicators {
             return vec![];
         };
         let c = &self.0.counters;
-        let (a, b, t) = (
-            c.get(0, "stage", "APPLICANT"),
-            c.get(0, "stage", "ACTIVIST"),
-            c.get(0, "stage", "DEVELOPMENT_TARGET"),
-        );
+        let pools = Pools {
+            applicants: c.get(0, "stage", model::Stage::Applicant.as_str()),
+            activists: c.get(0, "stage", model::Stage::Activist.as_str()),
+            targets: c.get(0, "stage", model::Stage::DevelopmentTarget.as_str()),
+        };
         plan.content
             .ratios
             .iter()
             .map(|r| {
-                let actual = match r.kind.as_str() {
-                    "APPLICANTS_ACTIVISTS_TARGETS" => vec![a, b, t],
-                    "ACTIVISTS_TARGETS" => vec![b, t],
-                    _ => vec![b, i64::from(plan.content.total)],
-                };
-                let last = *actual.last().unwrap_or(&0) as f64;
-                let last_part = f64::from(*r.parts.last().unwrap_or(&1));
-                let met = r
-                    .parts
-                    .iter()
-                    .zip(&actual)
-                    .all(|(p, n)| *n as f64 >= f64::from(*p) * last / last_part);
+                let actual = r.actual(pools, plan.content.total);
                 RatioFigure {
-                    kind: r.kind.clone(),
+                    kind: r.kind.as_str().into(),
                     target: r.parts.clone(),
+                    met: r.met(&actual),
                     actual,
-                    met,
                 }
             })
             .collect()
@@ -297,7 +276,7 @@ impl Indicators {
             conversions_overdue: conversions,
             letters_overdue: letters,
             extensions: c.get(0, "flag", "EXTENDED"),
-            cancellations: c.get(0, "stage", "CANCELLED"),
+            cancellations: c.get(0, "stage", model::Stage::Cancelled.as_str()),
             invalidated: c.get(self.0.year, "invalidated", "ALL"),
         })
     }
@@ -366,9 +345,7 @@ impl Indicators {
                     Some(KinshipShare {
                         members,
                         related,
-                        share_percent: (members > 0).then(|| {
-                            (f64::from(related) * 1000.0 / f64::from(members)).round() / 10.0
-                        }),
+                        share_percent: pct(i64::from(related), i64::from(members)),
                         over_half: related * 2 > members,
                         organization: Organization::visible(actor, o)?,
                     })

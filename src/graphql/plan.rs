@@ -60,68 +60,51 @@ super::enums::mirror_enum! {
     }
 }
 
-/// Plan lines.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PlanLine {
-    /// The general quota.
-    General,
-    /// High-level talent filed with the province, outside the general quota.
-    Talent,
-    /// Single-listed plans for high-knowledge groups, outside the general quota.
-    SingleListed,
-}
-
-/// A reserve pool (后备力量).
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReservePool {
-    /// 孵化对象.
-    Incubation,
-    /// 入党申请人.
-    Applicants,
-    /// 入党积极分子.
-    Activists,
-}
-
-/// A pipeline ratio.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RatioKind {
-    /// applicants : activists : targets (e.g. 6:3:1).
-    ApplicantsActivistsTargets,
-    /// activists : targets (e.g. 3:1).
-    ActivistsTargets,
-    /// activists : the plan total (e.g. 3:1).
-    ActivistsPlan,
-}
-
-/// Severity of a finding.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Severity {
-    /// For information.
-    Info,
-    /// Should be looked at.
-    Warning,
-    /// The plan contradicts itself.
-    Error,
-}
-
-/// The GraphQL category of a stored category name.
-pub fn category_of(s: &str) -> Option<PlanCategory> {
-    rules::Category::parse(s).map(Into::into)
-}
-
-fn pool_name(p: ReservePool) -> &'static str {
-    match p {
-        ReservePool::Incubation => "INCUBATION",
-        ReservePool::Applicants => "APPLICANTS",
-        ReservePool::Activists => "ACTIVISTS",
+super::enums::mirror_enum! {
+    /// Plan lines.
+    PlanLine => DomainLine {
+        /// The general quota.
+        General,
+        /// High-level talent filed with the province, outside the general quota.
+        Talent,
+        /// Single-listed plans for high-knowledge groups, outside the general quota.
+        SingleListed,
     }
 }
 
-fn ratio_name(k: RatioKind) -> &'static str {
-    match k {
-        RatioKind::ApplicantsActivistsTargets => "APPLICANTS_ACTIVISTS_TARGETS",
-        RatioKind::ActivistsTargets => "ACTIVISTS_TARGETS",
-        RatioKind::ActivistsPlan => "ACTIVISTS_PLAN",
+super::enums::mirror_enum! {
+    /// A reserve pool (后备力量).
+    ReservePool => rules::ReservePool {
+        /// 孵化对象.
+        Incubation,
+        /// 入党申请人.
+        Applicants,
+        /// 入党积极分子.
+        Activists,
+    }
+}
+
+super::enums::mirror_enum! {
+    /// A pipeline ratio.
+    RatioKind => rules::RatioKind {
+        /// applicants : activists : targets (e.g. 6:3:1).
+        ApplicantsActivistsTargets,
+        /// activists : targets (e.g. 3:1).
+        ActivistsTargets,
+        /// activists : the plan total (e.g. 3:1).
+        ActivistsPlan,
+    }
+}
+
+super::enums::mirror_enum! {
+    /// Severity of a finding.
+    Severity => rules::Severity {
+        /// For information.
+        Info,
+        /// Should be looked at.
+        Warning,
+        /// The plan contradicts itself.
+        Error,
     }
 }
 
@@ -221,11 +204,11 @@ impl PlanContentInput {
                 .into_iter()
                 .map(|t| {
                     Ok(rules::StructureTarget {
-                        category: rules::Category::from(t.category).as_str().into(),
-                        comparator: rules::Comparator::from(t.comparator).as_str().into(),
+                        category: t.category.into(),
+                        comparator: t.comparator.into(),
                         count: opt(t.count, "targets.count")?,
                         percent: t.percent,
-                        base: t.base.map(|b| rules::Category::from(b).as_str().into()),
+                        base: t.base.map(Into::into),
                     })
                 })
                 .collect::<AppResult<_>>()?,
@@ -234,7 +217,7 @@ impl PlanContentInput {
                 .into_iter()
                 .map(|r| {
                     Ok(rules::ReserveTarget {
-                        pool: pool_name(r.pool).into(),
+                        pool: r.pool.into(),
                         count: count(r.count, "reserve.count")?,
                         non_public: opt(r.non_public, "reserve.nonPublic")?,
                     })
@@ -245,7 +228,7 @@ impl PlanContentInput {
                 .into_iter()
                 .map(|r| {
                     Ok(rules::RatioTarget {
-                        kind: ratio_name(r.kind).into(),
+                        kind: r.kind.into(),
                         parts: r
                             .parts
                             .into_iter()
@@ -259,14 +242,6 @@ impl PlanContentInput {
             note: self.note,
             over_allocation_approved: self.over_allocation_approved,
         })
-    }
-}
-
-fn to_domain_line(l: PlanLine) -> DomainLine {
-    match l {
-        PlanLine::General => DomainLine::General,
-        PlanLine::Talent => DomainLine::Talent,
-        PlanLine::SingleListed => DomainLine::SingleListed,
     }
 }
 
@@ -330,11 +305,7 @@ impl From<rules::Finding> for PlanFinding {
     fn from(f: rules::Finding) -> Self {
         PlanFinding {
             rule: f.rule.into(),
-            severity: match f.severity {
-                rules::Severity::Info => Severity::Info,
-                rules::Severity::Warning => Severity::Warning,
-                rules::Severity::Error => Severity::Error,
-            },
+            severity: f.severity.into(),
             message: format!("{} / {}", f.message_zh, f.message_en),
             details: Json(f.details),
         }
@@ -345,11 +316,11 @@ fn targets_of(c: &PlanContent) -> Vec<StructureTarget> {
     c.targets
         .iter()
         .map(|t| StructureTarget {
-            category: category_of(&t.category),
-            comparator: t.comparator.clone(),
+            category: Some(t.category.into()),
+            comparator: t.comparator.as_str().into(),
             count: t.count,
             percent: t.percent,
-            base: t.base.as_deref().and_then(category_of),
+            base: t.base.map(Into::into),
         })
         .collect()
 }
@@ -523,17 +494,18 @@ pub struct RequirementCoverage {
     pub uncovered: bool,
 }
 
-/// Where a plan (or allocation row) stands at its completion month.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CompletionStatus {
-    /// Not yet met and the month has not ended.
-    Pending,
-    /// Met by the end of the completion month.
-    MetOnTime,
-    /// Met after the completion month (`metInMonth` says when).
-    MetLate,
-    /// The month has ended and the plan is not met.
-    Unmet,
+super::enums::mirror_enum! {
+    /// Where a plan (or allocation row) stands at its completion month.
+    CompletionStatus => rules::progress::CompletionState {
+        /// Not yet met and the month has not ended.
+        Pending,
+        /// Met by the end of the completion month.
+        MetOnTime,
+        /// Met after the completion month (`metInMonth` says when).
+        MetLate,
+        /// The month has ended and the plan is not met.
+        Unmet,
+    }
 }
 
 /// A plan's status at its completion month (完成时限), judged on the plan's date.
@@ -574,11 +546,9 @@ impl GuidancePlan {
 
     /// Line.
     async fn line(&self) -> PlanLine {
-        match DomainLine::parse(&self.0.plan.line) {
-            Some(DomainLine::Talent) => PlanLine::Talent,
-            Some(DomainLine::SingleListed) => PlanLine::SingleListed,
-            _ => PlanLine::General,
-        }
+        DomainLine::parse(&self.0.plan.line)
+            .unwrap_or(DomainLine::General)
+            .into()
     }
 
     /// The issuing organization, when it is in your subtree.
@@ -712,7 +682,7 @@ impl GuidancePlan {
 
     /// The status at the completion month, from the admissions by month.
     async fn completion(&self, ctx: &Context<'_>) -> Result<PlanCompletion> {
-        use rules::progress::{self, CompletionState as S};
+        use rules::progress;
         let a = self.actuals(ctx).await?;
         let c = progress::completion(
             self.0.content.total,
@@ -721,12 +691,7 @@ impl GuidancePlan {
             progress::months_ended(self.0.plan.year, self.0.as_of),
         );
         Ok(PlanCompletion {
-            status: match c.state {
-                S::Pending => CompletionStatus::Pending,
-                S::MetOnTime => CompletionStatus::MetOnTime,
-                S::MetLate => CompletionStatus::MetLate,
-                S::Unmet => CompletionStatus::Unmet,
-            },
+            status: c.state.into(),
             due_month: self.month(c.deadline_month),
             planned: c.planned,
             admitted_by_due_month: c.admitted_by_deadline,
@@ -848,15 +813,7 @@ impl PlanQuery {
         let id = ids::decode(NodeType::Organization, &organization_id, "organizationId")?;
         let as_of = as_of.map(|d| d.0).unwrap_or_else(crate::clock::today);
         Ok(Some(GuidancePlan::new(
-            service::get(
-                &ctx.state().db,
-                actor,
-                id,
-                year,
-                to_domain_line(line),
-                as_of,
-            )
-            .await?,
+            service::get(&ctx.state().db, actor, id, year, line.into(), as_of).await?,
         )))
     }
 
@@ -1055,7 +1012,7 @@ impl PlanMutation {
                     "organizationId",
                 )?,
                 year: input.year,
-                line: to_domain_line(input.line),
+                line: input.line.into(),
                 issuer_organization_id: ids::decode(
                     NodeType::Organization,
                     &input.issuer_organization_id,
