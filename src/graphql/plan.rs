@@ -387,7 +387,11 @@ impl PlanDraft {
 
 /// A guidance plan (指导性计划) as of a date: what it states, its allocation rows to the
 /// children, what has been admitted, and findings.
-pub struct GuidancePlan(pub PlanView, Cached);
+pub struct GuidancePlan {
+    /// The plan as of the date asked about.
+    pub view: PlanView,
+    cached: Cached,
+}
 
 /// What several fields of one plan share, read once per plan and request.
 #[derive(Default)]
@@ -399,33 +403,36 @@ pub struct Cached {
 impl GuidancePlan {
     /// Wraps a plan as of a date.
     pub fn new(view: PlanView) -> Self {
-        GuidancePlan(view, Cached::default())
+        GuidancePlan {
+            view,
+            cached: Cached::default(),
+        }
     }
 
     /// The children's plans (read once).
     async fn allocation_views(&self, ctx: &Context<'_>) -> Result<&Vec<PlanView>> {
         Ok(self
-            .1
+            .cached
             .allocations
-            .get_or_try_init(|| service::allocations(&ctx.state().db, &self.0))
+            .get_or_try_init(|| service::allocations(&ctx.state().db, &self.view))
             .await?)
     }
 
     /// What the subtree has done so far, from the counters (read once).
     async fn actuals(&self, ctx: &Context<'_>) -> Result<&rules::Actuals> {
-        let id = self.0.organization.id;
+        let id = self.view.organization.id;
         Ok(self
-            .1
+            .cached
             .actuals
             .get_or_try_init(|| async move {
-                let mut a = service::actuals(&ctx.state().db, &self.0, &[]).await?;
+                let mut a = service::actuals(&ctx.state().db, &self.view, &[]).await?;
                 Ok::<_, AppError>(a.remove(&id).unwrap_or_default())
             })
             .await?)
     }
 
     fn month(&self, m: u32) -> String {
-        format!("{}-{m:02}", self.0.plan.year)
+        format!("{}-{m:02}", self.view.plan.year)
     }
 }
 
@@ -531,74 +538,74 @@ pub struct PlanCompletion {
 impl GuidancePlan {
     /// Global id.
     async fn id(&self) -> ID {
-        ids::encode(NodeType::GuidancePlan, self.0.plan.id)
+        ids::encode(NodeType::GuidancePlan, self.view.plan.id)
     }
 
     /// The organization the plan is for.
     async fn organization(&self, ctx: &Context<'_>) -> Result<Organization> {
-        Organization::visible_or_not_found(ctx.actor()?, self.0.organization.clone())
+        Organization::visible_or_not_found(ctx.actor()?, self.view.organization.clone())
     }
 
     /// Plan year.
     async fn year(&self) -> i32 {
-        self.0.plan.year
+        self.view.plan.year
     }
 
     /// Line.
     async fn line(&self) -> PlanLine {
-        DomainLine::parse(&self.0.plan.line)
+        DomainLine::parse(&self.view.plan.line)
             .unwrap_or(DomainLine::General)
             .into()
     }
 
     /// The issuing organization, when it is in your subtree.
     async fn issuer(&self, ctx: &Context<'_>) -> Result<Option<Organization>> {
-        super::organization::load_visible(ctx, self.0.plan.issuer_organization_id).await
+        super::organization::load_visible(ctx, self.view.plan.issuer_organization_id).await
     }
 
     /// The revision in force on the date asked about.
     async fn revision(&self) -> i32 {
-        self.0.revision.revision
+        self.view.revision.revision
     }
 
     /// The day that revision took effect.
     async fn effective_on(&self) -> Date {
-        Date(self.0.revision.effective_on)
+        Date(self.view.revision.effective_on)
     }
 
     /// Planned new members.
     async fn total(&self) -> u32 {
-        self.0.content.total
+        self.view.content.total
     }
 
     /// Of which aged 35 and under.
     async fn under_35(&self) -> Option<u32> {
-        self.0.content.under_35
+        self.view.content.under_35
     }
 
     /// Of which college and above.
     async fn college_plus(&self) -> Option<u32> {
-        self.0.content.college_plus
+        self.view.content.college_plus
     }
 
     /// Completion month, `YYYY-MM`.
     async fn completion_month(&self) -> Option<&str> {
-        self.0.content.completion_month.as_deref()
+        self.view.content.completion_month.as_deref()
     }
 
     /// Planned in the first half-year.
     async fn first_half(&self) -> Option<u32> {
-        self.0.content.first_half
+        self.view.content.first_half
     }
 
     /// Structure targets.
     async fn targets(&self) -> Vec<StructureTarget> {
-        targets_of(&self.0.content)
+        targets_of(&self.view.content)
     }
 
     /// Reserve-pool and ratio targets, document number and date, note, as JSON.
     async fn other_targets(&self) -> Json<serde_json::Value> {
-        let c = &self.0.content;
+        let c = &self.view.content;
         Json(
             serde_json::json!({ "reserve": c.reserve, "ratios": c.ratios, "documentNumber": c.document_number, "documentDate": c.document_date, "note": c.note, "overAllocationApproved": c.over_allocation_approved }),
         )
@@ -634,7 +641,7 @@ impl GuidancePlan {
             .iter()
             .map(|a| a.content.total)
             .sum();
-        Ok(i64::from(self.0.content.total) - i64::from(allocated))
+        Ok(i64::from(self.view.content.total) - i64::from(allocated))
     }
 
     /// New members admitted so far in the subtree this year (talent-exempt not counted).
@@ -658,7 +665,7 @@ impl GuidancePlan {
     /// What each structure target requires, in the order stated (targets, then the annex
     /// columns ≤35 and college+ when not also stated as targets).
     async fn requirements(&self) -> Vec<PlanRequirement> {
-        requirements_of(&self.0.content)
+        requirements_of(&self.view.content)
     }
 
     /// Each AT_LEAST and AT_MOST requirement against the sum of the allocation rows' (empty
@@ -666,7 +673,7 @@ impl GuidancePlan {
     async fn requirement_coverage(&self, ctx: &Context<'_>) -> Result<Vec<RequirementCoverage>> {
         let rows = self.allocation_views(ctx).await?;
         let contents: Vec<&PlanContent> = rows.iter().map(|r| &r.content).collect();
-        Ok(rules::requirements::coverage(&self.0.content, &contents)
+        Ok(rules::requirements::coverage(&self.view.content, &contents)
             .into_iter()
             .map(|c| RequirementCoverage {
                 category: c.category.into(),
@@ -685,10 +692,10 @@ impl GuidancePlan {
         use rules::progress;
         let a = self.actuals(ctx).await?;
         let c = progress::completion(
-            self.0.content.total,
-            rules::findings::deadline_month(&self.0.content),
+            self.view.content.total,
+            rules::findings::deadline_month(&self.view.content),
             &a.monthly,
-            progress::months_ended(self.0.plan.year, self.0.as_of),
+            progress::months_ended(self.view.plan.year, self.view.as_of),
         );
         Ok(PlanCompletion {
             status: c.state.into(),
@@ -703,27 +710,21 @@ impl GuidancePlan {
     /// Completion by month, cumulative.
     #[graphql(complexity = "super::weights::UNPAGED_LIST * child_complexity")]
     async fn completion_by_month(&self, ctx: &Context<'_>) -> Result<Vec<MonthProgress>> {
-        let year = self.0.plan.year;
+        let year = self.view.plan.year;
         let allocations = self.allocation_views(ctx).await?;
         let monthly = self.actuals(ctx).await?.monthly;
-        let month_of = |c: &PlanContent| rules::findings::deadline_month(c);
+        let due = |c: &PlanContent| (rules::findings::deadline_month(c), c.total);
         let planned: Vec<(u32, u32)> = if allocations.is_empty() {
-            vec![(month_of(&self.0.content), self.0.content.total)]
+            vec![due(&self.view.content)]
         } else {
-            allocations
-                .iter()
-                .map(|a| (month_of(&a.content), a.content.total))
-                .collect()
+            allocations.iter().map(|a| due(&a.content)).collect()
         };
-        Ok((1..=12u32)
+        Ok(rules::progress::by_month(&planned, &monthly)
+            .into_iter()
             .map(|m| MonthProgress {
-                month: format!("{year}-{m:02}"),
-                planned_cumulative: planned
-                    .iter()
-                    .filter(|(pm, _)| *pm <= m)
-                    .map(|(_, n)| n)
-                    .sum(),
-                admitted_cumulative: rules::progress::cumulative(&monthly, m),
+                month: format!("{year}-{:02}", m.month),
+                planned_cumulative: m.planned,
+                admitted_cumulative: m.admitted,
             })
             .collect())
     }
@@ -731,7 +732,7 @@ impl GuidancePlan {
     /// Every revision, oldest first.
     #[graphql(complexity = "super::weights::UNPAGED_LIST * child_complexity")]
     async fn revisions(&self, ctx: &Context<'_>) -> Result<Vec<PlanRevision>> {
-        Ok(service::revisions(&ctx.state().db, self.0.plan.id)
+        Ok(service::revisions(&ctx.state().db, self.view.plan.id)
             .await?
             .into_iter()
             .map(|r| PlanRevision {
@@ -750,7 +751,7 @@ impl GuidancePlan {
     /// Findings (Q1–Q12) as of the date asked about.
     #[graphql(complexity = "super::weights::UNPAGED_LIST * child_complexity")]
     async fn findings(&self, ctx: &Context<'_>) -> Result<Vec<PlanFinding>> {
-        Ok(service::findings(&ctx.state().db, &self.0)
+        Ok(service::findings(&ctx.state().db, &self.view)
             .await?
             .into_iter()
             .map(Into::into)
