@@ -410,48 +410,80 @@ pub enum TableBreakdown {
 }
 
 /// One row of the per-child table (the columns of the annex tables real plans print).
-#[derive(SimpleObject)]
 pub struct IndicatorRow {
-    /// The child (null on the total row).
-    pub organization: Option<Organization>,
-    /// Whether this is the total row.
-    pub is_total: bool,
-    /// Planned (计划数).
-    pub planned: Option<u32>,
-    /// Of which ≤ 35 planned.
-    pub planned_under_35: Option<u32>,
-    /// Of which college+ planned.
-    pub planned_college_plus: Option<u32>,
-    /// Completion month.
-    pub completion_month: Option<String>,
-    /// Admitted so far this year.
-    pub admitted: i64,
-    /// Of which ≤ 35.
-    pub admitted_under_35: i64,
-    /// Of which college+.
-    pub admitted_college_plus: i64,
-    /// High-level talent, outside the plan.
-    pub talent_exempt: i64,
-    /// Cases in the pipeline now (every stage).
-    pub candidates: i64,
+    organization: Option<Organization>,
+    row: service::TableRow,
 }
 
 impl IndicatorRow {
     /// A row of the table as the actor may see it (its organization through the scope check).
-    fn new(actor: &crate::domain::Actor, r: service::TableRow) -> Self {
+    fn new(actor: &crate::domain::Actor, row: service::TableRow) -> Self {
         IndicatorRow {
-            is_total: r.organization.is_none(),
-            organization: r.organization.and_then(|o| Organization::visible(actor, o)),
-            planned: r.planned,
-            planned_under_35: r.planned_under_35,
-            planned_college_plus: r.planned_college_plus,
-            completion_month: r.completion_month,
-            admitted: r.admitted,
-            admitted_under_35: r.admitted_under_35,
-            admitted_college_plus: r.admitted_college_plus,
-            talent_exempt: r.talent_exempt,
-            candidates: r.candidates,
+            organization: row
+                .organization
+                .clone()
+                .and_then(|o| Organization::visible(actor, o)),
+            row,
         }
+    }
+}
+
+/// One row of the per-child table (the columns of the annex tables real plans print).
+#[Object]
+impl IndicatorRow {
+    /// The child (null on the total row).
+    async fn organization(&self) -> Option<&Organization> {
+        self.organization.as_ref()
+    }
+
+    /// Whether this is the total row.
+    async fn is_total(&self) -> bool {
+        self.row.organization.is_none()
+    }
+
+    /// Planned (计划数).
+    async fn planned(&self) -> Option<u32> {
+        self.row.planned
+    }
+
+    /// Of which ≤ 35 planned.
+    async fn planned_under_35(&self) -> Option<u32> {
+        self.row.planned_under_35
+    }
+
+    /// Of which college+ planned.
+    async fn planned_college_plus(&self) -> Option<u32> {
+        self.row.planned_college_plus
+    }
+
+    /// Completion month.
+    async fn completion_month(&self) -> Option<&str> {
+        self.row.completion_month.as_deref()
+    }
+
+    /// Admitted so far this year.
+    async fn admitted(&self) -> i64 {
+        self.row.admitted
+    }
+
+    /// Of which ≤ 35.
+    async fn admitted_under_35(&self) -> i64 {
+        self.row.admitted_under_35
+    }
+
+    /// Of which college+.
+    async fn admitted_college_plus(&self) -> i64 {
+        self.row.admitted_college_plus
+    }
+
+    /// High-level talent, outside the plan.
+    async fn talent_exempt(&self) -> i64 {
+        self.row.talent_exempt
+    }
+
+    /// Cases in the pipeline now (every stage).
+    async fn candidates(&self) -> i64 {
+        self.row.candidates
     }
 }
 
