@@ -417,17 +417,7 @@ pub async fn submissions(
         .await?
         .first()
         .map(|s| s.due_on);
-    let pages = db::organization::children_pages(
-        db,
-        &[db::organization::ChildrenPageKey {
-            parent_id: org.id,
-            after_id: 0,
-            limit: 10_000,
-            include_inactive: false,
-        }],
-    )
-    .await?;
-    let children: Vec<organization::Model> = pages.into_values().flat_map(|p| p.rows).collect();
+    let children = db::indicators::children(db, org.id).await?;
     let ids: Vec<i64> = children.iter().map(|c| c.id).collect();
     let reports = db::report::of_orgs(db, &ids, year, period).await?;
     Ok((
