@@ -140,7 +140,7 @@ fn spawn_overdue_sweeper(state: AppState) {
         let mut tick = tokio::time::interval(Duration::from_secs(600));
         loop {
             tick.tick().await;
-            let today = crate::service::letter::today();
+            let today = crate::clock::today();
             match crate::service::letter::sweep_overdue(&state.db, &state.letter_events, today)
                 .await
             {

@@ -7,6 +7,7 @@ pub mod candidate;
 pub mod consultation;
 pub mod counts;
 pub mod idempotency;
+pub mod indicators;
 pub mod integrity;
 pub mod letter;
 pub mod local_rules;

@@ -13,6 +13,7 @@ pub mod letter;
 pub mod organization;
 pub mod pipeline;
 pub mod plan;
+pub mod report;
 pub mod role;
 pub mod user;
 

@@ -81,6 +81,30 @@ pub enum PersonalDataAccess {
     None,
 }
 
+/// A piece of personal data that is shown per [`PersonalDataAccess`], each with its own mask.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PersonalDatum {
+    /// The ID-card number (`11****…`).
+    IdCardNumber,
+    /// The phone (`138****5678`).
+    Phone,
+}
+
+impl PersonalDataAccess {
+    /// A stored value as this access shows it: whole, masked, or not at all.
+    pub fn reveal(self, datum: PersonalDatum, value: Option<String>) -> Option<String> {
+        use super::pipeline::id_card::{mask, mask_phone};
+        match self {
+            PersonalDataAccess::Full => value,
+            PersonalDataAccess::Masked => value.map(|v| match datum {
+                PersonalDatum::IdCardNumber => mask(&v),
+                PersonalDatum::Phone => mask_phone(&v),
+            }),
+            PersonalDataAccess::None => None,
+        }
+    }
+}
+
 impl Role {
     /// Every role, in the order of the permission matrix.
     pub const ALL: [Role; 6] = [
@@ -168,6 +192,28 @@ mod tests {
         assert_eq!(Role::Partner.personal_data(), PersonalDataAccess::None);
         assert_eq!(Role::Viewer.personal_data(), PersonalDataAccess::Masked);
         assert!(!Role::Analyst.allows(Permission::ReadCandidates));
+    }
+
+    #[test]
+    fn personal_data_is_revealed_whole_masked_or_not_at_all() {
+        let id = || Some("110101199001011234".to_string());
+        let phone = || Some("13812345678".to_string());
+        let full = PersonalDataAccess::Full;
+        assert_eq!(full.reveal(PersonalDatum::IdCardNumber, id()), id());
+        assert_eq!(full.reveal(PersonalDatum::Phone, phone()), phone());
+        let masked = PersonalDataAccess::Masked;
+        assert_eq!(
+            masked.reveal(PersonalDatum::IdCardNumber, id()).as_deref(),
+            Some("11****************")
+        );
+        assert_eq!(
+            masked.reveal(PersonalDatum::Phone, phone()).as_deref(),
+            Some("138****5678")
+        );
+        assert_eq!(masked.reveal(PersonalDatum::Phone, None), None);
+        let none = PersonalDataAccess::None;
+        assert_eq!(none.reveal(PersonalDatum::IdCardNumber, id()), None);
+        assert_eq!(none.reveal(PersonalDatum::Phone, phone()), None);
     }
 
     #[test]

@@ -9,9 +9,8 @@ use super::pagination::connection_type;
 use super::scalars::Date;
 use crate::db::candidate::{CandidateFilter, CaseWithPerson};
 use crate::domain::RuleViolation;
-use crate::domain::pipeline::id_card::{mask, mask_phone};
 use crate::domain::pipeline::person::split_occupations;
-use crate::domain::role::PersonalDataAccess;
+use crate::domain::role::{PersonalDataAccess, PersonalDatum};
 use crate::error::AppError;
 use crate::service::list::Total;
 use crate::service::{candidate as service, pipeline};
@@ -106,21 +105,13 @@ impl Candidate {
     /// ID-card number: full for ORGANIZER, APPROVER and ADMIN; masked for VIEWER.
     async fn id_card_number(&self, ctx: &Context<'_>) -> Result<Option<String>> {
         let n = self.person(ctx).await?.id_card_number.clone();
-        Ok(match Self::access(ctx) {
-            PersonalDataAccess::Full => n,
-            PersonalDataAccess::Masked => n.map(|n| mask(&n)),
-            PersonalDataAccess::None => None,
-        })
+        Ok(Self::access(ctx).reveal(PersonalDatum::IdCardNumber, n))
     }
 
     /// Phone: full for ORGANIZER, APPROVER and ADMIN; masked for VIEWER.
     async fn phone(&self, ctx: &Context<'_>) -> Result<Option<String>> {
         let p = self.person(ctx).await?.phone.clone();
-        Ok(match Self::access(ctx) {
-            PersonalDataAccess::Full => p,
-            PersonalDataAccess::Masked => p.map(|p| mask_phone(&p)),
-            PersonalDataAccess::None => None,
-        })
+        Ok(Self::access(ctx).reveal(PersonalDatum::Phone, p))
     }
 
     /// Education level.

@@ -97,7 +97,7 @@ impl Consultation {
 
     /// Unanswered after its due date (China Standard Time today).
     async fn overdue(&self) -> bool {
-        self.0.answered_on.is_none() && self.0.due_on < crate::service::letter::today()
+        self.0.answered_on.is_none() && self.0.due_on < crate::clock::today()
     }
 }
 

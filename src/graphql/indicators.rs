@@ -7,6 +7,7 @@ use super::organization::Organization;
 use super::plan::PlanCategory;
 use super::scalars::Date;
 use crate::domain::pipeline::model;
+use crate::domain::plan::figures::{self, Pools, percent as pct};
 use crate::service::indicators::{self as service, CATEGORIES};
 use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
 
@@ -19,10 +20,6 @@ pub struct Figure {
     pub count: i64,
     /// Share of the base, in percent.
     pub percent: Option<f64>,
-}
-
-fn pct(n: i64, base: i64) -> Option<f64> {
-    (base > 0).then(|| (n as f64 * 1000.0 / base as f64).round() / 10.0)
 }
 
 fn figures(list: Vec<(String, i64)>, base: i64) -> Vec<Figure> {
@@ -158,21 +155,14 @@ impl Indicators {
 
     /// (Admitted − plan) / plan, percent.
     async fn deviation_percent(&self) -> Option<f64> {
-        let plan = i64::from(self.0.plan.as_ref()?.content.total);
-        pct(
-            self.0.counters.get(self.0.year, "admitted", "ALL") - plan,
-            plan,
-        )
+        let plan = self.0.plan.as_ref()?.content.total;
+        figures::deviation_percent(self.0.counters.get(self.0.year, "admitted", "ALL"), plan)
     }
 
     /// Whether the deviation is inside the ±10 % band.
     async fn inside_band(&self) -> Option<bool> {
-        let plan = i64::from(self.0.plan.as_ref()?.content.total);
-        pct(
-            self.0.counters.get(self.0.year, "admitted", "ALL") - plan,
-            plan,
-        )
-        .map(|d| d.abs() <= 10.0)
+        let plan = self.0.plan.as_ref()?.content.total;
+        figures::inside_band(self.0.counters.get(self.0.year, "admitted", "ALL"), plan)
     }
 
     /// Structure of the admitted: women, ethnic minority, ≤35, ≤25, education, occupations,
@@ -185,7 +175,7 @@ impl Indicators {
             .map(|c| {
                 let n = self.0.counters.get(y, "category", c.as_str());
                 StructureFigure {
-                    category: super::plan::category_of(c.as_str()),
+                    category: Some((*c).into()),
                     count: n,
                     percent: pct(n, base),
                 }
@@ -228,32 +218,21 @@ impl Indicators {
             return vec![];
         };
         let c = &self.0.counters;
-        let (a, b, t) = (
-            c.get(0, "stage", "APPLICANT"),
-            c.get(0, "stage", "ACTIVIST"),
-            c.get(0, "stage", "DEVELOPMENT_TARGET"),
-        );
+        let pools = Pools {
+            applicants: c.get(0, "stage", model::Stage::Applicant.as_str()),
+            activists: c.get(0, "stage", model::Stage::Activist.as_str()),
+            targets: c.get(0, "stage", model::Stage::DevelopmentTarget.as_str()),
+        };
         plan.content
             .ratios
             .iter()
             .map(|r| {
-                let actual = match r.kind.as_str() {
-                    "APPLICANTS_ACTIVISTS_TARGETS" => vec![a, b, t],
-                    "ACTIVISTS_TARGETS" => vec![b, t],
-                    _ => vec![b, i64::from(plan.content.total)],
-                };
-                let last = *actual.last().unwrap_or(&0) as f64;
-                let last_part = f64::from(*r.parts.last().unwrap_or(&1));
-                let met = r
-                    .parts
-                    .iter()
-                    .zip(&actual)
-                    .all(|(p, n)| *n as f64 >= f64::from(*p) * last / last_part);
+                let actual = r.actual(pools, plan.content.total);
                 RatioFigure {
-                    kind: r.kind.clone(),
+                    kind: r.kind.as_str().into(),
                     target: r.parts.clone(),
+                    met: r.met(&actual),
                     actual,
-                    met,
                 }
             })
             .collect()
@@ -297,7 +276,7 @@ impl Indicators {
             conversions_overdue: conversions,
             letters_overdue: letters,
             extensions: c.get(0, "flag", "EXTENDED"),
-            cancellations: c.get(0, "stage", "CANCELLED"),
+            cancellations: c.get(0, "stage", model::Stage::Cancelled.as_str()),
             invalidated: c.get(self.0.year, "invalidated", "ALL"),
         })
     }
@@ -321,7 +300,7 @@ impl Indicators {
                 to: 12,
                 as_of: self.0.as_of,
             },
-            crate::service::letter::today(),
+            crate::clock::today(),
         )
         .await?
         .remove(&self.0.organization.id)
@@ -366,9 +345,7 @@ impl Indicators {
                     Some(KinshipShare {
                         members,
                         related,
-                        share_percent: (members > 0).then(|| {
-                            (f64::from(related) * 1000.0 / f64::from(members)).round() / 10.0
-                        }),
+                        share_percent: pct(i64::from(related), i64::from(members)),
                         over_half: related * 2 > members,
                         organization: Organization::visible(actor, o)?,
                     })
@@ -433,48 +410,80 @@ pub enum TableBreakdown {
 }
 
 /// One row of the per-child table (the columns of the annex tables real plans print).
-#[derive(SimpleObject)]
 pub struct IndicatorRow {
-    /// The child (null on the total row).
-    pub organization: Option<Organization>,
-    /// Whether this is the total row.
-    pub is_total: bool,
-    /// Planned (计划数).
-    pub planned: Option<u32>,
-    /// Of which ≤ 35 planned.
-    pub planned_under_35: Option<u32>,
-    /// Of which college+ planned.
-    pub planned_college_plus: Option<u32>,
-    /// Completion month.
-    pub completion_month: Option<String>,
-    /// Admitted so far this year.
-    pub admitted: i64,
-    /// Of which ≤ 35.
-    pub admitted_under_35: i64,
-    /// Of which college+.
-    pub admitted_college_plus: i64,
-    /// High-level talent, outside the plan.
-    pub talent_exempt: i64,
-    /// Cases in the pipeline now (every stage).
-    pub candidates: i64,
+    organization: Option<Organization>,
+    row: service::TableRow,
 }
 
 impl IndicatorRow {
     /// A row of the table as the actor may see it (its organization through the scope check).
-    fn new(actor: &crate::domain::Actor, r: service::TableRow) -> Self {
+    fn new(actor: &crate::domain::Actor, row: service::TableRow) -> Self {
         IndicatorRow {
-            is_total: r.organization.is_none(),
-            organization: r.organization.and_then(|o| Organization::visible(actor, o)),
-            planned: r.planned,
-            planned_under_35: r.planned_under_35,
-            planned_college_plus: r.planned_college_plus,
-            completion_month: r.completion_month,
-            admitted: r.admitted,
-            admitted_under_35: r.admitted_under_35,
-            admitted_college_plus: r.admitted_college_plus,
-            talent_exempt: r.talent_exempt,
-            candidates: r.candidates,
+            organization: row
+                .organization
+                .clone()
+                .and_then(|o| Organization::visible(actor, o)),
+            row,
         }
+    }
+}
+
+/// One row of the per-child table (the columns of the annex tables real plans print).
+#[Object]
+impl IndicatorRow {
+    /// The child (null on the total row).
+    async fn organization(&self) -> Option<&Organization> {
+        self.organization.as_ref()
+    }
+
+    /// Whether this is the total row.
+    async fn is_total(&self) -> bool {
+        self.row.organization.is_none()
+    }
+
+    /// Planned (计划数).
+    async fn planned(&self) -> Option<u32> {
+        self.row.planned
+    }
+
+    /// Of which ≤ 35 planned.
+    async fn planned_under_35(&self) -> Option<u32> {
+        self.row.planned_under_35
+    }
+
+    /// Of which college+ planned.
+    async fn planned_college_plus(&self) -> Option<u32> {
+        self.row.planned_college_plus
+    }
+
+    /// Completion month.
+    async fn completion_month(&self) -> Option<&str> {
+        self.row.completion_month.as_deref()
+    }
+
+    /// Admitted so far this year.
+    async fn admitted(&self) -> i64 {
+        self.row.admitted
+    }
+
+    /// Of which ≤ 35.
+    async fn admitted_under_35(&self) -> i64 {
+        self.row.admitted_under_35
+    }
+
+    /// Of which college+.
+    async fn admitted_college_plus(&self) -> i64 {
+        self.row.admitted_college_plus
+    }
+
+    /// High-level talent, outside the plan.
+    async fn talent_exempt(&self) -> i64 {
+        self.row.talent_exempt
+    }
+
+    /// Cases in the pipeline now (every stage).
+    async fn candidates(&self) -> i64 {
+        self.row.candidates
     }
 }
 
@@ -508,9 +517,7 @@ impl IndicatorQuery {
             Some(id) => ids::decode(NodeType::Organization, &id, "organizationId")?,
             None => actor.organization_id,
         };
-        let as_of = as_of
-            .map(|d| d.0)
-            .unwrap_or_else(crate::service::letter::today);
+        let as_of = as_of.map(|d| d.0).unwrap_or_else(crate::clock::today);
         let period = crate::service::period::Period::named(year, period.code(), as_of)
             .unwrap_or_else(|| crate::service::period::Period::year(year, as_of));
         Ok(Indicators(
@@ -535,9 +542,7 @@ impl IndicatorQuery {
         let actor = ctx.actor()?;
         let year = super::args::year(year, "year")?;
         let id = ids::decode(NodeType::Organization, &organization_id, "organizationId")?;
-        let as_of = as_of
-            .map(|d| d.0)
-            .unwrap_or_else(crate::service::letter::today);
+        let as_of = as_of.map(|d| d.0).unwrap_or_else(crate::clock::today);
         Ok(service::table(&ctx.state().read_db, actor, id, year, as_of)
             .await?
             .into_iter()

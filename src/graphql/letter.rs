@@ -2,33 +2,24 @@
 
 use super::candidate::Candidate;
 use super::context::ContextExt;
+use super::enums::mirror_enum;
 use super::ids::{self, NodeType};
 use super::organization::Organization;
 use super::pagination::{connection_type, page_args};
 use super::scalars::Date;
 use crate::db::letter::{Box as Mailbox, LetterFilter};
 use crate::domain::letter as rules;
-use crate::domain::pipeline::id_card::mask;
-use crate::domain::role::PersonalDataAccess;
+use crate::domain::letter::LetterEventKind as Kind;
+use crate::domain::role::{PersonalDataAccess, PersonalDatum};
 use crate::error::AppError;
-use crate::service::letter::{self as service, LetterEventKind as Kind};
+use crate::service::letter as service;
 use async_graphql::{
     Context, Enum, ErrorExtensions, ID, InputObject, Object, Result, SimpleObject, Subscription,
 };
 use entity::letter::Model;
 use futures_util::{Stream, StreamExt};
 
-macro_rules! letter_enum {
-    ($(#[$m:meta])* $name:ident => $domain:path { $($(#[$vm:meta])* $v:ident),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-        pub enum $name { $($(#[$vm])* $v),+ }
-        impl From<$name> for $domain { fn from(x: $name) -> Self { match x { $($name::$v => <$domain>::$v),+ } } }
-        impl From<$domain> for $name { fn from(x: $domain) -> Self { match x { $(<$domain>::$v => $name::$v),+ } } }
-    };
-}
-
-letter_enum! {
+mirror_enum! {
     /// Why a letter is sent.
     LetterKind => rules::LetterKind {
         /// 征求意见函: an inflow two-new organization asks the outflow organization before developing a migrant (村企联审).
@@ -42,7 +33,7 @@ letter_enum! {
     }
 }
 
-letter_enum! {
+mirror_enum! {
     /// Where a letter is in its lifecycle.
     LetterStatus => rules::LetterStatus {
         /// Being written by the sender; the receiver cannot see it.
@@ -58,7 +49,7 @@ letter_enum! {
     }
 }
 
-letter_enum! {
+mirror_enum! {
     /// The receiving body that voted.
     VotingBody => rules::VotingBody {
         /// 支部委员会 (committee members expected are the denominator).
@@ -68,7 +59,7 @@ letter_enum! {
     }
 }
 
-letter_enum! {
+mirror_enum! {
     /// The receiver's answer, computed from the vote.
     LetterDecision => rules::LetterDecision {
         /// Yes × 2 > expected (or a transfer accepted).
@@ -78,13 +69,14 @@ letter_enum! {
     }
 }
 
-/// Which side of the exchange.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LetterBox {
-    /// Letters received by organizations of the subtree.
-    Inbox,
-    /// Letters sent by organizations of the subtree.
-    Outbox,
+mirror_enum! {
+    /// Which side of the exchange.
+    LetterBox => Mailbox {
+        /// Letters received by organizations of the subtree.
+        Inbox,
+        /// Letters sent by organizations of the subtree.
+        Outbox,
+    }
 }
 
 /// A status to filter on, including the derived OVERDUE.
@@ -104,26 +96,31 @@ pub enum LetterStatusFilter {
     Overdue,
 }
 
-/// What happened to a letter.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LetterEventKind {
-    /// The receiver registered it.
-    Received,
-    /// The receiver answered.
-    Replied,
-    /// The due date passed without a reply.
-    Overdue,
-    /// The sender withdrew it.
-    Withdrawn,
+mirror_enum! {
+    /// What happened to a letter.
+    LetterEventKind => Kind {
+        /// The receiver registered it.
+        Received,
+        /// The receiver answered.
+        Replied,
+        /// The due date passed without a reply.
+        Overdue,
+        /// The sender withdrew it.
+        Withdrawn,
+    }
 }
 
-impl From<Kind> for LetterEventKind {
-    fn from(k: Kind) -> Self {
-        match k {
-            Kind::Received => LetterEventKind::Received,
-            Kind::Replied => LetterEventKind::Replied,
-            Kind::Overdue => LetterEventKind::Overdue,
-            Kind::Withdrawn => LetterEventKind::Withdrawn,
+impl LetterStatusFilter {
+    /// The stored status filtered on (none for the derived OVERDUE).
+    fn stored(self) -> Option<rules::LetterStatus> {
+        use rules::LetterStatus as S;
+        match self {
+            LetterStatusFilter::Draft => Some(S::Draft),
+            LetterStatusFilter::Sent => Some(S::Sent),
+            LetterStatusFilter::Received => Some(S::Received),
+            LetterStatusFilter::Replied => Some(S::Replied),
+            LetterStatusFilter::Withdrawn => Some(S::Withdrawn),
+            LetterStatusFilter::Overdue => None,
         }
     }
 }
@@ -225,7 +222,7 @@ impl Letter {
     /// Received and unanswered after the due date, as of today (China Standard Time).
     async fn overdue(&self) -> bool {
         rules::LetterStatus::parse(&self.model.status)
-            .is_some_and(|s| rules::is_overdue(s, self.model.due_on, service::today()))
+            .is_some_and(|s| rules::is_overdue(s, self.model.due_on, crate::clock::today()))
     }
 
     /// The sending organization's name.
@@ -270,16 +267,11 @@ impl Letter {
             .actor()
             .map(|a| a.role.personal_data())
             .unwrap_or(PersonalDataAccess::None);
-        let id_card = match access {
-            PersonalDataAccess::Full => s("idCardNumber"),
-            PersonalDataAccess::Masked => s("idCardNumber").map(|n| mask(&n)),
-            PersonalDataAccess::None => None,
-        };
         Ok(LetterSubject {
             name: s("name"),
             gender: s("gender"),
             birth_date: s("birthDate"),
-            id_card_number: id_card,
+            id_card_number: access.reveal(PersonalDatum::IdCardNumber, s("idCardNumber")),
             ethnicity: s("ethnicity"),
             household_registration: s("householdRegistration"),
             education: s("education"),
@@ -413,41 +405,20 @@ impl Letter {
     }
 }
 
-async fn visible(ctx: &Context<'_>, m: Model) -> Result<Letter> {
-    Letter::load(ctx, m).await
-}
-
 fn filter(
     mailbox: LetterBox,
     status: Option<LetterStatusFilter>,
     kind: Option<LetterKind>,
     as_of: chrono::NaiveDate,
 ) -> LetterFilter {
-    let (status, overdue_on) = match status {
-        Some(LetterStatusFilter::Overdue) => (None, Some(as_of)),
-        Some(s) => (
-            Some(
-                match s {
-                    LetterStatusFilter::Draft => "DRAFT",
-                    LetterStatusFilter::Sent => "SENT",
-                    LetterStatusFilter::Received => "RECEIVED",
-                    LetterStatusFilter::Replied => "REPLIED",
-                    LetterStatusFilter::Withdrawn | LetterStatusFilter::Overdue => "WITHDRAWN",
-                }
-                .to_string(),
-            ),
-            None,
-        ),
-        None => (None, None),
-    };
+    let overdue = status == Some(LetterStatusFilter::Overdue);
     LetterFilter {
         under_path: String::new(),
-        mailbox: match mailbox {
-            LetterBox::Inbox => Mailbox::Inbox,
-            LetterBox::Outbox => Mailbox::Outbox,
-        },
-        status,
-        overdue_on,
+        mailbox: mailbox.into(),
+        status: status
+            .and_then(LetterStatusFilter::stored)
+            .map(|s| s.as_str().to_string()),
+        overdue_on: overdue.then_some(as_of),
         kind: kind.map(|k| rules::LetterKind::from(k).as_str().to_string()),
     }
 }
@@ -500,13 +471,13 @@ impl LetterQuery {
             mailbox,
             status,
             kind,
-            as_of.map(|d| d.0).unwrap_or_else(service::today),
+            as_of.map(|d| d.0).unwrap_or_else(crate::clock::today),
         );
         let (page, f) =
             service::list(&ctx.state().db, actor, f, under, args.after_id, args.limit).await?;
         let mut rows = Vec::with_capacity(page.rows.len());
         for m in page.rows {
-            rows.push(visible(ctx, m).await?);
+            rows.push(Letter::load(ctx, m).await?);
         }
         Ok(LetterConnection::new(
             crate::db::Page {
@@ -534,7 +505,7 @@ impl LetterQuery {
         let under = under
             .map(|u| ids::decode(NodeType::Organization, &u, "under"))
             .transpose()?;
-        let as_of = as_of.map(|d| d.0).unwrap_or_else(service::today);
+        let as_of = as_of.map(|d| d.0).unwrap_or_else(crate::clock::today);
         let (by, overdue) = service::counts(
             &ctx.state().db,
             actor,
@@ -543,13 +514,13 @@ impl LetterQuery {
             as_of,
         )
         .await?;
-        let n = |k: &str| by.get(k).copied().unwrap_or(0);
+        let n = |s: rules::LetterStatus| by.get(s.as_str()).copied().unwrap_or(0);
         Ok(LetterCounts {
-            draft: n("DRAFT"),
-            sent: n("SENT"),
-            received: n("RECEIVED"),
-            replied: n("REPLIED"),
-            withdrawn: n("WITHDRAWN"),
+            draft: n(rules::LetterStatus::Draft),
+            sent: n(rules::LetterStatus::Sent),
+            received: n(rules::LetterStatus::Received),
+            replied: n(rules::LetterStatus::Replied),
+            withdrawn: n(rules::LetterStatus::Withdrawn),
             overdue: overdue as i64,
         })
     }
@@ -645,6 +616,33 @@ pub struct LetterPayload {
 #[derive(Default)]
 pub struct LetterMutation;
 
+/// A change to one letter: who makes it, which letter, at which version.
+struct Change<'a> {
+    state: &'a crate::AppState,
+    actor: &'a crate::domain::Actor,
+    id: i64,
+    version: i32,
+}
+
+impl<'a> Change<'a> {
+    fn new(ctx: &'a Context<'_>, id: &ID, version: i32) -> Result<Self> {
+        Ok(Change {
+            state: ctx.state(),
+            actor: ctx.actor()?,
+            id: ids::decode(NodeType::Letter, id, "id")?,
+            version,
+        })
+    }
+}
+
+impl LetterPayload {
+    async fn of(ctx: &Context<'_>, m: Model) -> Result<Self> {
+        Ok(LetterPayload {
+            letter: Letter::load(ctx, m).await?,
+        })
+    }
+}
+
 #[Object]
 impl LetterMutation {
     /// Drafts a letter about a case of your subtree.
@@ -671,9 +669,7 @@ impl LetterMutation {
             },
         )
         .await?;
-        Ok(LetterPayload {
-            letter: visible(ctx, m).await?,
-        })
+        LetterPayload::of(ctx, m).await
     }
 
     /// Sends a draft (sending side).
@@ -682,19 +678,9 @@ impl LetterMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "Which letter, and when.")] input: LetterDateInput,
     ) -> Result<LetterPayload> {
-        let actor = ctx.actor()?;
-        let id = ids::decode(NodeType::Letter, &input.id, "id")?;
-        let m = service::send(
-            &ctx.state().db,
-            actor,
-            id,
-            input.expected_version,
-            input.on.0,
-        )
-        .await?;
-        Ok(LetterPayload {
-            letter: visible(ctx, m).await?,
-        })
+        let c = Change::new(ctx, &input.id, input.expected_version)?;
+        let m = service::send(&c.state.db, c.actor, c.id, c.version, input.on.0).await?;
+        LetterPayload::of(ctx, m).await
     }
 
     /// Registers receipt (receiving side): the reply is due by `dueOn`.
@@ -703,20 +689,10 @@ impl LetterMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "Which letter, and when.")] input: LetterDateInput,
     ) -> Result<LetterPayload> {
-        let actor = ctx.actor()?;
-        let id = ids::decode(NodeType::Letter, &input.id, "id")?;
-        let m = service::receive(
-            &ctx.state().db,
-            &ctx.state().letter_events,
-            actor,
-            id,
-            input.expected_version,
-            input.on.0,
-        )
-        .await?;
-        Ok(LetterPayload {
-            letter: visible(ctx, m).await?,
-        })
+        let c = Change::new(ctx, &input.id, input.expected_version)?;
+        let (db, events) = (&c.state.db, &c.state.letter_events);
+        let m = service::receive(db, events, c.actor, c.id, c.version, input.on.0).await?;
+        LetterPayload::of(ctx, m).await
     }
 
     /// Replies (receiving side). The decision is computed from the vote.
@@ -725,33 +701,24 @@ impl LetterMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The reply.")] input: ReplyLetterInput,
     ) -> Result<LetterPayload> {
-        let actor = ctx.actor()?;
-        let id = ids::decode(NodeType::Letter, &input.id, "id")?;
-        let m = service::reply(
-            &ctx.state().db,
-            &ctx.state().letter_events,
-            actor,
-            id,
-            input.expected_version,
-            service::Reply {
-                replied_on: input.replied_on.0,
-                voting_body: input.voting_body.map(Into::into),
-                vote: input.vote.map(|v| rules::LetterVote {
-                    expected: v.expected,
-                    present: v.present,
-                    yes: v.yes,
-                    no: v.no,
-                    abstain: v.abstain,
-                }),
-                meeting_on: input.meeting_on.map(|d| d.0),
-                accepted: input.accepted,
-                text: input.text,
-            },
-        )
-        .await?;
-        Ok(LetterPayload {
-            letter: visible(ctx, m).await?,
-        })
+        let c = Change::new(ctx, &input.id, input.expected_version)?;
+        let reply = service::Reply {
+            replied_on: input.replied_on.0,
+            voting_body: input.voting_body.map(Into::into),
+            vote: input.vote.map(|v| rules::LetterVote {
+                expected: v.expected,
+                present: v.present,
+                yes: v.yes,
+                no: v.no,
+                abstain: v.abstain,
+            }),
+            meeting_on: input.meeting_on.map(|d| d.0),
+            accepted: input.accepted,
+            text: input.text,
+        };
+        let (db, events) = (&c.state.db, &c.state.letter_events);
+        let m = service::reply(db, events, c.actor, c.id, c.version, reply).await?;
+        LetterPayload::of(ctx, m).await
     }
 
     /// Withdraws a letter before it is answered (sending side).
@@ -760,21 +727,11 @@ impl LetterMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "Which letter, when and why.")] input: WithdrawLetterInput,
     ) -> Result<LetterPayload> {
-        let actor = ctx.actor()?;
-        let id = ids::decode(NodeType::Letter, &input.id, "id")?;
-        let m = service::withdraw(
-            &ctx.state().db,
-            &ctx.state().letter_events,
-            actor,
-            id,
-            input.expected_version,
-            input.on.0,
-            input.reason,
-        )
-        .await?;
-        Ok(LetterPayload {
-            letter: visible(ctx, m).await?,
-        })
+        let c = Change::new(ctx, &input.id, input.expected_version)?;
+        let (db, events) = (&c.state.db, &c.state.letter_events);
+        let (on, reason) = (input.on.0, input.reason);
+        let m = service::withdraw(db, events, c.actor, c.id, c.version, on, reason).await?;
+        LetterPayload::of(ctx, m).await
     }
 }
 

@@ -60,68 +60,51 @@ super::enums::mirror_enum! {
     }
 }
 
-/// Plan lines.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PlanLine {
-    /// The general quota.
-    General,
-    /// High-level talent filed with the province, outside the general quota.
-    Talent,
-    /// Single-listed plans for high-knowledge groups, outside the general quota.
-    SingleListed,
-}
-
-/// A reserve pool (后备力量).
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReservePool {
-    /// 孵化对象.
-    Incubation,
-    /// 入党申请人.
-    Applicants,
-    /// 入党积极分子.
-    Activists,
-}
-
-/// A pipeline ratio.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RatioKind {
-    /// applicants : activists : targets (e.g. 6:3:1).
-    ApplicantsActivistsTargets,
-    /// activists : targets (e.g. 3:1).
-    ActivistsTargets,
-    /// activists : the plan total (e.g. 3:1).
-    ActivistsPlan,
-}
-
-/// Severity of a finding.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Severity {
-    /// For information.
-    Info,
-    /// Should be looked at.
-    Warning,
-    /// The plan contradicts itself.
-    Error,
-}
-
-/// The GraphQL category of a stored category name.
-pub fn category_of(s: &str) -> Option<PlanCategory> {
-    rules::Category::parse(s).map(Into::into)
-}
-
-fn pool_name(p: ReservePool) -> &'static str {
-    match p {
-        ReservePool::Incubation => "INCUBATION",
-        ReservePool::Applicants => "APPLICANTS",
-        ReservePool::Activists => "ACTIVISTS",
+super::enums::mirror_enum! {
+    /// Plan lines.
+    PlanLine => DomainLine {
+        /// The general quota.
+        General,
+        /// High-level talent filed with the province, outside the general quota.
+        Talent,
+        /// Single-listed plans for high-knowledge groups, outside the general quota.
+        SingleListed,
     }
 }
 
-fn ratio_name(k: RatioKind) -> &'static str {
-    match k {
-        RatioKind::ApplicantsActivistsTargets => "APPLICANTS_ACTIVISTS_TARGETS",
-        RatioKind::ActivistsTargets => "ACTIVISTS_TARGETS",
-        RatioKind::ActivistsPlan => "ACTIVISTS_PLAN",
+super::enums::mirror_enum! {
+    /// A reserve pool (后备力量).
+    ReservePool => rules::ReservePool {
+        /// 孵化对象.
+        Incubation,
+        /// 入党申请人.
+        Applicants,
+        /// 入党积极分子.
+        Activists,
+    }
+}
+
+super::enums::mirror_enum! {
+    /// A pipeline ratio.
+    RatioKind => rules::RatioKind {
+        /// applicants : activists : targets (e.g. 6:3:1).
+        ApplicantsActivistsTargets,
+        /// activists : targets (e.g. 3:1).
+        ActivistsTargets,
+        /// activists : the plan total (e.g. 3:1).
+        ActivistsPlan,
+    }
+}
+
+super::enums::mirror_enum! {
+    /// Severity of a finding.
+    Severity => rules::Severity {
+        /// For information.
+        Info,
+        /// Should be looked at.
+        Warning,
+        /// The plan contradicts itself.
+        Error,
     }
 }
 
@@ -221,11 +204,11 @@ impl PlanContentInput {
                 .into_iter()
                 .map(|t| {
                     Ok(rules::StructureTarget {
-                        category: rules::Category::from(t.category).as_str().into(),
-                        comparator: rules::Comparator::from(t.comparator).as_str().into(),
+                        category: t.category.into(),
+                        comparator: t.comparator.into(),
                         count: opt(t.count, "targets.count")?,
                         percent: t.percent,
-                        base: t.base.map(|b| rules::Category::from(b).as_str().into()),
+                        base: t.base.map(Into::into),
                     })
                 })
                 .collect::<AppResult<_>>()?,
@@ -234,7 +217,7 @@ impl PlanContentInput {
                 .into_iter()
                 .map(|r| {
                     Ok(rules::ReserveTarget {
-                        pool: pool_name(r.pool).into(),
+                        pool: r.pool.into(),
                         count: count(r.count, "reserve.count")?,
                         non_public: opt(r.non_public, "reserve.nonPublic")?,
                     })
@@ -245,7 +228,7 @@ impl PlanContentInput {
                 .into_iter()
                 .map(|r| {
                     Ok(rules::RatioTarget {
-                        kind: ratio_name(r.kind).into(),
+                        kind: r.kind.into(),
                         parts: r
                             .parts
                             .into_iter()
@@ -259,14 +242,6 @@ impl PlanContentInput {
             note: self.note,
             over_allocation_approved: self.over_allocation_approved,
         })
-    }
-}
-
-fn to_domain_line(l: PlanLine) -> DomainLine {
-    match l {
-        PlanLine::General => DomainLine::General,
-        PlanLine::Talent => DomainLine::Talent,
-        PlanLine::SingleListed => DomainLine::SingleListed,
     }
 }
 
@@ -330,11 +305,7 @@ impl From<rules::Finding> for PlanFinding {
     fn from(f: rules::Finding) -> Self {
         PlanFinding {
             rule: f.rule.into(),
-            severity: match f.severity {
-                rules::Severity::Info => Severity::Info,
-                rules::Severity::Warning => Severity::Warning,
-                rules::Severity::Error => Severity::Error,
-            },
+            severity: f.severity.into(),
             message: format!("{} / {}", f.message_zh, f.message_en),
             details: Json(f.details),
         }
@@ -345,11 +316,11 @@ fn targets_of(c: &PlanContent) -> Vec<StructureTarget> {
     c.targets
         .iter()
         .map(|t| StructureTarget {
-            category: category_of(&t.category),
-            comparator: t.comparator.clone(),
+            category: Some(t.category.into()),
+            comparator: t.comparator.as_str().into(),
             count: t.count,
             percent: t.percent,
-            base: t.base.as_deref().and_then(category_of),
+            base: t.base.map(Into::into),
         })
         .collect()
 }
@@ -416,7 +387,11 @@ impl PlanDraft {
 
 /// A guidance plan (指导性计划) as of a date: what it states, its allocation rows to the
 /// children, what has been admitted, and findings.
-pub struct GuidancePlan(pub PlanView, Cached);
+pub struct GuidancePlan {
+    /// The plan as of the date asked about.
+    pub view: PlanView,
+    cached: Cached,
+}
 
 /// What several fields of one plan share, read once per plan and request.
 #[derive(Default)]
@@ -428,33 +403,36 @@ pub struct Cached {
 impl GuidancePlan {
     /// Wraps a plan as of a date.
     pub fn new(view: PlanView) -> Self {
-        GuidancePlan(view, Cached::default())
+        GuidancePlan {
+            view,
+            cached: Cached::default(),
+        }
     }
 
     /// The children's plans (read once).
     async fn allocation_views(&self, ctx: &Context<'_>) -> Result<&Vec<PlanView>> {
         Ok(self
-            .1
+            .cached
             .allocations
-            .get_or_try_init(|| service::allocations(&ctx.state().db, &self.0))
+            .get_or_try_init(|| service::allocations(&ctx.state().db, &self.view))
             .await?)
     }
 
     /// What the subtree has done so far, from the counters (read once).
     async fn actuals(&self, ctx: &Context<'_>) -> Result<&rules::Actuals> {
-        let id = self.0.organization.id;
+        let id = self.view.organization.id;
         Ok(self
-            .1
+            .cached
             .actuals
             .get_or_try_init(|| async move {
-                let mut a = service::actuals(&ctx.state().db, &self.0, &[]).await?;
+                let mut a = service::actuals(&ctx.state().db, &self.view, &[]).await?;
                 Ok::<_, AppError>(a.remove(&id).unwrap_or_default())
             })
             .await?)
     }
 
     fn month(&self, m: u32) -> String {
-        format!("{}-{m:02}", self.0.plan.year)
+        format!("{}-{m:02}", self.view.plan.year)
     }
 }
 
@@ -523,17 +501,18 @@ pub struct RequirementCoverage {
     pub uncovered: bool,
 }
 
-/// Where a plan (or allocation row) stands at its completion month.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CompletionStatus {
-    /// Not yet met and the month has not ended.
-    Pending,
-    /// Met by the end of the completion month.
-    MetOnTime,
-    /// Met after the completion month (`metInMonth` says when).
-    MetLate,
-    /// The month has ended and the plan is not met.
-    Unmet,
+super::enums::mirror_enum! {
+    /// Where a plan (or allocation row) stands at its completion month.
+    CompletionStatus => rules::progress::CompletionState {
+        /// Not yet met and the month has not ended.
+        Pending,
+        /// Met by the end of the completion month.
+        MetOnTime,
+        /// Met after the completion month (`metInMonth` says when).
+        MetLate,
+        /// The month has ended and the plan is not met.
+        Unmet,
+    }
 }
 
 /// A plan's status at its completion month (完成时限), judged on the plan's date.
@@ -559,76 +538,74 @@ pub struct PlanCompletion {
 impl GuidancePlan {
     /// Global id.
     async fn id(&self) -> ID {
-        ids::encode(NodeType::GuidancePlan, self.0.plan.id)
+        ids::encode(NodeType::GuidancePlan, self.view.plan.id)
     }
 
     /// The organization the plan is for.
     async fn organization(&self, ctx: &Context<'_>) -> Result<Organization> {
-        Organization::visible_or_not_found(ctx.actor()?, self.0.organization.clone())
+        Organization::visible_or_not_found(ctx.actor()?, self.view.organization.clone())
     }
 
     /// Plan year.
     async fn year(&self) -> i32 {
-        self.0.plan.year
+        self.view.plan.year
     }
 
     /// Line.
     async fn line(&self) -> PlanLine {
-        match DomainLine::parse(&self.0.plan.line) {
-            Some(DomainLine::Talent) => PlanLine::Talent,
-            Some(DomainLine::SingleListed) => PlanLine::SingleListed,
-            _ => PlanLine::General,
-        }
+        DomainLine::parse(&self.view.plan.line)
+            .unwrap_or(DomainLine::General)
+            .into()
     }
 
     /// The issuing organization, when it is in your subtree.
     async fn issuer(&self, ctx: &Context<'_>) -> Result<Option<Organization>> {
-        super::organization::load_visible(ctx, self.0.plan.issuer_organization_id).await
+        super::organization::load_visible(ctx, self.view.plan.issuer_organization_id).await
     }
 
     /// The revision in force on the date asked about.
     async fn revision(&self) -> i32 {
-        self.0.revision.revision
+        self.view.revision.revision
     }
 
     /// The day that revision took effect.
     async fn effective_on(&self) -> Date {
-        Date(self.0.revision.effective_on)
+        Date(self.view.revision.effective_on)
     }
 
     /// Planned new members.
     async fn total(&self) -> u32 {
-        self.0.content.total
+        self.view.content.total
     }
 
     /// Of which aged 35 and under.
     async fn under_35(&self) -> Option<u32> {
-        self.0.content.under_35
+        self.view.content.under_35
     }
 
     /// Of which college and above.
     async fn college_plus(&self) -> Option<u32> {
-        self.0.content.college_plus
+        self.view.content.college_plus
     }
 
     /// Completion month, `YYYY-MM`.
     async fn completion_month(&self) -> Option<&str> {
-        self.0.content.completion_month.as_deref()
+        self.view.content.completion_month.as_deref()
     }
 
     /// Planned in the first half-year.
     async fn first_half(&self) -> Option<u32> {
-        self.0.content.first_half
+        self.view.content.first_half
     }
 
     /// Structure targets.
     async fn targets(&self) -> Vec<StructureTarget> {
-        targets_of(&self.0.content)
+        targets_of(&self.view.content)
     }
 
     /// Reserve-pool and ratio targets, document number and date, note, as JSON.
     async fn other_targets(&self) -> Json<serde_json::Value> {
-        let c = &self.0.content;
+        let c = &self.view.content;
         Json(
             serde_json::json!({ "reserve": c.reserve, "ratios": c.ratios, "documentNumber": c.document_number, "documentDate": c.document_date, "note": c.note, "overAllocationApproved": c.over_allocation_approved }),
         )
@@ -664,7 +641,7 @@ impl GuidancePlan {
             .iter()
             .map(|a| a.content.total)
             .sum();
-        Ok(i64::from(self.0.content.total) - i64::from(allocated))
+        Ok(i64::from(self.view.content.total) - i64::from(allocated))
     }
 
     /// New members admitted so far in the subtree this year (talent-exempt not counted).
@@ -688,7 +665,7 @@ impl GuidancePlan {
     /// What each structure target requires, in the order stated (targets, then the annex
     /// columns ≤35 and college+ when not also stated as targets).
     async fn requirements(&self) -> Vec<PlanRequirement> {
-        requirements_of(&self.0.content)
+        requirements_of(&self.view.content)
     }
 
     /// Each AT_LEAST and AT_MOST requirement against the sum of the allocation rows' (empty
@@ -696,7 +673,7 @@ impl GuidancePlan {
     async fn requirement_coverage(&self, ctx: &Context<'_>) -> Result<Vec<RequirementCoverage>> {
         let rows = self.allocation_views(ctx).await?;
         let contents: Vec<&PlanContent> = rows.iter().map(|r| &r.content).collect();
-        Ok(rules::requirements::coverage(&self.0.content, &contents)
+        Ok(rules::requirements::coverage(&self.view.content, &contents)
             .into_iter()
             .map(|c| RequirementCoverage {
                 category: c.category.into(),
@@ -712,21 +689,16 @@ impl GuidancePlan {
 
     /// The status at the completion month, from the admissions by month.
     async fn completion(&self, ctx: &Context<'_>) -> Result<PlanCompletion> {
-        use rules::progress::{self, CompletionState as S};
+        use rules::progress;
         let a = self.actuals(ctx).await?;
         let c = progress::completion(
-            self.0.content.total,
-            rules::findings::deadline_month(&self.0.content),
+            self.view.content.total,
+            rules::findings::deadline_month(&self.view.content),
             &a.monthly,
-            progress::months_ended(self.0.plan.year, self.0.as_of),
+            progress::months_ended(self.view.plan.year, self.view.as_of),
         );
         Ok(PlanCompletion {
-            status: match c.state {
-                S::Pending => CompletionStatus::Pending,
-                S::MetOnTime => CompletionStatus::MetOnTime,
-                S::MetLate => CompletionStatus::MetLate,
-                S::Unmet => CompletionStatus::Unmet,
-            },
+            status: c.state.into(),
             due_month: self.month(c.deadline_month),
             planned: c.planned,
             admitted_by_due_month: c.admitted_by_deadline,
@@ -738,27 +710,21 @@ impl GuidancePlan {
     /// Completion by month, cumulative.
     #[graphql(complexity = "super::weights::UNPAGED_LIST * child_complexity")]
     async fn completion_by_month(&self, ctx: &Context<'_>) -> Result<Vec<MonthProgress>> {
-        let year = self.0.plan.year;
+        let year = self.view.plan.year;
         let allocations = self.allocation_views(ctx).await?;
         let monthly = self.actuals(ctx).await?.monthly;
-        let month_of = |c: &PlanContent| rules::findings::deadline_month(c);
+        let due = |c: &PlanContent| (rules::findings::deadline_month(c), c.total);
         let planned: Vec<(u32, u32)> = if allocations.is_empty() {
-            vec![(month_of(&self.0.content), self.0.content.total)]
+            vec![due(&self.view.content)]
         } else {
-            allocations
-                .iter()
-                .map(|a| (month_of(&a.content), a.content.total))
-                .collect()
+            allocations.iter().map(|a| due(&a.content)).collect()
         };
-        Ok((1..=12u32)
+        Ok(rules::progress::by_month(&planned, &monthly)
+            .into_iter()
             .map(|m| MonthProgress {
-                month: format!("{year}-{m:02}"),
-                planned_cumulative: planned
-                    .iter()
-                    .filter(|(pm, _)| *pm <= m)
-                    .map(|(_, n)| n)
-                    .sum(),
-                admitted_cumulative: rules::progress::cumulative(&monthly, m),
+                month: format!("{year}-{:02}", m.month),
+                planned_cumulative: m.planned,
+                admitted_cumulative: m.admitted,
             })
             .collect())
     }
@@ -766,7 +732,7 @@ impl GuidancePlan {
     /// Every revision, oldest first.
     #[graphql(complexity = "super::weights::UNPAGED_LIST * child_complexity")]
     async fn revisions(&self, ctx: &Context<'_>) -> Result<Vec<PlanRevision>> {
-        Ok(service::revisions(&ctx.state().db, self.0.plan.id)
+        Ok(service::revisions(&ctx.state().db, self.view.plan.id)
             .await?
             .into_iter()
             .map(|r| PlanRevision {
@@ -785,7 +751,7 @@ impl GuidancePlan {
     /// Findings (Q1–Q12) as of the date asked about.
     #[graphql(complexity = "super::weights::UNPAGED_LIST * child_complexity")]
     async fn findings(&self, ctx: &Context<'_>) -> Result<Vec<PlanFinding>> {
-        Ok(service::findings(&ctx.state().db, &self.0)
+        Ok(service::findings(&ctx.state().db, &self.view)
             .await?
             .into_iter()
             .map(Into::into)
@@ -846,19 +812,9 @@ impl PlanQuery {
         let year = super::args::year(year, "year")?;
         crate::service::plan::may_read(actor)?;
         let id = ids::decode(NodeType::Organization, &organization_id, "organizationId")?;
-        let as_of = as_of
-            .map(|d| d.0)
-            .unwrap_or_else(crate::service::letter::today);
+        let as_of = as_of.map(|d| d.0).unwrap_or_else(crate::clock::today);
         Ok(Some(GuidancePlan::new(
-            service::get(
-                &ctx.state().db,
-                actor,
-                id,
-                year,
-                to_domain_line(line),
-                as_of,
-            )
-            .await?,
+            service::get(&ctx.state().db, actor, id, year, line.into(), as_of).await?,
         )))
     }
 
@@ -877,9 +833,7 @@ impl PlanQuery {
         let year = super::args::year(year, "year")?;
         crate::service::plan::may_read(actor)?;
         let id = ids::decode(NodeType::Organization, &organization_id, "organizationId")?;
-        let as_of = as_of
-            .map(|d| d.0)
-            .unwrap_or_else(crate::service::letter::today);
+        let as_of = as_of.map(|d| d.0).unwrap_or_else(crate::clock::today);
         let view =
             service::get(&ctx.state().db, actor, id, year, DomainLine::General, as_of).await?;
         Ok(service::findings(&ctx.state().db, &view)
@@ -978,9 +932,7 @@ impl PlanQuery {
             .map(|u| ids::decode(NodeType::Organization, &u, "under"))
             .transpose()?;
         let path = crate::service::organization::resolve_under(db, actor, under).await?;
-        let as_of = as_of
-            .map(|d| d.0)
-            .unwrap_or_else(crate::service::letter::today);
+        let as_of = as_of.map(|d| d.0).unwrap_or_else(crate::clock::today);
         let mut out = vec![];
         for p in crate::db::plan::under(db, &path, year)
             .await
@@ -1061,7 +1013,7 @@ impl PlanMutation {
                     "organizationId",
                 )?,
                 year: input.year,
-                line: to_domain_line(input.line),
+                line: input.line.into(),
                 issuer_organization_id: ids::decode(
                     NodeType::Organization,
                     &input.issuer_organization_id,

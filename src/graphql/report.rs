@@ -4,38 +4,33 @@ use super::context::ContextExt;
 use super::ids::{self, NodeType};
 use super::organization::Organization;
 use super::scalars::Date;
+use crate::domain::report as rules;
 use crate::service::report as service;
 use async_graphql::{Context, Enum, ID, InputObject, Json, Object, Result, SimpleObject};
 use entity::report::Model;
 
-/// A report period.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReportPeriod {
-    /// First half (上半年), usually due late June.
-    H1,
-    /// The year (年报), usually due late December.
-    Annual,
-    /// First quarter.
-    Q1,
-    /// Second quarter.
-    Q2,
-    /// Third quarter.
-    Q3,
-    /// Fourth quarter.
-    Q4,
+super::enums::mirror_enum! {
+    /// A report period.
+    ReportPeriod => rules::ReportPeriod {
+        /// First half (上半年), usually due late June.
+        H1,
+        /// The year (年报), usually due late December.
+        Annual,
+        /// First quarter.
+        Q1,
+        /// Second quarter.
+        Q2,
+        /// Third quarter.
+        Q3,
+        /// Fourth quarter.
+        Q4,
+    }
 }
 
 impl ReportPeriod {
     /// The stored name (also the period's name for indicators).
     pub fn code(self) -> &'static str {
-        match self {
-            ReportPeriod::H1 => "H1",
-            ReportPeriod::Annual => "ANNUAL",
-            ReportPeriod::Q1 => "Q1",
-            ReportPeriod::Q2 => "Q2",
-            ReportPeriod::Q3 => "Q3",
-            ReportPeriod::Q4 => "Q4",
-        }
+        rules::ReportPeriod::from(self).as_str()
     }
 }
 
@@ -56,15 +51,22 @@ pub enum ReportStatus {
     Accepted,
 }
 
-fn status(s: &str) -> ReportStatus {
-    match s {
-        "DRAFT" => ReportStatus::Draft,
-        "SUBMITTED" => ReportStatus::Submitted,
-        "RETURNED" => ReportStatus::Returned,
-        "RESUBMITTED" => ReportStatus::Resubmitted,
-        "ACCEPTED" => ReportStatus::Accepted,
-        _ => ReportStatus::NotSubmitted,
+impl From<Option<rules::ReportStatus>> for ReportStatus {
+    fn from(s: Option<rules::ReportStatus>) -> Self {
+        use rules::ReportStatus as S;
+        match s {
+            None => ReportStatus::NotSubmitted,
+            Some(S::Draft) => ReportStatus::Draft,
+            Some(S::Submitted) => ReportStatus::Submitted,
+            Some(S::Returned) => ReportStatus::Returned,
+            Some(S::Resubmitted) => ReportStatus::Resubmitted,
+            Some(S::Accepted) => ReportStatus::Accepted,
+        }
     }
+}
+
+fn stored_status(r: &Model) -> Option<rules::ReportStatus> {
+    rules::ReportStatus::parse(&r.status)
 }
 
 /// A declared figure that differs from the computed one.
@@ -131,7 +133,7 @@ impl Report {
 
     /// Status.
     async fn status(&self) -> ReportStatus {
-        status(&self.0.status)
+        stored_status(&self.0).into()
     }
 
     /// The computed indicators at submission: null for roles that do not read indicators
@@ -303,9 +305,7 @@ impl ReportQuery {
             &collector_organization_id,
             "collectorOrganizationId",
         )?;
-        let as_of = as_of
-            .map(|d| d.0)
-            .unwrap_or_else(crate::service::letter::today);
+        let as_of = as_of.map(|d| d.0).unwrap_or_else(crate::clock::today);
         let (due, rows) =
             service::submissions(&ctx.state().db, actor, id, year, period.code()).await?;
         let mut out = ReportSubmissions {
@@ -317,15 +317,10 @@ impl ReportQuery {
         };
         for (org, r) in rows {
             let submitted_on = r.as_ref().and_then(|r| r.submitted_on);
-            let st = r
-                .as_ref()
-                .map_or(ReportStatus::NotSubmitted, |r| status(&r.status));
+            let stored = r.as_ref().and_then(stored_status);
+            let late = rules::is_late(due, stored, submitted_on, as_of);
+            let st = ReportStatus::from(stored);
             let is_submitted = !matches!(st, ReportStatus::NotSubmitted | ReportStatus::Draft);
-            let late = match (due, submitted_on, is_submitted) {
-                (Some(d), Some(s), true) => s > d,
-                (Some(d), _, false) => as_of > d,
-                _ => false,
-            };
             out.submitted += i32::from(is_submitted);
             out.missing += i32::from(!is_submitted);
             out.late += i32::from(late);
@@ -427,6 +422,29 @@ pub struct SetReportSchedulePayload {
 #[derive(Default)]
 pub struct ReportMutation;
 
+/// Returns (no day) or accepts (on a day) a report.
+async fn review(
+    ctx: &Context<'_>,
+    input: &ReviewReportInput,
+    accept: Option<chrono::NaiveDate>,
+    reason: Option<String>,
+) -> Result<ReviewReportPayload> {
+    let (state, actor) = (ctx.state(), ctx.actor()?);
+    let id = ids::decode(NodeType::Report, &input.id, "id")?;
+    let version = input.expected_version;
+    let r = service::review(
+        &state.db,
+        &state.letter_events,
+        actor,
+        id,
+        version,
+        accept,
+        reason,
+    )
+    .await?;
+    Ok(ReviewReportPayload { report: Report(r) })
+}
+
 #[Object]
 impl ReportMutation {
     /// Saves or submits a report (ORGANIZER, PARTNER); idempotent by key.
@@ -476,19 +494,8 @@ impl ReportMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "Which report and why.")] input: ReviewReportInput,
     ) -> Result<ReviewReportPayload> {
-        let actor = ctx.actor()?;
-        let id = ids::decode(NodeType::Report, &input.id, "id")?;
-        let r = service::review(
-            &ctx.state().db,
-            &ctx.state().letter_events,
-            actor,
-            id,
-            input.expected_version,
-            None,
-            input.reason,
-        )
-        .await?;
-        Ok(ReviewReportPayload { report: Report(r) })
+        let reason = input.reason.clone();
+        review(ctx, &input, None, reason).await
     }
 
     /// Accepts a submitted report; it is locked afterwards (the collecting level).
@@ -497,23 +504,8 @@ impl ReportMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "Which report and when.")] input: ReviewReportInput,
     ) -> Result<ReviewReportPayload> {
-        let actor = ctx.actor()?;
-        let id = ids::decode(NodeType::Report, &input.id, "id")?;
-        let on = input
-            .accepted_on
-            .map(|d| d.0)
-            .unwrap_or_else(crate::service::letter::today);
-        let r = service::review(
-            &ctx.state().db,
-            &ctx.state().letter_events,
-            actor,
-            id,
-            input.expected_version,
-            Some(on),
-            None,
-        )
-        .await?;
-        Ok(ReviewReportPayload { report: Report(r) })
+        let on = input.accepted_on.map_or_else(crate::clock::today, |d| d.0);
+        review(ctx, &input, Some(on), None).await
     }
 
     /// Sets the due date of a period for the organizations under a collecting one (ORGANIZER).
@@ -543,13 +535,14 @@ impl ReportMutation {
     }
 }
 
-/// What happened to a report.
-#[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReportEventKind {
-    /// Returned to the submitter with a reason.
-    Returned,
-    /// Accepted and locked.
-    Accepted,
+super::enums::mirror_enum! {
+    /// What happened to a report.
+    ReportEventKind => crate::events::ReportEventKind {
+        /// Returned to the submitter with a reason.
+        Returned,
+        /// Accepted and locked.
+        Accepted,
+    }
 }
 
 /// A report event: fetch the report by id for its details.
@@ -584,10 +577,7 @@ impl ReportSubscription {
             async move {
                 let e = e.ok()?;
                 actor.can_see(&e.organization_path).then(|| ReportNotice {
-                    kind: match e.kind {
-                        crate::events::ReportEventKind::Returned => ReportEventKind::Returned,
-                        crate::events::ReportEventKind::Accepted => ReportEventKind::Accepted,
-                    },
+                    kind: e.kind.into(),
                     report_id: ids::encode(NodeType::Report, e.report_id),
                 })
             }

@@ -198,7 +198,7 @@ pub async fn indicator_table(
     if let Err(e) = crate::graphql::args::year(q.year, "year") {
         return app_error(e);
     }
-    let as_of = q.as_of.unwrap_or_else(crate::service::letter::today);
+    let as_of = q.as_of.unwrap_or_else(crate::clock::today);
     let rows = match indicators::table(&s.app.read_db, &actor, id, q.year, as_of).await {
         Ok(r) => r,
         Err(e) => return app_error(e),

@@ -473,7 +473,7 @@ async fn validate(
         }
     };
     let applied_on = parsed.applied_on.unwrap_or_default();
-    let today = super::letter::today();
+    let today = crate::clock::today();
     if candidates && applied_on > today {
         problems.one(
             row,

@@ -1,16 +1,15 @@
 //! Indicators for higher levels: read from the counters kept with every step (a few dozen rows
 //! per organization), with the plan they are held against. No personal data.
 
-use super::letter::today;
 use super::period::Period;
+use crate::clock::today;
 use crate::db;
-use crate::domain::organization::subtree_upper_bound;
 use crate::domain::plan::{Category, PlanLine};
 use crate::domain::{Actor, Permission};
 use crate::error::{AppError, AppResult};
 use chrono::NaiveDate;
 use entity::organization;
-use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult, Value};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 use std::collections::HashMap;
 
 fn may_read(actor: &Actor) -> AppResult<()> {
@@ -165,11 +164,6 @@ pub const CATEGORIES: &[Category] = &[
     Category::Frontline,
 ];
 
-#[derive(FromQueryResult)]
-struct N {
-    n: i64,
-}
-
 /// Process health as of a day: overdue talks, approvals, oaths, conversions (date-dependent, so
 /// counted from the cases of the subtree when asked for).
 pub async fn overdue(
@@ -177,46 +171,7 @@ pub async fn overdue(
     path: &str,
     as_of: NaiveDate,
 ) -> AppResult<[i64; 4]> {
-    let back = |m: u32| {
-        as_of
-            .checked_sub_months(chrono::Months::new(m))
-            .unwrap_or(as_of)
-    };
-    let (month_ago, three_months_ago) = (back(1), back(3));
-    let base = "SELECT COUNT(*) AS n FROM candidates c JOIN organizations o ON o.id = c.organization_id WHERE o.path >= $1 AND o.path < $2 AND c.invalidated = $3 AND ";
-    let queries: [(&str, NaiveDate); 4] = [
-        (
-            "c.stage = 'APPLICANT' AND c.talked_on IS NULL AND c.applied_on < $4",
-            month_ago,
-        ),
-        (
-            "c.stage = 'DEVELOPMENT_TARGET' AND c.admission_meeting_on IS NOT NULL AND c.admission_meeting_on < $4",
-            three_months_ago,
-        ),
-        (
-            "c.stage = 'PROBATIONARY' AND c.oath_on IS NULL AND c.approved_on < $4",
-            month_ago,
-        ),
-        (
-            "c.stage IN ('PROBATIONARY', 'EXTENDED_PROBATION') AND c.conversion_meeting_on IS NULL AND c.probation_end_on < $4",
-            as_of,
-        ),
-    ];
-    let mut out = [0; 4];
-    for (i, (cond, date)) in queries.iter().enumerate() {
-        let values: Vec<Value> = vec![
-            path.into(),
-            subtree_upper_bound(path).into(),
-            false.into(),
-            (*date).into(),
-        ];
-        let sql = format!("{base}{cond}");
-        out[i] = N::find_by_statement(db::raw(db.get_database_backend(), &sql, values))
-            .one(db)
-            .await?
-            .map_or(0, |r| r.n);
-    }
-    Ok(out)
+    Ok(db::indicators::overdue(db, path, as_of).await?)
 }
 
 /// Branches of a subtree with no admission in the year and the year before.
@@ -225,21 +180,7 @@ pub async fn idle_branches(
     path: &str,
     year: i32,
 ) -> AppResult<Vec<organization::Model>> {
-    let sql = "SELECT o.* FROM organizations o WHERE o.path >= $1 AND o.path < $2 AND o.kind = 'BRANCH' AND o.active = $3 \
-               AND NOT EXISTS (SELECT 1 FROM org_counts c WHERE c.organization_id = o.id AND c.dimension = 'admitted' \
-               AND c.year IN ($4, $5) AND c.n > 0) ORDER BY o.id LIMIT 500";
-    let values: Vec<Value> = vec![
-        path.into(),
-        subtree_upper_bound(path).into(),
-        true.into(),
-        year.into(),
-        (year - 1).into(),
-    ];
-    Ok(
-        organization::Model::find_by_statement(db::raw(db.get_database_backend(), sql, values))
-            .all(db)
-            .await?,
-    )
+    Ok(db::indicators::idle_branches(db, path, year).await?)
 }
 
 /// One row of the per-child table.
@@ -267,17 +208,7 @@ pub async fn table(
 ) -> AppResult<Vec<TableRow>> {
     may_read(actor)?;
     let org = super::organization::get_visible(db, actor, organization_id).await?;
-    let children = db::organization::children_pages(
-        db,
-        &[db::organization::ChildrenPageKey {
-            parent_id: org.id,
-            after_id: 0,
-            limit: 10_000,
-            include_inactive: false,
-        }],
-    )
-    .await?;
-    let children: Vec<organization::Model> = children.into_values().flat_map(|p| p.rows).collect();
+    let children = db::indicators::children(db, org.id).await?;
     let ids: Vec<i64> = children.iter().map(|c| c.id).collect();
     let counts =
         super::period::counters(db, &org.path, &ids, &Period::year(year, as_of), today()).await?;
@@ -374,33 +305,11 @@ pub async fn graduating_students_rushed(
     path: &str,
     year: i32,
 ) -> AppResult<u32> {
-    #[derive(FromQueryResult)]
-    struct Row {
-        approved_on: NaiveDate,
-        expected_departure_on: NaiveDate,
-    }
-    let sql = "SELECT c.approved_on AS approved_on, p.expected_departure_on AS expected_departure_on \
-               FROM candidates c JOIN people p ON p.id = c.person_id JOIN organizations o ON o.id = c.organization_id \
-               WHERE o.path >= $1 AND o.path < $2 AND c.invalidated = $3 AND c.approved_on >= $4 AND c.approved_on <= $5 \
-               AND p.expected_departure_on IS NOT NULL AND p.occupations LIKE $6";
-    let values: Vec<Value> = vec![
-        path.into(),
-        subtree_upper_bound(path).into(),
-        false.into(),
-        NaiveDate::from_ymd_opt(year, 1, 1).into(),
-        NaiveDate::from_ymd_opt(year, 12, 31).into(),
-        "%STUDENT%".into(),
-    ];
-    let rows = Row::find_by_statement(db::raw(db.get_database_backend(), sql, values))
-        .all(db)
-        .await?;
+    let rows = db::indicators::students_admitted(db, path, year).await?;
     Ok(rows
         .iter()
-        .filter(|r| {
-            crate::domain::plan::rush::admitted_in_last_two_months(
-                r.approved_on,
-                r.expected_departure_on,
-            )
+        .filter(|(approved_on, departure_on)| {
+            crate::domain::plan::rush::admitted_in_last_two_months(*approved_on, *departure_on)
         })
         .count() as u32)
 }
@@ -411,35 +320,15 @@ pub async fn kinship_shares(
     db: &impl ConnectionTrait,
     path: &str,
 ) -> AppResult<Vec<(organization::Model, u32)>> {
-    #[derive(FromQueryResult)]
-    struct Row {
-        organization_id: i64,
-        n: i64,
-    }
-    let sql = "SELECT p.organization_id AS organization_id, CAST(COUNT(DISTINCT p.id) AS BIGINT) AS n \
-               FROM people p JOIN person_relations r ON r.person_id = p.id JOIN organizations o ON o.id = p.organization_id \
-               WHERE o.path >= $1 AND o.path < $2 AND o.is_two_new = $3 AND p.is_party_member = $4 AND r.relative_is_owner = $5 \
-               AND r.generations >= 1 AND r.generations <= $6 GROUP BY p.organization_id ORDER BY n DESC, organization_id LIMIT 500";
-    // Each placeholder once: SQLite binds them by position.
-    let values: Vec<Value> = vec![
-        path.into(),
-        subtree_upper_bound(path).into(),
-        true.into(),
-        true.into(),
-        true.into(),
-        (crate::domain::kinship::KINSHIP_GENERATIONS as i32).into(),
-    ];
-    let rows = Row::find_by_statement(db::raw(db.get_database_backend(), sql, values))
-        .all(db)
-        .await?;
-    let ids: Vec<i64> = rows.iter().map(|r| r.organization_id).collect();
+    let rows = db::indicators::kinship_counts(db, path).await?;
+    let ids: Vec<i64> = rows.iter().map(|(id, _)| *id).collect();
     let orgs = db::organization::find_by_ids(db, &ids).await?;
     Ok(rows
         .into_iter()
-        .filter_map(|r| {
+        .filter_map(|(id, n)| {
             orgs.iter()
-                .find(|o| o.id == r.organization_id)
-                .map(|o| (o.clone(), u32::try_from(r.n).unwrap_or(0)))
+                .find(|o| o.id == id)
+                .map(|o| (o.clone(), u32::try_from(n).unwrap_or(0)))
         })
         .collect())
 }

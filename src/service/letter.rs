@@ -12,6 +12,7 @@ use crate::domain::pipeline::model::StepDetails;
 use crate::domain::pipeline::state::{CaseState, RecordedStep};
 use crate::domain::{Actor, Permission};
 use crate::error::{AppError, AppResult};
+use crate::events::Bus;
 use chrono::NaiveDate;
 use entity::{letter, organization};
 use sea_orm::{
@@ -20,11 +21,10 @@ use sea_orm::{
 };
 use serde_json::json;
 
+/// Re-exported for callers that read the day next to the letters (the calendar is `clock`).
+pub use crate::clock::today;
 pub use crate::domain::letter::LetterEventKind;
 pub use crate::events::LetterEvent;
-
-/// Where letter events go out: the event bus (through PostgreSQL to every instance).
-pub type LetterEvents = crate::events::Bus;
 
 /// A letter with both organizations, as the actor may see it.
 pub struct VisibleLetter {
@@ -258,7 +258,7 @@ async fn save(
         .ok_or(AppError::NotFound("letter"))
 }
 
-fn announce(events: &LetterEvents, kind: LetterEventKind, v: &VisibleLetter) {
+fn announce(events: &Bus, kind: LetterEventKind, v: &VisibleLetter) {
     events.letter(LetterEvent {
         kind,
         letter_id: v.letter.id,
@@ -303,7 +303,7 @@ pub async fn send(
 /// subtree's local rules).
 pub async fn receive(
     db: &DatabaseConnection,
-    events: &LetterEvents,
+    events: &Bus,
     actor: &Actor,
     id: i64,
     version: i32,
@@ -352,7 +352,7 @@ pub struct Reply {
 /// accepted transfer moves the case to the receiver, keeping its cultivation start date.
 pub async fn reply(
     db: &DatabaseConnection,
-    events: &LetterEvents,
+    events: &Bus,
     actor: &Actor,
     id: i64,
     version: i32,
@@ -498,7 +498,7 @@ async fn transfer_case(
 /// The sender withdraws a letter before it is answered.
 pub async fn withdraw(
     db: &DatabaseConnection,
-    events: &LetterEvents,
+    events: &Bus,
     actor: &Actor,
     id: i64,
     version: i32,
@@ -575,7 +575,7 @@ pub async fn counts(
 /// today's date; tests call it with a date.
 pub async fn sweep_overdue(
     db: &DatabaseConnection,
-    events: &LetterEvents,
+    events: &Bus,
     as_of: NaiveDate,
 ) -> AppResult<usize> {
     let txn = db.begin().await?;
@@ -607,9 +607,4 @@ pub async fn sweep_overdue(
         announce(events, LetterEventKind::Overdue, v);
     }
     Ok(ids.len())
-}
-
-/// Today in China Standard Time (UTC+8), for reads that ask "as of now" without a date.
-pub fn today() -> NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
 }

@@ -1,9 +1,9 @@
 //! Guidance plans: recorded as issued (every change a revision), read back as of any date, and
 //! checked against the pipeline's admissions (findings, not refusals).
 
-use super::letter::today;
 use super::period::Period;
 use super::require;
+use crate::clock::today;
 use crate::db::{self, audit::AuditRecord};
 use crate::domain::organization::path_contains;
 use crate::domain::plan::{

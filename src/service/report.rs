@@ -5,6 +5,7 @@
 use super::require;
 use crate::db::{self, audit::AuditRecord};
 use crate::domain::organization::path_ids;
+use crate::domain::report::{Locked, ReportPeriod, ReportStatus, next_status};
 use crate::domain::{Actor, Permission};
 use crate::error::{AppError, AppResult};
 use chrono::NaiveDate;
@@ -12,9 +13,6 @@ use entity::{organization, report};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseConnection, TransactionTrait};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
-
-/// Report periods.
-pub const PERIODS: &[&str] = &["H1", "ANNUAL", "Q1", "Q2", "Q3", "Q4"];
 
 /// Input of `submitReport`.
 pub struct Submission {
@@ -62,10 +60,10 @@ fn hash(s: &Submission) -> String {
     format!("{:x}", h.finalize())
 }
 
-/// Saves a draft or submits (or resubmits after a return).
-pub async fn submit(db: &DatabaseConnection, actor: &Actor, s: Submission) -> AppResult<Submitted> {
-    require(actor, Permission::SubmitReports)?;
-    if !PERIODS.contains(&s.period.as_str()) {
+/// Refuses a submission that is invalid in itself: an unknown period, a proposed plan other
+/// than with an ANNUAL report (or invalid), declared figures that are not numbers.
+fn check(s: &Submission) -> AppResult<()> {
+    if ReportPeriod::parse(&s.period).is_none() {
         return Err(AppError::bad_input(
             "period",
             "未知的报告期",
@@ -73,7 +71,7 @@ pub async fn submit(db: &DatabaseConnection, actor: &Actor, s: Submission) -> Ap
         ));
     }
     if let Some(plan) = &s.proposed_plan {
-        if s.period != "ANNUAL" {
+        if s.period != ReportPeriod::Annual.as_str() {
             return Err(AppError::bad_input(
                 "proposedPlan",
                 "下一年度计划建议只随年度报告提交",
@@ -89,12 +87,6 @@ pub async fn submit(db: &DatabaseConnection, actor: &Actor, s: Submission) -> Ap
         }
         crate::domain::plan::validate(plan, s.year + 1)?;
     }
-    let proposed_plan = s
-        .proposed_plan
-        .as_ref()
-        .map(serde_json::to_string)
-        .transpose()
-        .map_err(AppError::internal)?;
     if s.declared.values().any(|v| !v.is_number() && !v.is_null()) {
         return Err(AppError::bad_input(
             "declared",
@@ -102,6 +94,13 @@ pub async fn submit(db: &DatabaseConnection, actor: &Actor, s: Submission) -> Ap
             "declared figures must be numbers",
         ));
     }
+    Ok(())
+}
+
+/// Saves a draft or submits (or resubmits after a return).
+pub async fn submit(db: &DatabaseConnection, actor: &Actor, s: Submission) -> AppResult<Submitted> {
+    require(actor, Permission::SubmitReports)?;
+    check(&s)?;
     let request_hash = hash(&s);
     let txn = db.begin().await?;
     if let Some(key) = &s.idempotency_key
@@ -130,93 +129,13 @@ pub async fn submit(db: &DatabaseConnection, actor: &Actor, s: Submission) -> Ap
         let ind = super::indicators::of_organization(db, actor, org.clone(), period).await?;
         Value::Object(super::indicators::figures(&ind))
     };
-    let attachments = Value::Array(
-        s.attachments
-            .iter()
-            .map(|(n, t)| json!({ "name": n, "text": t }))
-            .collect(),
-    )
-    .to_string();
-    let now = chrono::Utc::now();
-    let existing = db::report::find(&txn, org.id, s.year, &s.period).await?;
-    let report = match existing {
-        None => {
-            db::report::insert(
-                &txn,
-                report::ActiveModel {
-                    organization_id: Set(org.id),
-                    year: Set(s.year),
-                    period: Set(s.period.clone()),
-                    status: Set(if s.draft { "DRAFT" } else { "SUBMITTED" }.into()),
-                    snapshot: Set(snapshot.to_string()),
-                    declared: Set(Value::Object(s.declared.clone()).to_string()),
-                    narrative: Set(s.narrative.clone()),
-                    attachments: Set(attachments),
-                    return_reason: Set(None),
-                    proposed_plan: Set(proposed_plan),
-                    submitted_on: Set((!s.draft).then_some(s.submitted_on)),
-                    accepted_on: Set(None),
-                    version: Set(1),
-                    created_by: Set(actor.user_id),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                    ..Default::default()
-                },
-            )
-            .await?
-        }
-        Some(r) => {
-            let next = match (r.status.as_str(), s.draft) {
-                ("ACCEPTED", _) => {
-                    return Err(AppError::Conflict(
-                        "报告已被接收并锁定 / the report was accepted and is locked".into(),
-                    ));
-                }
-                ("SUBMITTED" | "RESUBMITTED", _) => {
-                    return Err(AppError::Conflict(
-                        "报告已提交，待审核 / the report is submitted and awaits review".into(),
-                    ));
-                }
-                (status, true) => status.to_string(),
-                ("RETURNED", false) => "RESUBMITTED".into(),
-                (_, false) => "SUBMITTED".into(),
-            };
-            let row = report::ActiveModel {
-                status: Set(next),
-                snapshot: Set(snapshot.to_string()),
-                declared: Set(Value::Object(s.declared.clone()).to_string()),
-                narrative: Set(s.narrative.clone()),
-                attachments: Set(attachments),
-                proposed_plan: Set(proposed_plan),
-                submitted_on: Set(if s.draft {
-                    r.submitted_on
-                } else {
-                    Some(s.submitted_on)
-                }),
-                updated_at: Set(now),
-                ..Default::default()
-            };
-            if !db::report::update_if_version(&txn, r.id, r.version, row).await? {
-                return Err(AppError::Conflict(
-                    "报告已被并发修改 / the report changed concurrently".into(),
-                ));
-            }
-            db::report::find_by_id(&txn, r.id)
-                .await?
-                .ok_or(AppError::NotFound("report"))?
-        }
+    let report = write(&txn, actor, &org, &s, snapshot).await?;
+    let action = if s.draft {
+        "report.save_draft"
+    } else {
+        "report.submit"
     };
-    audit(
-        &txn,
-        actor,
-        if s.draft {
-            "report.save_draft"
-        } else {
-            "report.submit"
-        },
-        &report,
-    )
-    .await?;
+    audit(&txn, actor, action, &report).await?;
     if let Some(key) = &s.idempotency_key {
         db::idempotency::record(
             &txn,
@@ -233,6 +152,89 @@ pub async fn submit(db: &DatabaseConnection, actor: &Actor, s: Submission) -> Ap
         report,
         replayed: false,
     })
+}
+
+/// Inserts the report, or updates the organization's report of the period (guarded by its
+/// version), with the status the submission leads to.
+async fn write(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    org: &organization::Model,
+    s: &Submission,
+    snapshot: Value,
+) -> AppResult<report::Model> {
+    let proposed_plan = s
+        .proposed_plan
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(AppError::internal)?;
+    let attachments = Value::Array(
+        s.attachments
+            .iter()
+            .map(|(n, t)| json!({ "name": n, "text": t }))
+            .collect(),
+    )
+    .to_string();
+    let now = chrono::Utc::now();
+    let existing = db::report::find(txn, org.id, s.year, &s.period).await?;
+    let next = next_status(
+        existing
+            .as_ref()
+            .and_then(|r| ReportStatus::parse(&r.status)),
+        s.draft,
+    )
+    .map_err(|locked| {
+        AppError::Conflict(
+            match locked {
+                Locked::Accepted => "报告已被接收并锁定 / the report was accepted and is locked",
+                Locked::AwaitingReview => {
+                    "报告已提交，待审核 / the report is submitted and awaits review"
+                }
+            }
+            .into(),
+        )
+    })?;
+    let row = report::ActiveModel {
+        status: Set(next.as_str().into()),
+        snapshot: Set(snapshot.to_string()),
+        declared: Set(Value::Object(s.declared.clone()).to_string()),
+        narrative: Set(s.narrative.clone()),
+        attachments: Set(attachments),
+        proposed_plan: Set(proposed_plan),
+        submitted_on: Set(if s.draft {
+            existing.as_ref().and_then(|r| r.submitted_on)
+        } else {
+            Some(s.submitted_on)
+        }),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    let Some(r) = existing else {
+        return Ok(db::report::insert(
+            txn,
+            report::ActiveModel {
+                organization_id: Set(org.id),
+                year: Set(s.year),
+                period: Set(s.period.clone()),
+                return_reason: Set(None),
+                accepted_on: Set(None),
+                version: Set(1),
+                created_by: Set(actor.user_id),
+                created_at: Set(now),
+                ..row
+            },
+        )
+        .await?);
+    };
+    if !db::report::update_if_version(txn, r.id, r.version, row).await? {
+        return Err(AppError::Conflict(
+            "报告已被并发修改 / the report changed concurrently".into(),
+        ));
+    }
+    db::report::find_by_id(txn, r.id)
+        .await?
+        .ok_or(AppError::NotFound("report"))
 }
 
 async fn audit(
@@ -285,7 +287,7 @@ pub async fn review(
             r.version, r.version
         )));
     }
-    if !matches!(r.status.as_str(), "SUBMITTED" | "RESUBMITTED") {
+    if !ReportStatus::parse(&r.status).is_some_and(ReportStatus::awaits_review) {
         return Err(AppError::Conflict(format!(
             "{}状态的报告不能审核 / a {} report cannot be reviewed",
             r.status, r.status
@@ -293,7 +295,7 @@ pub async fn review(
     }
     let row = match accept {
         Some(on) => report::ActiveModel {
-            status: Set("ACCEPTED".into()),
+            status: Set(ReportStatus::Accepted.as_str().into()),
             accepted_on: Set(Some(on)),
             updated_at: Set(chrono::Utc::now()),
             ..Default::default()
@@ -306,7 +308,7 @@ pub async fn review(
                     AppError::bad_input("reason", "退回须说明理由", "a return needs a reason")
                 })?;
             report::ActiveModel {
-                status: Set("RETURNED".into()),
+                status: Set(ReportStatus::Returned.as_str().into()),
                 return_reason: Set(Some(reason)),
                 updated_at: Set(chrono::Utc::now()),
                 ..Default::default()
@@ -355,7 +357,7 @@ pub async fn set_schedule(
     due_on: NaiveDate,
 ) -> AppResult<()> {
     require(actor, Permission::ManagePipeline)?;
-    if !PERIODS.contains(&period) {
+    if ReportPeriod::parse(period).is_none() {
         return Err(AppError::bad_input(
             "period",
             "未知的报告期",
@@ -415,17 +417,7 @@ pub async fn submissions(
         .await?
         .first()
         .map(|s| s.due_on);
-    let pages = db::organization::children_pages(
-        db,
-        &[db::organization::ChildrenPageKey {
-            parent_id: org.id,
-            after_id: 0,
-            limit: 10_000,
-            include_inactive: false,
-        }],
-    )
-    .await?;
-    let children: Vec<organization::Model> = pages.into_values().flat_map(|p| p.rows).collect();
+    let children = db::indicators::children(db, org.id).await?;
     let ids: Vec<i64> = children.iter().map(|c| c.id).collect();
     let reports = db::report::of_orgs(db, &ids, year, period).await?;
     Ok((

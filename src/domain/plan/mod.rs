@@ -3,6 +3,7 @@
 
 pub mod categories;
 pub mod duties;
+pub mod figures;
 pub mod findings;
 pub mod progress;
 pub mod requirements;
@@ -59,24 +60,85 @@ string_enum! {
     }
 }
 
+string_enum! {
+    /// A reserve pool (后备力量).
+    ReservePool {
+        /// 孵化对象 (not kept by the service).
+        Incubation = "INCUBATION",
+        /// 入党申请人.
+        Applicants = "APPLICANTS",
+        /// 入党积极分子.
+        Activists = "ACTIVISTS",
+    }
+}
+
+string_enum! {
+    /// A pipeline ratio.
+    RatioKind {
+        /// applicants : activists : targets (e.g. 6:3:1).
+        ApplicantsActivistsTargets = "APPLICANTS_ACTIVISTS_TARGETS",
+        /// activists : targets (e.g. 3:1).
+        ActivistsTargets = "ACTIVISTS_TARGETS",
+        /// activists : the plan total (e.g. 3:1).
+        ActivistsPlan = "ACTIVISTS_PLAN",
+    }
+}
+
+impl RatioKind {
+    /// How many parts the ratio has.
+    pub fn parts(self) -> usize {
+        match self {
+            RatioKind::ApplicantsActivistsTargets => 3,
+            RatioKind::ActivistsTargets | RatioKind::ActivistsPlan => 2,
+        }
+    }
+}
+
+/// Stores a `string_enum` in plan content as its name (an unknown name is refused on reading)
+/// and prints it the same way.
+macro_rules! by_name {
+    ($($t:ty),+) => {$(
+        impl Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $t {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let name = String::deserialize(d)?;
+                <$t>::parse(&name)
+                    .ok_or_else(|| serde::de::Error::custom(format!("unknown name {name:?}")))
+            }
+        }
+
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    )+};
+}
+
+by_name!(Category, Comparator, ReservePool, RatioKind);
+
 /// One structure target.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StructureTarget {
-    pub category: String,
-    pub comparator: String,
+    pub category: Category,
+    pub comparator: Comparator,
     pub count: Option<u32>,
     pub percent: Option<f64>,
     /// The category the percentage is of; none: the plan total.
-    pub base: Option<String>,
+    pub base: Option<Category>,
 }
 
 /// A reserve-pool target (后备力量): incubation, applicants, activists.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReserveTarget {
-    /// INCUBATION, APPLICANTS or ACTIVISTS.
-    pub pool: String,
+    pub pool: ReservePool,
     pub count: u32,
     pub non_public: Option<u32>,
 }
@@ -85,8 +147,7 @@ pub struct ReserveTarget {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RatioTarget {
-    /// APPLICANTS_ACTIVISTS_TARGETS, ACTIVISTS_TARGETS or ACTIVISTS_PLAN.
-    pub kind: String,
+    pub kind: RatioKind,
     pub parts: Vec<u32>,
 }
 
@@ -117,16 +178,45 @@ pub fn parse_month(s: &str) -> Option<(i32, u32)> {
     (y.to_string().len() == 4 && (1..=12).contains(&m) && s.len() == 7).then_some((y, m))
 }
 
-/// Refuses input that is invalid in itself (BAD_USER_INPUT): percentages outside 0–100, months
-/// that do not exist or fall outside the plan's year, unknown categories, comparators or ratio
-/// kinds, a target with neither count nor percentage.
 /// The largest count a plan may state: far above any province's annual quota, and small
 /// enough that sums over every child and every month stay exact.
 pub const MAX_PLAN_COUNT: u32 = 1_000_000;
 
-pub fn validate(c: &PlanContent, year: i32) -> Result<(), DomainError> {
-    let bad =
-        |field: &'static str, zh: String, en: String| Err(DomainError::invalid(field, zh, en));
+type Checked = Result<(), DomainError>;
+
+fn bad(field: &'static str, zh: String, en: String) -> Checked {
+    Err(DomainError::invalid(field, zh, en))
+}
+
+/// Refuses input that is invalid in itself (BAD_USER_INPUT): counts above
+/// [`MAX_PLAN_COUNT`], percentages outside 0–100, months that do not exist or fall outside the
+/// plan's year, a target with neither count nor percentage, two targets of one category and
+/// comparator, percentage bases that loop, ratios with the wrong number of parts. (Unknown
+/// categories, comparators, ratio kinds and pools cannot be stated: they are typed.)
+pub fn validate(c: &PlanContent, year: i32) -> Checked {
+    check_counts(c)?;
+    check_completion_month(c, year)?;
+    for t in &c.targets {
+        check_target(t)?;
+    }
+    for (i, t) in c.targets.iter().enumerate() {
+        check_target_against_earlier(&c.targets[..i], t)?;
+        check_base_chain(&c.targets, t)?;
+    }
+    for r in &c.ratios {
+        let n = r.kind.parts();
+        if r.parts.len() != n || r.parts.contains(&0) {
+            return bad(
+                "ratios.parts",
+                format!("比例须为{n}个正整数"),
+                format!("the ratio needs {n} positive parts"),
+            );
+        }
+    }
+    Ok(())
+}
+
+fn check_counts(c: &PlanContent) -> Checked {
     let counts = [c.total]
         .into_iter()
         .chain(c.under_35)
@@ -149,130 +239,91 @@ pub fn validate(c: &PlanContent, year: i32) -> Result<(), DomainError> {
             );
         }
     }
-    if let Some(m) = &c.completion_month {
-        match parse_month(m) {
-            Some((y, _)) if y == year => {}
-            Some(_) => {
-                return bad(
-                    "completionMonth",
-                    format!("完成时限{m}不在计划年度{year}内"),
-                    format!("the completion month {m} is outside the plan year {year}"),
-                );
-            }
-            None => {
-                return bad(
-                    "completionMonth",
-                    format!("完成时限{m}不是有效月份(YYYY-MM)"),
-                    format!("the completion month {m} is not a month (YYYY-MM)"),
-                );
-            }
-        }
+    Ok(())
+}
+
+fn check_completion_month(c: &PlanContent, year: i32) -> Checked {
+    let Some(m) = &c.completion_month else {
+        return Ok(());
+    };
+    match parse_month(m) {
+        Some((y, _)) if y == year => Ok(()),
+        Some(_) => bad(
+            "completionMonth",
+            format!("完成时限{m}不在计划年度{year}内"),
+            format!("the completion month {m} is outside the plan year {year}"),
+        ),
+        None => bad(
+            "completionMonth",
+            format!("完成时限{m}不是有效月份(YYYY-MM)"),
+            format!("the completion month {m} is not a month (YYYY-MM)"),
+        ),
     }
-    for t in &c.targets {
-        if Category::parse(&t.category).is_none()
-            || t.base
-                .as_deref()
-                .is_some_and(|b| Category::parse(b).is_none())
-        {
-            return bad(
-                "targets.category",
-                format!("未知的结构类别{}", t.category),
-                format!("unknown category {}", t.category),
-            );
-        }
-        if Comparator::parse(&t.comparator).is_none() {
-            return bad(
-                "targets.comparator",
-                "未知的比较方式".into(),
-                format!("unknown comparator {}", t.comparator),
-            );
-        }
-        if let Some(p) = t.percent
-            && !(0.0..=100.0).contains(&p)
-        {
-            return bad(
-                "targets.percent",
-                format!("百分比{p}超出0至100"),
-                format!("the percentage {p} is outside 0–100"),
-            );
-        }
-        if t.count.is_none() && t.percent.is_none() {
-            return bad(
-                "targets",
-                "结构目标须有人数或百分比".into(),
-                "a structure target needs a count or a percentage".into(),
-            );
-        }
+}
+
+fn check_target(t: &StructureTarget) -> Checked {
+    if let Some(p) = t.percent
+        && !(0.0..=100.0).contains(&p)
+    {
+        return bad(
+            "targets.percent",
+            format!("百分比{p}超出0至100"),
+            format!("the percentage {p} is outside 0–100"),
+        );
     }
-    for (i, t) in c.targets.iter().enumerate() {
-        if c.targets[..i]
-            .iter()
-            .any(|u| u.category == t.category && u.comparator == t.comparator)
-        {
+    if t.count.is_none() && t.percent.is_none() {
+        return bad(
+            "targets",
+            "结构目标须有人数或百分比".into(),
+            "a structure target needs a count or a percentage".into(),
+        );
+    }
+    Ok(())
+}
+
+fn check_target_against_earlier(earlier: &[StructureTarget], t: &StructureTarget) -> Checked {
+    if earlier
+        .iter()
+        .any(|u| u.category == t.category && u.comparator == t.comparator)
+    {
+        return bad(
+            "targets",
+            format!("结构类别{}的{}目标重复", t.category, t.comparator),
+            format!(
+                "two {} targets for {}: state one (a floor and a cap may both be given)",
+                t.comparator, t.category
+            ),
+        );
+    }
+    Ok(())
+}
+
+/// A base must lead back to the plan total, never to the category itself.
+fn check_base_chain(targets: &[StructureTarget], t: &StructureTarget) -> Checked {
+    let mut seen = vec![t.category.as_str()];
+    let mut base = t.base;
+    while let Some(b) = base {
+        let b = b.as_str();
+        if seen.contains(&b) {
             return bad(
-                "targets",
-                format!("结构类别{}的{}目标重复", t.category, t.comparator),
+                "targets.base",
                 format!(
-                    "two {} targets for {}: state one (a floor and a cap may both be given)",
-                    t.comparator, t.category
+                    "结构类别{}的百分比基数循环引用（{}）",
+                    t.category,
+                    seen.join("→")
+                ),
+                format!(
+                    "the percentage base of {} loops back ({} → {b})",
+                    t.category,
+                    seen.join(" → ")
                 ),
             );
         }
-        // A base must lead back to the plan total, never to the category itself.
-        let mut seen = vec![t.category.as_str()];
-        let mut base = t.base.as_deref();
-        while let Some(b) = base {
-            if seen.contains(&b) {
-                return bad(
-                    "targets.base",
-                    format!(
-                        "结构类别{}的百分比基数循环引用（{}）",
-                        t.category,
-                        seen.join("→")
-                    ),
-                    format!(
-                        "the percentage base of {} loops back ({} → {b})",
-                        t.category,
-                        seen.join(" → ")
-                    ),
-                );
-            }
-            seen.push(b);
-            base = c
-                .targets
-                .iter()
-                .find(|u| u.category == b)
-                .and_then(|u| u.base.as_deref());
-        }
-    }
-    for r in &c.ratios {
-        let n = match r.kind.as_str() {
-            "APPLICANTS_ACTIVISTS_TARGETS" => 3,
-            "ACTIVISTS_TARGETS" | "ACTIVISTS_PLAN" => 2,
-            _ => {
-                return bad(
-                    "ratios.kind",
-                    "未知的比例类型".into(),
-                    format!("unknown ratio kind {}", r.kind),
-                );
-            }
-        };
-        if r.parts.len() != n || r.parts.contains(&0) {
-            return bad(
-                "ratios.parts",
-                format!("比例须为{n}个正整数"),
-                format!("the ratio needs {n} positive parts"),
-            );
-        }
-    }
-    for r in &c.reserve {
-        if !matches!(r.pool.as_str(), "INCUBATION" | "APPLICANTS" | "ACTIVISTS") {
-            return bad(
-                "reserve.pool",
-                "未知的后备力量类别".into(),
-                format!("unknown pool {}", r.pool),
-            );
-        }
+        seen.push(b);
+        base = targets
+            .iter()
+            .find(|u| u.category.as_str() == b)
+            .and_then(|u| u.base);
     }
     Ok(())
 }

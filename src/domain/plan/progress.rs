@@ -21,6 +21,33 @@ pub fn cumulative(monthly: &Monthly, m: u32) -> u32 {
     monthly.iter().take(m.min(12) as usize).sum()
 }
 
+/// Planned and admitted by the end of one month of the plan year, cumulative.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MonthTotals {
+    /// 1–12.
+    pub month: u32,
+    /// What the plans due by the end of the month add up to.
+    pub planned: u32,
+    /// Admitted by the end of the month.
+    pub admitted: u32,
+}
+
+/// The plan year month by month: `planned` lists each plan (or allocation row) as its
+/// completion month and its total.
+pub fn by_month(planned: &[(u32, u32)], monthly: &Monthly) -> Vec<MonthTotals> {
+    (1..=12u32)
+        .map(|month| MonthTotals {
+            month,
+            planned: planned
+                .iter()
+                .filter(|(due, _)| *due <= month)
+                .map(|(_, n)| n)
+                .sum(),
+            admitted: cumulative(monthly, month),
+        })
+        .collect()
+}
+
 /// Where a plan stands at its completion month.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CompletionState {
@@ -172,6 +199,18 @@ mod tests {
         assert_eq!(
             completion(0, 5, &[0; 12], 12).state,
             CompletionState::MetOnTime
+        );
+    }
+
+    #[test]
+    fn month_by_month_the_plans_due_and_the_admitted_add_up() {
+        let rows = by_month(&[(5, 3), (11, 2)], &months(&[(3, 1), (7, 2)]));
+        assert_eq!(rows.len(), 12);
+        assert_eq!((rows[3].planned, rows[3].admitted), (0, 1));
+        assert_eq!((rows[4].planned, rows[4].admitted), (3, 1));
+        assert_eq!(
+            (rows[11].month, rows[11].planned, rows[11].admitted),
+            (12, 5, 3)
         );
     }
 

@@ -60,9 +60,7 @@ pub fn stricter(comparator: Comparator, count: Option<u32>, from_percent: Option
 const MAX_BASE_DEPTH: usize = 8;
 
 fn target_requirement(c: &PlanContent, t: &StructureTarget, depth: usize) -> Option<Requirement> {
-    let category = Category::parse(&t.category)?;
-    let comparator = Comparator::parse(&t.comparator).unwrap_or(Comparator::About);
-    let base_category = t.base.as_deref().and_then(Category::parse);
+    let (category, comparator, base_category) = (t.category, t.comparator, t.base);
     let base = match base_category {
         Some(b) if depth < MAX_BASE_DEPTH => {
             requirement_of(c, b, depth + 1).map_or(c.total, |r| r.required)
@@ -103,11 +101,7 @@ fn column(c: &PlanContent, category: Category) -> Option<Requirement> {
 
 /// The requirement of a category as a base: its first stated target, else its annex column.
 fn requirement_of(c: &PlanContent, category: Category, depth: usize) -> Option<Requirement> {
-    match c
-        .targets
-        .iter()
-        .find(|t| Category::parse(&t.category) == Some(category))
-    {
+    match c.targets.iter().find(|t| t.category == category) {
         Some(t) => target_requirement(c, t, depth),
         None => column(c, category),
     }
@@ -200,8 +194,8 @@ mod tests {
 
     fn t(category: &str, cmp: &str, count: Option<u32>, pct: Option<f64>) -> StructureTarget {
         StructureTarget {
-            category: category.into(),
-            comparator: cmp.into(),
+            category: Category::parse(category).unwrap(),
+            comparator: Comparator::parse(cmp).unwrap(),
             count,
             percent: pct,
             base: None,
@@ -209,7 +203,7 @@ mod tests {
     }
 
     fn of(base: &str, mut target: StructureTarget) -> StructureTarget {
-        target.base = Some(base.into());
+        target.base = Category::parse(base);
         target
     }
 

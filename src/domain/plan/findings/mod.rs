@@ -5,7 +5,7 @@
 
 use super::progress::{self, CompletionState, Monthly};
 use super::requirements::{self, Requirement, stricter};
-use super::{Category, Comparator, PlanContent, required_count};
+use super::{Category, Comparator, PlanContent, RatioKind, ReservePool, required_count};
 use serde::Serialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -274,16 +274,18 @@ fn deadline(
 
 fn ratios(plan: &PlanContent, actuals: &Actuals, out: &mut Vec<Finding>) {
     for r in &plan.ratios {
-        let (have, names): (Vec<u32>, &[&str]) = match r.kind.as_str() {
-            "APPLICANTS_ACTIVISTS_TARGETS" => (
+        let (have, names): (Vec<u32>, &[&str]) = match r.kind {
+            RatioKind::ApplicantsActivistsTargets => (
                 vec![actuals.applicants, actuals.activists, actuals.targets],
                 &["applicants", "activists", "targets"],
             ),
-            "ACTIVISTS_TARGETS" => (
+            RatioKind::ActivistsTargets => (
                 vec![actuals.activists, actuals.targets],
                 &["activists", "targets"],
             ),
-            _ => (vec![actuals.activists, plan.total], &["activists", "plan"]),
+            RatioKind::ActivistsPlan => {
+                (vec![actuals.activists, plan.total], &["activists", "plan"])
+            }
         };
         let last = *have.last().unwrap_or(&0);
         let last_part = *r.parts.last().unwrap_or(&1);
@@ -321,10 +323,14 @@ fn first_half(
 fn reserve(row: Option<&ChildRow>, c: &PlanContent, actuals: &Actuals, out: &mut Vec<Finding>) {
     for r in &c.reserve {
         let (name, id, org) = who(row);
-        let (have, have_np, zh) = match r.pool.as_str() {
-            "APPLICANTS" => (actuals.applicants, actuals.applicants_two_new, "入党申请人"),
-            "ACTIVISTS" => (actuals.activists, actuals.activists_two_new, "入党积极分子"),
-            _ => {
+        let (have, have_np, zh) = match r.pool {
+            ReservePool::Applicants => {
+                (actuals.applicants, actuals.applicants_two_new, "入党申请人")
+            }
+            ReservePool::Activists => {
+                (actuals.activists, actuals.activists_two_new, "入党积极分子")
+            }
+            ReservePool::Incubation => {
                 out.push(finding("Q12", Severity::Info, format!("{name}：孵化对象{}名的目标无法核对（本系统不记录孵化对象）", r.count), format!("{name}: the incubation target of {} cannot be checked (the service keeps no incubation pool)", r.count), json!({ "organizationId": id, "organization": org, "pool": r.pool, "target": r.count, "kind": "NOT_TRACKED" })));
                 continue;
             }

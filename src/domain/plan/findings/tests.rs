@@ -1,5 +1,7 @@
 use super::*;
-use crate::domain::plan::{RatioTarget, ReserveTarget, StructureTarget};
+use crate::domain::plan::{
+    Comparator, RatioKind, RatioTarget, ReservePool, ReserveTarget, StructureTarget,
+};
 
 fn target(
     category: &str,
@@ -9,11 +11,11 @@ fn target(
     base: Option<&str>,
 ) -> StructureTarget {
     StructureTarget {
-        category: category.into(),
-        comparator: comparator.into(),
+        category: Category::parse(category).unwrap(),
+        comparator: Comparator::parse(comparator).unwrap(),
         count,
         percent,
-        base: base.map(String::from),
+        base: base.and_then(Category::parse),
     }
 }
 
@@ -152,7 +154,7 @@ fn deviation_band_is_ten_percent_either_way() {
 fn pipeline_ratios_below_target_are_found() {
     let p = PlanContent {
         ratios: vec![RatioTarget {
-            kind: "APPLICANTS_ACTIVISTS_TARGETS".into(),
+            kind: RatioKind::ApplicantsActivistsTargets,
             parts: vec![6, 3, 1],
         }],
         ..plan(10)
@@ -222,12 +224,12 @@ fn reserve_pools_are_checked_with_their_non_public_part() {
     let p = PlanContent {
         reserve: vec![
             ReserveTarget {
-                pool: "ACTIVISTS".into(),
+                pool: ReservePool::Activists,
                 count: 30,
                 non_public: Some(10),
             },
             ReserveTarget {
-                pool: "APPLICANTS".into(),
+                pool: ReservePool::Applicants,
                 count: 40,
                 non_public: None,
             },
