@@ -94,24 +94,10 @@ impl RatioKind {
     }
 }
 
-/// Stores a `string_enum` in plan content as its name (an unknown name is refused on reading)
-/// and prints it the same way.
+/// Prints a `string_enum` of plan content as its stored name (`string_enum!` stores it so in
+/// plan content and refuses an unknown name on reading).
 macro_rules! by_name {
     ($($t:ty),+) => {$(
-        impl Serialize for $t {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> Deserialize<'de> for $t {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let name = String::deserialize(d)?;
-                <$t>::parse(&name)
-                    .ok_or_else(|| serde::de::Error::custom(format!("unknown name {name:?}")))
-            }
-        }
-
         impl std::fmt::Display for $t {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
