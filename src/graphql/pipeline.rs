@@ -5,7 +5,7 @@ use super::context::ContextExt;
 use super::enums::{ConversionOutcome, Education, Gender, Occupation, Recommendation};
 use super::ids::{self, NodeType};
 use super::scalars::Date;
-use crate::domain::pipeline::model::{self, StepDetails};
+use crate::domain::pipeline::model::{self, RequestedStep, StepDetails};
 use crate::domain::pipeline::person::PersonDraft;
 use crate::domain::pipeline::state::correction_note;
 use crate::error::{AppError, AppResult};
@@ -452,10 +452,10 @@ fn org(id: &ID, field: &'static str) -> AppResult<i64> {
 
 impl PipelineStepInput {
     /// Into the domain step.
-    pub fn into_details(self) -> AppResult<StepDetails> {
+    pub fn into_details(self) -> AppResult<RequestedStep> {
         use PipelineStepInput as I;
         use StepDetails as D;
-        Ok(match self {
+        Ok(RequestedStep::Step(match self {
             I::ApplicationTalk(t) => D::ApplicationTalk { talker: t.talker },
             I::DetermineActivist(a) => D::DetermineActivist {
                 recommendation: a.recommendation.into(),
@@ -551,14 +551,14 @@ impl PipelineStepInput {
             I::Archive(a) => D::Archive {
                 location: a.location,
             },
-            I::Transfer(t) => D::Transfer {
-                from_organization_id: 0,
-                to_organization_id: org(&t.to_organization_id, "toOrganizationId")?,
-            },
+            I::Transfer(t) => {
+                let to_organization_id = org(&t.to_organization_id, "toOrganizationId")?;
+                return Ok(RequestedStep::Transfer { to_organization_id });
+            }
             I::Drop(r) => D::Drop { reason: r.reason },
             I::Invalidate(r) => D::Invalidate { reason: r.reason },
             I::LetterOverride(r) => D::LetterOverride { reason: r.reason },
-        })
+        }))
     }
 }
 

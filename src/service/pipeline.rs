@@ -9,7 +9,7 @@ use crate::domain::organization::{OrganizationKind, path_ids};
 use crate::domain::pipeline::check::{
     MemberFacts, OrgFacts, PersonFacts, RecordedWarning, RuleWarning, StepContext, check_step,
 };
-use crate::domain::pipeline::model::StepDetails;
+use crate::domain::pipeline::model::{RequestedStep, StepDetails};
 use crate::domain::pipeline::person::{self, PersonDraft, PersonRecord};
 use crate::domain::pipeline::review::{PathOrganization, needs_intermediate_review};
 use crate::domain::pipeline::state::{
@@ -41,7 +41,7 @@ pub struct StepRequest {
     pub expected_version: i32,
     pub client_key: Option<String>,
     pub occurred_on: NaiveDate,
-    pub details: StepDetails,
+    pub details: RequestedStep,
     pub note: Option<String>,
     /// The event this step corrects (a correction of the same step).
     pub corrects: Option<i64>,
@@ -607,11 +607,15 @@ async fn context(
 
 /// The state a step is checked against: the case as its events stand, or, for a correction,
 /// as it stood before the corrected event.
-fn base_state(events: &[RecordedStep], req: &StepRequest) -> AppResult<CaseState> {
-    let Some(target) = req.corrects else {
+fn base_state(
+    events: &[RecordedStep],
+    corrects: Option<i64>,
+    details: &StepDetails,
+) -> AppResult<CaseState> {
+    let Some(target) = corrects else {
         return Ok(CaseState::fold(events));
     };
-    state_before_correction(events, target, &req.details).map_err(|e| match e {
+    state_before_correction(events, target, details).map_err(|e| match e {
         CorrectionError::NotInCase => AppError::bad_input(
             "correctsEventId",
             "要更正的记录不属于本档案",
@@ -626,12 +630,18 @@ fn base_state(events: &[RecordedStep], req: &StepRequest) -> AppResult<CaseState
 }
 
 /// Who may record the step, and that it is not an application.
-fn may_record(actor: &Actor, details: &StepDetails) -> AppResult<()> {
-    let perms = permissions_for(details);
+fn may_record(actor: &Actor, step: &RequestedStep) -> AppResult<()> {
+    let perms = match step {
+        RequestedStep::Transfer { .. } => &[Permission::ManagePipeline],
+        RequestedStep::Step(details) => permissions_for(details),
+    };
     if !perms.iter().any(|p| actor.may(*p)) {
         require(actor, perms[0])?;
     }
-    if matches!(details, StepDetails::SubmitApplication { .. }) {
+    if matches!(
+        step,
+        RequestedStep::Step(StepDetails::SubmitApplication { .. })
+    ) {
         return Err(AppError::bad_input(
             "step",
             "递交申请请用 submitApplication",
@@ -669,15 +679,8 @@ pub async fn record_step(
         .await?
         .ok_or(AppError::NotFound("organization"))?;
     let mut events = recorded(&db::candidate::events(&txn, case.id).await?)?;
-    let base = base_state(&events, &req)?;
-    let mut details = req.details.clone();
-    if let StepDetails::Transfer {
-        from_organization_id,
-        ..
-    } = &mut details
-    {
-        *from_organization_id = case.organization_id;
-    }
+    let details = req.details.clone().on_case(case.organization_id);
+    let base = base_state(&events, req.corrects, &details)?;
     let ctx = context(&txn, actor, &case, &case_org, &details).await?;
     let rules = db::local_rules::effective(&txn, &case_org.path).await?;
     let (on, corrects) = (req.occurred_on, req.corrects);

@@ -153,6 +153,29 @@ pub enum ConversionOutcome {
     Cancel,
 }
 
+/// A step as a client asks for it. A transfer names only where the case goes: where it comes
+/// from is the case's organization when the step is recorded ([`RequestedStep::on_case`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum RequestedStep {
+    /// T2a: transfer the case to this organization.
+    Transfer { to_organization_id: i64 },
+    /// Any other step, as it is recorded.
+    Step(StepDetails),
+}
+
+impl RequestedStep {
+    /// The step as recorded on a case handled by `organization_id`.
+    pub fn on_case(self, organization_id: i64) -> StepDetails {
+        match self {
+            RequestedStep::Transfer { to_organization_id } => StepDetails::Transfer {
+                from_organization_id: organization_id,
+                to_organization_id,
+            },
+            RequestedStep::Step(details) => details,
+        }
+    }
+}
+
 /// What one step records. Stored as JSON in the event; `step` names the variant.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(
