@@ -158,6 +158,11 @@ impl TestApp {
     ) -> TestApp {
         config.database_url = Some(String::from("test"));
         let state = app::state_for(db, config).await.expect("state");
+        TestApp::serving(state, backend, cleanup)
+    }
+
+    /// The schema and router over `state`.
+    fn serving(state: AppState, backend: Backend, cleanup: Cleanup) -> TestApp {
         let schema = build_schema(&state);
         let router = fazhan::http::router(state.clone());
         TestApp {
@@ -185,15 +190,7 @@ impl TestApp {
     pub fn reading_from(&self, replica: &TestApp) -> TestApp {
         let mut state = self.state.clone();
         state.read_db = replica.state.db.clone();
-        let schema = build_schema(&state);
-        let router = fazhan::http::router(state.clone());
-        TestApp {
-            state,
-            schema,
-            router,
-            backend: self.backend,
-            cleanup: Cleanup::Shared,
-        }
+        TestApp::serving(state, self.backend, Cleanup::Shared)
     }
 
     /// Closes the connections and drops the test's database (dropping the app does the same
