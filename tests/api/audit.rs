@@ -264,12 +264,7 @@ db_test!(
         ..fazhan::Config::for_tests(String::new())
     },
     |app| {
-        assert_eq!(
-            app.http(Request::get("/metrics").body(Body::empty()).unwrap())
-                .await
-                .0,
-            404
-        );
+        assert_eq!(app.get("/metrics").await.0, 404);
         let (status, _, body) = app
             .http(
                 Request::get("/graphql")

@@ -275,6 +275,12 @@ impl TestApp {
         (status, headers, body)
     }
 
+    /// GETs `uri` through the real router, without credentials.
+    pub async fn get(&self, uri: &str) -> (StatusCode, HeaderMap, Value) {
+        self.http(Request::get(uri).body(Body::empty()).unwrap())
+            .await
+    }
+
     /// POSTs a GraphQL request over HTTP with an optional `Authorization` header.
     pub async fn post(
         &self,
