@@ -1,7 +1,7 @@
 //! Indicators, the per-child table, reports and exports, with every figure asserted.
 
 use crate::fixtures::{Case, admitted, id_card, organizer_at, person, to_activist};
-use crate::helpers::{TestApp, code};
+use crate::helpers::{JsonPath, TestApp, code};
 use crate::plans::{SET, plan};
 use axum::body::Body;
 use axum::http::Request;
@@ -271,6 +271,31 @@ pub(crate) fn report_input(org: &str, declared: Value, key: &str) -> Value {
     json!({ "input": { "organizationId": org, "year": 2025, "period": "H1", "declared": declared, "narrative": "上半年发展党员工作总结", "attachments": [{ "name": "附件1", "text": "名单" }], "submittedOn": "2025-06-26", "idempotencyKey": key } })
 }
 
+/// `user` submits `org`'s H1 report (see [`report_input`]); the raw response.
+pub(crate) async fn try_submit_report(
+    app: &TestApp,
+    user: &str,
+    org: &str,
+    declared: Value,
+    key: &str,
+) -> Value {
+    let input = report_input(org, declared, key);
+    app.exec(Some(user), SUBMIT_REPORT, input).await
+}
+
+/// `user` submits `org`'s H1 report, which must succeed; the `submitReport` payload.
+pub(crate) async fn submit_report(
+    app: &TestApp,
+    user: &str,
+    org: &str,
+    declared: Value,
+    key: &str,
+) -> Value {
+    let r = try_submit_report(app, user, org, declared, key).await;
+    assert!(r.get("errors").is_none(), "unexpected errors: {r:#}");
+    r.at("data.submitReport").clone()
+}
+
 db_test!(
     reports_go_through_their_lifecycle_idempotently_with_reconciliation,
     |app| {
@@ -282,18 +307,15 @@ db_test!(
         assert_eq!(before["reportSubmissions"]["missing"], 1);
         assert_eq!(before["reportSubmissions"]["late"], 1);
         // The partner submits: declared admitted 5 differs from the computed 4.
-        let d = app
-            .ok(
-                Some("partner.bot"),
-                SUBMIT_REPORT,
-                report_input(
-                    &street,
-                    json!({ "admitted": 5, "talentExempt": 1 }),
-                    "h1-2025",
-                ),
-            )
-            .await;
-        let r = &d["submitReport"]["report"];
+        let d = submit_report(
+            &app,
+            "partner.bot",
+            &street,
+            json!({ "admitted": 5, "talentExempt": 1 }),
+            "h1-2025",
+        )
+        .await;
+        let r = &d["report"];
         assert_eq!(r["status"], "SUBMITTED");
         assert_eq!(r["dueOn"], "2025-06-25");
         // The partner does not read indicators: the snapshot and the reconciliation are for
@@ -314,25 +336,24 @@ db_test!(
             json!([{ "key": "admitted", "declared": 5, "computed": 4 }])
         );
         // The same key and payload: the first result; another payload: conflict.
-        let again = app
-            .ok(
-                Some("partner.bot"),
-                SUBMIT_REPORT,
-                report_input(
-                    &street,
-                    json!({ "admitted": 5, "talentExempt": 1 }),
-                    "h1-2025",
-                ),
-            )
-            .await;
-        assert_eq!(again["submitReport"]["replayed"], true);
-        assert_eq!(again["submitReport"]["report"]["id"], id.as_str());
+        let again = submit_report(
+            &app,
+            "partner.bot",
+            &street,
+            json!({ "admitted": 5, "talentExempt": 1 }),
+            "h1-2025",
+        )
+        .await;
+        assert_eq!(again["replayed"], true);
+        assert_eq!(again["report"]["id"], id.as_str());
         assert_eq!(
             code(
-                &app.exec(
-                    Some("partner.bot"),
-                    SUBMIT_REPORT,
-                    report_input(&street, json!({ "admitted": 4 }), "h1-2025")
+                &try_submit_report(
+                    &app,
+                    "partner.bot",
+                    &street,
+                    json!({ "admitted": 4 }),
+                    "h1-2025"
                 )
                 .await
             ),
@@ -353,19 +374,16 @@ db_test!(
         );
         let d = app.ok(Some("district.organizer"), review, json!({ "input": { "id": id, "expectedVersion": 1, "reason": "发展人数与系统不符" } })).await;
         assert_eq!(d["returnReport"]["report"]["status"], "RETURNED");
-        let d = app
-            .ok(
-                Some("partner.bot"),
-                SUBMIT_REPORT,
-                report_input(
-                    &street,
-                    json!({ "admitted": 4, "talentExempt": 1 }),
-                    "h1-2025-b",
-                ),
-            )
-            .await;
-        assert_eq!(d["submitReport"]["report"]["status"], "RESUBMITTED");
-        let v = d["submitReport"]["report"]["version"].as_i64().unwrap();
+        let d = submit_report(
+            &app,
+            "partner.bot",
+            &street,
+            json!({ "admitted": 4, "talentExempt": 1 }),
+            "h1-2025-b",
+        )
+        .await;
+        assert_eq!(d["report"]["status"], "RESUBMITTED");
+        let v = d["report"]["version"].as_i64().unwrap();
         let read = app
             .ok(
                 Some("district.organizer"),
@@ -385,10 +403,12 @@ db_test!(
         assert_eq!(d["acceptReport"]["report"]["status"], "ACCEPTED");
         assert_eq!(
             code(
-                &app.exec(
-                    Some("partner.bot"),
-                    SUBMIT_REPORT,
-                    report_input(&street, json!({ "admitted": 4 }), "h1-2025-c")
+                &try_submit_report(
+                    &app,
+                    "partner.bot",
+                    &street,
+                    json!({ "admitted": 4 }),
+                    "h1-2025-c"
                 )
                 .await
             ),
@@ -436,20 +456,30 @@ pub(crate) async fn download(app: &TestApp, user: Option<&str>, uri: &str) -> (u
     )
 }
 
+/// The first sheet of the xlsx `user` downloads from `uri`, which must answer 200.
+pub(crate) async fn download_sheet(
+    app: &TestApp,
+    user: &str,
+    uri: &str,
+) -> calamine::Range<calamine::Data> {
+    use calamine::Reader;
+    let (status, bytes) = download(app, Some(user), uri).await;
+    assert_eq!(status, 200, "{uri}: {}", String::from_utf8_lossy(&bytes));
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    book.worksheet_range_at(0).unwrap().unwrap()
+}
+
 db_test!(exports_read_back_as_the_same_cells_in_xlsx_and_csv, |app| {
-    use calamine::{Data, Reader, Xlsx};
+    use calamine::Data;
     subtree(&app).await;
     let street = app.org_id("和平街道党工委").await;
     let uri =
         format!("/exports/indicator-table.xlsx?organizationId={street}&year=2025&asOf=2025-08-01");
     assert_eq!(download(&app, None, &uri).await.0, 401);
     assert_eq!(download(&app, Some("univ.admin"), &uri).await.0, 404);
-    let (status, bytes) = download(&app, Some("edu.analyst"), &uri).await;
-    assert_eq!(status, 404);
-    let (status, bytes2) = download(&app, Some("street.organizer"), &uri).await;
-    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&bytes));
-    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes2)).unwrap();
-    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    assert_eq!(download(&app, Some("edu.analyst"), &uri).await.0, 404);
+    let sheet = download_sheet(&app, "street.organizer", &uri).await;
     let cell = |r: u32, c: u32| sheet.get_value((r, c)).cloned().unwrap_or(Data::Empty);
     assert_eq!(cell(0, 0), Data::String("组织名称".into()));
     assert_eq!(cell(0, 5), Data::String("已发展".into()));
@@ -502,26 +532,15 @@ db_test!(exports_read_back_as_the_same_cells_in_xlsx_and_csv, |app| {
         "{text}"
     );
     // A report export.
-    let d = app
-        .ok(
-            Some("partner.bot"),
-            SUBMIT_REPORT,
-            report_input(&street, json!({ "admitted": 5 }), "k"),
-        )
-        .await;
-    let id = d["submitReport"]["report"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let (status, bytes) = download(
+    let id = submit_report(&app, "partner.bot", &street, json!({ "admitted": 5 }), "k")
+        .await
+        .string_at("report.id");
+    let sheet = download_sheet(
         &app,
-        Some("street.organizer"),
+        "street.organizer",
         &format!("/exports/reports/{id}.xlsx"),
     )
     .await;
-    assert_eq!(status, 200);
-    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
-    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
     let admitted_row = (0..sheet.height() as u32)
         .find(|r| sheet.get_value((*r, 0)) == Some(&Data::String("admitted".into())))
         .unwrap();

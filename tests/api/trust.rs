@@ -3,8 +3,8 @@
 //! tests try the ways out a user found and check that each is closed.
 
 use crate::fixtures::{Case, STEP, submit};
-use crate::helpers::code;
-use crate::indicators::{SUBMIT_REPORT, download, report_input};
+use crate::helpers::{JsonPath, code};
+use crate::indicators::{SUBMIT_REPORT, download, download_sheet, report_input, submit_report};
 use serde_json::json;
 
 /// The global id of the first Party member the street organizer sees.
@@ -126,10 +126,7 @@ db_test!(exported_cells_never_start_a_formula, |app| {
     let mut input = report_input(&street, json!({ "=1+2": 1, "@SUM(A1)": 2 }), "formula");
     input["input"]["narrative"] = json!("=HYPERLINK(\"http://evil.example\",\"点击\")");
     let d = app.ok(Some("street.organizer"), SUBMIT_REPORT, input).await;
-    let id = d["submitReport"]["report"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = d.string_at("submitReport.report.id");
     let (status, bytes) = download(
         &app,
         Some("street.organizer"),
@@ -153,16 +150,13 @@ db_test!(exported_cells_never_start_a_formula, |app| {
         cells > 4 && text.contains("'=1+2") && text.contains("'=HYPERLINK"),
         "{text}"
     );
-    let (status, bytes) = download(
+    let sheet = download_sheet(
         &app,
-        Some("street.organizer"),
+        "street.organizer",
         &format!("/exports/reports/{id}.xlsx"),
     )
     .await;
-    assert_eq!(status, 200);
-    use calamine::{Data, Reader, Xlsx};
-    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
-    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    use calamine::Data;
     for cell in sheet.used_cells() {
         if let Data::String(s) = cell.2 {
             assert!(!s.starts_with(['=', '+', '-', '@']), "{s:?}");
@@ -192,17 +186,9 @@ db_test!(
             .await;
         assert_eq!(code(&r), "FORBIDDEN", "{r:#}");
         // The partner still submits its report, with the snapshot computed for it.
-        let d = app
-            .ok(
-                Some("partner.bot"),
-                SUBMIT_REPORT,
-                report_input(&street, json!({ "admitted": 0 }), "p1"),
-            )
-            .await;
-        let id = d["submitReport"]["report"]["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let id = submit_report(&app, "partner.bot", &street, json!({ "admitted": 0 }), "p1")
+            .await
+            .string_at("report.id");
         // An analyst and a viewer of the district read the figures, not the free text.
         let district = app.org_id("示例区委组织部").await;
         let q = "mutation($input: CreateUserInput!) { createUser(input: $input) { user { id } } }";
@@ -461,17 +447,9 @@ db_test!(
     |app| {
         app.load_demo().await;
         let street = app.org_id("和平街道党工委").await;
-        let d = app
-            .ok(
-                Some("partner.bot"),
-                SUBMIT_REPORT,
-                report_input(&street, json!({ "admitted": 0 }), "p2"),
-            )
-            .await;
-        let id = d["submitReport"]["report"]["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let id = submit_report(&app, "partner.bot", &street, json!({ "admitted": 0 }), "p2")
+            .await
+            .string_at("report.id");
         let r = app.ok(Some("partner.bot"), "query($id: ID!) { report(id: $id) { status snapshot findings { key } narrative attachments { name } } }", json!({ "id": id })).await;
         assert_eq!(r["report"]["status"], "SUBMITTED");
         for f in ["snapshot", "findings", "narrative", "attachments"] {
@@ -572,17 +550,9 @@ db_test!(second_review_findings_stay_closed, |app| {
     assert_eq!(code(&r), "BAD_USER_INPUT", "{r:#}");
     // Whoever submitted a report does not accept it.
     let community = app.org_id("和平社区党委").await;
-    let d = app
-        .ok(
-            Some("street.organizer"),
-            SUBMIT_REPORT,
-            report_input(&community, json!({}), "self"),
-        )
-        .await;
-    let report = d["submitReport"]["report"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let report = submit_report(&app, "street.organizer", &community, json!({}), "self")
+        .await
+        .string_at("report.id");
     let r = app.exec(Some("street.organizer"), "mutation($input: ReviewReportInput!) { acceptReport(input: $input) { report { status } } }", json!({ "input": { "id": report, "expectedVersion": 1, "acceptedOn": "2025-07-05" } })).await;
     assert_eq!(code(&r), "FORBIDDEN", "{r:#}");
 });
