@@ -347,6 +347,10 @@ pub trait JsonPath {
             .unwrap_or_else(|| panic!("a string at {path}: {v:#}"))
             .to_string()
     }
+    /// The integers at `paths`, each `None` where there is none (compare with `[Some(1), …]`).
+    fn ints_at(&self, paths: &[&str]) -> Vec<Option<i64>> {
+        paths.iter().map(|p| self.at(p).as_i64()).collect()
+    }
     /// The array at `path`; panics when it is not an array.
     fn array_at(&self, path: &str) -> &Vec<Value> {
         let v = self.at(path);

@@ -89,13 +89,8 @@ db_test!(
             .await;
         let i = &d["indicators"];
         assert_eq!(
-            (
-                i["planTotal"].as_i64(),
-                i["allocated"].as_i64(),
-                i["admitted"].as_i64(),
-                i["talentExempt"].as_i64()
-            ),
-            (Some(10), Some(9), Some(4), Some(1))
+            i.ints_at(&["planTotal", "allocated", "admitted", "talentExempt"]),
+            [Some(10), Some(9), Some(4), Some(1)]
         );
         assert_eq!(i["completionRate"], 40.0);
         assert_eq!(i["deviationPercent"], -60.0);
@@ -162,12 +157,8 @@ db_test!(
         let h = &i["processHealth"];
         // Two applicants not talked to; five approved probationers without an oath after a month.
         assert_eq!(
-            (
-                h["talksOverdue"].as_i64(),
-                h["oathsOverdue"].as_i64(),
-                h["conversionsOverdue"].as_i64()
-            ),
-            (Some(2), Some(5), Some(0))
+            h.ints_at(&["talksOverdue", "oathsOverdue", "conversionsOverdue"]),
+            [Some(2), Some(5), Some(0)]
         );
         let idle: Vec<&str> = i["idleBranches"]
             .as_array()
@@ -229,38 +220,27 @@ db_test!(
         };
         let x = row("星火科技有限公司党支部");
         assert_eq!(
-            (
-                x["planned"].as_i64(),
-                x["plannedUnder35"].as_i64(),
-                x["plannedCollegePlus"].as_i64()
-            ),
-            (Some(6), Some(4), Some(3))
+            x.ints_at(&["planned", "plannedUnder35", "plannedCollegePlus"]),
+            [Some(6), Some(4), Some(3)]
         );
         assert_eq!(x["completionMonth"], "2025-10");
         assert_eq!(
-            (
-                x["admitted"].as_i64(),
-                x["admittedUnder35"].as_i64(),
-                x["admittedCollegePlus"].as_i64(),
-                x["candidates"].as_i64()
-            ),
-            (Some(3), Some(2), Some(2), Some(6))
+            x.ints_at(&[
+                "admitted",
+                "admittedUnder35",
+                "admittedCollegePlus",
+                "candidates"
+            ]),
+            [Some(3), Some(2), Some(2), Some(6)]
         );
         let m = row("明达物流有限公司党支部");
-        assert_eq!(
-            (m["admitted"].as_i64(), m["talentExempt"].as_i64()),
-            (Some(1), Some(1))
-        );
+        assert_eq!(m.ints_at(&["admitted", "talentExempt"]), [Some(1), Some(1)]);
         assert!(row("和平街道机关党支部")["planned"].is_null());
         let total = rows.last().unwrap();
         assert_eq!(total["isTotal"], true);
         assert_eq!(
-            (
-                total["planned"].as_i64(),
-                total["admitted"].as_i64(),
-                total["candidates"].as_i64()
-            ),
-            (Some(9), Some(4), Some(8))
+            total.ints_at(&["planned", "admitted", "candidates"]),
+            [Some(9), Some(4), Some(8)]
         );
     }
 );
@@ -417,12 +397,8 @@ db_test!(
         let after = app.ok(Some("district.organizer"), "query($c: ID!) { reportSubmissions(collectorOrganizationId: $c, year: 2025, period: H1, asOf: \"2025-07-05\") { submitted missing late rows { status late submittedOn } } }", json!({ "c": district })).await;
         let s = &after["reportSubmissions"];
         assert_eq!(
-            (
-                s["submitted"].as_i64(),
-                s["missing"].as_i64(),
-                s["late"].as_i64()
-            ),
-            (Some(1), Some(0), Some(1))
+            s.ints_at(&["submitted", "missing", "late"]),
+            [Some(1), Some(0), Some(1)]
         );
         assert_eq!(s["rows"][0]["status"], "ACCEPTED");
     }

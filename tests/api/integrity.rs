@@ -149,8 +149,8 @@ db_test!(a_december_rush_and_late_graduates_are_flagged, |app| {
         .await["indicators"]["rush"]
         .clone();
     assert_eq!(
-        (r["decemberAdmitted"].as_i64(), r["yearAdmitted"].as_i64()),
-        (Some(3), Some(7))
+        r.ints_at(&["decemberAdmitted", "yearAdmitted"]),
+        [Some(3), Some(7)]
     );
     assert_eq!(r["decemberSharePercent"], 42.9);
     assert_eq!(
@@ -223,13 +223,8 @@ db_test!(
             .await;
         let reg = &d["formRegister"];
         assert_eq!(
-            (
-                reg["issued"].as_i64(),
-                reg["bound"].as_i64(),
-                reg["used"].as_i64(),
-                reg["voided"].as_i64()
-            ),
-            (Some(6), Some(1), Some(1), Some(2))
+            reg.ints_at(&["issued", "bound", "used", "voided"]),
+            [Some(6), Some(1), Some(1), Some(2)]
         );
         let voided = app.ok(Some("street.organizer"), "query($c: ID!) { formRegister(committeeOrganizationId: $c, status: VOIDED) { numbers { number voidReason } } }", json!({ "c": street })).await;
         assert_eq!(

@@ -3,7 +3,7 @@
 //! period figures exact across the end of June; the year-end package's proposed plan; duties.
 
 use crate::fixtures::{admitted, organizer_at};
-use crate::helpers::{TestApp, code};
+use crate::helpers::{JsonPath, TestApp, code};
 use crate::plans::{SET, plan};
 use serde_json::{Value, json};
 
@@ -201,11 +201,9 @@ db_test!(
             .find(|x| x["rule"] == "Q11")
             .expect("first half short");
         assert_eq!(
-            (
-                q11["details"]["firstHalf"].as_i64(),
-                q11["details"]["admittedFirstHalf"].as_i64()
-            ),
-            (Some(30), Some(7))
+            q11.at("details")
+                .ints_at(&["firstHalf", "admittedFirstHalf"]),
+            [Some(30), Some(7)]
         );
         let pools: Vec<&Value> = f.iter().filter(|x| x["rule"] == "Q12").collect();
         assert_eq!(pools.len(), 2);
@@ -350,12 +348,8 @@ db_test!(
         let d = adopt_as("district.organizer", "2026-02-01").await;
         let g = &d["data"]["adoptProposedPlan"]["guidancePlan"];
         assert_eq!(
-            (
-                g["year"].as_i64(),
-                g["total"].as_i64(),
-                g["revision"].as_i64()
-            ),
-            (Some(2026), Some(24), Some(1)),
+            g.ints_at(&["year", "total", "revision"]),
+            [Some(2026), Some(24), Some(1)],
             "{d:#}"
         );
         assert_eq!(g["issuer"]["name"], "示例区委组织部");
@@ -439,11 +433,8 @@ db_test!(
             .expect("the community falls short");
         assert_eq!(short["organization"]["name"], "和平社区党委");
         assert_eq!(
-            (
-                short["admittedTwoYears"].as_i64(),
-                short["youngTwoYears"].as_i64()
-            ),
-            (Some(3), Some(1))
+            short.ints_at(&["admittedTwoYears", "youngTwoYears"]),
+            [Some(3), Some(1)]
         );
         // A PARTNER reads no indicators.
         let r = app

@@ -1,7 +1,7 @@
 //! Guidance plans: real-shaped plans, every finding's numbers, invalid input, revisions.
 
 use crate::fixtures::{admitted, organizer_at};
-use crate::helpers::code;
+use crate::helpers::{JsonPath, code};
 use serde_json::{Value, json};
 
 pub(crate) const SET: &str = "mutation($input: SetGuidancePlanInput!) { setGuidancePlan(input: $input) { guidancePlan { id total revision } } }";
@@ -107,16 +107,12 @@ db_test!(
             .await;
         let p = &g["guidancePlan"];
         assert_eq!(
-            (
-                p["total"].as_i64(),
-                p["allocatedTotal"].as_i64(),
-                p["remaining"].as_i64()
-            ),
-            (Some(20), Some(26), Some(-6))
+            p.ints_at(&["total", "allocatedTotal", "remaining"]),
+            [Some(20), Some(26), Some(-6)]
         );
         assert_eq!(
-            (p["admittedSoFar"].as_i64(), p["talentExempt"].as_i64()),
-            (Some(3), Some(1))
+            p.ints_at(&["admittedSoFar", "talentExempt"]),
+            [Some(3), Some(1)]
         );
         assert_eq!(p["allocations"].as_array().unwrap().len(), 14);
         let months = p["completionByMonth"].as_array().unwrap();
@@ -143,11 +139,8 @@ db_test!(
         assert_eq!(q4["details"]["admitted"], 3);
         assert_eq!(q4["details"]["deviationPercent"], -85.0);
         assert_eq!(
-            (
-                q4["details"]["low"].as_i64(),
-                q4["details"]["high"].as_i64()
-            ),
-            (Some(18), Some(22))
+            q4.at("details").ints_at(&["low", "high"]),
+            [Some(18), Some(22)]
         );
     }
 );
@@ -205,29 +198,21 @@ db_test!(
         let cap =
             by("STUDENTS", "CONTRADICTION").expect("the count cap contradicts the percentage cap");
         assert_eq!(
-            (
-                cap["details"]["count"].as_i64(),
-                cap["details"]["countFromPercent"].as_i64(),
-                cap["details"]["base"].as_i64()
-            ),
-            (Some(50), Some(35), Some(350))
+            cap.at("details")
+                .ints_at(&["count", "countFromPercent", "base"]),
+            [Some(50), Some(35), Some(350)]
         );
         let young = by("AGE_35_AND_UNDER", "FULFILMENT").unwrap();
         assert_eq!(
-            (
-                young["details"]["actual"].as_i64(),
-                young["details"]["required"].as_i64()
-            ),
-            (Some(6), Some(8))
+            young.at("details").ints_at(&["actual", "required"]),
+            [Some(6), Some(8)]
         );
         let nested = by("AGE_25_AND_UNDER", "FULFILMENT").unwrap();
         assert_eq!(
-            (
-                nested["details"]["actual"].as_i64(),
-                nested["details"]["required"].as_i64(),
-                nested["details"]["base"].as_i64()
-            ),
-            (Some(2), Some(3), Some(6))
+            nested
+                .at("details")
+                .ints_at(&["actual", "required", "base"]),
+            [Some(2), Some(3), Some(6)]
         );
         // 8 college+ of 10 meets 60 % (6): no finding.
         assert!(by("COLLEGE_PLUS", "FULFILMENT").is_none());
