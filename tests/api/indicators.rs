@@ -1,8 +1,8 @@
 //! Indicators, the per-child table, reports and exports, with every figure asserted.
 
-use crate::fixtures::{Case, admitted, id_card, organizer_at, person, to_activist};
+use crate::fixtures::{Case, admitted, id_card, person, to_activist};
 use crate::helpers::{JsonPath, TestApp, code};
-use crate::plans::{SET, plan};
+use crate::plans::{Planner, district_and_street};
 use axum::body::Body;
 use axum::http::Request;
 use serde_json::{Value, json};
@@ -10,45 +10,32 @@ use serde_json::{Value, json};
 /// A district plan of 10 allocated 6 + 3 to two branches of the street's; admissions and
 /// applications at known stages.
 async fn subtree(app: &TestApp) {
-    app.load_demo().await;
-    organizer_at(app, "示例区委组织部", "district.organizer").await;
-    let district = app.org_id("示例区委组织部").await;
-    let street = app.org_id("和平街道党工委").await;
+    let (district, street) = district_and_street(app).await;
+    let by_district = Planner::new(app, "district.organizer", &district);
+    let by_street = Planner::new(app, "street.organizer", &street);
     let xinghuo = app.org_id("星火科技有限公司党支部").await;
     let mingda = app.org_id("明达物流有限公司党支部").await;
-    app.ok(
-        Some("district.organizer"),
-        SET,
-        plan(
+    by_district
+        .set(
             &street,
-            &district,
             "2025-02-15",
             json!({ "total": 10, "ratios": [{ "kind": "ACTIVISTS_TARGETS", "parts": [3, 1] }] }),
-        ),
-    )
-    .await;
-    app.ok(
-        Some("street.organizer"),
-        SET,
-        plan(
+        )
+        .await;
+    by_street
+        .set(
             &xinghuo,
-            &street,
             "2025-03-01",
             json!({ "total": 6, "under35": 4, "collegePlus": 3, "completionMonth": "2025-10" }),
-        ),
-    )
-    .await;
-    app.ok(
-        Some("street.organizer"),
-        SET,
-        plan(
+        )
+        .await;
+    by_street
+        .set(
             &mingda,
-            &street,
             "2025-03-01",
             json!({ "total": 3, "under35": 2, "collegePlus": 1, "completionMonth": "2025-11" }),
-        ),
-    )
-    .await;
+        )
+        .await;
     // Admitted in 2025: 星火 3 (2 young women graduates, 1 older man), 明达 1 + 1 talent.
     let admissions = "
         星火科技有限公司党支部 2 F 1998-01-01 UNDERGRADUATE 2025-05-10

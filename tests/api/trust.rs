@@ -5,6 +5,7 @@
 use crate::fixtures::{Case, STEP, submit};
 use crate::helpers::{JsonPath, code};
 use crate::indicators::{SUBMIT_REPORT, download, download_sheet, report_input, submit_report};
+use crate::plans::{Planner, district_and_street};
 use serde_json::json;
 
 /// The global id of the first Party member the street organizer sees.
@@ -353,16 +354,11 @@ db_test!(
 db_test!(
     a_lower_level_cannot_rewrite_the_plan_issued_above_it,
     |app| {
-        app.load_demo().await;
-        crate::fixtures::organizer_at(&app, "示例区委组织部", "district.organizer").await;
-        let district = app.org_id("示例区委组织部").await;
-        let street = app.org_id("和平街道党工委").await;
-        app.ok(
-            Some("district.organizer"),
-            crate::plans::SET,
-            crate::plans::plan(&street, &district, "2025-01-01", json!({ "total": 20 })),
-        )
-        .await;
+        let (district, street) = district_and_street(&app).await;
+        let by_district = Planner::new(&app, "district.organizer", &district);
+        by_district
+            .set(&street, "2025-01-01", json!({ "total": 20 }))
+            .await;
         // The street re-issuing its own plan to itself: refused, both ways.
         let mut own = crate::plans::plan(&street, &street, "2025-02-01", json!({ "total": 999 }));
         own["input"]["reason"] = json!("self-raise");
@@ -374,12 +370,9 @@ db_test!(
         assert_eq!(d["guidancePlan"]["total"], 20);
         // A community's plan issued by the district cannot be revised by the street below it.
         let community = app.org_id("和平社区党委").await;
-        app.ok(
-            Some("district.organizer"),
-            crate::plans::SET,
-            crate::plans::plan(&community, &district, "2025-01-01", json!({ "total": 5 })),
-        )
-        .await;
+        by_district
+            .set(&community, "2025-01-01", json!({ "total": 5 }))
+            .await;
         let mut again =
             crate::plans::plan(&community, &street, "2025-02-01", json!({ "total": 50 }));
         again["input"]["reason"] = json!("raise");
@@ -419,16 +412,12 @@ db_test!(extreme_numbers_are_refused_not_panicked_on, |app| {
         assert_eq!(code(&r), "BAD_USER_INPUT", "{q}: {r:#}");
     }
     let community = app.org_id("和平社区党委").await;
-    let r = app
-        .exec(
-            Some("street.organizer"),
-            crate::plans::SET,
-            crate::plans::plan(
-                &community,
-                &street,
-                "2025-01-01",
-                json!({ "total": 2147483647, "under35": 2147483647 }),
-            ),
+    let by_street = Planner::new(&app, "street.organizer", &street);
+    let r = by_street
+        .try_set(
+            &community,
+            "2025-01-01",
+            json!({ "total": 2147483647, "under35": 2147483647 }),
         )
         .await;
     assert_eq!(code(&r), "BAD_USER_INPUT", "{r:#}");
