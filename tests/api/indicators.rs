@@ -15,27 +15,14 @@ async fn subtree(app: &TestApp) {
     let by_street = Planner::new(app, "street.organizer", &street);
     let xinghuo = app.org_id("星火科技有限公司党支部").await;
     let mingda = app.org_id("明达物流有限公司党支部").await;
-    by_district
-        .set(
-            &street,
-            "2025-02-15",
-            json!({ "total": 10, "ratios": [{ "kind": "ACTIVISTS_TARGETS", "parts": [3, 1] }] }),
-        )
-        .await;
-    by_street
-        .set(
-            &xinghuo,
-            "2025-03-01",
-            json!({ "total": 6, "under35": 4, "collegePlus": 3, "completionMonth": "2025-10" }),
-        )
-        .await;
-    by_street
-        .set(
-            &mingda,
-            "2025-03-01",
-            json!({ "total": 3, "under35": 2, "collegePlus": 1, "completionMonth": "2025-11" }),
-        )
-        .await;
+    let ratio = json!({ "kind": "ACTIVISTS_TARGETS", "parts": [3, 1] });
+    let total = json!({ "total": 10, "ratios": [ratio] });
+    by_district.set(&street, "2025-02-15", total).await;
+    let allocation = |total: i64, under35: i64, college: i64, month: &str| json!({ "total": total, "under35": under35, "collegePlus": college, "completionMonth": month });
+    let row = allocation(6, 4, 3, "2025-10");
+    by_street.set(&xinghuo, "2025-03-01", row).await;
+    let row = allocation(3, 2, 1, "2025-11");
+    by_street.set(&mingda, "2025-03-01", row).await;
     // Admitted in 2025: 星火 3 (2 young women graduates, 1 older man), 明达 1 + 1 talent.
     let admissions = "
         星火科技有限公司党支部 2 F 1998-01-01 UNDERGRADUATE 2025-05-10
@@ -238,29 +225,32 @@ pub(crate) fn report_input(org: &str, declared: Value, key: &str) -> Value {
     json!({ "input": { "organizationId": org, "year": 2025, "period": "H1", "declared": declared, "narrative": "上半年发展党员工作总结", "attachments": [{ "name": "附件1", "text": "名单" }], "submittedOn": "2025-06-26", "idempotencyKey": key } })
 }
 
-/// `user` submits `org`'s H1 report (see [`report_input`]); the raw response.
-pub(crate) async fn try_submit_report(
-    app: &TestApp,
-    user: &str,
-    org: &str,
-    declared: Value,
-    key: &str,
-) -> Value {
-    let input = report_input(org, declared, key);
-    app.exec(Some(user), SUBMIT_REPORT, input).await
+/// A user submitting an organization's H1 2025 reports (see [`report_input`]).
+pub(crate) struct Reporter<'a> {
+    app: &'a TestApp,
+    user: &'a str,
+    org: &'a str,
 }
 
-/// `user` submits `org`'s H1 report, which must succeed; the `submitReport` payload.
-pub(crate) async fn submit_report(
-    app: &TestApp,
-    user: &str,
-    org: &str,
-    declared: Value,
-    key: &str,
-) -> Value {
-    let r = try_submit_report(app, user, org, declared, key).await;
-    assert!(r.get("errors").is_none(), "unexpected errors: {r:#}");
-    r.at("data.submitReport").clone()
+impl<'a> Reporter<'a> {
+    /// `user` submitting `org`'s reports.
+    pub(crate) fn new(app: &'a TestApp, user: &'a str, org: &'a str) -> Self {
+        Reporter { app, user, org }
+    }
+
+    /// Submits the report declaring `declared` under the idempotency key `key`; the raw
+    /// response.
+    pub(crate) async fn try_submit(&self, declared: Value, key: &str) -> Value {
+        let input = report_input(self.org, declared, key);
+        self.app.exec(Some(self.user), SUBMIT_REPORT, input).await
+    }
+
+    /// Submits the report, which must succeed; the `submitReport` payload.
+    pub(crate) async fn submit(&self, declared: Value, key: &str) -> Value {
+        let r = self.try_submit(declared, key).await;
+        assert!(r.get("errors").is_none(), "unexpected errors: {r:#}");
+        r.at("data.submitReport").clone()
+    }
 }
 
 db_test!(
@@ -269,19 +259,15 @@ db_test!(
         subtree(&app).await;
         let district = app.org_id("示例区委组织部").await;
         let street = app.org_id("和平街道党工委").await;
+        let partner = Reporter::new(&app, "partner.bot", &street);
         app.ok(Some("district.organizer"), "mutation($input: SetReportScheduleInput!) { setReportSchedule(input: $input) { dueOn } }", json!({ "input": { "collectorOrganizationId": district, "year": 2025, "period": "H1", "dueOn": "2025-06-25" } })).await;
         let before = app.ok(Some("district.organizer"), "query($c: ID!) { reportSubmissions(collectorOrganizationId: $c, year: 2025, period: H1, asOf: \"2025-06-30\") { dueOn submitted missing late rows { status late } } }", json!({ "c": district })).await;
         assert_eq!(before["reportSubmissions"]["missing"], 1);
         assert_eq!(before["reportSubmissions"]["late"], 1);
         // The partner submits: declared admitted 5 differs from the computed 4.
-        let d = submit_report(
-            &app,
-            "partner.bot",
-            &street,
-            json!({ "admitted": 5, "talentExempt": 1 }),
-            "h1-2025",
-        )
-        .await;
+        let d = partner
+            .submit(json!({ "admitted": 5, "talentExempt": 1 }), "h1-2025")
+            .await;
         let r = &d["report"];
         assert_eq!(r["status"], "SUBMITTED");
         assert_eq!(r["dueOn"], "2025-06-25");
@@ -303,26 +289,16 @@ db_test!(
             json!([{ "key": "admitted", "declared": 5, "computed": 4 }])
         );
         // The same key and payload: the first result; another payload: conflict.
-        let again = submit_report(
-            &app,
-            "partner.bot",
-            &street,
-            json!({ "admitted": 5, "talentExempt": 1 }),
-            "h1-2025",
-        )
-        .await;
+        let again = partner
+            .submit(json!({ "admitted": 5, "talentExempt": 1 }), "h1-2025")
+            .await;
         assert_eq!(again["replayed"], true);
         assert_eq!(again["report"]["id"], id.as_str());
         assert_eq!(
             code(
-                &try_submit_report(
-                    &app,
-                    "partner.bot",
-                    &street,
-                    json!({ "admitted": 4 }),
-                    "h1-2025"
-                )
-                .await
+                &partner
+                    .try_submit(json!({ "admitted": 4 }), "h1-2025")
+                    .await
             ),
             "CONFLICT"
         );
@@ -341,14 +317,9 @@ db_test!(
         );
         let d = app.ok(Some("district.organizer"), review, json!({ "input": { "id": id, "expectedVersion": 1, "reason": "发展人数与系统不符" } })).await;
         assert_eq!(d["returnReport"]["report"]["status"], "RETURNED");
-        let d = submit_report(
-            &app,
-            "partner.bot",
-            &street,
-            json!({ "admitted": 4, "talentExempt": 1 }),
-            "h1-2025-b",
-        )
-        .await;
+        let d = partner
+            .submit(json!({ "admitted": 4, "talentExempt": 1 }), "h1-2025-b")
+            .await;
         assert_eq!(d["report"]["status"], "RESUBMITTED");
         let v = d["report"]["version"].as_i64().unwrap();
         let read = app
@@ -370,14 +341,9 @@ db_test!(
         assert_eq!(d["acceptReport"]["report"]["status"], "ACCEPTED");
         assert_eq!(
             code(
-                &try_submit_report(
-                    &app,
-                    "partner.bot",
-                    &street,
-                    json!({ "admitted": 4 }),
-                    "h1-2025-c"
-                )
-                .await
+                &partner
+                    .try_submit(json!({ "admitted": 4 }), "h1-2025-c")
+                    .await
             ),
             "CONFLICT"
         );
@@ -495,7 +461,9 @@ db_test!(exports_read_back_as_the_same_cells_in_xlsx_and_csv, |app| {
         "{text}"
     );
     // A report export.
-    let id = submit_report(&app, "partner.bot", &street, json!({ "admitted": 5 }), "k")
+    let partner = Reporter::new(&app, "partner.bot", &street);
+    let id = partner
+        .submit(json!({ "admitted": 5 }), "k")
         .await
         .string_at("report.id");
     let sheet = download_sheet(

@@ -4,7 +4,7 @@
 
 use crate::fixtures::{Case, STEP, submit};
 use crate::helpers::{JsonPath, code};
-use crate::indicators::{SUBMIT_REPORT, download, download_sheet, report_input, submit_report};
+use crate::indicators::{Reporter, SUBMIT_REPORT, download, download_sheet, report_input};
 use crate::plans::{Planner, district_and_street};
 use serde_json::json;
 
@@ -187,7 +187,8 @@ db_test!(
             .await;
         assert_eq!(code(&r), "FORBIDDEN", "{r:#}");
         // The partner still submits its report, with the snapshot computed for it.
-        let id = submit_report(&app, "partner.bot", &street, json!({ "admitted": 0 }), "p1")
+        let id = Reporter::new(&app, "partner.bot", &street)
+            .submit(json!({ "admitted": 0 }), "p1")
             .await
             .string_at("report.id");
         // An analyst and a viewer of the district read the figures, not the free text.
@@ -436,7 +437,8 @@ db_test!(
     |app| {
         app.load_demo().await;
         let street = app.org_id("和平街道党工委").await;
-        let id = submit_report(&app, "partner.bot", &street, json!({ "admitted": 0 }), "p2")
+        let id = Reporter::new(&app, "partner.bot", &street)
+            .submit(json!({ "admitted": 0 }), "p2")
             .await
             .string_at("report.id");
         let r = app.ok(Some("partner.bot"), "query($id: ID!) { report(id: $id) { status snapshot findings { key } narrative attachments { name } } }", json!({ "id": id })).await;
@@ -539,7 +541,8 @@ db_test!(second_review_findings_stay_closed, |app| {
     assert_eq!(code(&r), "BAD_USER_INPUT", "{r:#}");
     // Whoever submitted a report does not accept it.
     let community = app.org_id("和平社区党委").await;
-    let report = submit_report(&app, "street.organizer", &community, json!({}), "self")
+    let report = Reporter::new(&app, "street.organizer", &community)
+        .submit(json!({}), "self")
         .await
         .string_at("report.id");
     let r = app.exec(Some("street.organizer"), "mutation($input: ReviewReportInput!) { acceptReport(input: $input) { report { status } } }", json!({ "input": { "id": report, "expectedVersion": 1, "acceptedOn": "2025-07-05" } })).await;
