@@ -3,14 +3,12 @@
 //! row and column with nothing written, duplicates across batches, counters, idempotent retries,
 //! roles and scopes, files that are not what they claim.
 
-use crate::fixtures::id_card;
+use crate::fixtures::{candidate_count, id_card};
 use crate::helpers::{JsonPath, TestApp, content_type};
 use crate::indicators::download;
 use axum::body::Body;
 use axum::http::Request;
 use serde_json::{Value, json};
-
-const CANDIDATES: &str = "{ candidates { totalCount } }";
 
 /// A file sent to an import endpoint: by whom, where, as what, under which idempotency key.
 struct Upload<'a> {
@@ -77,13 +75,6 @@ impl<'a> Upload<'a> {
     }
 }
 
-async fn total(app: &TestApp) -> i64 {
-    app.ok(Some("street.organizer"), CANDIDATES, json!({}))
-        .await["candidates"]["totalCount"]
-        .as_i64()
-        .unwrap()
-}
-
 /// The bad rows a refusal's `extensions` name: each row's number and its `by` (`column`, `field`).
 fn bad_rows(ext: &Value, by: &str) -> Vec<(i64, String)> {
     ext.array_at("rows")
@@ -116,7 +107,7 @@ db_test!(
     |app| {
         app.load_demo().await;
         let branch = app.org_id("和平社区第一党支部").await;
-        let before = total(&app).await;
+        let before = candidate_count(&app).await;
         let applications = "{ indicators(year: 2025) { applications { total } } }";
         let ind_before = app
             .ok(Some("street.organizer"), applications, json!({}))
@@ -127,7 +118,7 @@ db_test!(
         let (status, body) = upload().key("file-1").send(&app, file.clone()).await;
         assert_eq!(status, 200, "{body:#}");
         assert_eq!(body, json!({ "imported": 12000, "replayed": false }));
-        assert_eq!(total(&app).await, before + 12_000);
+        assert_eq!(candidate_count(&app).await, before + 12_000);
         let ind = app
             .ok(Some("street.organizer"), applications, json!({}))
             .await;
@@ -171,7 +162,7 @@ db_test!(
         let (status, body) = upload().key("file-1").send(&app, file).await;
         assert_eq!(status, 200);
         assert_eq!(body, json!({ "imported": 12000, "replayed": true }));
-        assert_eq!(total(&app).await, before + 12_000);
+        assert_eq!(candidate_count(&app).await, before + 12_000);
         // The same key for another file is a conflict.
         let other = csv_rows(&branch, 1, 900).into_bytes();
         let (status, body) = upload().key("file-1").send(&app, other.clone()).await;
@@ -186,7 +177,7 @@ db_test!(
             body["errors"][0]["extensions"]["rowErrorCount"], 3,
             "{body:#}"
         );
-        assert_eq!(total(&app).await, before + 12_000);
+        assert_eq!(candidate_count(&app).await, before + 12_000);
     }
 );
 
@@ -195,7 +186,7 @@ db_test!(
     |app| {
         app.load_demo().await;
         let branch = app.org_id("和平社区第一党支部").await;
-        let before = total(&app).await;
+        let before = candidate_count(&app).await;
         let mut file = csv_rows(&branch, 6_000, 100);
         // Row 6,002 repeats row 2's number: the first batch is already written when it comes.
         let first = file.lines().nth(1).unwrap().to_string();
@@ -210,7 +201,11 @@ db_test!(
         assert_eq!(rows.len(), 1, "{body:#}");
         assert_eq!(rows[0]["row"], 6_002);
         assert_eq!(rows[0]["column"], "身份证号");
-        assert_eq!(total(&app).await, before, "nothing of the file stays");
+        assert_eq!(
+            candidate_count(&app).await,
+            before,
+            "nothing of the file stays"
+        );
         app.assert_counts_consistent().await;
     }
 );
@@ -278,7 +273,7 @@ db_test!(
             (200, json!(1)),
             "{body:#}"
         );
-        let before = total(&app).await;
+        let before = candidate_count(&app).await;
         let with_org = |mut r: Vec<String>, org: &str| {
             r.push(org.to_string());
             r
@@ -343,7 +338,7 @@ db_test!(
             );
         }
         assert!(ext["rows"].to_string().contains("N1"), "{ext:#}");
-        assert_eq!(total(&app).await, before);
+        assert_eq!(candidate_count(&app).await, before);
         app.assert_counts_consistent().await;
     }
 );
@@ -464,7 +459,7 @@ db_test!(
                 .unwrap()
                 .contains("not found")
         );
-        let before = total(&app).await;
+        let before = candidate_count(&app).await;
         for (bytes, content_type, needle) in [
             (
                 b"PK\x03\x04not really a zip".to_vec(),
@@ -500,7 +495,7 @@ db_test!(
         );
         let (status, body) = upload().send(&app, gbk.into_owned()).await;
         assert_eq!(status, 200, "{body:#}");
-        assert_eq!(total(&app).await, before + 2);
+        assert_eq!(candidate_count(&app).await, before + 2);
         app.assert_counts_consistent().await;
     }
 );
@@ -508,7 +503,7 @@ db_test!(
 db_test!(hostile_cells_are_named_and_refused_never_a_500, |app| {
     app.load_demo().await;
     let branch = app.org_id("和平社区第一党支部").await;
-    let before = total(&app).await;
+    let before = candidate_count(&app).await;
     let ok = id_card("1992-02-04", 702);
     let long = "长".repeat(201);
     let file = format!(
@@ -537,7 +532,7 @@ db_test!(hostile_cells_are_named_and_refused_never_a_500, |app| {
         ]
     );
     assert_eq!(ext["badRowCount"], 5);
-    assert_eq!(total(&app).await, before);
+    assert_eq!(candidate_count(&app).await, before);
     // Members: 留党察看 is its own column; a date of joining before 18 is refused.
     let members = format!(
         "所属党组织ID,姓名,性别,出生日期,学历,职业类别,入党日期,留党察看\n\

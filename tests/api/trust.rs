@@ -2,7 +2,7 @@
 //! property of the types (an `Organization` is only built through its scope check), so these
 //! tests try the ways out a user found and check that each is closed.
 
-use crate::fixtures::{Case, STEP, submit};
+use crate::fixtures::{Case, STEP, applicant, submit};
 use crate::helpers::{JsonPath, code};
 use crate::indicators::{Reporter, SUBMIT_REPORT, download, download_sheet, report_input};
 use crate::plans::{Planner, district_and_street};
@@ -27,9 +27,8 @@ db_test!(
     a_case_cannot_be_transferred_above_or_outside_the_organizers_subtree,
     |app| {
         app.load_demo().await;
-        let branch = app.org_id("和平社区第一党支部").await;
-        let Case { id, version: v } =
-            submit(&app, &branch, "田甜", "2001-01-01", 31, "2025-03-03").await;
+        let case = applicant(&app, "和平社区第一党支部", "田甜", "2001-01-01", 31).await;
+        let transfer = |to: &str| json!({ "transfer": { "toOrganizationId": to } });
         for target in [
             "省委组织部",
             "省委教育工委",
@@ -37,7 +36,7 @@ db_test!(
             "和平街道党工委",
         ] {
             let to = app.org_id(target).await;
-            let r = app.exec(Some("street.organizer"), STEP, json!({ "input": { "candidateId": id, "expectedVersion": v, "occurredOn": "2025-04-01", "step": { "transfer": { "toOrganizationId": to } } } })).await;
+            let r = case.step(&app, "2025-04-01", transfer(&to)).await;
             let expected = if target == "和平街道党工委" {
                 "BAD_USER_INPUT"
             } else {
@@ -47,9 +46,10 @@ db_test!(
         }
         // Another active branch in scope is accepted.
         let second = app.org_id("和平社区第二党支部").await;
-        let d = app.ok(Some("street.organizer"), STEP, json!({ "input": { "candidateId": id, "expectedVersion": v, "occurredOn": "2025-04-01", "step": { "transfer": { "toOrganizationId": second } } } })).await;
+        let r = case.step(&app, "2025-04-01", transfer(&second)).await;
+        assert!(r.get("errors").is_none(), "{r:#}");
         assert_eq!(
-            d["recordPipelineStep"]["candidate"]["organization"]["name"],
+            r.at("data.recordPipelineStep.candidate.organization.name"),
             "和平社区第二党支部"
         );
     }
@@ -525,9 +525,8 @@ db_test!(second_review_findings_stay_closed, |app| {
     assert_eq!(code(&r), "FORBIDDEN", "{r:#}");
     // Members named in a step: a missing one is answered like one out of scope; one named twice
     // is refused.
-    let branch = app.org_id("和平社区第一党支部").await;
     let Case { id, version: v } =
-        submit(&app, &branch, "成员", "2001-01-01", 33, "2025-03-03").await;
+        applicant(&app, "和平社区第一党支部", "成员", "2001-01-01", 33).await;
     let member = first_member(&app).await;
     let missing = crate::matrix::global_id("Member", 999_999);
     let step = |ids: Vec<&str>| json!({ "input": { "candidateId": id, "expectedVersion": v, "occurredOn": "2025-04-01", "step": { "assignContacts": { "memberIds": ids } } } });
