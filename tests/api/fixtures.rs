@@ -239,6 +239,13 @@ pub(crate) async fn admitted(app: &TestApp, table: &str) {
         .unwrap();
 }
 
+/// The demo with the new members of `table` (see [`admitted`]); the street's id.
+pub(crate) async fn street_with_admitted(app: &TestApp, table: &str) -> String {
+    app.load_demo().await;
+    admitted(app, table).await;
+    app.org_id("和平街道党工委").await
+}
+
 /// Writes `n` people of `(female, birth, education, talent)` approved on `approved_on` in `org`.
 async fn write_admitted(
     app: &TestApp,

@@ -2,7 +2,7 @@
 //! 14-row annex with completion months; every required count, every finding and every silence;
 //! period figures exact across the end of June; the year-end package's proposed plan; duties.
 
-use crate::fixtures::admitted;
+use crate::fixtures::{admitted, street_with_admitted};
 use crate::helpers::{JsonPath, code};
 use crate::plans::{Planner, district_and_street, findings, fourteen_children};
 use serde_json::{Value, json};
@@ -198,14 +198,12 @@ db_test!(
 db_test!(
     period_figures_are_exact_when_admissions_straddle_the_end_of_june,
     |app| {
-        app.load_demo().await;
-        let street = app.org_id("和平街道党工委").await;
         let admissions = "
             和平社区第一党支部 1 F 1999-01-01 UNDERGRADUATE 2025-06-15
             和平社区第一党支部 2 M 1999-01-01 UNDERGRADUATE 2025-06-30
             和平社区第二党支部 3 F 1970-01-01 SENIOR_HIGH 2025-07-01
         ";
-        admitted(&app, admissions).await;
+        let street = street_with_admitted(&app, admissions).await;
         let q = "query($org: ID!, $on: Date, $p: ReportPeriod) { indicators(organizationId: $org, year: 2025, asOf: $on, period: $p) { admitted periodStart periodEnd structure { category count } } }";
         let ind = |on: &'static str, p: &'static str| {
             let street = street.clone();
@@ -324,14 +322,12 @@ db_test!(
 db_test!(
     villages_communities_and_branches_short_of_their_duties_are_listed,
     |app| {
-        app.load_demo().await;
-        let street = app.org_id("和平街道党工委").await;
         // The community admitted 2 in 2025, one of them ≤35: half, enough.
         let admissions = "
             和平社区第一党支部 1 F 1999-01-01 UNDERGRADUATE 2025-04-15
             和平社区第二党支部 1 F 1960-01-01 SENIOR_HIGH 2024-09-15
         ";
-        admitted(&app, admissions).await;
+        let street = street_with_admitted(&app, admissions).await;
         let q = "query($org: ID!) { developmentDuties(under: $org, year: 2025, sinceYear: 2024) { organization { name } duty activists admittedTwoYears youngTwoYears message } }";
         let d = app
             .ok(Some("street.organizer"), q, json!({ "org": street }))
