@@ -36,6 +36,14 @@ async fn login(app: &TestApp, user: &str, password: &str, request_id: &str) -> V
     body
 }
 
+/// The first row `audit verify` finds edited or removed, if any.
+async fn first_break(app: &TestApp) -> Option<fazhan::db::audit::ChainBreak> {
+    fazhan::service::audit::verify(&app.state.db)
+        .await
+        .unwrap()
+        .1
+}
+
 db_test!(
     writes_logins_and_exports_are_chained_audit_rows_and_verify_names_a_tampered_row,
     |app| {
@@ -99,13 +107,7 @@ db_test!(
                 .all(|r| r["hash"].as_str().is_some_and(|h| h.len() == 64))
         );
         // The chain is intact; an edited row is named, then a removed one.
-        assert_eq!(
-            fazhan::service::audit::verify(&app.state.db)
-                .await
-                .unwrap()
-                .1,
-            None
-        );
+        assert_eq!(first_break(&app).await, None);
         let target = step["sequence"].as_i64().unwrap();
         app.state
             .db
@@ -114,22 +116,14 @@ db_test!(
             ))
             .await
             .unwrap();
-        let broken = fazhan::service::audit::verify(&app.state.db)
-            .await
-            .unwrap()
-            .1
-            .expect("a break");
+        let broken = first_break(&app).await.expect("a break");
         assert_eq!(broken.id, target);
         app.state
             .db
             .execute_unprepared(&format!("DELETE FROM audit_events WHERE id = {target}"))
             .await
             .unwrap();
-        let broken = fazhan::service::audit::verify(&app.state.db)
-            .await
-            .unwrap()
-            .1
-            .expect("a break");
+        let broken = first_break(&app).await.expect("a break");
         assert!(
             broken.id > target,
             "the row after the removed one: {broken:?}"
@@ -270,12 +264,7 @@ db_test!(
         ..fazhan::Config::for_tests(String::new())
     },
     |app| {
-        assert_eq!(
-            app.http(Request::get("/metrics").body(Body::empty()).unwrap())
-                .await
-                .0,
-            404
-        );
+        assert_eq!(app.get("/metrics").await.0, 404);
         let (status, _, body) = app
             .http(
                 Request::get("/graphql")

@@ -111,6 +111,36 @@ pub(crate) async fn submit(
     Case::submit(app, branch, person(name, &id_card(birth, seq), birth), on).await
 }
 
+/// An application by `name` born on `birth` (ID sequence `seq`) to the branch named `branch`,
+/// submitted on 2025-03-03.
+pub(crate) async fn applicant(
+    app: &TestApp,
+    branch: &str,
+    name: &str,
+    birth: &str,
+    seq: u32,
+) -> Case {
+    let branch = app.org_id(branch).await;
+    submit(app, &branch, name, birth, seq, "2025-03-03").await
+}
+
+/// The version of the case `id` and the number of steps in its timeline, as the street
+/// organizer reads them.
+pub(crate) async fn version_and_steps(app: &TestApp, id: &str) -> (i64, usize) {
+    let q = "query($id: ID!) { candidate(id: $id) { version timeline { step } } }";
+    let d = app.ok(Some(ORGANIZER), q, json!({ "id": id })).await;
+    let version = d.at("candidate.version").as_i64().unwrap();
+    (version, d.array_at("candidate.timeline").len())
+}
+
+/// How many cases the street organizer sees.
+pub(crate) async fn candidate_count(app: &TestApp) -> i64 {
+    let d = app
+        .ok(Some(ORGANIZER), "{ candidates { totalCount } }", json!({}))
+        .await;
+    d.at("candidates.totalCount").as_i64().unwrap()
+}
+
 /// The application talk (talker 书记) on `talk_on` and the activist (recommended by the league)
 /// on `activist_on`; returns the second response.
 pub(crate) async fn to_activist(app: &TestApp, case: &mut Case, talk_on: &str, on: &str) -> Value {
@@ -207,6 +237,13 @@ pub(crate) async fn admitted(app: &TestApp, table: &str) {
     fazhan::service::counts::rebuild(&app.state.db)
         .await
         .unwrap();
+}
+
+/// The demo with the new members of `table` (see [`admitted`]); the street's id.
+pub(crate) async fn street_with_admitted(app: &TestApp, table: &str) -> String {
+    app.load_demo().await;
+    admitted(app, table).await;
+    app.org_id("和平街道党工委").await
 }
 
 /// Writes `n` people of `(female, birth, education, talent)` approved on `approved_on` in `org`.

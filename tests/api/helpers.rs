@@ -158,6 +158,11 @@ impl TestApp {
     ) -> TestApp {
         config.database_url = Some(String::from("test"));
         let state = app::state_for(db, config).await.expect("state");
+        TestApp::serving(state, backend, cleanup)
+    }
+
+    /// The schema and router over `state`.
+    fn serving(state: AppState, backend: Backend, cleanup: Cleanup) -> TestApp {
         let schema = build_schema(&state);
         let router = fazhan::http::router(state.clone());
         TestApp {
@@ -185,15 +190,7 @@ impl TestApp {
     pub fn reading_from(&self, replica: &TestApp) -> TestApp {
         let mut state = self.state.clone();
         state.read_db = replica.state.db.clone();
-        let schema = build_schema(&state);
-        let router = fazhan::http::router(state.clone());
-        TestApp {
-            state,
-            schema,
-            router,
-            backend: self.backend,
-            cleanup: Cleanup::Shared,
-        }
+        TestApp::serving(state, self.backend, Cleanup::Shared)
     }
 
     /// Closes the connections and drops the test's database (dropping the app does the same
@@ -278,6 +275,12 @@ impl TestApp {
         (status, headers, body)
     }
 
+    /// GETs `uri` through the real router, without credentials.
+    pub async fn get(&self, uri: &str) -> (StatusCode, HeaderMap, Value) {
+        self.http(Request::get(uri).body(Body::empty()).unwrap())
+            .await
+    }
+
     /// POSTs a GraphQL request over HTTP with an optional `Authorization` header.
     pub async fn post(
         &self,
@@ -343,6 +346,10 @@ pub trait JsonPath {
         v.as_str()
             .unwrap_or_else(|| panic!("a string at {path}: {v:#}"))
             .to_string()
+    }
+    /// The integers at `paths`, each `None` where there is none (compare with `[Some(1), …]`).
+    fn ints_at(&self, paths: &[&str]) -> Vec<Option<i64>> {
+        paths.iter().map(|p| self.at(p).as_i64()).collect()
     }
     /// The array at `path`; panics when it is not an array.
     fn array_at(&self, path: &str) -> &Vec<Value> {

@@ -3,41 +3,84 @@
 //! row and column with nothing written, duplicates across batches, counters, idempotent retries,
 //! roles and scopes, files that are not what they claim.
 
-use crate::fixtures::id_card;
-use crate::helpers::{TestApp, content_type};
+use crate::fixtures::{candidate_count, id_card};
+use crate::helpers::{JsonPath, TestApp, content_type};
+use crate::indicators::download;
 use axum::body::Body;
 use axum::http::Request;
 use serde_json::{Value, json};
 
-const CANDIDATES: &str = "{ candidates { totalCount } }";
-
-async fn upload(
-    app: &TestApp,
-    user: Option<&str>,
-    path: &str,
-    content_type: &str,
-    key: Option<&str>,
-    body: Vec<u8>,
-) -> (u16, Value) {
-    let mut req = Request::post(path).header("content-type", content_type);
-    if let Some(u) = user {
-        req = req.header(
-            "authorization",
-            format!("Bearer {}", app.token_for(u).await),
-        );
-    }
-    if let Some(k) = key {
-        req = req.header("idempotency-key", k);
-    }
-    let (status, _, body) = app.http(req.body(Body::from(body)).unwrap()).await;
-    (status.as_u16(), body)
+/// A file sent to an import endpoint: by whom, where, as what, under which idempotency key.
+struct Upload<'a> {
+    user: Option<&'a str>,
+    path: String,
+    content_type: String,
+    key: Option<&'a str>,
 }
 
-async fn total(app: &TestApp) -> i64 {
-    app.ok(Some("street.organizer"), CANDIDATES, json!({}))
-        .await["candidates"]["totalCount"]
-        .as_i64()
-        .unwrap()
+/// A CSV of candidates sent by the street organizer without a key; the builder changes each.
+fn upload<'a>() -> Upload<'a> {
+    Upload {
+        user: Some("street.organizer"),
+        path: "/imports/candidates".into(),
+        content_type: "text/csv".into(),
+        key: None,
+    }
+}
+
+impl<'a> Upload<'a> {
+    /// Sent by `user` (None: anonymous).
+    fn by(self, user: Option<&'a str>) -> Self {
+        Upload { user, ..self }
+    }
+
+    /// Sent to `path`.
+    fn to(self, path: impl Into<String>) -> Self {
+        Upload {
+            path: path.into(),
+            ..self
+        }
+    }
+
+    /// Sent as `content_type`.
+    fn typed(self, content_type: impl Into<String>) -> Self {
+        Upload {
+            content_type: content_type.into(),
+            ..self
+        }
+    }
+
+    /// Sent with an `Idempotency-Key`.
+    fn key(self, key: &'a str) -> Self {
+        Upload {
+            key: Some(key),
+            ..self
+        }
+    }
+
+    /// Sends `body` through the router; the status and the JSON answer.
+    async fn send(&self, app: &TestApp, body: Vec<u8>) -> (u16, Value) {
+        let mut req = Request::post(&self.path).header("content-type", &self.content_type);
+        if let Some(u) = self.user {
+            req = req.header(
+                "authorization",
+                format!("Bearer {}", app.token_for(u).await),
+            );
+        }
+        if let Some(k) = self.key {
+            req = req.header("idempotency-key", k);
+        }
+        let (status, _, body) = app.http(req.body(Body::from(body)).unwrap()).await;
+        (status.as_u16(), body)
+    }
+}
+
+/// The bad rows a refusal's `extensions` name: each row's number and its `by` (`column`, `field`).
+fn bad_rows(ext: &Value, by: &str) -> Vec<(i64, String)> {
+    ext.array_at("rows")
+        .iter()
+        .map(|r| (r.at("row").as_i64().unwrap(), r.string_at(by)))
+        .collect()
 }
 
 /// A CSV of `n` applications in `branch` (numbers distinct from `seq0` on).
@@ -64,7 +107,7 @@ db_test!(
     |app| {
         app.load_demo().await;
         let branch = app.org_id("和平社区第一党支部").await;
-        let before = total(&app).await;
+        let before = candidate_count(&app).await;
         let applications = "{ indicators(year: 2025) { applications { total } } }";
         let ind_before = app
             .ok(Some("street.organizer"), applications, json!({}))
@@ -72,18 +115,10 @@ db_test!(
         // 12,000 rows: three batches, so the counters and the file's own duplicates are checked
         // across batch boundaries.
         let file = csv_rows(&branch, 12_000, 100).into_bytes();
-        let (status, body) = upload(
-            &app,
-            Some("street.organizer"),
-            "/imports/candidates",
-            "text/csv",
-            Some("file-1"),
-            file.clone(),
-        )
-        .await;
+        let (status, body) = upload().key("file-1").send(&app, file.clone()).await;
         assert_eq!(status, 200, "{body:#}");
         assert_eq!(body, json!({ "imported": 12000, "replayed": false }));
-        assert_eq!(total(&app).await, before + 12_000);
+        assert_eq!(candidate_count(&app).await, before + 12_000);
         let ind = app
             .ok(Some("street.organizer"), applications, json!({}))
             .await;
@@ -124,47 +159,25 @@ db_test!(
         assert_eq!(node["timeline"][0]["occurredOn"], "2025-03-03");
         assert_eq!(node["timeline"][0]["actorRole"], "ORGANIZER");
         // The retry with the same key: the first answer, nothing written again.
-        let (status, body) = upload(
-            &app,
-            Some("street.organizer"),
-            "/imports/candidates",
-            "text/csv",
-            Some("file-1"),
-            file,
-        )
-        .await;
+        let (status, body) = upload().key("file-1").send(&app, file).await;
         assert_eq!(status, 200);
         assert_eq!(body, json!({ "imported": 12000, "replayed": true }));
-        assert_eq!(total(&app).await, before + 12_000);
+        assert_eq!(candidate_count(&app).await, before + 12_000);
         // The same key for another file is a conflict.
         let other = csv_rows(&branch, 1, 900).into_bytes();
-        let (status, body) = upload(
-            &app,
-            Some("street.organizer"),
-            "/imports/candidates",
-            "text/csv",
-            Some("file-1"),
-            other.clone(),
-        )
-        .await;
+        let (status, body) = upload().key("file-1").send(&app, other.clone()).await;
         assert_eq!(status, 409, "{body:#}");
         assert_eq!(body["errors"][0]["extensions"]["code"], "CONFLICT");
         // Without a key the same file again: every row is now a duplicate, nothing written.
-        let (status, body) = upload(
-            &app,
-            Some("street.organizer"),
-            "/imports/candidates",
-            "text/csv",
-            None,
-            csv_rows(&branch, 3, 100).into_bytes(),
-        )
-        .await;
+        let (status, body) = upload()
+            .send(&app, csv_rows(&branch, 3, 100).into_bytes())
+            .await;
         assert_eq!(status, 400);
         assert_eq!(
             body["errors"][0]["extensions"]["rowErrorCount"], 3,
             "{body:#}"
         );
-        assert_eq!(total(&app).await, before + 12_000);
+        assert_eq!(candidate_count(&app).await, before + 12_000);
     }
 );
 
@@ -173,27 +186,26 @@ db_test!(
     |app| {
         app.load_demo().await;
         let branch = app.org_id("和平社区第一党支部").await;
-        let before = total(&app).await;
+        let before = candidate_count(&app).await;
         let mut file = csv_rows(&branch, 6_000, 100);
         // Row 6,002 repeats row 2's number: the first batch is already written when it comes.
         let first = file.lines().nth(1).unwrap().to_string();
         file.push_str(&first.replacen("导入0", "重复", 1));
         file.push_str("\r\n");
-        let (status, body) = upload(
-            &app,
-            Some("street.organizer"),
-            "/imports/candidates",
-            "text/csv; charset=utf-8",
-            None,
-            file.into_bytes(),
-        )
-        .await;
+        let (status, body) = upload()
+            .typed("text/csv; charset=utf-8")
+            .send(&app, file.into_bytes())
+            .await;
         assert_eq!(status, 400, "{body:#}");
         let rows = body["errors"][0]["extensions"]["rows"].as_array().unwrap();
         assert_eq!(rows.len(), 1, "{body:#}");
         assert_eq!(rows[0]["row"], 6_002);
         assert_eq!(rows[0]["column"], "身份证号");
-        assert_eq!(total(&app).await, before, "nothing of the file stays");
+        assert_eq!(
+            candidate_count(&app).await,
+            before,
+            "nothing of the file stays"
+        );
         app.assert_counts_consistent().await;
     }
 );
@@ -237,32 +249,6 @@ db_test!(
                 "2025-04-01".into(),
             ]
         };
-        let (status, body) = upload(
-            &app,
-            Some("street.organizer"),
-            &format!("/imports/candidates?organizationId={branch}"),
-            XLSX,
-            None,
-            xlsx(
-                &[
-                    "姓名",
-                    "性别",
-                    "出生日期",
-                    "身份证号",
-                    "学历",
-                    "职业类别",
-                    "递交申请日期",
-                ],
-                &[good("在册", "1990-05-05", &existing)],
-            ),
-        )
-        .await;
-        assert_eq!(
-            (status, body["imported"].clone()),
-            (200, json!(1)),
-            "{body:#}"
-        );
-        let before = total(&app).await;
         let header = [
             "姓名",
             "性别",
@@ -273,6 +259,21 @@ db_test!(
             "递交申请日期",
             "所属党组织ID",
         ];
+        // Without the organization column: the branch comes from the query string.
+        let (status, body) = upload()
+            .to(format!("/imports/candidates?organizationId={branch}"))
+            .typed(XLSX)
+            .send(
+                &app,
+                xlsx(&header[..7], &[good("在册", "1990-05-05", &existing)]),
+            )
+            .await;
+        assert_eq!(
+            (status, body["imported"].clone()),
+            (200, json!(1)),
+            "{body:#}"
+        );
+        let before = candidate_count(&app).await;
         let with_org = |mut r: Vec<String>, org: &str| {
             r.push(org.to_string());
             r
@@ -301,30 +302,16 @@ db_test!(
             with_org(good("庚", "1991-01-04", &id_card("1991-01-04", 1)), &street), // row 8: not a branch
             with_org(good("辛", "1991-01-05", "440106199101059999"), ""), // row 9: bad check digit
         ];
-        let (status, body) = upload(
-            &app,
-            Some("street.organizer"),
-            &format!("/imports/candidates?organizationId={branch}"),
-            XLSX,
-            None,
-            xlsx(&header, &rows),
-        )
-        .await;
+        let (status, body) = upload()
+            .to(format!("/imports/candidates?organizationId={branch}"))
+            .typed(XLSX)
+            .send(&app, xlsx(&header, &rows))
+            .await;
         assert_eq!(status, 400, "{body:#}");
         let ext = &body["errors"][0]["extensions"];
         assert_eq!(ext["code"], "BAD_USER_INPUT");
         assert!(ext["requestId"].is_string());
-        let named: Vec<(i64, String)> = ext["rows"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| {
-                (
-                    r["row"].as_i64().unwrap(),
-                    r["column"].as_str().unwrap().to_string(),
-                )
-            })
-            .collect();
+        let named = bad_rows(ext, "column");
         let expect = |row: i64, col: &str| {
             assert!(
                 named.contains(&(row, col.to_string())),
@@ -351,7 +338,7 @@ db_test!(
             );
         }
         assert!(ext["rows"].to_string().contains("N1"), "{ext:#}");
-        assert_eq!(total(&app).await, before);
+        assert_eq!(candidate_count(&app).await, before);
         app.assert_counts_consistent().await;
     }
 );
@@ -361,31 +348,14 @@ db_test!(
     |app| {
         app.load_demo().await;
         let branch = app.org_id("和平社区第一党支部").await;
-        let (status, headers, _) = app
-            .http(
-                Request::get("/imports/templates/candidates.xlsx")
-                    .body(Body::empty())
-                    .unwrap(),
-            )
-            .await;
+        let (status, headers, _) = app.get("/imports/templates/candidates.xlsx").await;
         assert_eq!(status, 200);
         assert!(content_type(&headers).contains("spreadsheetml"));
         // Fetch the bytes themselves and read the template as a partner's tool would.
-        let resp = tower::ServiceExt::oneshot(
-            app.router.clone(),
-            Request::get("/imports/templates/members.xlsx")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-        let bytes = http_body_util::BodyExt::collect(resp.into_body())
-            .await
-            .unwrap()
-            .to_bytes();
+        let (status, bytes) = download(&app, None, "/imports/templates/members.xlsx").await;
+        assert_eq!(status, 200);
         use calamine::Reader;
-        let mut book: calamine::Xlsx<_> =
-            calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+        let mut book: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
         assert_eq!(
             book.sheet_names(),
             vec!["党员".to_string(), "代码表".to_string()]
@@ -431,15 +401,11 @@ db_test!(
             .as_array()
             .unwrap()
             .len();
-        let (status, body) = upload(
-            &app,
-            Some("street.organizer"),
-            "/imports/members",
-            &format!("multipart/form-data; boundary={boundary}"),
-            None,
-            body,
-        )
-        .await;
+        let (status, body) = upload()
+            .to("/imports/members")
+            .typed(format!("multipart/form-data; boundary={boundary}"))
+            .send(&app, body)
+            .await;
         assert_eq!(status, 200, "{body:#}");
         assert_eq!(body["imported"], 1);
         let after = app.ok(Some("street.organizer"), members, json!({})).await;
@@ -449,22 +415,10 @@ db_test!(
         );
         assert!(after.to_string().contains("孙党员"));
         // The CSV template is the same header with a BOM.
-        let (status, _, body) = app
-            .http(
-                Request::get("/imports/templates/candidates.csv")
-                    .body(Body::empty())
-                    .unwrap(),
-            )
-            .await;
+        let (status, _, body) = app.get("/imports/templates/candidates.csv").await;
         assert_eq!(status, 200);
         assert!(body.as_str().unwrap().contains("递交申请日期*"));
-        let (status, _, _) = app
-            .http(
-                Request::get("/imports/templates/secrets.xlsx")
-                    .body(Body::empty())
-                    .unwrap(),
-            )
-            .await;
+        let (status, _, _) = app.get("/imports/templates/secrets.xlsx").await;
         assert_eq!(status, 404);
     }
 );
@@ -475,43 +429,25 @@ db_test!(
         app.load_demo().await;
         let branch = app.org_id("和平社区第一党支部").await;
         let file = csv_rows(&branch, 2, 700).into_bytes();
-        let (status, body) = upload(
-            &app,
-            None,
-            "/imports/candidates",
-            "text/csv",
-            None,
-            file.clone(),
-        )
-        .await;
+        let (status, body) = upload().by(None).send(&app, file.clone()).await;
         assert_eq!(
             (status, body["errors"][0]["extensions"]["code"].clone()),
             (401, json!("UNAUTHENTICATED"))
         );
-        let (status, body) = upload(
-            &app,
-            Some("branch.viewer"),
-            "/imports/candidates",
-            "text/csv",
-            None,
-            file.clone(),
-        )
-        .await;
+        let (status, body) = upload()
+            .by(Some("branch.viewer"))
+            .send(&app, file.clone())
+            .await;
         assert_eq!(
             (status, body["errors"][0]["extensions"]["code"].clone()),
             (403, json!("FORBIDDEN")),
             "{body:#}"
         );
         // The university organizer sees the branch as "not found", like any other id outside.
-        let (status, body) = upload(
-            &app,
-            Some("univ.organizer"),
-            "/imports/candidates",
-            "text/csv",
-            None,
-            file.clone(),
-        )
-        .await;
+        let (status, body) = upload()
+            .by(Some("univ.organizer"))
+            .send(&app, file.clone())
+            .await;
         assert_eq!(status, 400);
         assert_eq!(
             body["errors"][0]["extensions"]["rows"][0]["column"],
@@ -523,7 +459,7 @@ db_test!(
                 .unwrap()
                 .contains("not found")
         );
-        let before = total(&app).await;
+        let before = candidate_count(&app).await;
         for (bytes, content_type, needle) in [
             (
                 b"PK\x03\x04not really a zip".to_vec(),
@@ -542,27 +478,14 @@ db_test!(
                 "unknown column",
             ),
         ] {
-            let (status, body) = upload(
-                &app,
-                Some("street.organizer"),
-                "/imports/candidates",
-                content_type,
-                None,
-                bytes,
-            )
-            .await;
+            let (status, body) = upload().typed(content_type).send(&app, bytes).await;
             assert_eq!(status, 400, "{body:#}");
             assert!(body.to_string().contains(needle), "{needle}: {body:#}");
         }
-        let (status, _) = upload(
-            &app,
-            Some("street.organizer"),
-            "/imports/people",
-            "text/csv",
-            None,
-            file.clone(),
-        )
-        .await;
+        let (status, _) = upload()
+            .to("/imports/people")
+            .send(&app, file.clone())
+            .await;
         assert_eq!(status, 404);
         // A CSV saved by Excel on Chinese Windows (GB18030) reads the same.
         let (gbk, _, _) = encoding_rs::GB18030.encode(
@@ -570,17 +493,9 @@ db_test!(
                 .unwrap()
                 .trim_start_matches('\u{feff}'),
         );
-        let (status, body) = upload(
-            &app,
-            Some("street.organizer"),
-            "/imports/candidates",
-            "text/csv",
-            None,
-            gbk.into_owned(),
-        )
-        .await;
+        let (status, body) = upload().send(&app, gbk.into_owned()).await;
         assert_eq!(status, 200, "{body:#}");
-        assert_eq!(total(&app).await, before + 2);
+        assert_eq!(candidate_count(&app).await, before + 2);
         app.assert_counts_consistent().await;
     }
 );
@@ -588,7 +503,7 @@ db_test!(
 db_test!(hostile_cells_are_named_and_refused_never_a_500, |app| {
     app.load_demo().await;
     let branch = app.org_id("和平社区第一党支部").await;
-    let before = total(&app).await;
+    let before = candidate_count(&app).await;
     let ok = id_card("1992-02-04", 702);
     let long = "长".repeat(201);
     let file = format!(
@@ -599,28 +514,13 @@ db_test!(hostile_cells_are_named_and_refused_never_a_500, |app| {
              长户籍,男,1992-02-04,{ok},大学本科,工人,2025-01-01,{long}\n\
              未来,男,1992-02-04,{ok},大学本科,工人,2099-01-10,\n"
     );
-    let (status, body) = upload(
-        &app,
-        Some("street.organizer"),
-        &format!("/imports/candidates?organizationId={branch}"),
-        "text/csv",
-        None,
-        file.into_bytes(),
-    )
-    .await;
+    let (status, body) = upload()
+        .to(format!("/imports/candidates?organizationId={branch}"))
+        .send(&app, file.into_bytes())
+        .await;
     assert_eq!(status, 400, "{body:#}");
     let ext = &body["errors"][0]["extensions"];
-    let named: Vec<(i64, String)> = ext["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r["row"].as_i64().unwrap(),
-                r["field"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let named = bad_rows(ext, "field");
     assert_eq!(
         named,
         vec![
@@ -632,22 +532,17 @@ db_test!(hostile_cells_are_named_and_refused_never_a_500, |app| {
         ]
     );
     assert_eq!(ext["badRowCount"], 5);
-    assert_eq!(total(&app).await, before);
+    assert_eq!(candidate_count(&app).await, before);
     // Members: 留党察看 is its own column; a date of joining before 18 is refused.
     let members = format!(
         "所属党组织ID,姓名,性别,出生日期,学历,职业类别,入党日期,留党察看\n\
              {branch},受处分,男,1960-01-01,大学本科,工人,1990-07-01,是\n\
              {branch},太早,男,1960-01-01,大学本科,工人,1970-07-01,否\n"
     );
-    let (status, body) = upload(
-        &app,
-        Some("street.organizer"),
-        "/imports/members",
-        "text/csv",
-        None,
-        members.into_bytes(),
-    )
-    .await;
+    let (status, body) = upload()
+        .to("/imports/members")
+        .send(&app, members.into_bytes())
+        .await;
     assert_eq!(status, 400, "{body:#}");
     let rows = body["errors"][0]["extensions"]["rows"].as_array().unwrap();
     assert_eq!(
@@ -660,15 +555,10 @@ db_test!(hostile_cells_are_named_and_refused_never_a_500, |app| {
     );
     let one = "所属党组织ID,姓名,性别,出生日期,学历,职业类别,入党日期,留党察看\n".to_string()
         + &format!("{branch},受处分,男,1960-01-01,大学本科,工人,1990-07-01,是\n");
-    let (status, body) = upload(
-        &app,
-        Some("street.organizer"),
-        "/imports/members",
-        "text/csv",
-        None,
-        one.into_bytes(),
-    )
-    .await;
+    let (status, body) = upload()
+        .to("/imports/members")
+        .send(&app, one.into_bytes())
+        .await;
     assert_eq!(status, 200, "{body:#}");
     let d = app
         .ok(

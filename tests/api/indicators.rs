@@ -1,8 +1,8 @@
 //! Indicators, the per-child table, reports and exports, with every figure asserted.
 
-use crate::fixtures::{Case, admitted, id_card, organizer_at, person, to_activist};
-use crate::helpers::{TestApp, code};
-use crate::plans::{SET, plan};
+use crate::fixtures::{Case, admitted, id_card, person, to_activist};
+use crate::helpers::{JsonPath, TestApp, code};
+use crate::plans::{Planner, district_and_street};
 use axum::body::Body;
 use axum::http::Request;
 use serde_json::{Value, json};
@@ -10,45 +10,19 @@ use serde_json::{Value, json};
 /// A district plan of 10 allocated 6 + 3 to two branches of the street's; admissions and
 /// applications at known stages.
 async fn subtree(app: &TestApp) {
-    app.load_demo().await;
-    organizer_at(app, "示例区委组织部", "district.organizer").await;
-    let district = app.org_id("示例区委组织部").await;
-    let street = app.org_id("和平街道党工委").await;
+    let (district, street) = district_and_street(app).await;
+    let by_district = Planner::new(app, "district.organizer", &district);
+    let by_street = Planner::new(app, "street.organizer", &street);
     let xinghuo = app.org_id("星火科技有限公司党支部").await;
     let mingda = app.org_id("明达物流有限公司党支部").await;
-    app.ok(
-        Some("district.organizer"),
-        SET,
-        plan(
-            &street,
-            &district,
-            "2025-02-15",
-            json!({ "total": 10, "ratios": [{ "kind": "ACTIVISTS_TARGETS", "parts": [3, 1] }] }),
-        ),
-    )
-    .await;
-    app.ok(
-        Some("street.organizer"),
-        SET,
-        plan(
-            &xinghuo,
-            &street,
-            "2025-03-01",
-            json!({ "total": 6, "under35": 4, "collegePlus": 3, "completionMonth": "2025-10" }),
-        ),
-    )
-    .await;
-    app.ok(
-        Some("street.organizer"),
-        SET,
-        plan(
-            &mingda,
-            &street,
-            "2025-03-01",
-            json!({ "total": 3, "under35": 2, "collegePlus": 1, "completionMonth": "2025-11" }),
-        ),
-    )
-    .await;
+    let ratio = json!({ "kind": "ACTIVISTS_TARGETS", "parts": [3, 1] });
+    let total = json!({ "total": 10, "ratios": [ratio] });
+    by_district.set(&street, "2025-02-15", total).await;
+    let allocation = |total: i64, under35: i64, college: i64, month: &str| json!({ "total": total, "under35": under35, "collegePlus": college, "completionMonth": month });
+    let row = allocation(6, 4, 3, "2025-10");
+    by_street.set(&xinghuo, "2025-03-01", row).await;
+    let row = allocation(3, 2, 1, "2025-11");
+    by_street.set(&mingda, "2025-03-01", row).await;
     // Admitted in 2025: 星火 3 (2 young women graduates, 1 older man), 明达 1 + 1 talent.
     let admissions = "
         星火科技有限公司党支部 2 F 1998-01-01 UNDERGRADUATE 2025-05-10
@@ -89,13 +63,8 @@ db_test!(
             .await;
         let i = &d["indicators"];
         assert_eq!(
-            (
-                i["planTotal"].as_i64(),
-                i["allocated"].as_i64(),
-                i["admitted"].as_i64(),
-                i["talentExempt"].as_i64()
-            ),
-            (Some(10), Some(9), Some(4), Some(1))
+            i.ints_at(&["planTotal", "allocated", "admitted", "talentExempt"]),
+            [Some(10), Some(9), Some(4), Some(1)]
         );
         assert_eq!(i["completionRate"], 40.0);
         assert_eq!(i["deviationPercent"], -60.0);
@@ -162,12 +131,8 @@ db_test!(
         let h = &i["processHealth"];
         // Two applicants not talked to; five approved probationers without an oath after a month.
         assert_eq!(
-            (
-                h["talksOverdue"].as_i64(),
-                h["oathsOverdue"].as_i64(),
-                h["conversionsOverdue"].as_i64()
-            ),
-            (Some(2), Some(5), Some(0))
+            h.ints_at(&["talksOverdue", "oathsOverdue", "conversionsOverdue"]),
+            [Some(2), Some(5), Some(0)]
         );
         let idle: Vec<&str> = i["idleBranches"]
             .as_array()
@@ -229,38 +194,27 @@ db_test!(
         };
         let x = row("星火科技有限公司党支部");
         assert_eq!(
-            (
-                x["planned"].as_i64(),
-                x["plannedUnder35"].as_i64(),
-                x["plannedCollegePlus"].as_i64()
-            ),
-            (Some(6), Some(4), Some(3))
+            x.ints_at(&["planned", "plannedUnder35", "plannedCollegePlus"]),
+            [Some(6), Some(4), Some(3)]
         );
         assert_eq!(x["completionMonth"], "2025-10");
         assert_eq!(
-            (
-                x["admitted"].as_i64(),
-                x["admittedUnder35"].as_i64(),
-                x["admittedCollegePlus"].as_i64(),
-                x["candidates"].as_i64()
-            ),
-            (Some(3), Some(2), Some(2), Some(6))
+            x.ints_at(&[
+                "admitted",
+                "admittedUnder35",
+                "admittedCollegePlus",
+                "candidates"
+            ]),
+            [Some(3), Some(2), Some(2), Some(6)]
         );
         let m = row("明达物流有限公司党支部");
-        assert_eq!(
-            (m["admitted"].as_i64(), m["talentExempt"].as_i64()),
-            (Some(1), Some(1))
-        );
+        assert_eq!(m.ints_at(&["admitted", "talentExempt"]), [Some(1), Some(1)]);
         assert!(row("和平街道机关党支部")["planned"].is_null());
         let total = rows.last().unwrap();
         assert_eq!(total["isTotal"], true);
         assert_eq!(
-            (
-                total["planned"].as_i64(),
-                total["admitted"].as_i64(),
-                total["candidates"].as_i64()
-            ),
-            (Some(9), Some(4), Some(8))
+            total.ints_at(&["planned", "admitted", "candidates"]),
+            [Some(9), Some(4), Some(8)]
         );
     }
 );
@@ -271,29 +225,50 @@ pub(crate) fn report_input(org: &str, declared: Value, key: &str) -> Value {
     json!({ "input": { "organizationId": org, "year": 2025, "period": "H1", "declared": declared, "narrative": "上半年发展党员工作总结", "attachments": [{ "name": "附件1", "text": "名单" }], "submittedOn": "2025-06-26", "idempotencyKey": key } })
 }
 
+/// A user submitting an organization's H1 2025 reports (see [`report_input`]).
+pub(crate) struct Reporter<'a> {
+    app: &'a TestApp,
+    user: &'a str,
+    org: &'a str,
+}
+
+impl<'a> Reporter<'a> {
+    /// `user` submitting `org`'s reports.
+    pub(crate) fn new(app: &'a TestApp, user: &'a str, org: &'a str) -> Self {
+        Reporter { app, user, org }
+    }
+
+    /// Submits the report declaring `declared` under the idempotency key `key`; the raw
+    /// response.
+    pub(crate) async fn try_submit(&self, declared: Value, key: &str) -> Value {
+        let input = report_input(self.org, declared, key);
+        self.app.exec(Some(self.user), SUBMIT_REPORT, input).await
+    }
+
+    /// Submits the report, which must succeed; the `submitReport` payload.
+    pub(crate) async fn submit(&self, declared: Value, key: &str) -> Value {
+        let r = self.try_submit(declared, key).await;
+        assert!(r.get("errors").is_none(), "unexpected errors: {r:#}");
+        r.at("data.submitReport").clone()
+    }
+}
+
 db_test!(
     reports_go_through_their_lifecycle_idempotently_with_reconciliation,
     |app| {
         subtree(&app).await;
         let district = app.org_id("示例区委组织部").await;
         let street = app.org_id("和平街道党工委").await;
+        let partner = Reporter::new(&app, "partner.bot", &street);
         app.ok(Some("district.organizer"), "mutation($input: SetReportScheduleInput!) { setReportSchedule(input: $input) { dueOn } }", json!({ "input": { "collectorOrganizationId": district, "year": 2025, "period": "H1", "dueOn": "2025-06-25" } })).await;
         let before = app.ok(Some("district.organizer"), "query($c: ID!) { reportSubmissions(collectorOrganizationId: $c, year: 2025, period: H1, asOf: \"2025-06-30\") { dueOn submitted missing late rows { status late } } }", json!({ "c": district })).await;
         assert_eq!(before["reportSubmissions"]["missing"], 1);
         assert_eq!(before["reportSubmissions"]["late"], 1);
         // The partner submits: declared admitted 5 differs from the computed 4.
-        let d = app
-            .ok(
-                Some("partner.bot"),
-                SUBMIT_REPORT,
-                report_input(
-                    &street,
-                    json!({ "admitted": 5, "talentExempt": 1 }),
-                    "h1-2025",
-                ),
-            )
+        let d = partner
+            .submit(json!({ "admitted": 5, "talentExempt": 1 }), "h1-2025")
             .await;
-        let r = &d["submitReport"]["report"];
+        let r = &d["report"];
         assert_eq!(r["status"], "SUBMITTED");
         assert_eq!(r["dueOn"], "2025-06-25");
         // The partner does not read indicators: the snapshot and the reconciliation are for
@@ -314,27 +289,16 @@ db_test!(
             json!([{ "key": "admitted", "declared": 5, "computed": 4 }])
         );
         // The same key and payload: the first result; another payload: conflict.
-        let again = app
-            .ok(
-                Some("partner.bot"),
-                SUBMIT_REPORT,
-                report_input(
-                    &street,
-                    json!({ "admitted": 5, "talentExempt": 1 }),
-                    "h1-2025",
-                ),
-            )
+        let again = partner
+            .submit(json!({ "admitted": 5, "talentExempt": 1 }), "h1-2025")
             .await;
-        assert_eq!(again["submitReport"]["replayed"], true);
-        assert_eq!(again["submitReport"]["report"]["id"], id.as_str());
+        assert_eq!(again["replayed"], true);
+        assert_eq!(again["report"]["id"], id.as_str());
         assert_eq!(
             code(
-                &app.exec(
-                    Some("partner.bot"),
-                    SUBMIT_REPORT,
-                    report_input(&street, json!({ "admitted": 4 }), "h1-2025")
-                )
-                .await
+                &partner
+                    .try_submit(json!({ "admitted": 4 }), "h1-2025")
+                    .await
             ),
             "CONFLICT"
         );
@@ -353,19 +317,11 @@ db_test!(
         );
         let d = app.ok(Some("district.organizer"), review, json!({ "input": { "id": id, "expectedVersion": 1, "reason": "发展人数与系统不符" } })).await;
         assert_eq!(d["returnReport"]["report"]["status"], "RETURNED");
-        let d = app
-            .ok(
-                Some("partner.bot"),
-                SUBMIT_REPORT,
-                report_input(
-                    &street,
-                    json!({ "admitted": 4, "talentExempt": 1 }),
-                    "h1-2025-b",
-                ),
-            )
+        let d = partner
+            .submit(json!({ "admitted": 4, "talentExempt": 1 }), "h1-2025-b")
             .await;
-        assert_eq!(d["submitReport"]["report"]["status"], "RESUBMITTED");
-        let v = d["submitReport"]["report"]["version"].as_i64().unwrap();
+        assert_eq!(d["report"]["status"], "RESUBMITTED");
+        let v = d["report"]["version"].as_i64().unwrap();
         let read = app
             .ok(
                 Some("district.organizer"),
@@ -385,24 +341,17 @@ db_test!(
         assert_eq!(d["acceptReport"]["report"]["status"], "ACCEPTED");
         assert_eq!(
             code(
-                &app.exec(
-                    Some("partner.bot"),
-                    SUBMIT_REPORT,
-                    report_input(&street, json!({ "admitted": 4 }), "h1-2025-c")
-                )
-                .await
+                &partner
+                    .try_submit(json!({ "admitted": 4 }), "h1-2025-c")
+                    .await
             ),
             "CONFLICT"
         );
         let after = app.ok(Some("district.organizer"), "query($c: ID!) { reportSubmissions(collectorOrganizationId: $c, year: 2025, period: H1, asOf: \"2025-07-05\") { submitted missing late rows { status late submittedOn } } }", json!({ "c": district })).await;
         let s = &after["reportSubmissions"];
         assert_eq!(
-            (
-                s["submitted"].as_i64(),
-                s["missing"].as_i64(),
-                s["late"].as_i64()
-            ),
-            (Some(1), Some(0), Some(1))
+            s.ints_at(&["submitted", "missing", "late"]),
+            [Some(1), Some(0), Some(1)]
         );
         assert_eq!(s["rows"][0]["status"], "ACCEPTED");
     }
@@ -436,20 +385,30 @@ pub(crate) async fn download(app: &TestApp, user: Option<&str>, uri: &str) -> (u
     )
 }
 
+/// The first sheet of the xlsx `user` downloads from `uri`, which must answer 200.
+pub(crate) async fn download_sheet(
+    app: &TestApp,
+    user: &str,
+    uri: &str,
+) -> calamine::Range<calamine::Data> {
+    use calamine::Reader;
+    let (status, bytes) = download(app, Some(user), uri).await;
+    assert_eq!(status, 200, "{uri}: {}", String::from_utf8_lossy(&bytes));
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    book.worksheet_range_at(0).unwrap().unwrap()
+}
+
 db_test!(exports_read_back_as_the_same_cells_in_xlsx_and_csv, |app| {
-    use calamine::{Data, Reader, Xlsx};
+    use calamine::Data;
     subtree(&app).await;
     let street = app.org_id("和平街道党工委").await;
     let uri =
         format!("/exports/indicator-table.xlsx?organizationId={street}&year=2025&asOf=2025-08-01");
     assert_eq!(download(&app, None, &uri).await.0, 401);
     assert_eq!(download(&app, Some("univ.admin"), &uri).await.0, 404);
-    let (status, bytes) = download(&app, Some("edu.analyst"), &uri).await;
-    assert_eq!(status, 404);
-    let (status, bytes2) = download(&app, Some("street.organizer"), &uri).await;
-    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&bytes));
-    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes2)).unwrap();
-    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    assert_eq!(download(&app, Some("edu.analyst"), &uri).await.0, 404);
+    let sheet = download_sheet(&app, "street.organizer", &uri).await;
     let cell = |r: u32, c: u32| sheet.get_value((r, c)).cloned().unwrap_or(Data::Empty);
     assert_eq!(cell(0, 0), Data::String("组织名称".into()));
     assert_eq!(cell(0, 5), Data::String("已发展".into()));
@@ -502,26 +461,17 @@ db_test!(exports_read_back_as_the_same_cells_in_xlsx_and_csv, |app| {
         "{text}"
     );
     // A report export.
-    let d = app
-        .ok(
-            Some("partner.bot"),
-            SUBMIT_REPORT,
-            report_input(&street, json!({ "admitted": 5 }), "k"),
-        )
-        .await;
-    let id = d["submitReport"]["report"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let (status, bytes) = download(
+    let partner = Reporter::new(&app, "partner.bot", &street);
+    let id = partner
+        .submit(json!({ "admitted": 5 }), "k")
+        .await
+        .string_at("report.id");
+    let sheet = download_sheet(
         &app,
-        Some("street.organizer"),
+        "street.organizer",
         &format!("/exports/reports/{id}.xlsx"),
     )
     .await;
-    assert_eq!(status, 200);
-    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
-    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
     let admitted_row = (0..sheet.height() as u32)
         .find(|r| sheet.get_value((*r, 0)) == Some(&Data::String("admitted".into())))
         .unwrap();

@@ -2,7 +2,7 @@
 //! notices per decision with their objections (N18, PN1, PN2).
 
 use crate::fixtures::{
-    Case, admitted, case_at_meeting_for, cultivation, id_card, members, person, review,
+    Case, case_at_meeting_for, cultivation, id_card, members, person, review, street_with_admitted,
 };
 use crate::helpers::{JsonPath, TestApp, code, ext};
 use serde_json::{Value, json};
@@ -126,14 +126,12 @@ db_test!(
 
 db_test!(a_december_rush_and_late_graduates_are_flagged, |app| {
     use sea_orm::ConnectionTrait;
-    app.load_demo().await;
-    let street = app.org_id("和平街道党工委").await;
     // 7 admitted in the year, 3 of them in December (42.9 %).
     let admissions = "
         和平社区第一党支部 4 F 1999-01-01 UNDERGRADUATE 2025-05-10
         和平社区第一党支部 3 M 2003-01-01 UNDERGRADUATE 2025-12-10
     ";
-    admitted(&app, admissions).await;
+    let street = street_with_admitted(&app, admissions).await;
     // The last of them is a student leaving school on 2026-01-31: within two months.
     app.state
             .db
@@ -149,8 +147,8 @@ db_test!(a_december_rush_and_late_graduates_are_flagged, |app| {
         .await["indicators"]["rush"]
         .clone();
     assert_eq!(
-        (r["decemberAdmitted"].as_i64(), r["yearAdmitted"].as_i64()),
-        (Some(3), Some(7))
+        r.ints_at(&["decemberAdmitted", "yearAdmitted"]),
+        [Some(3), Some(7)]
     );
     assert_eq!(r["decemberSharePercent"], 42.9);
     assert_eq!(
@@ -223,13 +221,8 @@ db_test!(
             .await;
         let reg = &d["formRegister"];
         assert_eq!(
-            (
-                reg["issued"].as_i64(),
-                reg["bound"].as_i64(),
-                reg["used"].as_i64(),
-                reg["voided"].as_i64()
-            ),
-            (Some(6), Some(1), Some(1), Some(2))
+            reg.ints_at(&["issued", "bound", "used", "voided"]),
+            [Some(6), Some(1), Some(1), Some(2)]
         );
         let voided = app.ok(Some("street.organizer"), "query($c: ID!) { formRegister(committeeOrganizationId: $c, status: VOIDED) { numbers { number voidReason } } }", json!({ "c": street })).await;
         assert_eq!(

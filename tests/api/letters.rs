@@ -2,7 +2,7 @@
 //! admission gate, transfers, overdue, and a subscriber on a real WebSocket.
 
 use crate::fixtures::{Case, case_at_meeting_for, deactivate, id_card, person, to_activist};
-use crate::helpers::{TestApp, code};
+use crate::helpers::{JsonPath, TestApp, code};
 use serde_json::{Value, json};
 
 const CREATE: &str = "mutation($input: CreateLetterInput!) { createLetter(input: $input) { letter { id version status } } }";
@@ -105,11 +105,8 @@ db_test!(
         );
         let third = app.ok(Some("univ.organizer"), "{ letters(mailbox: INBOX) { totalCount } out: letters(mailbox: OUTBOX) { totalCount } }", json!({})).await;
         assert_eq!(
-            (
-                third["letters"]["totalCount"].as_i64(),
-                third["out"]["totalCount"].as_i64()
-            ),
-            (Some(0), Some(0))
+            third.ints_at(&["letters.totalCount", "out.totalCount"]),
+            [Some(0), Some(0)]
         );
         // Only the receiving side registers receipt; a month end moves the due date into February.
         assert_eq!(

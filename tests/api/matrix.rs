@@ -32,15 +32,16 @@ const INDICATOR_READERS: &[&str] = &["ADMIN", "ORGANIZER", "APPROVER", "ANALYST"
 const ADMIN: &[&str] = &["ADMIN"];
 const ORGANIZER: &[&str] = &["ORGANIZER"];
 const WRITERS: &[&str] = &["ORGANIZER", "PARTNER"];
-const PUBLIC: &[&str] = &[
-    "ANONYMOUS",
-    "ADMIN",
-    "ORGANIZER",
-    "APPROVER",
-    "ANALYST",
-    "PARTNER",
-    "VIEWER",
-];
+/// Anonymous callers and every role.
+const PUBLIC: &[&str] = &{
+    let mut out = ["ANONYMOUS"; ALL.len() + 1];
+    let mut i = 0;
+    while i < ALL.len() {
+        out[i + 1] = ALL[i];
+        i += 1;
+    }
+    out
+};
 
 /// Which roles may call each root field (the README's matrix, as enforced). A role outside the
 /// row must get FORBIDDEN before any id is looked up.
@@ -217,31 +218,39 @@ fn required(t: &Value, default: &Value) -> bool {
     t["kind"] == "NON_NULL" && default.is_null()
 }
 
-/// The kind of object an id argument names, from its name and the field it belongs to.
+/// The kind of object an id argument names, from its name and the field it belongs to: the
+/// first kind whose word the argument's name holds, else the first whose word the field's name
+/// holds, else an organization.
 fn id_kind(arg: &str, context: &str) -> &'static str {
+    const BY_ARGUMENT: &[(&str, &str)] = &[
+        ("organization", "Organization"),
+        ("parent", "Organization"),
+        ("candidate", "Candidate"),
+        ("member", "Member"),
+        ("user", "User"),
+        ("event", "PipelineEvent"),
+    ];
+    const BY_FIELD: &[(&str, &str)] = &[
+        ("letter", "Letter"),
+        ("report", "Report"),
+        ("user", "User"),
+        ("candidate", "Candidate"),
+        ("pipeline", "Candidate"),
+    ];
     let a = arg.to_ascii_lowercase();
     let c = context.to_ascii_lowercase();
-    if a.contains("organization") || a == "under" || a.contains("parent") {
-        "Organization"
-    } else if a.contains("candidate") {
-        "Candidate"
-    } else if a.contains("member") {
-        "Member"
-    } else if a.contains("user") {
-        "User"
-    } else if a.contains("event") {
-        "PipelineEvent"
-    } else if c.contains("letter") {
-        "Letter"
-    } else if c.contains("report") {
-        "Report"
-    } else if c.contains("user") {
-        "User"
-    } else if c.contains("candidate") || c.contains("pipeline") {
-        "Candidate"
-    } else {
-        "Organization"
+    let first = |table: &[(&str, &'static str)], name: &str| {
+        table
+            .iter()
+            .find(|(word, _)| name.contains(word))
+            .map(|(_, kind)| *kind)
+    };
+    if a == "under" {
+        return "Organization";
     }
+    first(BY_ARGUMENT, &a)
+        .or_else(|| first(BY_FIELD, &c))
+        .unwrap_or("Organization")
 }
 
 impl Types {

@@ -2,8 +2,8 @@
 //! with rule ids, concurrency, idempotency, personal data, import, local rules, alerts.
 
 use crate::fixtures::{
-    Case, STEP, SUBMIT, case_at_meeting_for, cultivation, id_card, members, person, submit,
-    to_activist,
+    Case, STEP, SUBMIT, applicant, candidate_count, case_at_meeting_for, cultivation, id_card,
+    members, person, submit, to_activist, version_and_steps,
 };
 use crate::helpers::{JsonPath, TestApp, code, ext};
 use serde_json::{Value, json};
@@ -177,9 +177,8 @@ db_test!(
     a_stale_version_is_a_conflict_and_a_retry_with_the_same_key_changes_nothing,
     |app| {
         app.load_demo().await;
-        let branch = app.org_id("星火科技有限公司党支部").await;
         let Case { id, version: v } =
-            submit(&app, &branch, "吴敏", "1999-09-09", 9, "2025-03-03").await;
+            applicant(&app, "星火科技有限公司党支部", "吴敏", "1999-09-09", 9).await;
         let input = json!({ "input": { "candidateId": id, "expectedVersion": v, "occurredOn": "2025-03-20", "clientKey": "talk-1", "step": { "applicationTalk": { "talker": "书记" } } } });
         let first = app.ok(Some("street.organizer"), STEP, input.clone()).await;
         let again = app.ok(Some("street.organizer"), STEP, input).await;
@@ -203,14 +202,7 @@ db_test!(
         let activist = json!({ "determineActivist": { "recommendation": "LEAGUE" } });
         let r = stale.step(&app, "2025-09-20", activist).await;
         assert_eq!(code(&r), "CONFLICT");
-        let d = app
-            .ok(
-                Some("street.organizer"),
-                "query($id: ID!) { candidate(id: $id) { version timeline { step } } }",
-                json!({ "id": id }),
-            )
-            .await;
-        assert_eq!(d["candidate"]["timeline"].as_array().unwrap().len(), 2);
+        assert_eq!(version_and_steps(&app, &id).await.1, 2);
     }
 );
 
@@ -218,9 +210,8 @@ db_test!(
     a_hundred_simultaneous_attempts_at_one_step_apply_exactly_once,
     |app| {
         app.load_demo().await;
-        let branch = app.org_id("星火科技有限公司党支部").await;
         let Case { id, version: v } =
-            submit(&app, &branch, "郑洁", "1997-07-07", 10, "2025-03-03").await;
+            applicant(&app, "星火科技有限公司党支部", "郑洁", "1997-07-07", 10).await;
         let token = format!("Bearer {}", app.token_for("street.organizer").await);
         let body = |talker: &str| json!({ "input": { "candidateId": id, "expectedVersion": v, "occurredOn": "2025-03-20", "step": { "applicationTalk": { "talker": talker } } } });
         let mut handles = vec![];
@@ -253,15 +244,7 @@ db_test!(
             }
         }
         assert_eq!((ok, conflicts), (1, 99));
-        let d = app
-            .ok(
-                Some("street.organizer"),
-                "query($id: ID!) { candidate(id: $id) { version timeline { step } } }",
-                json!({ "id": id }),
-            )
-            .await;
-        assert_eq!(d["candidate"]["version"], v + 1);
-        assert_eq!(d["candidate"]["timeline"].as_array().unwrap().len(), 2);
+        assert_eq!(version_and_steps(&app, &id).await, (v + 1, 2));
     }
 );
 
@@ -269,8 +252,7 @@ db_test!(
     a_viewer_cannot_rebuild_a_masked_id_number_from_other_fields,
     |app| {
         app.load_demo().await;
-        let branch = app.org_id("和平社区第一党支部").await;
-        let Case { id, .. } = submit(&app, &branch, "卫琳", "2000-03-15", 18, "2025-03-03").await;
+        let Case { id, .. } = applicant(&app, "和平社区第一党支部", "卫琳", "2000-03-15", 18).await;
         let number = id_card("2000-03-15", 18);
         let r = app
         .ok(
@@ -304,8 +286,7 @@ db_test!(
 
 db_test!(personal_data_is_full_masked_or_absent_by_role, |app| {
     app.load_demo().await;
-    let branch = app.org_id("和平社区第一党支部").await;
-    let Case { id, .. } = submit(&app, &branch, "冯芳", "2000-10-10", 11, "2025-03-03").await;
+    let Case { id, .. } = applicant(&app, "和平社区第一党支部", "冯芳", "2000-10-10", 11).await;
     let number = id_card("2000-10-10", 11);
     let q = "query($id: ID!) { candidate(id: $id) { name idCardNumber phone } }";
     let full = app
@@ -382,15 +363,7 @@ db_test!(
                 (4, "idCardNumber".into())
             ]
         );
-        assert_eq!(
-            app.ok(
-                Some("street.organizer"),
-                "{ candidates { totalCount } }",
-                json!({})
-            )
-            .await["candidates"]["totalCount"],
-            0
-        );
+        assert_eq!(candidate_count(&app).await, 0);
         let rows = json!([
             row(&branch, "甲", "1990-01-01", 20),
             row(&branch, "乙", "1991-01-01", 24)
@@ -399,15 +372,7 @@ db_test!(
             .ok(Some("partner.bot"), import, json!({ "rows": rows }))
             .await;
         assert_eq!(d["importCandidates"]["imported"], 2);
-        assert_eq!(
-            app.ok(
-                Some("street.organizer"),
-                "{ candidates { totalCount } }",
-                json!({})
-            )
-            .await["candidates"]["totalCount"],
-            2
-        );
+        assert_eq!(candidate_count(&app).await, 2);
     }
 );
 

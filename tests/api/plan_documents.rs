@@ -2,38 +2,12 @@
 //! 14-row annex with completion months; every required count, every finding and every silence;
 //! period figures exact across the end of June; the year-end package's proposed plan; duties.
 
-use crate::fixtures::{admitted, organizer_at};
-use crate::helpers::{TestApp, code};
-use crate::plans::{SET, plan};
+use crate::fixtures::{admitted, street_with_admitted};
+use crate::helpers::{JsonPath, code};
+use crate::plans::{Planner, district_and_street, findings, fourteen_children};
 use serde_json::{Value, json};
 
 const PLAN: &str = "query($org: ID!, $on: Date) { guidancePlan(organizationId: $org, year: 2025, asOf: $on) { total admittedFirstHalf requirements { category comparator count percent baseCategory base fromPercent required contradicts } requirementCoverage { category required allocated rowsStating rows uncovered } completion { status dueMonth } allocations { organization { name } total completion { status dueMonth planned admittedByDueMonth admitted metInMonth } requirements { category required } } } }";
-const FINDINGS: &str = "query($org: ID!, $on: Date) { planFindings(organizationId: $org, year: 2025, asOf: $on) { rule severity details } }";
-
-/// The street's 14 children: the demo's five and nine new branches.
-async fn fourteen_children(app: &TestApp, street: &str) -> Vec<String> {
-    let mut children = vec![];
-    for name in [
-        "和平社区党委",
-        "和平街道机关党支部",
-        "星火科技有限公司党支部",
-        "明达物流有限公司党支部",
-        "和平街道新的社会阶层人士联合会党支部",
-    ] {
-        children.push(app.org_id(name).await);
-    }
-    let create = "mutation($input: CreateOrganizationInput!) { createOrganization(input: $input) { organization { id } } }";
-    for i in 1..=9 {
-        let d = app.ok(Some("street.admin"), create, json!({ "input": { "parentId": street, "name": format!("新建第{i}党支部"), "kind": "BRANCH", "sector": "NON_PUBLIC_ENTERPRISE" } })).await;
-        children.push(
-            d["createOrganization"]["organization"]["id"]
-                .as_str()
-                .unwrap()
-                .to_string(),
-        );
-    }
-    children
-}
 
 fn find<'a>(list: &'a Value, key: &str, value: &str) -> &'a Value {
     list.as_array()
@@ -46,10 +20,9 @@ fn find<'a>(list: &'a Value, key: &str, value: &str) -> &'a Value {
 db_test!(
     a_street_plan_with_its_fourteen_row_annex_reads_like_the_document,
     |app| {
-        app.load_demo().await;
-        organizer_at(&app, "示例区委组织部", "district.organizer").await;
-        let district = app.org_id("示例区委组织部").await;
-        let street = app.org_id("和平街道党工委").await;
+        let (district, street) = district_and_street(&app).await;
+        let by_district = Planner::new(&app, "district.organizer", &district);
+        let by_street = Planner::new(&app, "street.organizer", &street);
         // 60 new members, half in the first half-year, due by November; "no fewer than N, P %
         // or more" for several categories, ≤25 as a share of ≤35, two caps.
         let content = json!({
@@ -64,12 +37,7 @@ db_test!(
             ],
             "reserve": [{ "pool": "ACTIVISTS", "count": 1000, "nonPublic": 400 }]
         });
-        app.ok(
-            Some("district.organizer"),
-            SET,
-            plan(&street, &district, "2025-02-15", content),
-        )
-        .await;
+        by_district.set(&street, "2025-02-15", content).await;
         // The annex: 12 rows of 4 (≤35 3, college+ 2) and 2 rows of 6 (≤35 5, college+ 5);
         // rows 1–7 due in May, rows 8–14 in October. ≤35 sums to 46 (covered exactly),
         // college+ to 34 (short of 42).
@@ -78,12 +46,7 @@ db_test!(
             let (total, young, college) = if i < 12 { (4, 3, 2) } else { (6, 5, 5) };
             let due = if i < 7 { "2025-05" } else { "2025-10" };
             let row = json!({ "total": total, "under35": young, "collegePlus": college, "completionMonth": due });
-            app.ok(
-                Some("street.organizer"),
-                SET,
-                plan(child, &street, "2025-03-01", row),
-            )
-            .await;
+            by_street.set(child, "2025-03-01", row).await;
         }
         // 星火 (due May, 4): 1 in March and 3 in July — met late. 明达 (due May, 4): 4 in April
         // — on time. 机关 (due May, 4): 2 in May — unmet.
@@ -168,14 +131,7 @@ db_test!(
         assert_eq!(p["completion"]["status"], "UNMET");
 
         // Findings: exactly the disagreements, with their numbers.
-        let f = app
-            .ok(
-                Some("district.organizer"),
-                FINDINGS,
-                json!({ "org": street, "on": "2025-12-05" }),
-            )
-            .await;
-        let f = f["planFindings"].as_array().unwrap().clone();
+        let f = findings(&app, "district.organizer", &street, "2025-12-05").await;
         let q3 = |kind: &str| -> Vec<String> {
             f.iter()
                 .filter(|x| x["rule"] == "Q3" && x["details"]["kind"] == kind)
@@ -201,11 +157,9 @@ db_test!(
             .find(|x| x["rule"] == "Q11")
             .expect("first half short");
         assert_eq!(
-            (
-                q11["details"]["firstHalf"].as_i64(),
-                q11["details"]["admittedFirstHalf"].as_i64()
-            ),
-            (Some(30), Some(7))
+            q11.at("details")
+                .ints_at(&["firstHalf", "admittedFirstHalf"]),
+            [Some(30), Some(7)]
         );
         let pools: Vec<&Value> = f.iter().filter(|x| x["rule"] == "Q12").collect();
         assert_eq!(pools.len(), 2);
@@ -235,20 +189,8 @@ db_test!(
         };
         assert_eq!(status("星火科技有限公司党支部"), "UNMET");
         assert_eq!(status("新建第9党支部"), "PENDING");
-        let f = app
-            .ok(
-                Some("district.organizer"),
-                FINDINGS,
-                json!({ "org": street, "on": "2025-06-20" }),
-            )
-            .await;
-        assert!(
-            !f["planFindings"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|x| x["rule"] == "Q11")
-        );
+        let f = findings(&app, "district.organizer", &street, "2025-06-20").await;
+        assert!(!f.iter().any(|x| x["rule"] == "Q11"));
         app.assert_counts_consistent().await;
     }
 );
@@ -256,14 +198,12 @@ db_test!(
 db_test!(
     period_figures_are_exact_when_admissions_straddle_the_end_of_june,
     |app| {
-        app.load_demo().await;
-        let street = app.org_id("和平街道党工委").await;
         let admissions = "
             和平社区第一党支部 1 F 1999-01-01 UNDERGRADUATE 2025-06-15
             和平社区第一党支部 2 M 1999-01-01 UNDERGRADUATE 2025-06-30
             和平社区第二党支部 3 F 1970-01-01 SENIOR_HIGH 2025-07-01
         ";
-        admitted(&app, admissions).await;
+        let street = street_with_admitted(&app, admissions).await;
         let q = "query($org: ID!, $on: Date, $p: ReportPeriod) { indicators(organizationId: $org, year: 2025, asOf: $on, period: $p) { admitted periodStart periodEnd structure { category count } } }";
         let ind = |on: &'static str, p: &'static str| {
             let street = street.clone();
@@ -311,9 +251,7 @@ db_test!(
 db_test!(
     the_year_end_package_proposes_next_years_plan_and_the_district_adopts_it,
     |app| {
-        app.load_demo().await;
-        organizer_at(&app, "示例区委组织部", "district.organizer").await;
-        let street = app.org_id("和平街道党工委").await;
+        let (district, street) = district_and_street(&app).await;
         let submit = "mutation($input: SubmitReportInput!) { submitReport(input: $input) { report { id proposedPlan { year total requirements { category required } } } } }";
         let proposal = json!({ "total": 24, "targets": [{ "category": "AGE_35_AND_UNDER", "comparator": "AT_LEAST", "percent": 80.0 }] });
         // Only with the ANNUAL report.
@@ -350,12 +288,8 @@ db_test!(
         let d = adopt_as("district.organizer", "2026-02-01").await;
         let g = &d["data"]["adoptProposedPlan"]["guidancePlan"];
         assert_eq!(
-            (
-                g["year"].as_i64(),
-                g["total"].as_i64(),
-                g["revision"].as_i64()
-            ),
-            (Some(2026), Some(24), Some(1)),
+            g.ints_at(&["year", "total", "revision"]),
+            [Some(2026), Some(24), Some(1)],
             "{d:#}"
         );
         assert_eq!(g["issuer"]["name"], "示例区委组织部");
@@ -366,17 +300,11 @@ db_test!(
             "CONFLICT"
         );
         // A base that loops back is input invalid in itself.
-        let district = app.org_id("示例区委组织部").await;
+        let by_district = Planner::new(&app, "district.organizer", &district);
         let looped = json!({ "total": 10, "targets": [
             { "category": "WOMEN", "comparator": "AT_LEAST", "percent": 50.0, "base": "COLLEGE_PLUS" },
             { "category": "COLLEGE_PLUS", "comparator": "AT_LEAST", "percent": 50.0, "base": "WOMEN" } ] });
-        let r = app
-            .exec(
-                Some("district.organizer"),
-                SET,
-                plan(&street, &district, "2025-02-01", looped),
-            )
-            .await;
+        let r = by_district.try_set(&street, "2025-02-01", looped).await;
         assert_eq!(code(&r), "BAD_USER_INPUT");
         // PARTNER does not read plans: the proposal is null for it.
         let partner = "query($id: ID!) { report(id: $id) { proposedPlan { total } } }";
@@ -394,14 +322,12 @@ db_test!(
 db_test!(
     villages_communities_and_branches_short_of_their_duties_are_listed,
     |app| {
-        app.load_demo().await;
-        let street = app.org_id("和平街道党工委").await;
         // The community admitted 2 in 2025, one of them ≤35: half, enough.
         let admissions = "
             和平社区第一党支部 1 F 1999-01-01 UNDERGRADUATE 2025-04-15
             和平社区第二党支部 1 F 1960-01-01 SENIOR_HIGH 2024-09-15
         ";
-        admitted(&app, admissions).await;
+        let street = street_with_admitted(&app, admissions).await;
         let q = "query($org: ID!) { developmentDuties(under: $org, year: 2025, sinceYear: 2024) { organization { name } duty activists admittedTwoYears youngTwoYears message } }";
         let d = app
             .ok(Some("street.organizer"), q, json!({ "org": street }))
@@ -439,11 +365,8 @@ db_test!(
             .expect("the community falls short");
         assert_eq!(short["organization"]["name"], "和平社区党委");
         assert_eq!(
-            (
-                short["admittedTwoYears"].as_i64(),
-                short["youngTwoYears"].as_i64()
-            ),
-            (Some(3), Some(1))
+            short.ints_at(&["admittedTwoYears", "youngTwoYears"]),
+            [Some(3), Some(1)]
         );
         // A PARTNER reads no indicators.
         let r = app

@@ -154,8 +154,6 @@ db_test!(every_error_names_its_request, |app| {
 db_test!(
     the_operator_sees_requests_errors_latency_and_the_pool,
     |app| {
-        use axum::body::Body;
-        use axum::http::Request;
         app.load_demo().await;
         let header = format!("Bearer {}", app.token_for("street.organizer").await);
         for _ in 0..2 {
@@ -170,9 +168,7 @@ db_test!(
             json!({}),
         )
         .await;
-        let (status, headers, body) = app
-            .http(Request::get("/metrics").body(Body::empty()).unwrap())
-            .await;
+        let (status, headers, body) = app.get("/metrics").await;
         assert_eq!(status, 200);
         assert!(content_type(&headers).contains("openmetrics"));
         let text = body.as_str().unwrap();

@@ -2,9 +2,10 @@
 //! property of the types (an `Organization` is only built through its scope check), so these
 //! tests try the ways out a user found and check that each is closed.
 
-use crate::fixtures::{Case, STEP, submit};
-use crate::helpers::code;
-use crate::indicators::{SUBMIT_REPORT, download, report_input};
+use crate::fixtures::{Case, STEP, applicant, submit};
+use crate::helpers::{JsonPath, code};
+use crate::indicators::{Reporter, SUBMIT_REPORT, download, download_sheet, report_input};
+use crate::plans::{Planner, district_and_street};
 use serde_json::json;
 
 /// The global id of the first Party member the street organizer sees.
@@ -26,9 +27,8 @@ db_test!(
     a_case_cannot_be_transferred_above_or_outside_the_organizers_subtree,
     |app| {
         app.load_demo().await;
-        let branch = app.org_id("和平社区第一党支部").await;
-        let Case { id, version: v } =
-            submit(&app, &branch, "田甜", "2001-01-01", 31, "2025-03-03").await;
+        let case = applicant(&app, "和平社区第一党支部", "田甜", "2001-01-01", 31).await;
+        let transfer = |to: &str| json!({ "transfer": { "toOrganizationId": to } });
         for target in [
             "省委组织部",
             "省委教育工委",
@@ -36,7 +36,7 @@ db_test!(
             "和平街道党工委",
         ] {
             let to = app.org_id(target).await;
-            let r = app.exec(Some("street.organizer"), STEP, json!({ "input": { "candidateId": id, "expectedVersion": v, "occurredOn": "2025-04-01", "step": { "transfer": { "toOrganizationId": to } } } })).await;
+            let r = case.step(&app, "2025-04-01", transfer(&to)).await;
             let expected = if target == "和平街道党工委" {
                 "BAD_USER_INPUT"
             } else {
@@ -46,9 +46,10 @@ db_test!(
         }
         // Another active branch in scope is accepted.
         let second = app.org_id("和平社区第二党支部").await;
-        let d = app.ok(Some("street.organizer"), STEP, json!({ "input": { "candidateId": id, "expectedVersion": v, "occurredOn": "2025-04-01", "step": { "transfer": { "toOrganizationId": second } } } })).await;
+        let r = case.step(&app, "2025-04-01", transfer(&second)).await;
+        assert!(r.get("errors").is_none(), "{r:#}");
         assert_eq!(
-            d["recordPipelineStep"]["candidate"]["organization"]["name"],
+            r.at("data.recordPipelineStep.candidate.organization.name"),
             "和平社区第二党支部"
         );
     }
@@ -126,10 +127,7 @@ db_test!(exported_cells_never_start_a_formula, |app| {
     let mut input = report_input(&street, json!({ "=1+2": 1, "@SUM(A1)": 2 }), "formula");
     input["input"]["narrative"] = json!("=HYPERLINK(\"http://evil.example\",\"点击\")");
     let d = app.ok(Some("street.organizer"), SUBMIT_REPORT, input).await;
-    let id = d["submitReport"]["report"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = d.string_at("submitReport.report.id");
     let (status, bytes) = download(
         &app,
         Some("street.organizer"),
@@ -153,16 +151,13 @@ db_test!(exported_cells_never_start_a_formula, |app| {
         cells > 4 && text.contains("'=1+2") && text.contains("'=HYPERLINK"),
         "{text}"
     );
-    let (status, bytes) = download(
+    let sheet = download_sheet(
         &app,
-        Some("street.organizer"),
+        "street.organizer",
         &format!("/exports/reports/{id}.xlsx"),
     )
     .await;
-    assert_eq!(status, 200);
-    use calamine::{Data, Reader, Xlsx};
-    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
-    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    use calamine::Data;
     for cell in sheet.used_cells() {
         if let Data::String(s) = cell.2 {
             assert!(!s.starts_with(['=', '+', '-', '@']), "{s:?}");
@@ -192,17 +187,10 @@ db_test!(
             .await;
         assert_eq!(code(&r), "FORBIDDEN", "{r:#}");
         // The partner still submits its report, with the snapshot computed for it.
-        let d = app
-            .ok(
-                Some("partner.bot"),
-                SUBMIT_REPORT,
-                report_input(&street, json!({ "admitted": 0 }), "p1"),
-            )
-            .await;
-        let id = d["submitReport"]["report"]["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let id = Reporter::new(&app, "partner.bot", &street)
+            .submit(json!({ "admitted": 0 }), "p1")
+            .await
+            .string_at("report.id");
         // An analyst and a viewer of the district read the figures, not the free text.
         let district = app.org_id("示例区委组织部").await;
         let q = "mutation($input: CreateUserInput!) { createUser(input: $input) { user { id } } }";
@@ -367,16 +355,11 @@ db_test!(
 db_test!(
     a_lower_level_cannot_rewrite_the_plan_issued_above_it,
     |app| {
-        app.load_demo().await;
-        crate::fixtures::organizer_at(&app, "示例区委组织部", "district.organizer").await;
-        let district = app.org_id("示例区委组织部").await;
-        let street = app.org_id("和平街道党工委").await;
-        app.ok(
-            Some("district.organizer"),
-            crate::plans::SET,
-            crate::plans::plan(&street, &district, "2025-01-01", json!({ "total": 20 })),
-        )
-        .await;
+        let (district, street) = district_and_street(&app).await;
+        let by_district = Planner::new(&app, "district.organizer", &district);
+        by_district
+            .set(&street, "2025-01-01", json!({ "total": 20 }))
+            .await;
         // The street re-issuing its own plan to itself: refused, both ways.
         let mut own = crate::plans::plan(&street, &street, "2025-02-01", json!({ "total": 999 }));
         own["input"]["reason"] = json!("self-raise");
@@ -388,12 +371,9 @@ db_test!(
         assert_eq!(d["guidancePlan"]["total"], 20);
         // A community's plan issued by the district cannot be revised by the street below it.
         let community = app.org_id("和平社区党委").await;
-        app.ok(
-            Some("district.organizer"),
-            crate::plans::SET,
-            crate::plans::plan(&community, &district, "2025-01-01", json!({ "total": 5 })),
-        )
-        .await;
+        by_district
+            .set(&community, "2025-01-01", json!({ "total": 5 }))
+            .await;
         let mut again =
             crate::plans::plan(&community, &street, "2025-02-01", json!({ "total": 50 }));
         again["input"]["reason"] = json!("raise");
@@ -433,16 +413,12 @@ db_test!(extreme_numbers_are_refused_not_panicked_on, |app| {
         assert_eq!(code(&r), "BAD_USER_INPUT", "{q}: {r:#}");
     }
     let community = app.org_id("和平社区党委").await;
-    let r = app
-        .exec(
-            Some("street.organizer"),
-            crate::plans::SET,
-            crate::plans::plan(
-                &community,
-                &street,
-                "2025-01-01",
-                json!({ "total": 2147483647, "under35": 2147483647 }),
-            ),
+    let by_street = Planner::new(&app, "street.organizer", &street);
+    let r = by_street
+        .try_set(
+            &community,
+            "2025-01-01",
+            json!({ "total": 2147483647, "under35": 2147483647 }),
         )
         .await;
     assert_eq!(code(&r), "BAD_USER_INPUT", "{r:#}");
@@ -461,17 +437,10 @@ db_test!(
     |app| {
         app.load_demo().await;
         let street = app.org_id("和平街道党工委").await;
-        let d = app
-            .ok(
-                Some("partner.bot"),
-                SUBMIT_REPORT,
-                report_input(&street, json!({ "admitted": 0 }), "p2"),
-            )
-            .await;
-        let id = d["submitReport"]["report"]["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let id = Reporter::new(&app, "partner.bot", &street)
+            .submit(json!({ "admitted": 0 }), "p2")
+            .await
+            .string_at("report.id");
         let r = app.ok(Some("partner.bot"), "query($id: ID!) { report(id: $id) { status snapshot findings { key } narrative attachments { name } } }", json!({ "id": id })).await;
         assert_eq!(r["report"]["status"], "SUBMITTED");
         for f in ["snapshot", "findings", "narrative", "attachments"] {
@@ -556,9 +525,8 @@ db_test!(second_review_findings_stay_closed, |app| {
     assert_eq!(code(&r), "FORBIDDEN", "{r:#}");
     // Members named in a step: a missing one is answered like one out of scope; one named twice
     // is refused.
-    let branch = app.org_id("和平社区第一党支部").await;
     let Case { id, version: v } =
-        submit(&app, &branch, "成员", "2001-01-01", 33, "2025-03-03").await;
+        applicant(&app, "和平社区第一党支部", "成员", "2001-01-01", 33).await;
     let member = first_member(&app).await;
     let missing = crate::matrix::global_id("Member", 999_999);
     let step = |ids: Vec<&str>| json!({ "input": { "candidateId": id, "expectedVersion": v, "occurredOn": "2025-04-01", "step": { "assignContacts": { "memberIds": ids } } } });
@@ -572,17 +540,10 @@ db_test!(second_review_findings_stay_closed, |app| {
     assert_eq!(code(&r), "BAD_USER_INPUT", "{r:#}");
     // Whoever submitted a report does not accept it.
     let community = app.org_id("和平社区党委").await;
-    let d = app
-        .ok(
-            Some("street.organizer"),
-            SUBMIT_REPORT,
-            report_input(&community, json!({}), "self"),
-        )
-        .await;
-    let report = d["submitReport"]["report"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let report = Reporter::new(&app, "street.organizer", &community)
+        .submit(json!({}), "self")
+        .await
+        .string_at("report.id");
     let r = app.exec(Some("street.organizer"), "mutation($input: ReviewReportInput!) { acceptReport(input: $input) { report { status } } }", json!({ "input": { "id": report, "expectedVersion": 1, "acceptedOn": "2025-07-05" } })).await;
     assert_eq!(code(&r), "FORBIDDEN", "{r:#}");
 });
