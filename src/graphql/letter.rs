@@ -5,14 +5,14 @@ use super::context::ContextExt;
 use super::enums::mirror_enum;
 use super::ids::{self, NodeType};
 use super::organization::Organization;
-use super::pagination::{connection_type, page_args};
+use super::pagination::connection_type;
 use super::scalars::Date;
 use crate::db::letter::{Box as Mailbox, LetterFilter};
 use crate::domain::letter as rules;
 use crate::domain::letter::LetterEventKind as Kind;
 use crate::domain::role::{PersonalDataAccess, PersonalDatum};
-use crate::error::AppError;
 use crate::service::letter as service;
+use crate::service::list::Total;
 use async_graphql::{
     Context, Enum, ErrorExtensions, ID, InputObject, Object, Result, SimpleObject, Subscription,
 };
@@ -353,7 +353,7 @@ impl Letter {
 }
 
 /// Counts the rows of a letter connection.
-pub struct LetterCounter(LetterFilter);
+pub struct LetterCounter(Total<LetterFilter>);
 
 connection_type!(
     LetterConnection,
@@ -365,9 +365,7 @@ connection_type!(
 
 impl LetterCounter {
     async fn total_count(&self, ctx: &Context<'_>) -> Result<i64> {
-        Ok(crate::db::letter::count(&ctx.state().db, &self.0)
-            .await
-            .map_err(AppError::from)? as i64)
+        Ok(self.0.count(&ctx.state().db).await?)
     }
 }
 
@@ -405,21 +403,18 @@ impl Letter {
     }
 }
 
-fn filter(
+fn letters_only(
     mailbox: LetterBox,
     status: Option<LetterStatusFilter>,
     kind: Option<LetterKind>,
     as_of: chrono::NaiveDate,
-) -> LetterFilter {
+) -> service::LettersOnly {
     let overdue = status == Some(LetterStatusFilter::Overdue);
-    LetterFilter {
-        under_path: String::new(),
+    service::LettersOnly {
         mailbox: mailbox.into(),
-        status: status
-            .and_then(LetterStatusFilter::stored)
-            .map(|s| s.as_str().to_string()),
+        status: status.and_then(LetterStatusFilter::stored),
         overdue_on: overdue.then_some(as_of),
-        kind: kind.map(|k| rules::LetterKind::from(k).as_str().to_string()),
+        kind: kind.map(Into::into),
     }
 }
 
@@ -463,31 +458,24 @@ impl LetterQuery {
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
     ) -> Result<LetterConnection> {
         let actor = ctx.actor()?;
-        let args = page_args(first, after.as_deref(), ctx.state().config.max_page_size)?;
-        let under = under
-            .map(|u| ids::decode(NodeType::Organization, &u, "under"))
-            .transpose()?;
-        let f = filter(
-            mailbox,
-            status,
-            kind,
-            as_of.map(|d| d.0).unwrap_or_else(crate::clock::today),
-        );
-        let (page, f) =
-            service::list(&ctx.state().db, actor, f, under, args.after_id, args.limit).await?;
-        let mut rows = Vec::with_capacity(page.rows.len());
-        for m in page.rows {
-            rows.push(Letter::load(ctx, m).await?);
-        }
+        let as_of = as_of.map(|d| d.0).unwrap_or_else(crate::clock::today);
+        let only = letters_only(mailbox, status, kind, as_of);
+        let (query, args) = ctx.list_query(under, first, after.as_deref(), only)?;
+        let listed = service::list(&ctx.state().db, actor, query).await?;
+        // Every letter's organizations load in one batch: the letters are built concurrently.
+        let rows = futures_util::future::try_join_all(
+            listed.page.rows.into_iter().map(|m| Letter::load(ctx, m)),
+        )
+        .await?;
         Ok(LetterConnection::new(
             crate::db::Page {
                 rows,
-                has_next: page.has_next,
+                has_next: listed.page.has_next,
             },
             &args,
             |l| l.model.id,
             Some,
-            LetterCounter(f),
+            LetterCounter(listed.total),
         ))
     }
 
@@ -506,14 +494,8 @@ impl LetterQuery {
             .map(|u| ids::decode(NodeType::Organization, &u, "under"))
             .transpose()?;
         let as_of = as_of.map(|d| d.0).unwrap_or_else(crate::clock::today);
-        let (by, overdue) = service::counts(
-            &ctx.state().db,
-            actor,
-            filter(mailbox, None, None, as_of),
-            under,
-            as_of,
-        )
-        .await?;
+        let (by, overdue) =
+            service::counts(&ctx.state().db, actor, mailbox.into(), under, as_of).await?;
         let n = |s: rules::LetterStatus| by.get(s.as_str()).copied().unwrap_or(0);
         Ok(LetterCounts {
             draft: n(rules::LetterStatus::Draft),

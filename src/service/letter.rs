@@ -3,8 +3,9 @@
 //! Every change is one transaction, guarded by the letter's version, and announced to
 //! subscribers who may see the letter.
 
+use super::list::{ListQuery, Listed, Total};
 use super::require;
-use crate::db::{self, Page, audit::AuditRecord, letter::LetterFilter};
+use crate::db::{self, audit::AuditRecord, letter::LetterFilter};
 use crate::domain::letter::{
     self as rules, LetterDecision, LetterKind, LetterStatus, LetterVote, VotingBody,
 };
@@ -527,28 +528,60 @@ pub async fn withdraw(
     Ok(l)
 }
 
+/// Which letters of a subtree a list or a count keeps.
+#[derive(Debug, Clone)]
+pub struct LettersOnly {
+    /// Inbox (received by the subtree) or outbox (sent from it).
+    pub mailbox: db::letter::Box,
+    /// Only this stored status.
+    pub status: Option<LetterStatus>,
+    /// Only received letters unanswered past their due date on this day.
+    pub overdue_on: Option<NaiveDate>,
+    /// Only this kind.
+    pub kind: Option<LetterKind>,
+}
+
+impl LettersOnly {
+    /// The database filter for the subtree at `under_path` (inside the actor's scope).
+    fn under(self, under_path: String) -> LetterFilter {
+        LetterFilter {
+            under_path,
+            mailbox: self.mailbox,
+            status: self.status.map(|s| s.as_str().to_string()),
+            overdue_on: self.overdue_on,
+            kind: self.kind.map(|k| k.as_str().to_string()),
+        }
+    }
+}
+
 /// Lists letters of one box under a subtree in the actor's scope.
 pub async fn list(
     db: &DatabaseConnection,
     actor: &Actor,
-    mut filter: LetterFilter,
-    under: Option<i64>,
-    after_id: Option<i64>,
-    limit: u64,
-) -> AppResult<(Page<letter::Model>, LetterFilter)> {
+    query: ListQuery<LettersOnly>,
+) -> AppResult<Listed<letter::Model, LetterFilter>> {
     may_read(actor)?;
-    filter.under_path = super::organization::resolve_under(db, actor, under).await?;
-    Ok((
-        db::letter::list(db, &filter, after_id, limit).await?,
-        filter,
-    ))
+    let under_path = super::organization::resolve_under(db, actor, query.under).await?;
+    let filter = query.only.under(under_path);
+    let page = db::letter::list(db, &filter, query.after_id, query.limit).await?;
+    Ok(Listed {
+        page,
+        total: Total(filter),
+    })
+}
+
+impl Total<LetterFilter> {
+    /// The number of letters the list matches.
+    pub async fn count(&self, db: &DatabaseConnection) -> AppResult<i64> {
+        Ok(db::letter::count(db, &self.0).await? as i64)
+    }
 }
 
 /// Counts per status (and overdue on `as_of`) for one box; aggregated, so ANALYST may read it.
 pub async fn counts(
     db: &DatabaseConnection,
     actor: &Actor,
-    mut filter: LetterFilter,
+    mailbox: db::letter::Box,
     under: Option<i64>,
     as_of: NaiveDate,
 ) -> AppResult<(std::collections::HashMap<String, i64>, u64)> {
@@ -558,7 +591,14 @@ pub async fn counts(
             actor.role
         )));
     }
-    filter.under_path = super::organization::resolve_under(db, actor, under).await?;
+    let under_path = super::organization::resolve_under(db, actor, under).await?;
+    let only = LettersOnly {
+        mailbox,
+        status: None,
+        overdue_on: None,
+        kind: None,
+    };
+    let filter = only.under(under_path);
     let by_status = db::letter::counts_by_status(db, &filter).await?;
     let overdue = db::letter::count(
         db,
