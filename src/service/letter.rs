@@ -22,9 +22,7 @@ use sea_orm::{
 };
 use serde_json::json;
 
-/// Re-exported for callers that read the day next to the letters (the calendar is `clock`).
-pub use crate::clock::today;
-pub use crate::domain::letter::LetterEventKind;
+use crate::domain::letter::LetterEventKind;
 pub use crate::events::LetterEvent;
 
 /// A letter with both organizations, as the actor may see it.

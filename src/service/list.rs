@@ -31,10 +31,3 @@ pub struct Listed<R, F> {
 /// functions; counted by the `count` function each list defines on it.
 #[derive(Debug, Clone)]
 pub struct Total<F>(pub(super) F);
-
-impl<F> Total<F> {
-    /// The filter (read-only), for a count kept elsewhere (a loader).
-    pub fn filter(&self) -> &F {
-        &self.0
-    }
-}

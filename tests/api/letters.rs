@@ -246,7 +246,7 @@ db_test!(
             .await
             .expect("the overdue letter is announced")
             .unwrap();
-        assert_eq!(e.kind, fazhan::service::letter::LetterEventKind::Overdue);
+        assert_eq!(e.kind, fazhan::domain::letter::LetterEventKind::Overdue);
         assert!(
             tokio::time::timeout(std::time::Duration::from_millis(300), rx.recv())
                 .await

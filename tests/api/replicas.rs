@@ -6,7 +6,7 @@ use crate::fixtures::{admitted, case_at_meeting_for, deactivate, id_card, person
 use crate::helpers::{code, content_type};
 use crate::letters::{RECEIVE, migrant, sent_letter, village};
 use fazhan::Config;
-use fazhan::service::letter::LetterEventKind;
+use fazhan::domain::letter::LetterEventKind;
 use serde_json::json;
 use std::time::Duration;
 
@@ -79,7 +79,7 @@ db_test!(
             return;
         };
         let mut on_c = c.state.letter_events.subscribe_letters();
-        let today = fazhan::service::letter::today();
+        let today = fazhan::clock::today();
         let sweeps = futures_util::future::join_all([&app, &b, &c].map(|i| {
             fazhan::service::letter::sweep_overdue(&i.state.db, &i.state.letter_events, today)
         }))
