@@ -152,6 +152,20 @@ pub struct Config {
     /// Largest database pool.
     #[arg(long, env = "DB_MAX_CONNECTIONS", default_value_t = 16, global = true)]
     pub db_max_connections: u32,
+    /// PostgreSQL connections kept beside the pool for the hottest reads (`node` on a case),
+    /// run as hand-written statements without the pool's round trip on every release.
+    #[arg(long, env = "DB_LANE_CONNECTIONS", default_value_t = 4, global = true)]
+    pub db_lane_connections: u32,
+    /// GraphQL operations executed at once over HTTP; more wait their turn in arrival order
+    /// (0 = eight per CPU core). Executing more at once than the cores can run only holds more
+    /// responses in memory and spreads the waiting unevenly.
+    #[arg(
+        long,
+        env = "MAX_CONCURRENT_OPERATIONS",
+        default_value_t = 0,
+        global = true
+    )]
+    pub max_concurrent_operations: u32,
     /// Log format: auto (JSON when stderr is not a terminal), text or json.
     #[arg(
         long,
@@ -228,10 +242,22 @@ impl Config {
             duplicate_check_numbers_per_hour: 200_000,
             viewer_cache_ms: 5_000,
             db_max_connections: 8,
+            db_lane_connections: 4,
+            max_concurrent_operations: 0,
             log_format: LogFormat::Text,
             graphiql: None,
             metrics_token: None,
             cors_allowed_origins: vec![],
+        }
+    }
+}
+
+impl Config {
+    /// GraphQL operations executed at once ([`Config::max_concurrent_operations`], resolved).
+    pub fn concurrent_operations(&self) -> usize {
+        match self.max_concurrent_operations {
+            0 => 8 * std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n as usize,
         }
     }
 }

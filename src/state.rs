@@ -29,6 +29,8 @@ pub struct AppState {
     pub viewers: Arc<ViewerCache>,
     /// This instance's metrics (`/metrics`).
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// Connections for the hottest reads as hand-written statements (PostgreSQL only).
+    pub lane: crate::db::lane::Lane,
 }
 
 impl AppState {
@@ -58,7 +60,13 @@ impl AppState {
             10_000,
             std::time::Duration::from_millis(config.viewer_cache_ms),
         ));
+        let lane = crate::db::lane::Lane::new(
+            &db,
+            config.db_lane_connections as usize,
+            sql_statements.clone(),
+        );
         AppState {
+            lane,
             letter_events: crate::events::Bus::new(db.clone(), viewers.clone()),
             read_db: db.clone(),
             db,

@@ -61,9 +61,42 @@ const INSERT_ROWS: usize = 1_000;
 /// A transaction that takes bulk rows.
 pub enum BulkTxn {
     /// A PostgreSQL transaction on one pooled connection, for `COPY`.
-    Postgres(tokio::sync::Mutex<sqlx::Transaction<'static, sqlx::Postgres>>),
+    Postgres(tokio::sync::Mutex<PgBulk>),
     /// Any other database, through SeaORM.
     Other(DatabaseTransaction),
+}
+
+/// The PostgreSQL side of a bulk transaction: the transaction, the sequences that number new
+/// rows, and how the new rows' references are checked.
+pub struct PgBulk {
+    tx: PgTransaction,
+    /// OIDs of the sequences of `people.id` and `candidates.id` (looked up once: a lookup per
+    /// row took a tenth of the server's time in a 100,000-row import).
+    sequences: (i64, i64),
+    /// The rows' references are checked once per import, not row by row (see
+    /// [`ReferenceChecks`]).
+    checks: ReferenceChecks,
+    /// Organizations the rows written so far name.
+    organizations: std::collections::BTreeSet<i64>,
+}
+
+/// How the foreign keys of the copied rows are checked.
+///
+/// PostgreSQL checks a foreign key with one query per inserted row (a trigger): for an
+/// application that is four queries (person → organization, case → person, case → organization,
+/// event → case), which took more than half of the server's time in a 100,000-row import. The
+/// rows an import copies refer only to rows it wrote itself in the same transaction (ids drawn
+/// from the sequences just before) and to organizations; so, where the service's role may set
+/// `session_replication_role` (a superuser, or on PostgreSQL 15+ a role granted
+/// `SET ON PARAMETER session_replication_role`), the `COPY` statements run without the per-row
+/// triggers and the organizations are checked and locked once, as a set, before the commit
+/// (`FOR KEY SHARE`, the lock the per-row checks would take). Elsewhere the triggers run as usual.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReferenceChecks {
+    /// Row by row, by PostgreSQL's triggers.
+    PerRow,
+    /// Once per import, as a set.
+    PerImport,
 }
 
 fn sqlx_err(e: sqlx::Error) -> DbErr {
@@ -81,12 +114,22 @@ impl BulkTxn {
     /// Begins the transaction.
     pub async fn begin(db: &DatabaseConnection) -> Result<BulkTxn, DbErr> {
         if db.get_database_backend() == DbBackend::Postgres {
-            let tx = db
-                .get_postgres_connection_pool()
-                .begin()
-                .await
-                .map_err(sqlx_err)?;
-            Ok(BulkTxn::Postgres(tokio::sync::Mutex::new(tx)))
+            let pool = db.get_postgres_connection_pool();
+            let checks = reference_checks(pool).await?;
+            let mut tx = pool.begin().await.map_err(sqlx_err)?;
+            let sequences = sqlx::query_as(
+                "SELECT pg_get_serial_sequence('people', 'id')::regclass::oid::int8, \
+                 pg_get_serial_sequence('candidates', 'id')::regclass::oid::int8",
+            )
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(sqlx_err)?;
+            Ok(BulkTxn::Postgres(tokio::sync::Mutex::new(PgBulk {
+                tx,
+                sequences,
+                checks,
+                organizations: Default::default(),
+            })))
         } else {
             Ok(BulkTxn::Other(db.begin().await?))
         }
@@ -95,7 +138,13 @@ impl BulkTxn {
     /// Commits everything written.
     pub async fn commit(self) -> Result<(), DbErr> {
         match self {
-            BulkTxn::Postgres(tx) => tx.into_inner().commit().await.map_err(sqlx_err),
+            BulkTxn::Postgres(bulk) => {
+                let mut bulk = bulk.into_inner();
+                if bulk.checks == ReferenceChecks::PerImport {
+                    lock_organizations(&mut bulk.tx, &bulk.organizations).await?;
+                }
+                bulk.tx.commit().await.map_err(sqlx_err)
+            }
             BulkTxn::Other(tx) => tx.commit().await,
         }
     }
@@ -103,7 +152,7 @@ impl BulkTxn {
     /// Undoes everything written.
     pub async fn rollback(self) -> Result<(), DbErr> {
         match self {
-            BulkTxn::Postgres(tx) => tx.into_inner().rollback().await.map_err(sqlx_err),
+            BulkTxn::Postgres(bulk) => bulk.into_inner().tx.rollback().await.map_err(sqlx_err),
             BulkTxn::Other(tx) => tx.rollback().await,
         }
     }
@@ -116,7 +165,7 @@ impl BulkTxn {
     ) -> Result<(), DbErr> {
         match self {
             _ if rows.is_empty() => Ok(()),
-            BulkTxn::Postgres(tx) => copy_applications(&mut *tx.lock().await, rows, by).await,
+            BulkTxn::Postgres(bulk) => copy_applications(&mut *bulk.lock().await, rows, by).await,
             BulkTxn::Other(tx) => insert_applications_with(tx, rows, by).await,
         }
     }
@@ -129,7 +178,7 @@ impl BulkTxn {
     ) -> Result<(), DbErr> {
         match self {
             _ if rows.is_empty() => Ok(()),
-            BulkTxn::Postgres(tx) => copy_members(&mut *tx.lock().await, rows, at).await,
+            BulkTxn::Postgres(bulk) => copy_members(&mut *bulk.lock().await, rows, at).await,
             BulkTxn::Other(tx) => insert_members_with(tx, rows).await,
         }
     }
@@ -138,34 +187,112 @@ impl BulkTxn {
 /// A PostgreSQL transaction that takes `COPY`.
 type PgTransaction = sqlx::Transaction<'static, sqlx::Postgres>;
 
-/// Draws ids for `n` rows from the sequences `sql` names (once per statement: a per-row lookup
-/// of a sequence's name took an eighth of a 100,000-row import).
-async fn draw_ids<T>(tx: &mut PgTransaction, sql: &'static str, n: usize) -> Result<Vec<T>, DbErr>
-where
-    T: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
-{
-    sqlx::query_as(sql)
-        .bind(n as i64)
-        .fetch_all(&mut **tx)
+/// Whether this connection's role may copy rows without the per-row foreign-key triggers.
+async fn reference_checks(pool: &sqlx::PgPool) -> Result<ReferenceChecks, DbErr> {
+    let (superuser, version): (bool, i32) = sqlx::query_as(
+        "SELECT current_setting('is_superuser') = 'on', \
+         current_setting('server_version_num')::int4",
+    )
+    .fetch_one(pool)
+    .await
+    .map_err(sqlx_err)?;
+    let granted = !superuser
+        && version >= 150_000
+        && sqlx::query_scalar::<_, bool>(
+            "SELECT has_parameter_privilege('session_replication_role', 'SET')",
+        )
+        .fetch_one(pool)
         .await
-        .map_err(sqlx_err)
+        .map_err(sqlx_err)?;
+    Ok(if superuser || granted {
+        ReferenceChecks::PerImport
+    } else {
+        ReferenceChecks::PerRow
+    })
+}
+
+/// Checks and locks, as a set, the organizations the copied rows name: each must exist, and
+/// none may be deleted or renumbered until the commit (`FOR KEY SHARE`, as the per-row checks
+/// would lock them).
+async fn lock_organizations(
+    tx: &mut PgTransaction,
+    ids: &std::collections::BTreeSet<i64>,
+) -> Result<(), DbErr> {
+    let ids: Vec<i64> = ids.iter().copied().collect();
+    let found: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM organizations WHERE id = ANY($1) ORDER BY id FOR KEY SHARE",
+    )
+    .bind(&ids)
+    .fetch_all(&mut **tx)
+    .await
+    .map_err(sqlx_err)?;
+    match ids.iter().find(|id| found.binary_search(id).is_err()) {
+        None => Ok(()),
+        Some(missing) => Err(DbErr::Custom(format!(
+            "imported rows name organization {missing}, which does not exist"
+        ))),
+    }
+}
+
+/// Before an import's `COPY` statements: records the organizations the rows name and, when
+/// the import checks references as a set, turns the per-row triggers off until
+/// [`end_copies`].
+async fn begin_copies(
+    bulk: &mut PgBulk,
+    organizations: impl Iterator<Item = i64>,
+) -> Result<(), DbErr> {
+    bulk.organizations.extend(organizations);
+    match bulk.checks {
+        ReferenceChecks::PerRow => Ok(()),
+        ReferenceChecks::PerImport => set_replication_role(&mut bulk.tx, "replica").await,
+    }
+}
+
+/// After an import's `COPY` statements: the triggers on again for whatever else the
+/// transaction writes.
+async fn end_copies(bulk: &mut PgBulk) -> Result<(), DbErr> {
+    match bulk.checks {
+        ReferenceChecks::PerRow => Ok(()),
+        ReferenceChecks::PerImport => set_replication_role(&mut bulk.tx, "origin").await,
+    }
+}
+
+async fn set_replication_role(tx: &mut PgTransaction, role: &str) -> Result<(), DbErr> {
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "SET LOCAL session_replication_role = {role}"
+    )))
+    .execute(&mut **tx)
+    .await
+    .map(|_| ())
+    .map_err(sqlx_err)
+}
+
+/// Draws ids for `n` applications: a person's and a case's each, from the sequences with the
+/// OIDs `sequences`.
+async fn draw_ids(
+    tx: &mut PgTransaction,
+    sequences: (i64, i64),
+    n: usize,
+) -> Result<Vec<(i64, i64)>, DbErr> {
+    sqlx::query_as(
+        "SELECT nextval($1::oid::regclass), nextval($2::oid::regclass) \
+         FROM generate_series(1, $3)",
+    )
+    .bind(sequences.0)
+    .bind(sequences.1)
+    .bind(n as i64)
+    .fetch_all(&mut **tx)
+    .await
+    .map_err(sqlx_err)
 }
 
 /// Applications with `COPY`, their ids drawn first so that a case names its person.
 async fn copy_applications(
-    tx: &mut PgTransaction,
+    bulk: &mut PgBulk,
     rows: &[NewApplication<'_>],
     by: Recorder<'_>,
 ) -> Result<(), DbErr> {
-    let ids: Vec<(i64, i64)> = draw_ids(
-        tx,
-        "SELECT nextval(s.p), nextval(s.c) FROM (SELECT \
-         pg_get_serial_sequence('people', 'id')::regclass AS p, \
-         pg_get_serial_sequence('candidates', 'id')::regclass AS c) s \
-         CROSS JOIN generate_series(1, $1)",
-        rows.len(),
-    )
-    .await?;
+    let ids = draw_ids(&mut bulk.tx, bulk.sequences, rows.len()).await?;
     let at = by.at.to_rfc3339();
     let step = application_step();
     let mut people = String::with_capacity(rows.len() * 160);
@@ -197,6 +324,8 @@ async fn copy_applications(
             copy_text(by.role),
         );
     }
+    begin_copies(bulk, rows.iter().map(|r| r.organization_id)).await?;
+    let tx = &mut bulk.tx;
     copy(tx, PEOPLE_COPY, people).await?;
     copy(
         tx,
@@ -212,30 +341,32 @@ async fn copy_applications(
          actor_role) FROM STDIN",
         events,
     )
-    .await
+    .await?;
+    end_copies(bulk).await
 }
 
 /// Party members with `COPY`.
 async fn copy_members(
-    tx: &mut PgTransaction,
+    bulk: &mut PgBulk,
     rows: &[NewMember<'_>],
     at: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     let at = at.to_rfc3339();
     let mut people = String::with_capacity(rows.len() * 160);
-    let ids: Vec<(i64,)> = draw_ids(
-        tx,
-        "SELECT nextval(s.p) FROM (SELECT \
-         pg_get_serial_sequence('people', 'id')::regclass AS p) s \
-         CROSS JOIN generate_series(1, $1)",
-        rows.len(),
-    )
-    .await?;
+    let ids: Vec<(i64,)> =
+        sqlx::query_as("SELECT nextval($1::oid::regclass) FROM generate_series(1, $2)")
+            .bind(bulk.sequences.0)
+            .bind(rows.len() as i64)
+            .fetch_all(&mut *bulk.tx)
+            .await
+            .map_err(sqlx_err)?;
     for (r, (id,)) in rows.iter().zip(&ids) {
         let member = Some((r.member_since, r.under_party_probation));
         person_line(&mut people, *id, r.organization_id, r.person, member, &at);
     }
-    copy(tx, PEOPLE_COPY, people).await
+    begin_copies(bulk, rows.iter().map(|r| r.organization_id)).await?;
+    copy(&mut bulk.tx, PEOPLE_COPY, people).await?;
+    end_copies(bulk).await
 }
 
 /// Party members with multi-row inserts (the SeaORM path).
@@ -440,7 +571,8 @@ macro_rules! on_either {
     ($self:ident, |$tx:ident| postgres: $pg:expr, other: $other:expr) => {
         match $self {
             BulkTxn::Postgres(locked) => {
-                let mut $tx = locked.lock().await;
+                let mut guard = locked.lock().await;
+                let $tx = &mut guard.tx;
                 $pg.map_err(sqlx_err)
             }
             BulkTxn::Other($tx) => $other,

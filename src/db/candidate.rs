@@ -227,6 +227,123 @@ pub async fn find_in_subtree_with_person(
         .await
 }
 
+/// The columns of a case and of its person, in the order [`case_with_person`] reads them.
+const CASE_AND_PERSON_COLUMNS: &str = "c.id, c.person_id, c.organization_id, c.stage, c.version, \
+     c.applied_on, c.talked_on, c.activist_on, c.last_examination_on, c.target_on, \
+     c.admission_meeting_on, c.approved_on, c.oath_on, c.probation_end_on, \
+     c.conversion_meeting_on, c.converted_on, c.archived_on, c.extended, c.invalidated, \
+     c.created_at, c.updated_at, \
+     p.id, p.organization_id, p.name, p.gender, p.ethnicity, p.birth_date, p.id_card_number, \
+     p.phone, p.education, p.occupations, p.is_frontline, p.is_league_member, \
+     p.household_registration, p.is_migrant, p.outflow_organization_id, \
+     p.outflow_organization_name, p.residence_organization_id, p.is_business_owner, \
+     p.is_high_level_talent, p.has_political_violation, p.expected_departure_on, \
+     p.is_party_member, p.party_member_since, p.under_party_probation, p.created_at, \
+     p.updated_at";
+
+/// One case with its person, if it lies in the subtree at `scope_path`: the `node` lookup, the
+/// service's most frequent statement, written by hand and run on the hot-read lane (see
+/// [`super::lane`]); where there is no lane, as [`find_in_subtree_with_person`].
+pub async fn find_in_subtree_with_person_on_lane(
+    db: &impl ConnectionTrait,
+    lane: &super::lane::Lane,
+    id: i64,
+    scope_path: &str,
+) -> Result<Option<CaseWithPerson>, DbErr> {
+    use crate::domain::organization::{path_depth, subtree_upper_bound};
+    use std::sync::LazyLock;
+    static ANYWHERE: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "SELECT {CASE_AND_PERSON_COLUMNS} FROM candidates c \
+             JOIN people p ON p.id = c.person_id WHERE c.id = $1"
+        )
+    });
+    static IN_SUBTREE: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "SELECT {CASE_AND_PERSON_COLUMNS} FROM candidates c \
+             JOIN people p ON p.id = c.person_id \
+             JOIN organizations o ON o.id = c.organization_id \
+             WHERE c.id = $1 AND o.path >= $2 AND o.path < $3"
+        )
+    });
+    let Some(mut conn) = lane.connection().await? else {
+        return find_in_subtree_with_person(db, id, scope_path).await;
+    };
+    let query = if path_depth(scope_path) > 0 {
+        sqlx::query(sqlx::AssertSqlSafe(IN_SUBTREE.as_str()))
+            .bind(id)
+            .bind(scope_path)
+            .bind(subtree_upper_bound(scope_path))
+    } else {
+        sqlx::query(sqlx::AssertSqlSafe(ANYWHERE.as_str())).bind(id)
+    };
+    let row = query
+        .fetch_optional(conn.conn())
+        .await
+        .map_err(super::lane::sqlx_err)?;
+    conn.release();
+    row.map(|r| case_with_person(&r))
+        .transpose()
+        .map_err(super::lane::sqlx_err)
+}
+
+/// A row of [`CASE_AND_PERSON_COLUMNS`], read by position.
+fn case_with_person(r: &sqlx::postgres::PgRow) -> Result<CaseWithPerson, sqlx::Error> {
+    use sqlx::Row;
+    let case = Model {
+        id: r.try_get(0)?,
+        person_id: r.try_get(1)?,
+        organization_id: r.try_get(2)?,
+        stage: r.try_get(3)?,
+        version: r.try_get(4)?,
+        applied_on: r.try_get(5)?,
+        talked_on: r.try_get(6)?,
+        activist_on: r.try_get(7)?,
+        last_examination_on: r.try_get(8)?,
+        target_on: r.try_get(9)?,
+        admission_meeting_on: r.try_get(10)?,
+        approved_on: r.try_get(11)?,
+        oath_on: r.try_get(12)?,
+        probation_end_on: r.try_get(13)?,
+        conversion_meeting_on: r.try_get(14)?,
+        converted_on: r.try_get(15)?,
+        archived_on: r.try_get(16)?,
+        extended: r.try_get(17)?,
+        invalidated: r.try_get(18)?,
+        created_at: r.try_get(19)?,
+        updated_at: r.try_get(20)?,
+    };
+    let person = person::Model {
+        id: r.try_get(21)?,
+        organization_id: r.try_get(22)?,
+        name: r.try_get(23)?,
+        gender: r.try_get(24)?,
+        ethnicity: r.try_get(25)?,
+        birth_date: r.try_get(26)?,
+        id_card_number: r.try_get(27)?,
+        phone: r.try_get(28)?,
+        education: r.try_get(29)?,
+        occupations: r.try_get(30)?,
+        is_frontline: r.try_get(31)?,
+        is_league_member: r.try_get(32)?,
+        household_registration: r.try_get(33)?,
+        is_migrant: r.try_get(34)?,
+        outflow_organization_id: r.try_get(35)?,
+        outflow_organization_name: r.try_get(36)?,
+        residence_organization_id: r.try_get(37)?,
+        is_business_owner: r.try_get(38)?,
+        is_high_level_talent: r.try_get(39)?,
+        has_political_violation: r.try_get(40)?,
+        expected_departure_on: r.try_get(41)?,
+        is_party_member: r.try_get(42)?,
+        party_member_since: r.try_get(43)?,
+        under_party_probation: r.try_get(44)?,
+        created_at: r.try_get(45)?,
+        updated_at: r.try_get(46)?,
+    };
+    Ok((case, Some(person)))
+}
+
 /// Narrows a case query to the subtree at `scope_path` by a join on the organization's path.
 fn in_subtree(q: Select<Entity>, scope_path: &str) -> Select<Entity> {
     match super::subtree_condition(organization::Column::Path, scope_path) {

@@ -9,6 +9,7 @@ pub mod counts;
 pub mod idempotency;
 pub mod indicators;
 pub mod integrity;
+pub mod lane;
 pub mod letter;
 pub mod local_rules;
 pub mod organization;

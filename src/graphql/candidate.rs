@@ -436,7 +436,8 @@ impl CandidateQuery {
         let actor = ctx.actor()?;
         let id = ids::decode(NodeType::Candidate, &id, "id")?;
         Ok(Some(Candidate::with_person(
-            pipeline::get_visible_with_person(&ctx.state().db, actor, id).await?,
+            pipeline::get_visible_with_person(&ctx.state().db, &ctx.state().lane, actor, id)
+                .await?,
         )))
     }
 

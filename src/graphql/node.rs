@@ -48,7 +48,7 @@ impl NodeQuery {
                 service::user::get_visible(db, actor, n).await?,
             )))),
             Some((NodeType::Candidate, n)) => Ok(Some(Node::Candidate(Candidate::with_person(
-                service::pipeline::get_visible_with_person(db, actor, n).await?,
+                service::pipeline::get_visible_with_person(db, &ctx.state().lane, actor, n).await?,
             )))),
             Some((NodeType::Member, n)) => Ok(Some(Node::Member(Member(
                 service::member::get_visible(db, actor, n).await?,

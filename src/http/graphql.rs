@@ -451,10 +451,13 @@ async fn execute(
         .operation_name
         .clone()
         .or_else(|| crate::metrics::first_operation_name(&request.query).map(str::to_string));
+    // Never closed, so a turn always comes.
+    let turn = s.operations.acquire().await;
     let mut response = s
         .schema
         .execute(request.data(viewer).data(flag.clone()).data(info))
         .await;
+    drop(turn);
     let codes: Vec<String> = response
         .errors
         .iter()

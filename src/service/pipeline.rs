@@ -63,11 +63,12 @@ pub async fn get_visible(
 /// `candidate` and `node`).
 pub async fn get_visible_with_person(
     db: &impl ConnectionTrait,
+    lane: &db::lane::Lane,
     actor: &Actor,
     id: i64,
 ) -> AppResult<db::candidate::CaseWithPerson> {
     may_read_cases(actor)?;
-    db::candidate::find_in_subtree_with_person(db, id, &actor.scope_path)
+    db::candidate::find_in_subtree_with_person_on_lane(db, lane, id, &actor.scope_path)
         .await?
         .ok_or(AppError::NotFound("candidate"))
 }

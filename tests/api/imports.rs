@@ -130,6 +130,23 @@ db_test!(
                 + 12_000
         );
         app.assert_counts_consistent().await;
+        // Every reference the copied rows make holds (on PostgreSQL they were copied without
+        // the per-row foreign-key triggers, the organizations checked once as a set).
+        use sea_orm::{ConnectionTrait, Statement};
+        for orphans in [
+            "SELECT count(*) FROM candidates c LEFT JOIN people p ON p.id = c.person_id WHERE p.id IS NULL",
+            "SELECT count(*) FROM candidates c LEFT JOIN organizations o ON o.id = c.organization_id WHERE o.id IS NULL",
+            "SELECT count(*) FROM people p LEFT JOIN organizations o ON o.id = p.organization_id WHERE o.id IS NULL",
+            "SELECT count(*) FROM candidate_events e LEFT JOIN candidates c ON c.id = e.candidate_id WHERE c.id IS NULL",
+        ] {
+            let db = &app.state.db;
+            let row = db
+                .query_one_raw(Statement::from_string(db.get_database_backend(), orphans))
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(row.try_get_by_index::<i64>(0).unwrap(), 0, "{orphans}");
+        }
         // The import's audit row names the role and the request, as GraphQL writes do.
         let log = app
             .ok(

@@ -109,3 +109,33 @@ db_test!(
         assert_eq!(d["__schema"]["queryType"]["name"], "QueryRoot");
     }
 );
+
+db_test!(
+    operations_beyond_the_concurrency_limit_wait_their_turn_and_all_complete,
+    fazhan::Config {
+        max_concurrent_operations: 1,
+        ..fazhan::Config::for_tests(String::new())
+    },
+    |app| {
+        app.load_demo().await;
+        let auth = format!("Bearer {}", app.token_for("street.organizer").await);
+        // Twelve requests at once, one executing at a time: each is answered, in full.
+        let q =
+            "{ organizations(first: 5) { totalCount edges { node { name parent { name } } } } }";
+        let answers =
+            futures_util::future::join_all((0..12).map(|_| app.post(Some(&auth), q, json!({}))))
+                .await;
+        let first = &answers[0].2;
+        assert!(
+            first["data"]["organizations"]["totalCount"]
+                .as_i64()
+                .unwrap()
+                > 1,
+            "{first:#}"
+        );
+        for (status, _, body) in &answers {
+            assert_eq!(*status, 200, "{body:#}");
+            assert_eq!(body, first);
+        }
+    }
+);

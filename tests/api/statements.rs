@@ -84,6 +84,14 @@ db_test!(
             "{{ node(id: \"{case}\") {{ ... on Candidate {{ name idCardNumber stage }} }} }}"
         );
         assert_eq!(statements(&app, "street.organizer", &q).await, 1);
+        if app.backend == crate::helpers::Backend::Postgres {
+            // On PostgreSQL that statement ran on the hot-read lane, whose connection went
+            // back to the lane (not closed) when the statement had run to the end; the next
+            // lookup reuses it.
+            assert_eq!(app.state.lane.idle(), 1);
+            assert_eq!(statements(&app, "street.organizer", &q).await, 1);
+            assert_eq!(app.state.lane.idle(), 1);
+        }
         let q = "{ candidates(first: 20) { edges { node { name gender stage } } } }";
         assert_eq!(statements(&app, "street.organizer", q).await, 1);
         // Depth 2: users → organization → ancestors.
