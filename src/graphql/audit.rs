@@ -3,11 +3,9 @@
 use super::context::ContextExt;
 use super::organization::{Organization, load_visible};
 use super::pagination::connection_type;
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute};
 use async_graphql::{Context, ID, Json, Object, Response, Result};
 use chrono::{DateTime, Utc};
 use entity::audit_event::Model;
-use std::sync::Arc;
 
 /// One audit row: who, in which role and organization, did what to which target, with what
 /// outcome, in which request; `hash` chains it to the row before.
@@ -138,24 +136,6 @@ impl AuditQuery {
     }
 }
 
-/// Sets the audit context (the actor's role, the request id) around every operation, whatever
-/// the transport (HTTP, WebSocket, in-process), so each audit row a resolver writes says who
-/// acted in which role in which request; and records refused mutations of signed-in users (one
-/// row per request, outcome = the first refusal's code), so probing leaves a trace.
-pub struct AuditScope;
-
-impl ExtensionFactory for AuditScope {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(AuditScopeExtension::default())
-    }
-}
-
-/// Per request: which operations of the parsed document are mutations, by name.
-#[derive(Default)]
-struct AuditScopeExtension {
-    mutations: std::sync::Mutex<Vec<(Option<String>, bool)>>,
-}
-
 /// Codes that mean a write was refused (a request error is not a write attempt).
 const REFUSALS: [&str; 5] = [
     "FORBIDDEN",
@@ -165,79 +145,21 @@ const REFUSALS: [&str; 5] = [
     "RATE_LIMITED",
 ];
 
-impl AuditScopeExtension {
-    fn is_mutation(&self, operation_name: Option<&str>) -> bool {
-        let ops = self.mutations.lock().unwrap_or_else(|e| e.into_inner());
-        // As the executor picks: an anonymous single operation whatever the name asked for,
-        // else the operation of that name.
-        match (ops.as_slice(), operation_name) {
-            ([(None, m)], _) => *m,
-            (ops, Some(name)) => ops.iter().any(|(n, m)| *m && n.as_deref() == Some(name)),
-            _ => false,
-        }
+/// The audit context of an operation: who acts, in which role, in which request (each audit row
+/// a resolver writes says so).
+pub fn context_of(
+    actor: Option<&crate::domain::Actor>,
+    request_id: Option<String>,
+) -> crate::db::audit::AuditContext {
+    crate::db::audit::AuditContext {
+        request_id,
+        actor_role: actor.map(|a| a.role.as_str().to_string()),
     }
 }
 
-#[async_trait::async_trait]
-impl Extension for AuditScopeExtension {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &async_graphql::Variables,
-        next: async_graphql::extensions::NextParseQuery<'_>,
-    ) -> async_graphql::ServerResult<async_graphql::parser::types::ExecutableDocument> {
-        use async_graphql::parser::types::{DocumentOperations, OperationType};
-        let doc = next.run(ctx, query, variables).await?;
-        let ops = match &doc.operations {
-            DocumentOperations::Single(op) => vec![(None, op.node.ty == OperationType::Mutation)],
-            DocumentOperations::Multiple(ops) => ops
-                .iter()
-                .map(|(name, op)| {
-                    (
-                        Some(name.to_string()),
-                        op.node.ty == OperationType::Mutation,
-                    )
-                })
-                .collect(),
-        };
-        *self.mutations.lock().unwrap_or_else(|e| e.into_inner()) = ops;
-        Ok(doc)
-    }
-
-    async fn execute(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: NextExecute<'_>,
-    ) -> Response {
-        let actor = ctx
-            .data_opt::<crate::auth::Viewer>()
-            .and_then(|v| v.actor().ok())
-            .cloned();
-        let context = crate::db::audit::AuditContext {
-            request_id: ctx
-                .data_opt::<super::context::RequestInfo>()
-                .and_then(|i| i.request_id.clone()),
-            actor_role: actor.as_ref().map(|a| a.role.as_str().to_string()),
-        };
-        let is_mutation = self.is_mutation(operation_name);
-        crate::db::audit::AUDIT_CONTEXT
-            .scope(context, async {
-                let resp = next.run(ctx, operation_name).await;
-                if let (true, Some(actor), Some(state)) =
-                    (is_mutation, actor, ctx.data_opt::<crate::state::AppState>())
-                {
-                    record_refusals(state, &actor, &resp).await;
-                }
-                resp
-            })
-            .await
-    }
-}
-
-/// One audit row for the refused root fields of a mutation (at most 20 named).
-async fn record_refusals(
+/// One audit row for the refused root fields of a signed-in user's mutation (at most 20 named),
+/// so probing leaves a trace.
+pub async fn record_refusals(
     state: &crate::state::AppState,
     actor: &crate::domain::Actor,
     resp: &Response,

@@ -1,48 +1,15 @@
 //! Gives every error a stable `extensions.code`, including those async-graphql raises itself
-//! (parse and validation failures, limits, argument coercion), and marks request errors (the
-//! document never ran) so the HTTP layer can answer 400.
+//! (parse and validation failures, limits, argument coercion), and tells request errors (the
+//! document never ran) so the HTTP layer can answer 400. Applied by [`super::run`] to every
+//! response, whatever the transport.
 
 use crate::error::ErrorCode;
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextRequest, NextValidation,
-};
-use async_graphql::parser::types::ExecutableDocument;
-use async_graphql::{Response, ServerError, ServerResult, ValidationResult, Variables};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-
-/// Set when the request failed before execution (parse or validation error).
-#[derive(Default, Clone)]
-pub struct RequestErrorFlag(pub Arc<AtomicBool>);
-
-impl RequestErrorFlag {
-    /// Whether the document failed to parse or validate.
-    pub fn is_set(&self) -> bool {
-        self.0.load(Ordering::Relaxed)
-    }
-}
-
-/// The extension factory registered on the schema.
-pub struct ErrorCodes;
-
-impl ExtensionFactory for ErrorCodes {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ErrorCodesExtension)
-    }
-}
-
-struct ErrorCodesExtension;
+use async_graphql::{Response, ServerError};
 
 fn set_code(e: &mut ServerError, code: ErrorCode) {
     let ext = e.extensions.get_or_insert_with(Default::default);
     if ext.get("code").is_none() {
         ext.set("code", code.as_str());
-    }
-}
-
-fn mark(ctx: &ExtensionContext<'_>) {
-    if let Some(flag) = ctx.data_opt::<RequestErrorFlag>() {
-        flag.0.store(true, Ordering::Relaxed);
     }
 }
 
@@ -52,46 +19,33 @@ fn is_limit(e: &ServerError) -> bool {
         || e.message.contains("too many")
 }
 
-#[async_trait::async_trait]
-impl Extension for ErrorCodesExtension {
-    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
-        let mut resp = next.run(ctx).await;
-        for e in &mut resp.errors {
-            set_code(e, ErrorCode::BadUserInput);
+/// Errors the executor raises while choosing the operation: answered like any other error
+/// (200), not as a request error.
+fn is_operation_choice(e: &ServerError) -> bool {
+    e.message.starts_with("Unknown operation named")
+        || e.message.starts_with("Operation name required")
+        || e.message.starts_with("Subscriptions are not supported")
+}
+
+/// Whether `response` is a request error: the document did not parse or validate (or went over
+/// a limit), so nothing ran — no data, and no error has a path.
+pub fn is_request_error(response: &Response) -> bool {
+    !response.errors.is_empty()
+        && response.data == async_graphql::Value::Null
+        && response
+            .errors
+            .iter()
+            .all(|e| e.path.is_empty() && !is_operation_choice(e))
+}
+
+/// Gives every error of `response` a code: limits `QUERY_TOO_COMPLEX`, anything else the
+/// executor raised itself (parse, validation, argument coercion) `BAD_USER_INPUT`; codes the
+/// resolvers set stay.
+pub fn code_errors(response: &mut Response, request_error: bool) {
+    for e in &mut response.errors {
+        if request_error && is_limit(e) {
+            set_code(e, ErrorCode::QueryTooComplex);
         }
-        resp
-    }
-
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        next.run(ctx, query, variables).await.map_err(|mut e| {
-            mark(ctx);
-            set_code(&mut e, ErrorCode::BadUserInput);
-            e
-        })
-    }
-
-    async fn validation(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        next: NextValidation<'_>,
-    ) -> Result<ValidationResult, Vec<ServerError>> {
-        next.run(ctx).await.map_err(|mut errors| {
-            mark(ctx);
-            for e in &mut errors {
-                let code = if is_limit(e) {
-                    ErrorCode::QueryTooComplex
-                } else {
-                    ErrorCode::BadUserInput
-                };
-                set_code(e, code);
-            }
-            errors
-        })
+        set_code(e, ErrorCode::BadUserInput);
     }
 }

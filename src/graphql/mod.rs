@@ -23,6 +23,7 @@ pub mod pipeline;
 pub mod plan;
 pub mod relation;
 pub mod report;
+pub mod run;
 pub mod scalars;
 pub mod user;
 pub mod weights;
@@ -78,8 +79,6 @@ pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRo
         MutationRoot::default(),
         SubscriptionRoot::default(),
     )
-    .extension(errors::ErrorCodes)
-    .extension(audit::AuditScope)
 }
 
 /// The schema with its data, loaders and the configured limits.

@@ -5,7 +5,6 @@
 use super::HttpState;
 use crate::auth::viewer;
 use crate::error::AppError;
-use crate::graphql::errors::RequestErrorFlag;
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
 use axum::Extension;
 use axum::body::Bytes;
@@ -440,7 +439,6 @@ async fn execute(
             );
         }
     };
-    let flag = RequestErrorFlag::default();
     let mut request = request;
     s.documents
         .prepare(&mut request, matches!(viewer, crate::auth::Viewer::User(_)));
@@ -453,10 +451,10 @@ async fn execute(
         .or_else(|| crate::metrics::first_operation_name(&request.query).map(str::to_string));
     // Never closed, so a turn always comes.
     let turn = s.operations.acquire().await;
-    let mut response = s
-        .schema
-        .execute(request.data(viewer).data(flag.clone()).data(info))
-        .await;
+    let crate::graphql::run::Executed {
+        mut response,
+        request_error,
+    } = crate::graphql::run::execute(&s.schema, &s.app, request.data(viewer).data(info)).await;
     drop(turn);
     let codes: Vec<String> = response
         .errors
@@ -483,7 +481,7 @@ async fn execute(
             .get_or_insert_with(Default::default)
             .set("requestId", request_id.0.clone());
     }
-    if !flag.is_set() {
+    if !request_error {
         // The usual case: serialized straight to text.
         return match serde_json::to_string(&response) {
             Ok(text) => respond_text(StatusCode::OK, media, text),

@@ -50,8 +50,11 @@ pub async fn handler(
     protocol: GraphQLProtocol,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    let schema = s.schema.clone();
     let app = s.app.clone();
+    let runner = crate::graphql::run::Runner {
+        schema: s.schema.clone(),
+        state: app.clone(),
+    };
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket| async move {
@@ -84,7 +87,7 @@ pub async fn handler(
                 }
             });
             let (init_app, init_cell) = (app.clone(), cell.clone());
-            let connection = GraphQLWebSocket::new_with_pair(sink, stream, schema, protocol)
+            let connection = GraphQLWebSocket::new_with_pair(sink, stream, runner, protocol)
                 .on_connection_init(move |payload| async move {
                     let header = payload
                         .get("Authorization")

@@ -252,9 +252,9 @@ impl TestApp {
         let request = async_graphql::Request::new(query)
             .variables(async_graphql::Variables::from_json(variables))
             .data(viewer)
-            .data(fazhan::graphql::errors::RequestErrorFlag::default())
             .data(fazhan::graphql::context::RequestInfo::new(None));
-        serde_json::to_value(self.schema.execute(request).await).unwrap()
+        let executed = fazhan::graphql::run::execute(&self.schema, &self.state, request).await;
+        serde_json::to_value(executed.response).unwrap()
     }
 
     /// Executes and asserts there were no errors; returns `data`.
