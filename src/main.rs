@@ -19,10 +19,12 @@ fn with_prompt_purging() {
     let Ok(exe) = std::env::current_exe() else {
         return;
     };
-    let error = std::process::Command::new(exe)
-        .args(std::env::args_os().skip(1))
-        .env("MIMALLOC_PURGE_DELAY", "0")
-        .exec();
+    let mut args = std::env::args_os();
+    let mut command = std::process::Command::new(exe);
+    if let Some(name) = args.next() {
+        command.arg0(name);
+    }
+    let error = command.args(args).env("MIMALLOC_PURGE_DELAY", "0").exec();
     eprintln!("note: could not restart with MIMALLOC_PURGE_DELAY=0 ({error}); going on");
 }
 

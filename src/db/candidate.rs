@@ -266,25 +266,36 @@ pub async fn find_in_subtree_with_person_on_lane(
              WHERE c.id = $1 AND o.path >= $2 AND o.path < $3"
         )
     });
-    let Some(mut conn) = lane.connection().await? else {
-        return find_in_subtree_with_person(db, id, scope_path).await;
-    };
-    let query = if path_depth(scope_path) > 0 {
-        sqlx::query(sqlx::AssertSqlSafe(IN_SUBTREE.as_str()))
-            .bind(id)
-            .bind(scope_path)
-            .bind(subtree_upper_bound(scope_path))
+    let (sql, bounds) = if path_depth(scope_path) > 0 {
+        (IN_SUBTREE.as_str(), Some(subtree_upper_bound(scope_path)))
     } else {
-        sqlx::query(sqlx::AssertSqlSafe(ANYWHERE.as_str())).bind(id)
+        (ANYWHERE.as_str(), None)
     };
-    let row = query
-        .fetch_optional(conn.conn())
-        .await
-        .map_err(super::lane::sqlx_err)?;
-    conn.release();
-    row.map(|r| case_with_person(&r))
-        .transpose()
-        .map_err(super::lane::sqlx_err)
+    let mut fresh = false;
+    loop {
+        let Some(mut conn) = lane.connection(fresh).await? else {
+            return find_in_subtree_with_person(db, id, scope_path).await;
+        };
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id);
+        if let Some(upper) = &bounds {
+            query = query.bind(scope_path).bind(upper.as_str());
+        }
+        let row = tokio::time::timeout(super::lane::WAIT, query.fetch_optional(conn.conn()))
+            .await
+            .map_err(|_| DbErr::Custom("the case lookup took too long".into()))?;
+        match row {
+            Ok(row) => {
+                conn.release();
+                return row
+                    .map(|r| case_with_person(&r))
+                    .transpose()
+                    .map_err(super::lane::sqlx_err);
+            }
+            // Gone stale while idle: once more on a new connection (this one is closed).
+            Err(e) if conn.reused && !fresh && super::lane::is_stale(&e) => fresh = true,
+            Err(e) => return Err(super::lane::sqlx_err(e)),
+        }
+    }
 }
 
 /// A row of [`CASE_AND_PERSON_COLUMNS`], read by position.

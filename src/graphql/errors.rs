@@ -49,3 +49,60 @@ pub fn code_errors(response: &mut Response, request_error: bool) {
         set_code(e, ErrorCode::BadUserInput);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use async_graphql::{EmptyMutation, EmptySubscription, Object, Request, Schema};
+
+    struct Query;
+
+    #[Object]
+    impl Query {
+        async fn a(&self) -> i32 {
+            1
+        }
+    }
+
+    fn code(r: &Response) -> String {
+        r.errors[0]
+            .extensions
+            .as_ref()
+            .unwrap()
+            .get("code")
+            .unwrap()
+            .to_string()
+    }
+
+    /// Pins the executor's wording this module relies on (async-graphql's messages).
+    #[tokio::test]
+    async fn request_errors_are_told_from_errors_that_choose_the_operation() {
+        let schema = Schema::build(Query, EmptyMutation, EmptySubscription).finish();
+        for (document, operation, request_error) in [
+            ("{ a", None, true),
+            ("{ b }", None, true),
+            ("query x { a } query y { a }", None, false),
+            ("query x { a }", Some("z"), false),
+            ("subscription { a }", None, true),
+            ("{ a }", None, false),
+        ] {
+            let mut request = Request::new(document);
+            if let Some(name) = operation {
+                request = request.operation_name(name);
+            }
+            let mut r = schema.execute(request).await;
+            assert_eq!(is_request_error(&r), request_error, "{document}: {r:?}");
+            code_errors(&mut r, request_error);
+            if !r.errors.is_empty() {
+                assert_eq!(code(&r), "\"BAD_USER_INPUT\"", "{document}");
+            }
+        }
+        let limited = Schema::build(Query, EmptyMutation, EmptySubscription)
+            .limit_complexity(0)
+            .finish();
+        let mut r = limited.execute("{ a }").await;
+        assert!(is_request_error(&r));
+        code_errors(&mut r, true);
+        assert_eq!(code(&r), "\"QUERY_TOO_COMPLEX\"");
+    }
+}

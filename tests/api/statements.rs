@@ -91,6 +91,27 @@ db_test!(
             assert_eq!(app.state.lane.idle(), 1);
             assert_eq!(statements(&app, "street.organizer", &q).await, 1);
             assert_eq!(app.state.lane.idle(), 1);
+            // The server ends that connection while it is idle (a restart, an idle-connection
+            // killer): the next lookup fails on it once, is tried again on a new connection, and
+            // answers as before.
+            let before = app.exec(Some("street.organizer"), &q, json!({})).await;
+            let pids = app.state.lane.idle_backend_pids().await.unwrap();
+            assert_eq!(pids.len(), 1);
+            use sea_orm::ConnectionTrait;
+            app.state
+                .db
+                .execute_unprepared(&format!("SELECT pg_terminate_backend({})", pids[0]))
+                .await
+                .unwrap();
+            let after = app.exec(Some("street.organizer"), &q, json!({})).await;
+            assert_eq!(after, before);
+            assert!(before["errors"].is_null(), "{before:#}");
+            let now = app.state.lane.idle_backend_pids().await.unwrap();
+            assert_eq!(now.len(), 1);
+            assert_ne!(
+                now[0], pids[0],
+                "a new connection took the ended one's place"
+            );
         }
         let q = "{ candidates(first: 20) { edges { node { name gender stage } } } }";
         assert_eq!(statements(&app, "street.organizer", q).await, 1);
