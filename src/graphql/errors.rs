@@ -29,7 +29,7 @@ fn is_operation_choice(e: &ServerError) -> bool {
 
 /// Whether `response` is a request error: the document did not parse or validate (or went over
 /// a limit), so nothing ran — no data, and no error has a path.
-pub fn is_request_error(response: &Response) -> bool {
+fn is_request_error(response: &Response) -> bool {
     !response.errors.is_empty()
         && response.data == async_graphql::Value::Null
         && response
@@ -40,14 +40,16 @@ pub fn is_request_error(response: &Response) -> bool {
 
 /// Gives every error of `response` a code: limits `QUERY_TOO_COMPLEX`, anything else the
 /// executor raised itself (parse, validation, argument coercion) `BAD_USER_INPUT`; codes the
-/// resolvers set stay.
-pub fn code_errors(response: &mut Response, request_error: bool) {
+/// resolvers set stay. Returns whether the response is a request error.
+pub fn code_errors(response: &mut Response) -> bool {
+    let request_error = is_request_error(response);
     for e in &mut response.errors {
         if request_error && is_limit(e) {
             set_code(e, ErrorCode::QueryTooComplex);
         }
         set_code(e, ErrorCode::BadUserInput);
     }
+    request_error
 }
 
 #[cfg(test)]
@@ -92,7 +94,7 @@ mod tests {
             }
             let mut r = schema.execute(request).await;
             assert_eq!(is_request_error(&r), request_error, "{document}: {r:?}");
-            code_errors(&mut r, request_error);
+            assert_eq!(code_errors(&mut r), request_error);
             if !r.errors.is_empty() {
                 assert_eq!(code(&r), "\"BAD_USER_INPUT\"", "{document}");
             }
@@ -101,8 +103,7 @@ mod tests {
             .limit_complexity(0)
             .finish();
         let mut r = limited.execute("{ a }").await;
-        assert!(is_request_error(&r));
-        code_errors(&mut r, true);
+        assert!(code_errors(&mut r));
         assert_eq!(code(&r), "\"QUERY_TOO_COMPLEX\"");
     }
 }

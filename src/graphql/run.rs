@@ -32,40 +32,45 @@ pub struct Executed {
 /// Executes `request` (its viewer and request info in its data) against `schema`.
 pub async fn execute(schema: &AppSchema, state: &AppState, mut request: Request) -> Executed {
     let kind = operation_kind(&mut request);
-    let actor = find::<Viewer>(&request.data)
-        .and_then(|v| v.actor().ok())
-        .cloned();
+    let actor = actor_in(&request.data);
     let request_id = find::<RequestInfo>(&request.data).and_then(|i| i.request_id.clone());
+    audited(state, kind, actor, request_id, schema.execute(request)).await
+}
+
+/// Runs `execution` in the audit context of `actor` and `request_id`, records a signed-in
+/// user's refused mutation, and codes the errors.
+async fn audited(
+    state: &AppState,
+    kind: Option<OperationType>,
+    actor: Option<Actor>,
+    request_id: Option<String>,
+    execution: impl Future<Output = Response>,
+) -> Executed {
     let context = super::audit::context_of(actor.as_ref(), request_id);
     let mut response = AUDIT_CONTEXT
         .scope(context, async {
-            let response = schema.execute(request).await;
-            after_mutation(state, kind, actor.as_ref(), &response).await;
+            let response = execution.await;
+            if let (Some(OperationType::Mutation), Some(actor)) = (kind, &actor) {
+                super::audit::record_refusals(state, actor, &response).await;
+            }
             response
         })
         .await;
-    let request_error = super::errors::is_request_error(&response);
-    super::errors::code_errors(&mut response, request_error);
+    let request_error = super::errors::code_errors(&mut response);
     Executed {
         response,
         request_error,
     }
 }
 
-async fn after_mutation(
-    state: &AppState,
-    kind: Option<OperationType>,
-    actor: Option<&Actor>,
-    response: &Response,
-) {
-    if let (Some(OperationType::Mutation), Some(actor)) = (kind, actor) {
-        super::audit::record_refusals(state, actor, response).await;
-    }
+/// The signed-in actor of request or session data.
+fn actor_in(data: &Data) -> Option<Actor> {
+    find::<Viewer>(data).and_then(|v| v.actor().ok()).cloned()
 }
 
 /// The kind of operation the request selects (as the executor picks it: the only operation, or
 /// the one named), if its document parses.
-fn operation_kind(request: &mut Request) -> Option<OperationType> {
+pub fn operation_kind(request: &mut Request) -> Option<OperationType> {
     let name = request.operation_name.clone();
     let doc = request.parsed_query().ok()?;
     let op = match (&doc.operations, name.as_deref()) {
@@ -107,8 +112,7 @@ impl async_graphql::Executor for Runner {
             return schema
                 .execute_stream_with_session_data(request, session_data.unwrap_or_default())
                 .map(|mut response| {
-                    let request_error = super::errors::is_request_error(&response);
-                    super::errors::code_errors(&mut response, request_error);
+                    super::errors::code_errors(&mut response);
                     response
                 })
                 .boxed();
@@ -116,24 +120,15 @@ impl async_graphql::Executor for Runner {
         let state = self.state.clone();
         futures_util::stream::once(async move {
             let session = session_data.unwrap_or_default();
-            let actor = find::<Viewer>(&session)
-                .and_then(|v| v.actor().ok())
-                .cloned();
-            let context = super::audit::context_of(actor.as_ref(), None);
-            let mut response = AUDIT_CONTEXT
-                .scope(context, async {
-                    let response = schema
-                        .execute_stream_with_session_data(request, session)
-                        .next()
-                        .await
-                        .unwrap_or_default();
-                    after_mutation(&state, kind, actor.as_ref(), &response).await;
-                    response
-                })
-                .await;
-            let request_error = super::errors::is_request_error(&response);
-            super::errors::code_errors(&mut response, request_error);
-            response
+            let actor = actor_in(&session);
+            let execution = async {
+                schema
+                    .execute_stream_with_session_data(request, session)
+                    .next()
+                    .await
+                    .unwrap_or_default()
+            };
+            audited(&state, kind, actor, None, execution).await.response
         })
         .boxed()
     }

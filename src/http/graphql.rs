@@ -5,7 +5,7 @@
 use super::HttpState;
 use crate::auth::viewer;
 use crate::error::AppError;
-use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
+use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::ConnectInfo;
@@ -215,7 +215,7 @@ pub async fn get(
     if request.query.trim().is_empty() {
         return bad_request(media, "缺少 query 参数 / missing query");
     }
-    if selects_mutation(&request) {
+    if selects_mutation(&mut request) {
         let mut resp = respond(
             StatusCode::METHOD_NOT_ALLOWED,
             media,
@@ -391,18 +391,8 @@ fn parse_body(body: &[u8]) -> Result<async_graphql::Request, String> {
 }
 
 /// Whether the operation the request selects is a mutation (refused over GET).
-fn selects_mutation(request: &async_graphql::Request) -> bool {
-    let Ok(doc) = async_graphql::parser::parse_query(&request.query) else {
-        return false;
-    };
-    let op = match (&doc.operations, request.operation_name.as_deref()) {
-        (DocumentOperations::Single(op), _) => Some(op),
-        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name),
-        // A document with one named operation and no `operationName` runs that operation.
-        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next(),
-        (DocumentOperations::Multiple(_), None) => None,
-    };
-    op.is_some_and(|op| op.node.ty == OperationType::Mutation)
+fn selects_mutation(request: &mut async_graphql::Request) -> bool {
+    crate::graphql::run::operation_kind(request) == Some(OperationType::Mutation)
 }
 
 async fn execute(
@@ -571,9 +561,9 @@ mod tests {
     fn mutations_are_recognised_by_operation_name() {
         let q = "query A { a } mutation B { b }";
         let r = |name: &str| async_graphql::Request::new(q).operation_name(name);
-        assert!(selects_mutation(&r("B")));
-        assert!(!selects_mutation(&r("A")));
-        assert!(selects_mutation(&async_graphql::Request::new(
+        assert!(selects_mutation(&mut r("B")));
+        assert!(!selects_mutation(&mut r("A")));
+        assert!(selects_mutation(&mut async_graphql::Request::new(
             "mutation { x }"
         )));
     }
