@@ -121,3 +121,88 @@ db_test!(
         assert!(n <= 3, "depth 2 ran {n} statements");
     }
 );
+
+/// Every column of a case and of its person that the API shows.
+const CASE_FIELDS: &str = "id version stage appliedOn talkedOn activistOn lastExaminationOn \
+    targetOn admissionMeetingOn approvedOn oathOn probationEndOn conversionMeetingOn convertedOn \
+    archivedOn extended invalidated name gender ethnicity birthDate idCardNumber phone education \
+    occupations isFrontline isLeagueMember householdRegistration isMigrant \
+    outflowOrganizationName expectedDepartureOn isHighLevelTalent hasPoliticalViolation \
+    organization { id }";
+
+db_test!(a_case_reads_the_same_in_lists_pages_and_by_id, |app| {
+    // Lists, branch pages and `node` read a case and its person by column position (in
+    // statements written by hand): a column out of place shows up as a field that differs.
+    let opts = fazhan::seed::SeedOptions {
+        organizations: 120,
+        candidates: 1_500,
+        seed: 7,
+    };
+    fazhan::seed::run(&app.state.db, &opts).await.unwrap();
+    let user = "admin";
+    let list = app
+        .ok(
+            Some(user),
+            &format!("{{ candidates(first: 100) {{ edges {{ node {{ {CASE_FIELDS} }} }} }} }}"),
+            json!({}),
+        )
+        .await;
+    let cases: Vec<serde_json::Value> = list["candidates"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"].clone())
+        .collect();
+    assert_eq!(cases.len(), 100, "{list:#}");
+    // Set and unset dates both occur, so a shifted column cannot go unnoticed.
+    for field in ["activistOn", "targetOn", "approvedOn"] {
+        assert!(
+            cases.iter().any(|c| c[field].is_null()),
+            "{field} never null"
+        );
+        assert!(
+            cases.iter().any(|c| !c[field].is_null()),
+            "{field} always null"
+        );
+    }
+    for case in &cases {
+        let id = case["id"].as_str().unwrap();
+        let by_id = app
+            .ok(
+                Some(user),
+                &format!("{{ node(id: \"{id}\") {{ ... on Candidate {{ {CASE_FIELDS} }} }} }}"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(by_id["node"], *case);
+    }
+    let mut orgs: Vec<&str> = cases
+        .iter()
+        .map(|c| c["organization"]["id"].as_str().unwrap())
+        .collect();
+    orgs.sort();
+    orgs.dedup();
+    let mut seen = 0;
+    for org in orgs {
+        // The organization's own page (the per-organization loader) and the list of its
+        // subtree (a lateral read per organization on PostgreSQL) hold the same cases.
+        let page = app
+            .ok(
+                Some(user),
+                &format!("{{ organization(id: \"{org}\") {{ candidates(first: 100) {{ edges {{ node {{ {CASE_FIELDS} }} }} }} }} candidates(under: \"{org}\", first: 100) {{ edges {{ node {{ {CASE_FIELDS} }} }} }} }}"),
+                json!({}),
+            )
+            .await;
+        let own = page["organization"]["candidates"]["edges"]
+            .as_array()
+            .unwrap();
+        assert_eq!(own, page["candidates"]["edges"].as_array().unwrap());
+        for e in own {
+            if let Some(listed) = cases.iter().find(|c| c["id"] == e["node"]["id"]) {
+                assert_eq!(e["node"], *listed);
+                seen += 1;
+            }
+        }
+    }
+    assert_eq!(seen, cases.len());
+});
