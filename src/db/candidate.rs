@@ -288,27 +288,28 @@ pub async fn find_in_subtree(
     in_subtree(Entity::find_by_id(id), scope_path).one(db).await
 }
 
-/// One case with its person, if it lies in the subtree at `scope_path` (one statement).
+/// One case with its person, if it lies in the subtree at `scope_path` (one statement, read by
+/// position as lists are).
 pub async fn find_in_subtree_with_person(
     db: &impl ConnectionTrait,
     id: i64,
     scope_path: &str,
 ) -> Result<Option<CaseWithPerson>, DbErr> {
-    in_subtree(Entity::find_by_id(id), scope_path)
-        .find_also_related(person::Entity)
-        .one(db)
-        .await
+    let (sql, upper) = case_lookup(scope_path);
+    let mut values: Vec<sea_orm::Value> = vec![id.into()];
+    if let Some(upper) = upper {
+        values.push(scope_path.into());
+        values.push(upper.into());
+    }
+    let rows = db
+        .query_all_raw(super::raw(db.get_database_backend(), sql, values))
+        .await?;
+    Ok(cases_with_people(rows)?.into_iter().next())
 }
 
-/// One case with its person, if it lies in the subtree at `scope_path`: the `node` lookup, the
-/// service's most frequent statement, written by hand and run on the hot-read lane (see
-/// [`super::lane`]); where there is no lane, as [`find_in_subtree_with_person`].
-pub async fn find_in_subtree_with_person_on_lane(
-    db: &impl ConnectionTrait,
-    lane: &super::lane::Lane,
-    id: i64,
-    scope_path: &str,
-) -> Result<Option<CaseWithPerson>, DbErr> {
+/// The statement that reads one case with its person (`$1` the id), and when `scope_path` is not
+/// the root's, the upper bound of its subtree (`$2`, `$3` the range on the organization's path).
+fn case_lookup(scope_path: &str) -> (&'static str, Option<String>) {
     use crate::domain::organization::{path_depth, subtree_upper_bound};
     use std::sync::LazyLock;
     static ANYWHERE: LazyLock<String> = LazyLock::new(|| {
@@ -325,11 +326,23 @@ pub async fn find_in_subtree_with_person_on_lane(
              WHERE c.id = $1 AND o.path >= $2 AND o.path < $3"
         )
     });
-    let (sql, bounds) = if path_depth(scope_path) > 0 {
+    if path_depth(scope_path) > 0 {
         (IN_SUBTREE.as_str(), Some(subtree_upper_bound(scope_path)))
     } else {
         (ANYWHERE.as_str(), None)
-    };
+    }
+}
+
+/// One case with its person, if it lies in the subtree at `scope_path`: the `node` lookup, the
+/// service's most frequent statement, written by hand and run on the hot-read lane (see
+/// [`super::lane`]); where there is no lane, as [`find_in_subtree_with_person`].
+pub async fn find_in_subtree_with_person_on_lane(
+    db: &impl ConnectionTrait,
+    lane: &super::lane::Lane,
+    id: i64,
+    scope_path: &str,
+) -> Result<Option<CaseWithPerson>, DbErr> {
+    let (sql, bounds) = case_lookup(scope_path);
     let mut fresh = false;
     loop {
         let Some(mut conn) = lane.connection(fresh).await? else {

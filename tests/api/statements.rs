@@ -165,6 +165,35 @@ db_test!(a_case_reads_the_same_in_lists_pages_and_by_id, |app| {
             "{field} always null"
         );
     }
+    // The by-position reads against SeaORM's by-name read of the same rows, every column.
+    use sea_orm::{EntityTrait, QueryOrder, QuerySelect};
+    let rows = entity::candidate::Entity::find()
+        .find_also_related(entity::person::Entity)
+        .order_by_asc(entity::candidate::Column::Id)
+        .limit(100)
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 100);
+    for row in rows {
+        let id = row.0.id;
+        let own = entity::organization::Entity::find_by_id(row.0.organization_id)
+            .one(&app.state.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .path;
+        // Anywhere (the root's scope) and inside the case's own organization's subtree.
+        for scope in ["/1/", own.as_str()] {
+            let db = &app.state.db;
+            let plain = fazhan::db::candidate::find_in_subtree_with_person(db, id, scope);
+            assert_eq!(plain.await.unwrap(), Some(row.clone()));
+            let lane = &app.state.lane;
+            let on_lane =
+                fazhan::db::candidate::find_in_subtree_with_person_on_lane(db, lane, id, scope);
+            assert_eq!(on_lane.await.unwrap(), Some(row.clone()));
+        }
+    }
     for case in &cases {
         let id = case["id"].as_str().unwrap();
         let by_id = app
