@@ -139,14 +139,11 @@ db_test!(a_case_reads_the_same_in_lists_pages_and_by_id, |app| {
         seed: 7,
     };
     fazhan::seed::run(&app.state.db, &opts).await.unwrap();
-    let user = "admin";
-    let list = app
-        .ok(
-            Some(user),
-            &format!("{{ candidates(first: 100) {{ edges {{ node {{ {CASE_FIELDS} }} }} }} }}"),
-            json!({}),
-        )
-        .await;
+    let read = async |query: String| app.ok(Some("admin"), &query, json!({})).await;
+    let list = read(format!(
+        "{{ candidates(first: 100) {{ edges {{ node {{ {CASE_FIELDS} }} }} }} }}"
+    ))
+    .await;
     let cases: Vec<serde_json::Value> = list["candidates"]["edges"]
         .as_array()
         .unwrap()
@@ -196,13 +193,10 @@ db_test!(a_case_reads_the_same_in_lists_pages_and_by_id, |app| {
     }
     for case in &cases {
         let id = case["id"].as_str().unwrap();
-        let by_id = app
-            .ok(
-                Some(user),
-                &format!("{{ node(id: \"{id}\") {{ ... on Candidate {{ {CASE_FIELDS} }} }} }}"),
-                json!({}),
-            )
-            .await;
+        let by_id = read(format!(
+            "{{ node(id: \"{id}\") {{ ... on Candidate {{ {CASE_FIELDS} }} }} }}"
+        ))
+        .await;
         assert_eq!(by_id["node"], *case);
     }
     let mut orgs: Vec<&str> = cases
@@ -215,13 +209,7 @@ db_test!(a_case_reads_the_same_in_lists_pages_and_by_id, |app| {
     for org in orgs {
         // The organization's own page (the per-organization loader) and the list of its
         // subtree (a lateral read per organization on PostgreSQL) hold the same cases.
-        let page = app
-            .ok(
-                Some(user),
-                &format!("{{ organization(id: \"{org}\") {{ candidates(first: 100) {{ edges {{ node {{ {CASE_FIELDS} }} }} }} }} candidates(under: \"{org}\", first: 100) {{ edges {{ node {{ {CASE_FIELDS} }} }} }} }}"),
-                json!({}),
-            )
-            .await;
+        let page = read(format!("{{ organization(id: \"{org}\") {{ candidates(first: 100) {{ edges {{ node {{ {CASE_FIELDS} }} }} }} }} candidates(under: \"{org}\", first: 100) {{ edges {{ node {{ {CASE_FIELDS} }} }} }} }}")).await;
         let own = page["organization"]["candidates"]["edges"]
             .as_array()
             .unwrap();
