@@ -14,6 +14,7 @@ mod m20261126_000008_trust;
 mod m20261126_000009_plans_periods;
 mod m20261126_000010_integrity;
 mod m20261126_000011_partial_approved_index;
+mod m20261127_000012_id_card_collation;
 
 /// Runs every migration of the service in order.
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000009_plans_periods::Migration),
             Box::new(m20261126_000010_integrity::Migration),
             Box::new(m20261126_000011_partial_approved_index::Migration),
+            Box::new(m20261127_000012_id_card_collation::Migration),
         ]
     }
 }

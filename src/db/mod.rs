@@ -5,6 +5,7 @@ pub mod audit;
 pub mod bulk;
 pub mod candidate;
 pub mod consultation;
+pub mod copy_binary;
 pub mod counts;
 pub mod idempotency;
 pub mod indicators;

@@ -590,3 +590,149 @@ db_test!(hostile_cells_are_named_and_refused_never_a_500, |app| {
         "{d:#}"
     );
 });
+
+/// A person, their case and its first event as stored, read by column name.
+async fn stored_application(
+    app: &TestApp,
+    name: &str,
+) -> (
+    entity::person::Model,
+    entity::candidate::Model,
+    entity::candidate_event::Model,
+) {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    let db = &app.state.db;
+    let person = entity::person::Entity::find()
+        .filter(entity::person::Column::Name.eq(name))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("{name} is stored"));
+    let case = entity::candidate::Entity::find()
+        .filter(entity::candidate::Column::PersonId.eq(person.id))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    let event = entity::candidate_event::Entity::find()
+        .filter(entity::candidate_event::Column::CandidateId.eq(case.id))
+        .order_by_asc(entity::candidate_event::Column::Id)
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    (person, case, event)
+}
+
+db_test!(
+    a_file_import_stores_every_column_as_a_single_application_does,
+    |app| {
+        // On PostgreSQL a file's rows are written by position in COPY's binary format, a
+        // single application through SeaORM by column name: the same person, applied for both
+        // ways, must be stored the same in every column (a field written in another column's
+        // place, or with another width, shows here). The values differ from column to column,
+        // the flags alternate, so a swap of two neighbours cannot go unseen.
+        app.load_demo().await;
+        let branch = app.org_id("和平社区第一党支部").await;
+        let birth = "1990-05-06";
+        let person = |name: &str, seq: u32| {
+            json!({
+                "name": name, "gender": "FEMALE", "ethnicity": "回族", "birthDate": birth,
+                "idCardNumber": id_card(birth, seq), "phone": "13912345678",
+                "education": "UNDERGRADUATE", "occupations": ["WORKER", "STUDENT"],
+                "isFrontline": true, "isLeagueMember": false,
+                "householdRegistration": "河北省石家庄市", "isMigrant": true,
+                "outflowOrganizationName": "石家庄市某村党支部", "isHighLevelTalent": false,
+                "isBusinessOwner": true,
+            })
+        };
+        crate::fixtures::Case::submit(&app, &branch, person("逐列甲", 701), "2025-03-03").await;
+        let file = format!(
+            "organizationId,appliedOn,name,gender,ethnicity,birthDate,idCardNumber,phone,\
+             education,occupations,isFrontline,isLeagueMember,householdRegistration,isMigrant,\
+             outflowOrganizationName,isHighLevelTalent,isBusinessOwner\r\n\
+             {branch},2025-03-03,逐列乙,女,回族,{birth},{},13912345678,大学本科,工人、学生,\
+             是,否,河北省石家庄市,是,石家庄市某村党支部,否,是\r\n",
+            id_card(birth, 702)
+        );
+        let (status, body) = upload().send(&app, file.into_bytes()).await;
+        assert_eq!(status, 200, "{body:#}");
+        let (p1, c1, e1) = stored_application(&app, "逐列甲").await;
+        let (p2, c2, e2) = stored_application(&app, "逐列乙").await;
+        // What must differ: the identities, the times and the notes.
+        let person_as_1 = entity::person::Model {
+            id: p1.id,
+            name: p1.name.clone(),
+            id_card_number: p1.id_card_number.clone(),
+            created_at: p1.created_at,
+            updated_at: p1.updated_at,
+            ..p2.clone()
+        };
+        assert_eq!(person_as_1, p1, "file: {p2:#?}");
+        assert!(p2.is_frontline && !p2.is_league_member && p2.is_migrant && p2.is_business_owner);
+        assert_eq!(p2.household_registration.as_deref(), Some("河北省石家庄市"));
+        assert_eq!(p2.id_card_number, Some(id_card(birth, 702)));
+        let case_as_1 = entity::candidate::Model {
+            id: c1.id,
+            person_id: c1.person_id,
+            created_at: c1.created_at,
+            updated_at: c1.updated_at,
+            ..c2.clone()
+        };
+        assert_eq!(case_as_1, c1, "file: {c2:#?}");
+        assert_eq!(c2.person_id, p2.id);
+        let event_as_1 = entity::candidate_event::Model {
+            id: e1.id,
+            candidate_id: e1.candidate_id,
+            recorded_at: e1.recorded_at,
+            note: e1.note.clone(),
+            ..e2.clone()
+        };
+        assert_eq!(event_as_1, e1, "file: {e2:#?}");
+        assert_eq!(e2.candidate_id, c2.id);
+        assert_eq!(e2.note.as_deref(), Some("file import"));
+        // The times are the import's own (binary timestamps count microseconds from
+        // 2000-01-01: a wrong epoch or unit is years or centuries off).
+        for at in [
+            p2.created_at,
+            p2.updated_at,
+            c2.created_at,
+            c2.updated_at,
+            e2.recorded_at,
+        ] {
+            let age = chrono::Utc::now().signed_duration_since(at);
+            assert!(age.num_seconds().abs() < 600, "{at} is {age:?} from now");
+        }
+        assert_eq!(c2.created_at, e2.recorded_at);
+        // A member's own columns, from the members' file.
+        let file = format!(
+            "所属党组织ID,姓名,性别,出生日期,学历,职业类别,入党日期,留党察看\r\n\
+             {branch},逐列党员,男,1975-06-01,大学专科,管理人员,2001-07-01,是\r\n"
+        );
+        let (status, body) = upload()
+            .to("/imports/members")
+            .send(&app, file.into_bytes())
+            .await;
+        assert_eq!(status, 200, "{body:#}");
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let m = entity::person::Entity::find()
+            .filter(entity::person::Column::Name.eq("逐列党员"))
+            .one(&app.state.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(m.is_party_member && m.under_party_probation, "{m:#?}");
+        assert_eq!(
+            m.party_member_since,
+            chrono::NaiveDate::from_ymd_opt(2001, 7, 1)
+        );
+        assert_eq!(
+            m.birth_date,
+            chrono::NaiveDate::from_ymd_opt(1975, 6, 1).unwrap()
+        );
+        assert_eq!(
+            (m.gender.as_str(), m.id_card_number.as_deref()),
+            ("MALE", None)
+        );
+    }
+);
