@@ -529,30 +529,20 @@ pub async fn pages_by_organization(
     let mut out = HashMap::new();
     for ((after_id, limit), orgs) in groups {
         let mut values: Vec<sea_orm::Value> = vec![after_id.into()];
-        let list: Vec<String> = orgs
-            .iter()
-            .map(|o| {
-                values.push((*o).into());
-                format!("${}", values.len())
-            })
-            .collect();
-        let sql = if backend == sea_orm::DatabaseBackend::Postgres {
-            let rows: Vec<String> = list.iter().map(|p| format!("({p}::bigint)")).collect();
-            format!(
-                "SELECT {CASE_AND_PERSON_COLUMNS} FROM (VALUES {}) AS o(id) CROSS JOIN LATERAL \
+        let sql = match super::IdList::push(backend, &orgs, &mut values) {
+            super::IdList::Array(array) => format!(
+                "SELECT {CASE_AND_PERSON_COLUMNS} FROM unnest({array}) AS o(id) CROSS JOIN LATERAL \
                  (SELECT id FROM candidates WHERE organization_id = o.id AND id > $1 ORDER BY id LIMIT {}) k \
                  JOIN candidates c ON c.id = k.id JOIN people p ON p.id = c.person_id",
-                rows.join(", "),
                 limit + 1
-            )
-        } else {
-            format!(
+            ),
+            list => format!(
                 "SELECT {CASE_AND_PERSON_COLUMNS} FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY organization_id ORDER BY id) AS rn \
-                 FROM candidates WHERE id > $1 AND organization_id IN ({})) c \
+                 FROM candidates WHERE id > $1 AND {}) c \
                  JOIN people p ON p.id = c.person_id WHERE c.rn <= {}",
-                list.join(", "),
+                list.contains("organization_id"),
                 limit + 1
-            )
+            ),
         };
         let rows = db.query_all_raw(super::raw(backend, &sql, values)).await?;
         let mut by_org: HashMap<i64, Vec<CaseWithPerson>> = HashMap::new();

@@ -98,14 +98,15 @@ pub async fn stage_totals(
     if orgs.is_empty() {
         return Ok(out);
     }
-    let placeholders: Vec<String> = (1..=orgs.len()).map(|i| format!("${i}")).collect();
+    let backend = db.get_database_backend();
+    let mut values: Vec<Value> = vec![];
+    let list = super::IdList::push(backend, orgs, &mut values);
     let sql = format!(
         "SELECT organization_id, CAST(SUM(n) AS BIGINT) AS n FROM org_counts \
-         WHERE organization_id IN ({}) AND year = 0 AND dimension = 'stage' GROUP BY organization_id",
-        placeholders.join(", ")
+         WHERE {} AND year = 0 AND dimension = 'stage' GROUP BY organization_id",
+        list.contains("organization_id")
     );
-    let values: Vec<Value> = orgs.iter().map(|o| Value::from(*o)).collect();
-    for r in super::OrgCount::find_by_statement(raw(db.get_database_backend(), &sql, values))
+    for r in super::OrgCount::find_by_statement(raw(backend, &sql, values))
         .all(db)
         .await?
     {
@@ -195,10 +196,11 @@ pub async fn facts(
 ) -> Result<HashMap<i64, (String, CaseFacts)>, DbErr> {
     let mut out = HashMap::new();
     for chunk in case_ids.chunks(500) {
-        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-        let sql = format!("{FACTS_SQL} WHERE c.id IN ({})", placeholders.join(", "));
-        let values: Vec<Value> = chunk.iter().map(|i| Value::from(*i)).collect();
-        for r in FactsRow::find_by_statement(raw(db.get_database_backend(), &sql, values))
+        let backend = db.get_database_backend();
+        let mut values: Vec<Value> = vec![];
+        let list = super::IdList::push(backend, chunk, &mut values);
+        let sql = format!("{FACTS_SQL} WHERE {}", list.contains("c.id"));
+        for r in FactsRow::find_by_statement(raw(backend, &sql, values))
             .all(db)
             .await?
         {

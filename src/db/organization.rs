@@ -83,16 +83,15 @@ pub async fn children_pages(
     let backend = db.get_database_backend();
     let mut out = HashMap::new();
     for ((after_id, limit, include_inactive), parents) in groups {
-        let placeholders: Vec<String> = (0..parents.len()).map(|i| format!("${}", i + 3)).collect();
+        let mut values: Vec<Value> = vec![after_id.into(), include_inactive.into()];
+        let list = super::IdList::push(backend, &parents, &mut values);
         let sql = format!(
             "SELECT * FROM (SELECT o.*, ROW_NUMBER() OVER (PARTITION BY o.parent_id ORDER BY o.id) AS rn \
-             FROM organizations o WHERE o.id > $1 AND (o.active OR $2) AND o.parent_id IN ({})) t \
+             FROM organizations o WHERE o.id > $1 AND (o.active OR $2) AND {}) t \
              WHERE t.rn <= {} ORDER BY t.parent_id, t.id",
-            placeholders.join(", "),
+            list.contains("o.parent_id"),
             limit + 1
         );
-        let mut values: Vec<Value> = vec![after_id.into(), include_inactive.into()];
-        values.extend(parents.iter().map(|p| Value::from(*p)));
         let rows = Model::find_by_statement(raw(backend, &sql, values))
             .all(db)
             .await?;
