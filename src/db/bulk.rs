@@ -549,22 +549,20 @@ async fn copy<T>(
     mut write: impl FnMut(&mut BinaryRows, T),
 ) -> Result<(), DbErr> {
     let mut sink = tx.copy_in_raw(statement).await.map_err(sqlx_err)?;
-    let mut data = BinaryRows::new();
-    let mut sent = Ok(());
-    for item in items {
-        write(&mut data, item);
-        if data.is_full() {
-            sent = sink.send(data.bytes()).await.map(|_| ());
-            data.clear();
-            if sent.is_err() {
-                break;
+    let sent: Result<(), sqlx::Error> = async {
+        let mut data = BinaryRows::new();
+        for item in items {
+            write(&mut data, item);
+            if data.is_full() {
+                sink.send(data.bytes()).await?;
+                data.clear();
             }
         }
-    }
-    if sent.is_ok() {
         data.end();
-        sent = sink.send(data.bytes()).await.map(|_| ());
+        sink.send(data.bytes()).await?;
+        Ok(())
     }
+    .await;
     if let Err(e) = sent {
         let _ = sink.abort("send failed").await;
         return Err(sqlx_err(e));

@@ -195,8 +195,8 @@ pub async fn facts(
     case_ids: &[i64],
 ) -> Result<HashMap<i64, (String, CaseFacts)>, DbErr> {
     let mut out = HashMap::new();
+    let backend = db.get_database_backend();
     for chunk in case_ids.chunks(500) {
-        let backend = db.get_database_backend();
         let mut values: Vec<Value> = vec![];
         let list = super::IdList::push(backend, chunk, &mut values);
         let sql = format!("{FACTS_SQL} WHERE {}", list.contains("c.id"));

@@ -306,12 +306,12 @@ async fn fill(
         let mut problems = Problems::default();
         let mut per_branch = BranchCounts::new();
         let mut written = 0usize;
-        while let Some(mut batch) = to_write.recv().await {
+        while let Some(batch) = to_write.recv().await {
             written += flush(
                 txn,
                 checks,
                 actor,
-                &mut batch,
+                batch,
                 &mut per_branch,
                 &mut problems,
                 request.kind,
@@ -569,7 +569,7 @@ async fn flush(
     txn: &BulkTxn,
     checks: &DuplicateChecks,
     actor: &Actor,
-    batch: &mut Vec<Ready>,
+    batch: Vec<Ready>,
     per_branch: &mut BranchCounts,
     problems: &mut Problems,
     kind: ImportKind,
@@ -641,7 +641,5 @@ async fn flush(
             txn.insert_members(&rows, by.at).await?;
         }
     }
-    let n = passing.len();
-    batch.clear();
-    Ok(n)
+    Ok(passing.len())
 }
