@@ -11,7 +11,7 @@ use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, mpsc};
 
 /// The PostgreSQL channel's prefix; the schema the service runs in completes it, so services
 /// (and tests) sharing a database in different schemas do not hear each other.
@@ -55,6 +55,8 @@ pub struct Bus {
     /// Events received from the database (for `/metrics` and tests).
     pub received: Arc<AtomicU64>,
     channel: Arc<std::sync::OnceLock<String>>,
+    /// The payloads on their way to `NOTIFY` ([`Bus::notify`]), sent by one task.
+    outbox: Arc<std::sync::OnceLock<mpsc::UnboundedSender<String>>>,
 }
 
 impl Bus {
@@ -67,6 +69,7 @@ impl Bus {
             viewers,
             received: Arc::new(AtomicU64::new(0)),
             channel: Arc::new(std::sync::OnceLock::new()),
+            outbox: Arc::new(std::sync::OnceLock::new()),
         }
     }
 
@@ -121,20 +124,22 @@ impl Bus {
         }
     }
 
+    /// Queues `wire` for `NOTIFY`. One task per bus sends what is queued, in order, up to
+    /// [`NOTIFY_BATCH`] payloads in one statement: a task per event (as before) let a sweep of a
+    /// thousand overdue letters start a thousand tasks waiting for the pool at once (16 MB of
+    /// the process's peak), and events could overtake each other.
     fn notify(&self, wire: Wire) {
-        let db = self.db.clone();
-        let channel = self.channel().to_string();
         let payload = serde_json::to_string(&wire).unwrap_or_default();
-        tokio::spawn(async move {
-            let stmt = Statement::from_sql_and_values(
-                DatabaseBackend::Postgres,
-                "SELECT pg_notify($1, $2)",
-                [channel.into(), payload.into()],
-            );
-            if let Err(e) = db.execute_raw(stmt).await {
-                tracing::warn!(error = %e, "could not announce an event");
-            }
+        let outbox = self.outbox.get_or_init(|| {
+            let (tx, rx) = mpsc::unbounded_channel();
+            tokio::spawn(send_notifications(
+                self.db.clone(),
+                self.channel.clone(),
+                rx,
+            ));
+            tx
         });
+        let _ = outbox.send(payload);
     }
 
     /// What a received payload means here: a letter event is reloaded (the paths come from the
@@ -234,6 +239,33 @@ impl Bus {
                 return;
             }
         }
+    }
+}
+
+/// Payloads sent in one statement at most.
+pub const NOTIFY_BATCH: usize = 256;
+
+/// The bus's sending task: what is queued, in order, a batch per statement (PostgreSQL delivers
+/// a transaction's notifications in the order sent; identical payloads within one are
+/// delivered once, which for these — ids and "users changed" — loses nothing).
+async fn send_notifications(
+    db: DatabaseConnection,
+    channel: Arc<std::sync::OnceLock<String>>,
+    mut outbox: mpsc::UnboundedReceiver<String>,
+) {
+    let mut batch = Vec::with_capacity(NOTIFY_BATCH);
+    while outbox.recv_many(&mut batch, NOTIFY_BATCH).await > 0 {
+        let channel = channel.get().map_or(CHANNEL, String::as_str);
+        let payloads = serde_json::to_string(&batch).unwrap_or_default();
+        let stmt = Statement::from_sql_and_values(
+            DatabaseBackend::Postgres,
+            "SELECT pg_notify($1, p) FROM json_array_elements_text(CAST($2 AS JSON)) AS p",
+            [channel.into(), payloads.into()],
+        );
+        if let Err(e) = db.execute_raw(stmt).await {
+            tracing::warn!(error = %e, events = batch.len(), "could not announce events");
+        }
+        batch.clear();
     }
 }
 

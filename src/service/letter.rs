@@ -628,18 +628,31 @@ pub async fn sweep_overdue(
         return Ok(0);
     }
     db::letter::mark_overdue_notified(&txn, &ids).await?;
-    let mut announce_list = vec![];
-    for l in &due {
-        let s = db::organization::find_by_id(&txn, l.sender_organization_id).await?;
-        let r = db::organization::find_by_id(&txn, l.receiver_organization_id).await?;
-        if let (Some(sender), Some(receiver)) = (s, r) {
-            announce_list.push(VisibleLetter {
-                letter: l.clone(),
+    // Both sides of every letter in one statement (a sweep can find a thousand at once).
+    let mut sides: Vec<i64> = due
+        .iter()
+        .flat_map(|l| [l.sender_organization_id, l.receiver_organization_id])
+        .collect();
+    sides.sort_unstable();
+    sides.dedup();
+    let orgs: std::collections::HashMap<i64, organization::Model> =
+        db::organization::find_by_ids(&txn, &sides)
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o))
+            .collect();
+    let announce_list: Vec<VisibleLetter> = due
+        .into_iter()
+        .filter_map(|l| {
+            let sender = orgs.get(&l.sender_organization_id)?.clone();
+            let receiver = orgs.get(&l.receiver_organization_id)?.clone();
+            Some(VisibleLetter {
+                letter: l,
                 sender,
                 receiver,
-            });
-        }
-    }
+            })
+        })
+        .collect();
     txn.commit().await?;
     for v in &announce_list {
         announce(events, LetterEventKind::Overdue, v);

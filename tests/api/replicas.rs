@@ -103,6 +103,49 @@ db_test!(
 );
 
 db_test!(
+    a_burst_of_events_reaches_another_instance_complete_and_in_order,
+    |app| {
+        app.load_demo().await;
+        let Some(b) = app.another_instance(Config::for_tests(String::new())).await else {
+            return;
+        };
+        let village = village(&app).await;
+        let case = case_at_meeting_for(&app, migrant("吴越", 73, &village), 73)
+            .await
+            .0
+            .id;
+        let (letter, _) = sent_letter(&app, "DEVELOPMENT_OPINION", &case, &village).await;
+        let (_, id) = fazhan::graphql::ids::decode_any(&letter).unwrap();
+        let mut on_b = b.state.letter_events.subscribe_letters();
+        // Announced back to back through A (one task sends them, batched).
+        let kinds = [
+            LetterEventKind::Received,
+            LetterEventKind::Replied,
+            LetterEventKind::Overdue,
+            LetterEventKind::Withdrawn,
+        ];
+        for kind in kinds {
+            app.state.letter_events.letter(fazhan::events::LetterEvent {
+                kind,
+                letter_id: id,
+                sender_path: String::new(),
+                receiver_path: String::new(),
+            });
+        }
+        for kind in kinds {
+            let e = tokio::time::timeout(Duration::from_secs(5), on_b.recv())
+                .await
+                .expect("B hears every event within 5 s")
+                .unwrap();
+            assert_eq!((e.kind, e.letter_id), (kind, id), "in the order announced");
+            // B reloaded the letter: the paths come from the database, not the payload.
+            assert!(!e.sender_path.is_empty() && !e.receiver_path.is_empty());
+        }
+        b.cleanup().await;
+    }
+);
+
+db_test!(
     a_step_tried_through_two_instances_at_once_applies_once,
     |app| {
         app.load_demo().await;
