@@ -3,7 +3,8 @@
 //! token, the same roles and scopes as `importCandidates` / `importMembers`. The body is
 //! spooled to an unnamed temporary file (hashed on the way, for the idempotency key), then read
 //! row by row on a blocking thread (`calamine`'s cell reader for xlsx, `csv` for CSV in UTF-8 or,
-//! when the file is not UTF-8, GB18030 as Excel saves it on Chinese Windows) into a bounded channel the service drains.
+//! when the file is not UTF-8, GB18030 as Excel saves it on Chinese Windows) into a bounded channel the service drains,
+//! [`file_import::CHUNK_ROWS`] rows at a time.
 //! `GET /imports/templates/{candidates,members}.{xlsx,csv}` serves the templates.
 
 use super::HttpState;
@@ -11,7 +12,7 @@ use super::exports::{actor, app_error};
 use crate::domain::import_file::{EDUCATION_LABELS, ImportKind, OCCUPATION_LABELS};
 use crate::error::AppError;
 use crate::graphql::ids::{self, NodeType};
-use crate::service::file_import::{self, FileImport, ImportError, Record};
+use crate::service::file_import::{self, Chunk, FileImport, ImportError, RecordSender, Records};
 use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -92,8 +93,8 @@ pub async fn import(
         Ok(v) => v,
         Err(e) => return app_error(e),
     };
-    let (tx, rx) = mpsc::channel::<Record>(256);
-    let reader = tokio::task::spawn_blocking(move || read_file(file, tx));
+    let (tx, rx) = mpsc::channel::<Chunk>(2);
+    let reader = tokio::task::spawn_blocking(move || read_file(file, RecordSender::new(tx)));
     // Every audit row the import writes (the import's and its duplicate checks') names the
     // request and the role, as rows written through GraphQL do.
     let context = crate::db::audit::AuditContext {
@@ -110,7 +111,7 @@ pub async fn import(
             idempotency_key,
             file_sha256: sha,
         },
-        rx,
+        Records::new(rx),
         |text| match ids::decode_any(text.trim()) {
             Some((NodeType::Organization, id)) => Some(id),
             _ => None,
@@ -217,20 +218,18 @@ async fn spool(
 }
 
 /// Reads the spooled file into records: xlsx when it starts as a zip archive, CSV otherwise.
-fn read_file(mut file: std::fs::File, tx: mpsc::Sender<Record>) {
+fn read_file(mut file: std::fs::File, mut tx: RecordSender) {
     let mut magic = [0u8; 4];
     let n = std::io::Read::read(&mut file, &mut magic).unwrap_or(0);
     if file.rewind().is_err() {
         return;
     }
     let result = match &magic[..n] {
-        [b'P', b'K', 3, 4] => read_xlsx(file, &tx),
+        [b'P', b'K', 3, 4] => read_xlsx(file, &mut tx),
         [0xD0, 0xCF, 0x11, 0xE0] => Err("请另存为.xlsx / save the .xls as .xlsx".into()),
-        _ => read_csv(file, &tx),
+        _ => read_csv(file, &mut tx),
     };
-    if let Err(e) = result {
-        let _ = tx.blocking_send(Err(e));
-    }
+    tx.finish(result);
 }
 
 /// Most columns a file may have (the templates have 19).
@@ -274,12 +273,7 @@ fn check_archive_within(
     Ok(())
 }
 
-/// Sends one record; false when the service stopped listening.
-fn send(tx: &mpsc::Sender<Record>, row: usize, cells: Vec<String>) -> bool {
-    tx.blocking_send(Ok((row, cells))).is_ok()
-}
-
-fn read_xlsx(mut file: std::fs::File, tx: &mpsc::Sender<Record>) -> Result<(), String> {
+fn read_xlsx(mut file: std::fs::File, tx: &mut RecordSender) -> Result<(), String> {
     use calamine::{Reader, Xlsx};
     check_archive(&mut file)?;
     file.rewind().map_err(|e| e.to_string())?;
@@ -305,7 +299,7 @@ fn read_xlsx(mut file: std::fs::File, tx: &mpsc::Sender<Record>) -> Result<(), S
                 return Err(too_many_rows());
             }
             if let Some(done) = current
-                && !send(tx, done as usize + 1, std::mem::take(&mut row))
+                && !tx.push(done as usize + 1, std::mem::take(&mut row))
             {
                 return Ok(());
             }
@@ -321,7 +315,7 @@ fn read_xlsx(mut file: std::fs::File, tx: &mpsc::Sender<Record>) -> Result<(), S
         row[c] = cell_text(cell.get_value());
     }
     if let Some(done) = current {
-        send(tx, done as usize + 1, row);
+        tx.push(done as usize + 1, row);
     }
     Ok(())
 }
@@ -390,7 +384,7 @@ fn too_many_rows() -> String {
     format!("文件超过{MAX_ROWS}行，请拆分 / the file has more than {MAX_ROWS} rows; split it")
 }
 
-fn read_csv(mut file: std::fs::File, tx: &mpsc::Sender<Record>) -> Result<(), String> {
+fn read_csv(mut file: std::fs::File, tx: &mut RecordSender) -> Result<(), String> {
     let utf8 = is_utf8(&mut file).map_err(|e| e.to_string())?;
     file.rewind().map_err(|e| e.to_string())?;
     let mut reader = csv::ReaderBuilder::new()
@@ -424,7 +418,7 @@ fn read_csv(mut file: std::fs::File, tx: &mpsc::Sender<Record>) -> Result<(), St
                 }
             })
             .collect();
-        if !send(tx, row, cells) {
+        if !tx.push(row, cells) {
             return Ok(());
         }
     }

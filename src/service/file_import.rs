@@ -22,14 +22,89 @@ use entity::organization::Model as Organization;
 use sea_orm::DatabaseConnection;
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
-use tokio::sync::mpsc::Receiver;
+use tokio::sync::mpsc::{Receiver, Sender};
 
 /// Bad rows reported at most (the count of all is reported too).
 pub const MAX_REPORTED: usize = 1_000;
 
-/// One record read from the file: its spreadsheet row (from 1) and cells, or why the file
+/// One record read from the file: its spreadsheet row (from 1) and cells.
+pub type Record = (usize, Vec<String>);
+
+/// What the reading thread hands over at a time: up to [`CHUNK_ROWS`] records, or why the file
 /// could not be read further.
-pub type Record = Result<(usize, Vec<String>), String>;
+pub type Chunk = Result<Vec<Record>, String>;
+
+/// Records handed over together. Handed over one by one, the reading thread was parked and
+/// woken again for each row once the service fell behind it (two context switches a row).
+pub const CHUNK_ROWS: usize = 256;
+
+/// The reading side: records gathered into chunks for the service (on a blocking thread).
+pub struct RecordSender {
+    tx: Sender<Chunk>,
+    chunk: Vec<Record>,
+}
+
+impl RecordSender {
+    pub fn new(tx: Sender<Chunk>) -> Self {
+        Self {
+            tx,
+            chunk: Vec::with_capacity(CHUNK_ROWS),
+        }
+    }
+
+    /// Adds a record; false when the service stopped listening (the reader should stop).
+    pub fn push(&mut self, row: usize, cells: Vec<String>) -> bool {
+        self.chunk.push((row, cells));
+        self.chunk.len() < CHUNK_ROWS || self.flush()
+    }
+
+    /// Hands over the records gathered so far; false when the service stopped listening.
+    pub fn flush(&mut self) -> bool {
+        if self.chunk.is_empty() {
+            return true;
+        }
+        let chunk = std::mem::replace(&mut self.chunk, Vec::with_capacity(CHUNK_ROWS));
+        self.tx.blocking_send(Ok(chunk)).is_ok()
+    }
+
+    /// Ends the file: the records gathered so far, then the reason it could not be read
+    /// further, if any.
+    pub fn finish(mut self, result: Result<(), String>) {
+        if self.flush()
+            && let Err(e) = result
+        {
+            let _ = self.tx.blocking_send(Err(e));
+        }
+    }
+}
+
+/// The service's side: the records one at a time, out of the chunks the reader sends.
+pub struct Records {
+    rx: Receiver<Chunk>,
+    chunk: std::vec::IntoIter<Record>,
+}
+
+impl Records {
+    pub fn new(rx: Receiver<Chunk>) -> Self {
+        Self {
+            rx,
+            chunk: Vec::new().into_iter(),
+        }
+    }
+
+    /// The next record, the reason the file could not be read further, or `None` at its end.
+    async fn next(&mut self) -> Option<Result<Record, String>> {
+        loop {
+            if let Some(record) = self.chunk.next() {
+                return Some(Ok(record));
+            }
+            match self.rx.recv().await? {
+                Ok(chunk) => self.chunk = chunk.into_iter(),
+                Err(e) => return Some(Err(e)),
+            }
+        }
+    }
+}
 
 /// What the request asks.
 pub struct FileImport {
@@ -159,7 +234,7 @@ pub async fn import_file(
     checks: &DuplicateChecks,
     actor: &Actor,
     request: FileImport,
-    mut records: Receiver<Record>,
+    mut records: Records,
     decode_organization: impl Fn(&str) -> Option<i64>,
 ) -> Result<Imported, ImportError> {
     if !actor.may(Permission::ManagePipeline) {
@@ -188,7 +263,7 @@ pub async fn import_file(
             replayed: true,
         });
     }
-    let layout = match records.recv().await {
+    let layout = match records.next().await {
         None => return Err(empty_file().into()),
         Some(Err(e)) => return Err(unreadable(e).into()),
         Some(Ok((_, header))) => Layout::from_header(
@@ -234,7 +309,7 @@ async fn write_rows(
     request: &FileImport,
     (operation, request_hash): (&str, &str),
     layout: &Layout,
-    records: Receiver<Record>,
+    records: Records,
     decode_organization: &impl Fn(&str) -> Option<i64>,
     tally: &mut duplicates::Tally,
 ) -> Result<usize, ImportError> {
@@ -282,7 +357,7 @@ async fn fill(
     request: &FileImport,
     (operation, request_hash): (&str, &str),
     layout: &Layout,
-    records: Receiver<Record>,
+    records: Records,
     decode_organization: &impl Fn(&str) -> Option<i64>,
     tally: &mut duplicates::Tally,
 ) -> Result<usize, ImportError> {
@@ -359,7 +434,7 @@ async fn validate_rows<'a>(
     actor: &Actor,
     request: &FileImport,
     layout: &Layout,
-    mut records: Receiver<Record>,
+    mut records: Records,
     decode_organization: &impl Fn(&str) -> Option<i64>,
     batches: tokio::sync::mpsc::Sender<Vec<Ready>>,
 ) -> AppResult<(Tree<'a>, Problems)> {
@@ -370,7 +445,7 @@ async fn validate_rows<'a>(
     };
     let mut problems = Problems::default();
     let mut batch: Vec<Ready> = Vec::with_capacity(db::bulk::BATCH_ROWS);
-    while let Some(record) = records.recv().await {
+    while let Some(record) = records.next().await {
         let (row, cells) = record.map_err(unreadable)?;
         if import_file::is_blank(&cells) {
             continue;
@@ -642,4 +717,49 @@ async fn flush(
         }
     }
     Ok(passing.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn records_cross_in_chunks_in_order_with_the_reading_error_last() {
+        let (tx, rx) = tokio::sync::mpsc::channel::<Chunk>(2);
+        let rows = CHUNK_ROWS * 2 + 3;
+        let reader = std::thread::spawn(move || {
+            let mut tx = RecordSender::new(tx);
+            for row in 1..=rows {
+                assert!(tx.push(row, vec![row.to_string()]));
+            }
+            tx.finish(Err("broken at the end".into()));
+        });
+        let mut records = Records::new(rx);
+        for row in 1..=rows {
+            let (n, cells) = records.next().await.unwrap().unwrap();
+            assert_eq!((n, cells), (row, vec![row.to_string()]));
+        }
+        assert_eq!(records.next().await, Some(Err("broken at the end".into())));
+        assert_eq!(records.next().await, None);
+        reader.join().unwrap();
+    }
+
+    #[tokio::test]
+    async fn the_reader_learns_when_the_service_stops_listening() {
+        let (tx, rx) = tokio::sync::mpsc::channel::<Chunk>(1);
+        drop(Records::new(rx));
+        let pushed = std::thread::spawn(move || {
+            let mut tx = RecordSender::new(tx);
+            (1..=CHUNK_ROWS * 4)
+                .take_while(|&row| tx.push(row, vec![]))
+                .count()
+        })
+        .join()
+        .unwrap();
+        assert_eq!(
+            pushed,
+            CHUNK_ROWS - 1,
+            "stops at the first chunk it cannot hand over"
+        );
+    }
 }
