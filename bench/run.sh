@@ -66,7 +66,7 @@ run_op() { # name body-json [ids-file]
   local errors; errors=$(awk '$1=="errors" {print $2}' "$work/wrk.txt")
   local per="-"
   [ -n "$reqs" ] && [ "$reqs" -gt 0 ] && per=$(awk -v a="$s0" -v b="$s1" -v r="$reqs" 'BEGIN {printf "%.1f", (b-a)/r}')
-  echo "$name|$rps|$p50|$p99|$per|${non2xx:-0}/${errors:-?}" >>"$work/results.txt"
+  echo "$name|$rps|$p50|$p99|$per|${non2xx:-0}/${errors:-?}|$(hwm "$pid")" >>"$work/results.txt"
 }
 
 floor() { # name sql-file -> tps
@@ -93,6 +93,7 @@ bench_db() { # label database-url
   start_server
   TOKEN=$(login admin bench-admin-pass)
   ORG_TOKEN=$(login bench.organizer bench-organizer-pass)
+  local start_rss; start_rss=$(hwm "$pid")
   local cand street district
   cand=$(gid Candidate 4242)
   street=$(gql '{"query":"{ organizations(kind: STREET_WORKING_COMMITTEE, first: 1) { edges { node { id } } } }"}' | sed 's/.*"id":"\([^"]*\)".*/\1/')
@@ -104,6 +105,7 @@ bench_db() { # label database-url
   # h/i: the counts a portal shows on every list page, for a city organizer.
   local saved=$TOKEN
   TOKEN=$(login bench.city bench-city-pass-1)
+  echo "(the city organizer's login)||||||$(hwm "$pid")" >>"$work/results.txt"
   run_op "h. city organizer's list of activists with totalCount" '{"query":"{ candidates(stage: ACTIVIST, first: 20) { totalCount edges { node { id name } } } }"}'
   run_op "i. city organizer's unfiltered list with totalCount" '{"query":"{ candidates(first: 20) { totalCount edges { node { id name } } } }"}'
   TOKEN=$saved
@@ -167,9 +169,10 @@ bench_db() { # label database-url
   echo
   echo "### $label — $ORGS organizations, $CANDIDATES candidates (seeded in ${seed_s} s), $CONNECTIONS connections, ${DURATION} s per operation"
   echo
-  echo "| operation | req/s | p50 | p99 | SQL statements / request | non-2xx / GraphQL errors | floor req/s | ratio | target | verdict |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---|---|"
-  while IFS='|' read -r name rps p50 p99 per non2xx; do
+  echo "| operation | req/s | p50 | p99 | SQL statements / request | non-2xx / GraphQL errors | floor req/s | ratio | target | verdict | peak RSS after |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---|---|---:|"
+  echo "| (started, two logins) | | | | | | | | | | ${start_rss} MB |"
+  while IFS='|' read -r name rps p50 p99 per non2xx rss; do
     local key=${name%%.*} f=""
     f=$(awk -F'|' -v k="$key" '$1==k {print $2}' "$work/floor.txt")
     local ratio="" target="" verdict=""
@@ -184,7 +187,7 @@ bench_db() { # label database-url
       f) target="≥ 500 steps/s"; verdict=$(awk -v a="$rps" 'BEGIN {print (a >= 500 ? "met" : "missed")}') ;;
       h|i) target="p99 ≤ 50 ms"; verdict=$(awk -v p="$p99" 'BEGIN { ms = p + 0; if (p ~ /us$/) ms = p/1000; else if (p ~ /s$/ && p !~ /ms$/) ms = p*1000; print (ms <= 50 ? "met" : "missed") }') ;;
     esac
-    echo "| $name | $rps | $p50 | $p99 | $per | $non2xx | ${f:-} | $ratio | $target | $verdict |"
+    echo "| $name | $rps | $p50 | $p99 | $per | $non2xx | ${f:-} | $ratio | $target | $verdict | ${rss} MB |"
   done <"$work/results.txt"
   echo
   local mrps mp50 mp99 merr mnon
