@@ -149,12 +149,18 @@ pub async fn has_agreed_from(
         > 0)
 }
 
-/// Received letters past due on `as_of` not yet announced as overdue.
-pub async fn newly_overdue(db: &impl ConnectionTrait, as_of: Date) -> Result<Vec<Model>, DbErr> {
+/// Received letters past due on `as_of` not yet announced as overdue, the first `limit` by id.
+pub async fn newly_overdue(
+    db: &impl ConnectionTrait,
+    as_of: Date,
+    limit: u64,
+) -> Result<Vec<Model>, DbErr> {
     Entity::find()
         .filter(Column::Status.eq("RECEIVED"))
         .filter(Column::DueOn.lt(as_of))
         .filter(Column::OverdueNotified.eq(false))
+        .order_by_asc(Column::Id)
+        .limit(limit)
         .all(db)
         .await
 }

@@ -609,12 +609,46 @@ pub async fn counts(
     Ok((by_status, overdue))
 }
 
-/// Announces letters that became overdue by `as_of` (once each). Run by a background task with
-/// today's date; tests call it with a date.
+/// Letters a sweep announces per transaction. After a long pause there can be thousands (the
+/// first start after a 5 M seed found 5,000: 22 MB held at once for them and their
+/// organizations); a page at a time holds a page.
+pub const SWEEP_PAGE: u64 = 500;
+
+/// Announces letters that became overdue by `as_of` (once each), a page per transaction. Run by
+/// a background task with today's date; tests call it with a date.
 pub async fn sweep_overdue(
     db: &DatabaseConnection,
     events: &Bus,
     as_of: NaiveDate,
+) -> AppResult<usize> {
+    sweep_overdue_in_pages(db, events, as_of, SWEEP_PAGE).await
+}
+
+/// [`sweep_overdue`] with pages of `page` letters (tests use small ones).
+pub async fn sweep_overdue_in_pages(
+    db: &DatabaseConnection,
+    events: &Bus,
+    as_of: NaiveDate,
+    page: u64,
+) -> AppResult<usize> {
+    let mut swept = 0;
+    loop {
+        let n = sweep_page(db, events, as_of, page).await?;
+        swept += n;
+        // A short page is the last; so is an empty one (none left, or another instance holds
+        // the sweep).
+        if (n as u64) < page {
+            return Ok(swept);
+        }
+    }
+}
+
+/// One page of [`sweep_overdue`]; 0 when another instance is sweeping.
+async fn sweep_page(
+    db: &DatabaseConnection,
+    events: &Bus,
+    as_of: NaiveDate,
+    page: u64,
 ) -> AppResult<usize> {
     let txn = db.begin().await?;
     // One instance sweeps at a time: the others skip this tick (the lock ends with the
@@ -622,7 +656,7 @@ pub async fn sweep_overdue(
     if !db::try_job_lock(&txn, db::JOB_OVERDUE_SWEEP).await? {
         return Ok(0);
     }
-    let due = db::letter::newly_overdue(&txn, as_of).await?;
+    let due = db::letter::newly_overdue(&txn, as_of, page.max(1)).await?;
     let ids: Vec<i64> = due.iter().map(|l| l.id).collect();
     if ids.is_empty() {
         return Ok(0);

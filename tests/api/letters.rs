@@ -276,6 +276,54 @@ db_test!(
 );
 
 db_test!(
+    a_sweep_in_pages_announces_every_overdue_letter_once,
+    |app| {
+        app.load_demo().await;
+        let village = village(&app).await;
+        let case = case_at_meeting_for(&app, migrant("苏河", 60, &village), 60)
+            .await
+            .0
+            .id;
+        let mut letters = vec![];
+        for kind in ["POLITICAL_REVIEW", "DEVELOPMENT_OPINION"] {
+            let (letter, v) = sent_letter(&app, kind, &case, &village).await;
+            app.ok(
+                Some("town.organizer"),
+                RECEIVE,
+                json!({ "input": { "id": letter, "expectedVersion": v, "on": "2023-11-20" } }),
+            )
+            .await;
+            letters.push(fazhan::graphql::ids::decode_any(&letter).unwrap().1);
+        }
+        let mut rx = app.state.letter_events.subscribe_letters();
+        let sweep = |page| {
+            fazhan::service::letter::sweep_overdue_in_pages(
+                &app.state.db,
+                &app.state.letter_events,
+                "2023-12-06".parse().unwrap(),
+                page,
+            )
+        };
+        // Pages of one: two full pages, then an empty one.
+        assert_eq!(sweep(1).await.unwrap(), 2);
+        assert_eq!(sweep(1).await.unwrap(), 0, "each letter once");
+        let mut announced = vec![];
+        while announced.len() < 2 {
+            let e = tokio::time::timeout(std::time::Duration::from_secs(5), rx.recv())
+                .await
+                .expect("every overdue letter is announced")
+                .unwrap();
+            if e.kind == fazhan::domain::letter::LetterEventKind::Overdue {
+                announced.push(e.letter_id);
+            }
+        }
+        announced.sort_unstable();
+        letters.sort_unstable();
+        assert_eq!(announced, letters);
+    }
+);
+
+db_test!(
     an_accepted_transfer_moves_the_case_and_keeps_the_cultivation_start,
     |app| {
         app.load_demo().await;
