@@ -74,7 +74,7 @@ impl Bus {
     }
 
     fn channel(&self) -> &str {
-        self.channel.get().map_or(CHANNEL, String::as_str)
+        channel_name(&self.channel)
     }
 
     fn shared(&self) -> bool {
@@ -242,6 +242,11 @@ impl Bus {
     }
 }
 
+/// The channel of the schema the listener found, or the prefix alone before it has.
+fn channel_name(channel: &std::sync::OnceLock<String>) -> &str {
+    channel.get().map_or(CHANNEL, String::as_str)
+}
+
 /// Payloads sent in one statement at most.
 pub const NOTIFY_BATCH: usize = 256;
 
@@ -255,7 +260,7 @@ async fn send_notifications(
 ) {
     let mut batch = Vec::with_capacity(NOTIFY_BATCH);
     while outbox.recv_many(&mut batch, NOTIFY_BATCH).await > 0 {
-        let channel = channel.get().map_or(CHANNEL, String::as_str);
+        let channel = channel_name(&channel);
         let payloads = serde_json::to_string(&batch).unwrap_or_default();
         let stmt = Statement::from_sql_and_values(
             DatabaseBackend::Postgres,

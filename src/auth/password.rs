@@ -17,10 +17,14 @@ use std::sync::LazyLock;
 /// A hash verified when the username does not exist, so that timing does not reveal it.
 static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| hash_blocking("dummy-password-never-used"));
 
+/// The algorithm and version new hashes use.
+const ALGORITHM: Algorithm = Algorithm::Argon2id;
+const VERSION: Version = Version::V0x13;
+
 /// Argon2id, 7 MiB, 5 passes, 1 lane (OWASP Password Storage Cheat Sheet).
 fn hasher() -> Argon2<'static> {
     let params = Params::new(7 * 1024, 5, 1, None).expect("valid argon2 parameters");
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+    Argon2::new(ALGORITHM, VERSION, params)
 }
 
 /// Argon2's blocks in an anonymous mapping of their own, returned to the system when dropped.
@@ -65,42 +69,44 @@ fn output(argon: &Argon2<'_>, password: &[u8], salt: Salt<'_>) -> anyhow::Result
 }
 
 fn hash_blocking(password: &str) -> String {
-    let salt = SaltString::generate(&mut OsRng);
-    let argon = hasher();
-    let phc = |argon: &Argon2<'_>| -> anyhow::Result<String> {
-        Ok(PasswordHash {
-            algorithm: Algorithm::Argon2id.ident(),
-            version: Some(Version::V0x13.into()),
-            params: ParamsString::try_from(argon.params())?,
-            salt: Some(salt.as_salt()),
-            hash: Some(output(argon, password.as_bytes(), salt.as_salt())?),
-        }
-        .to_string())
-    };
-    phc(&argon).expect("argon2 hashing with fixed parameters cannot fail")
+    phc(password).expect("argon2 hashing with fixed parameters cannot fail")
 }
 
-/// Whether `password` matches the PHC string `hash`, checked with the parameters it records.
-fn verify_blocking(password: &str, hash: &str) -> bool {
-    let check = || -> anyhow::Result<bool> {
-        let parsed = PasswordHash::new(hash)?;
-        let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
-            return Ok(false);
-        };
-        let argon = Argon2::new(
-            Algorithm::try_from(parsed.algorithm)?,
-            parsed
-                .version
-                .map(Version::try_from)
-                .transpose()?
-                .unwrap_or_default(),
-            Params::try_from(&parsed)?,
-        );
-        // `Output`'s equality takes the same time wherever the outputs differ.
-        Ok(output(&argon, password.as_bytes(), salt)? == expected)
-    };
-    check().unwrap_or(false)
+/// A new PHC string for `password`, with a fresh salt.
+fn phc(password: &str) -> anyhow::Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    let argon = hasher();
+    Ok(PasswordHash {
+        algorithm: ALGORITHM.ident(),
+        version: Some(VERSION.into()),
+        params: ParamsString::try_from(argon.params())?,
+        salt: Some(salt.as_salt()),
+        hash: Some(output(&argon, password.as_bytes(), salt.as_salt())?),
+    }
+    .to_string())
 }
+
+/// Whether `password` matches the PHC string `hash` (false when it does not parse).
+fn verify_blocking(password: &str, hash: &str) -> bool {
+    matches(password, hash).unwrap_or(false)
+}
+
+/// Whether `password` matches `hash`, checked with the algorithm and parameters it records.
+fn matches(password: &str, hash: &str) -> anyhow::Result<bool> {
+    let parsed = PasswordHash::new(hash)?;
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+        return Ok(false);
+    };
+    let version = parsed.version.map(Version::try_from).transpose()?;
+    let argon = Argon2::new(
+        Algorithm::try_from(parsed.algorithm)?,
+        version.unwrap_or_default(),
+        Params::try_from(&parsed)?,
+    );
+    // `Output`'s equality takes the same time wherever the outputs differ.
+    Ok(output(&argon, password.as_bytes(), salt)? == expected)
+}
+
 /// Hashes a password (PHC string).
 pub async fn hash(password: String) -> anyhow::Result<String> {
     Ok(tokio::task::spawn_blocking(move || hash_blocking(&password)).await?)

@@ -43,6 +43,21 @@ pub async fn find_by_ids(db: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<M
     super::find_by_ids::<Entity>(db, Column::Id, ids).await
 }
 
+/// The organizations of `ids` (repeats allowed) by id, in one statement.
+pub async fn map_by_ids(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = i64>,
+) -> Result<HashMap<i64, Model>, DbErr> {
+    let mut ids: Vec<i64> = ids.into_iter().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(find_by_ids(db, &ids)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o))
+        .collect())
+}
+
 /// A page of the organizations matching `filter`, in id order, after `after_id`.
 pub async fn list(
     db: &impl ConnectionTrait,

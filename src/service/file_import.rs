@@ -59,7 +59,7 @@ impl RecordSender {
     }
 
     /// Hands over the records gathered so far; false when the service stopped listening.
-    pub fn flush(&mut self) -> bool {
+    fn flush(&mut self) -> bool {
         if self.chunk.is_empty() {
             return true;
         }

@@ -202,17 +202,7 @@ pub async fn import_candidates(
         }
         return Ok((usize::try_from(prev.result_id).unwrap_or_default(), true));
     }
-    let org_ids: Vec<i64> = rows
-        .iter()
-        .map(|r| r.organization_id)
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
-    let orgs: HashMap<i64, Organization> = db::organization::find_by_ids(db, &org_ids)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o))
-        .collect();
+    let orgs = db::organization::map_by_ids(db, rows.iter().map(|r| r.organization_id)).await?;
     let valid = validate_rows(db, checks, actor, &orgs, rows).await?;
     let key = idempotency_key
         .as_deref()

@@ -631,6 +631,7 @@ pub async fn sweep_overdue_in_pages(
     as_of: NaiveDate,
     page: u64,
 ) -> AppResult<usize> {
+    let page = page.max(1);
     let mut swept = 0;
     loop {
         let n = sweep_page(db, events, as_of, page).await?;
@@ -656,25 +657,19 @@ async fn sweep_page(
     if !db::try_job_lock(&txn, db::JOB_OVERDUE_SWEEP).await? {
         return Ok(0);
     }
-    let due = db::letter::newly_overdue(&txn, as_of, page.max(1)).await?;
+    let due = db::letter::newly_overdue(&txn, as_of, page).await?;
     let ids: Vec<i64> = due.iter().map(|l| l.id).collect();
     if ids.is_empty() {
         return Ok(0);
     }
     db::letter::mark_overdue_notified(&txn, &ids).await?;
-    // Both sides of every letter in one statement (a sweep can find a thousand at once).
-    let mut sides: Vec<i64> = due
-        .iter()
-        .flat_map(|l| [l.sender_organization_id, l.receiver_organization_id])
-        .collect();
-    sides.sort_unstable();
-    sides.dedup();
-    let orgs: std::collections::HashMap<i64, organization::Model> =
-        db::organization::find_by_ids(&txn, &sides)
-            .await?
-            .into_iter()
-            .map(|o| (o.id, o))
-            .collect();
+    // Both sides of every letter in one statement.
+    let orgs = db::organization::map_by_ids(
+        &txn,
+        due.iter()
+            .flat_map(|l| [l.sender_organization_id, l.receiver_organization_id]),
+    )
+    .await?;
     let announce_list: Vec<VisibleLetter> = due
         .into_iter()
         .filter_map(|l| {

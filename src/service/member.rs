@@ -11,7 +11,6 @@ use chrono::NaiveDate;
 use entity::person::Model;
 use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 use serde_json::json;
-use std::collections::HashMap;
 
 /// One member to import.
 pub struct MemberRow {
@@ -30,12 +29,7 @@ pub async fn import(
 ) -> AppResult<Vec<Model>> {
     require(actor, Permission::ManagePipeline)
         .or_else(|_| require(actor, Permission::SubmitReports))?;
-    let org_ids: Vec<i64> = rows.iter().map(|r| r.organization_id).collect();
-    let orgs: HashMap<i64, _> = db::organization::find_by_ids(db, &org_ids)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o))
-        .collect();
+    let orgs = db::organization::map_by_ids(db, rows.iter().map(|r| r.organization_id)).await?;
     let mut errors = vec![];
     let mut valid = vec![];
     for (index, r) in rows.into_iter().enumerate() {
