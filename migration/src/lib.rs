@@ -15,6 +15,7 @@ mod m20261126_000009_plans_periods;
 mod m20261126_000010_integrity;
 mod m20261126_000011_partial_approved_index;
 mod m20261127_000012_id_card_collation;
+mod m20261127_000013_index_organizations_path_id;
 
 /// Runs every migration of the service in order.
 pub struct Migrator;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000010_integrity::Migration),
             Box::new(m20261126_000011_partial_approved_index::Migration),
             Box::new(m20261127_000012_id_card_collation::Migration),
+            Box::new(m20261127_000013_index_organizations_path_id::Migration),
         ]
     }
 }

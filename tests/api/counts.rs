@@ -185,3 +185,121 @@ db_test!(
         check("after the upgrade").await;
     }
 );
+
+db_test!(
+    every_subtree_lists_exactly_its_cases_however_it_is_read,
+    |app| {
+        // Cases on both sides of the demo tree, so each subtree has cases outside it. Listed
+        // page by page (two a page) under subtrees of every depth: the root levels and the
+        // depth-2 ones (the district, the university) are read in id order (on PostgreSQL the
+        // depth-2 ones against their organization ids read once), deeper ones organization by
+        // organization. Each must list exactly the cases whose organization lies under it.
+        app.load_demo().await;
+        let city_branch = app.org_id("和平社区第一党支部").await;
+        let univ_branch = app.org_id("计算机学院本科生第一党支部").await;
+        let mut seq = 90;
+        for (user, branch) in [
+            ("street.organizer", &city_branch),
+            ("univ.organizer", &univ_branch),
+        ] {
+            for _ in 0..3 {
+                seq += 1;
+                let p = person(
+                    &format!("树{seq}"),
+                    &id_card("1999-01-01", seq),
+                    "1999-01-01",
+                );
+                let input = json!({ "input": { "organizationId": branch, "appliedOn": "2025-03-01", "person": p } });
+                app.ok(Some(user), crate::fixtures::SUBMIT, input).await;
+            }
+        }
+        let q = "query($u: ID, $a: String) { candidates(under: $u, first: 2, after: $a) { totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } }";
+        let root: String = app
+            .state
+            .db
+            .query_one_raw(sea_orm::Statement::from_string(
+                app.state.db.get_database_backend(),
+                "SELECT name FROM organizations WHERE parent_id IS NULL",
+            ))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get("", "name")
+            .unwrap();
+        let mut depths = vec![];
+        for name in [
+            root.as_str(),
+            "示例市委组织部",
+            "省委教育工委",
+            "示例区委组织部",
+            "和平街道党工委",
+            "和平社区第一党支部",
+            "示例大学党委",
+            "计算机学院党委",
+        ] {
+            let user = "admin";
+            let org = app.org_id(name).await;
+            let org_id = fazhan::graphql::ids::decode_any(&org).unwrap().1;
+            let path: String = app
+                .state
+                .db
+                .query_one_raw(sea_orm::Statement::from_string(
+                    app.state.db.get_database_backend(),
+                    format!("SELECT path FROM organizations WHERE id = {org_id}"),
+                ))
+                .await
+                .unwrap()
+                .unwrap()
+                .try_get("", "path")
+                .unwrap();
+            depths.push(fazhan::domain::organization::path_ids(&path).len());
+            let expected: Vec<i64> = app
+                .state
+                .db
+                .query_all_raw(sea_orm::Statement::from_string(
+                    app.state.db.get_database_backend(),
+                    format!(
+                        "SELECT c.id FROM candidates c JOIN organizations o ON o.id = c.organization_id \
+                         WHERE o.path LIKE '{path}%' ORDER BY c.id"
+                    ),
+                ))
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.try_get::<i64>("", "id").unwrap())
+                .collect();
+            assert!(!expected.is_empty(), "{name} has cases");
+            let (mut listed, mut after) = (vec![], Value::Null);
+            loop {
+                let d = app.ok(Some(user), q, json!({ "u": org, "a": after })).await;
+                let c = &d["candidates"];
+                assert_eq!(
+                    c["totalCount"].as_u64(),
+                    Some(expected.len() as u64),
+                    "{name}"
+                );
+                for e in c["edges"].as_array().unwrap() {
+                    let id = e["node"]["id"].as_str().unwrap();
+                    listed.push(fazhan::graphql::ids::decode_any(id).unwrap().1);
+                }
+                if c["pageInfo"]["hasNextPage"] != true {
+                    break;
+                }
+                after = c["pageInfo"]["endCursor"].clone();
+            }
+            assert_eq!(
+                listed,
+                expected,
+                "{name} (depth {})",
+                depths.last().unwrap()
+            );
+        }
+        // The subtrees cover the depths whose pages are read differently.
+        for depth in [1, 2, 3] {
+            assert!(
+                depths.contains(&depth),
+                "a subtree of depth {depth} in {depths:?}"
+            );
+        }
+    }
+);
