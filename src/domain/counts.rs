@@ -242,9 +242,9 @@ impl ListCount {
 
 /// Whether a page of a subtree's cases is better read in id order across the whole table
 /// (skipping cases outside the subtree) than organization by organization. A subtree rooted at
-/// the first two levels (the province, a city or the education committee) holds a tenth or more
-/// of the cases, so id order meets a page's rows within a few hundred, while its thousands of
-/// organizations would each be probed; deeper subtrees (districts, streets, communities) have
+/// the first two levels (the province, a city or the education committee) holds a fiftieth or
+/// more of the cases (the province set has 54 cities), so id order meets a page's rows within
+/// about a thousand, while its thousands of organizations would each be probed; deeper subtrees (districts, streets, communities) have
 /// few enough organizations that probing each is cheaper than skipping the rest of the province.
 /// Judged from the depth alone, so it costs no statement.
 pub fn prefer_id_order(subtree_depth: usize) -> bool {

@@ -8,6 +8,7 @@ use crate::letters::{RECEIVE, migrant, sent_letter, village};
 use fazhan::Config;
 use fazhan::domain::letter::LetterEventKind;
 use serde_json::json;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 /// A long viewer cache: only an invalidation (never the cache running out) can explain a
@@ -141,6 +142,55 @@ db_test!(
             // B reloaded the letter: the paths come from the database, not the payload.
             assert!(!e.sender_path.is_empty() && !e.receiver_path.is_empty());
         }
+        b.cleanup().await;
+    }
+);
+
+db_test!(
+    an_instance_reads_announced_letters_back_only_for_its_subscribers,
+    |app| {
+        let Some(b) = app.another_instance(Config::for_tests(String::new())).await else {
+            return;
+        };
+        let (on_a, on_b) = (&app.state, &b.state);
+        let bus = &on_b.letter_events;
+        // Announces 40 distinct events through A (ids no letter has: a reload finds nothing but
+        // still costs its statement) and waits until B has received them all; B's statements
+        // meanwhile.
+        let burst = |first: i64| async move {
+            let received = bus.received.load(Ordering::SeqCst);
+            let statements = on_b.sql_statements.load(Ordering::SeqCst);
+            for id in first..first + 40 {
+                on_a.letter_events.letter(fazhan::events::LetterEvent {
+                    kind: LetterEventKind::Overdue,
+                    letter_id: id,
+                    sender_path: String::new(),
+                    receiver_path: String::new(),
+                });
+            }
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+            while bus.received.load(Ordering::SeqCst) < received + 40 {
+                assert!(
+                    tokio::time::Instant::now() < deadline,
+                    "B hears 40 events within 5 s"
+                );
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            on_b.sql_statements.load(Ordering::SeqCst) - statements
+        };
+        // Nobody subscribed on B: the events are dropped unread.
+        let unread = burst(1_000_000).await;
+        assert!(
+            unread < 40,
+            "{unread} statements for 40 events nobody listens to"
+        );
+        // A subscription listens: each event is read back (the paths come from the database).
+        let _listening = bus.subscribe_letters();
+        let read_back = burst(2_000_000).await;
+        assert!(
+            read_back >= 40,
+            "{read_back} statements for 40 events read back"
+        );
         b.cleanup().await;
     }
 );
