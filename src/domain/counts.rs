@@ -243,8 +243,9 @@ impl ListCount {
 /// Whether a page of a subtree's cases is better read in id order across the whole table
 /// (skipping cases outside the subtree) than organization by organization. A subtree rooted at
 /// the first two levels (the province, a city or the education committee) holds a fiftieth or
-/// more of the cases (the province set has 54 cities), so id order meets a page's rows within
-/// about a thousand, while its thousands of organizations would each be probed; deeper subtrees (districts, streets, communities) have
+/// more of the cases (the province set has 10 cities at 1 M candidates, 54 at 5 M), so id order
+/// meets a page's rows within about a thousand, while its thousands of organizations would each
+/// be probed; deeper subtrees (districts, streets, communities) have
 /// few enough organizations that probing each is cheaper than skipping the rest of the province.
 /// Judged from the depth alone, so it costs no statement.
 pub fn prefer_id_order(subtree_depth: usize) -> bool {
@@ -254,11 +255,12 @@ pub fn prefer_id_order(subtree_depth: usize) -> bool {
 /// Whether a page read in id order ([`prefer_id_order`]) should read the subtree's organization
 /// ids once and check each case against them, rather than look up each case's organization.
 /// Reading the ids costs the subtree's size once; looking up costs one probe per case met on
-/// the way to a full page, about the page size times the share of the province outside the
-/// subtree. Under the province every case belongs (the page meets no other case, and reading
-/// the ids would read all organizations); under a city or the education committee the page
-/// meets some fifty cases of other cities for each of its own at 5 M, more than the city has
-/// organizations.
+/// the way to a full page, about the page size divided by the subtree's share of the cases.
+/// Under the province every case belongs (the page meets no other case, and reading the ids
+/// would read all organizations); under a city or the education committee the page meets some
+/// fifty cases of other cities for each of its own at 5 M (the page's statement 3.5–4 times
+/// faster read this way), three at 1 M, where a city holds 31 % of the cases (5–20 % slower):
+/// one rule for both, judged from the depth alone (see docs/BENCHMARK.md, round seven).
 pub fn read_subtree_ids_once(subtree_depth: usize) -> bool {
     subtree_depth == 2
 }
