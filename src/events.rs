@@ -146,7 +146,9 @@ impl Bus {
     /// from the database, not the payload) when a subscription of this instance listens, and
     /// dropped unread when none does (the overdue sweep at the first start after a 5 M seed
     /// announced 5,000 letters, and every instance read each one back with two statements
-    /// while serving requests); a user change clears the cache.
+    /// while serving requests); a user change clears the cache. Whether anyone listens is
+    /// judged when the event arrives: a subscription opened while an earlier event is being
+    /// reloaded does not get that event (it was announced before the subscription existed).
     async fn deliver(&self, payload: &str) {
         self.received.fetch_add(1, Ordering::Relaxed);
         match serde_json::from_str::<Wire>(payload) {

@@ -142,8 +142,9 @@ fn filtered_with(f: &CandidateFilter, check: SubtreeCheck) -> Select<Entity> {
         let within = Expr::col((Entity, Column::OrganizationId)).in_subquery(orgs);
         q = q.filter(match check {
             SubtreeCheck::Joined => within,
-            // Wrapped, the test cannot be pulled up into a semi-join (`IS TRUE` written out:
-            // a bound `true` after `IS` is a syntax error).
+            // Wrapped, the test cannot be pulled up into a semi-join (`IS TRUE` written out: a
+            // bound `true` after `IS` is a syntax error). PostgreSQL only: `$1` is sea-query's
+            // placeholder for the wrapped expression on PostgreSQL, not on SQLite.
             SubtreeCheck::Hashed => Expr::cust_with_expr("($1) IS TRUE", within),
         });
     }

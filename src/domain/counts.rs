@@ -259,7 +259,7 @@ pub fn prefer_id_order(subtree_depth: usize) -> bool {
 /// Under the province every case belongs (the page meets no other case, and reading the ids
 /// would read all organizations); under a city or the education committee the page meets some
 /// fifty cases of other cities for each of its own at 5 M (the page's statement 3.5–4 times
-/// faster read this way), three at 1 M, where a city holds 31 % of the cases (5–20 % slower):
+/// faster read this way), three at 1 M, where a city holds 31 % of the cases (5–23 % slower):
 /// one rule for both, judged from the depth alone (see docs/BENCHMARK.md, round seven).
 pub fn read_subtree_ids_once(subtree_depth: usize) -> bool {
     subtree_depth == 2

@@ -191,9 +191,10 @@ db_test!(
     |app| {
         // Cases on both sides of the demo tree, so each subtree has cases outside it. Listed
         // page by page (two a page) under subtrees of every depth: the root levels and the
-        // depth-2 ones (the district, the university) are read in id order (on PostgreSQL the
-        // depth-2 ones against their organization ids read once), deeper ones organization by
-        // organization. Each must list exactly the cases whose organization lies under it.
+        // depth-2 ones (the city, the education committee) are read in id order (on PostgreSQL
+        // the depth-2 ones against their organization ids read once), deeper ones organization
+        // by organization. Each must list exactly the cases whose organization lies under it,
+        // with and without a stage and year filter.
         app.load_demo().await;
         let city_branch = app.org_id("和平社区第一党支部").await;
         let univ_branch = app.org_id("计算机学院本科生第一党支部").await;
@@ -209,11 +210,16 @@ db_test!(
                     &id_card("1999-01-01", seq),
                     "1999-01-01",
                 );
-                let input = json!({ "input": { "organizationId": branch, "appliedOn": "2025-03-01", "person": p } });
+                let applied = if seq % 2 == 0 {
+                    "2024-03-01"
+                } else {
+                    "2025-03-01"
+                };
+                let input = json!({ "input": { "organizationId": branch, "appliedOn": applied, "person": p } });
                 app.ok(Some(user), crate::fixtures::SUBMIT, input).await;
             }
         }
-        let q = "query($u: ID, $a: String) { candidates(under: $u, first: 2, after: $a) { totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } }";
+        let q = "query($u: ID, $s: Stage, $y: Int, $a: String) { candidates(under: $u, stage: $s, year: $y, first: 2, after: $a) { totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } }";
         let root: String = app
             .state
             .db
@@ -253,46 +259,64 @@ db_test!(
                 .try_get("", "path")
                 .unwrap();
             depths.push(fazhan::domain::organization::path_ids(&path).len());
-            let expected: Vec<i64> = app
-                .state
-                .db
-                .query_all_raw(sea_orm::Statement::from_string(
-                    app.state.db.get_database_backend(),
-                    format!(
-                        "SELECT c.id FROM candidates c JOIN organizations o ON o.id = c.organization_id \
-                         WHERE o.path LIKE '{path}%' ORDER BY c.id"
-                    ),
-                ))
-                .await
-                .unwrap()
-                .iter()
-                .map(|r| r.try_get::<i64>("", "id").unwrap())
-                .collect();
-            assert!(!expected.is_empty(), "{name} has cases");
-            let (mut listed, mut after) = (vec![], Value::Null);
-            loop {
-                let d = app.ok(Some(user), q, json!({ "u": org, "a": after })).await;
-                let c = &d["candidates"];
-                assert_eq!(
-                    c["totalCount"].as_u64(),
-                    Some(expected.len() as u64),
-                    "{name}"
+            for (stage, year, condition) in [
+                (None, None, ""),
+                (
+                    Some("APPLICANT"),
+                    Some(2025),
+                    " AND c.stage = 'APPLICANT' AND c.applied_on >= '2025-01-01' AND c.applied_on < '2026-01-01'",
+                ),
+            ] {
+                let expected: Vec<i64> = app
+                    .state
+                    .db
+                    .query_all_raw(sea_orm::Statement::from_string(
+                        app.state.db.get_database_backend(),
+                        format!(
+                            "SELECT c.id FROM candidates c JOIN organizations o ON o.id = c.organization_id \
+                             WHERE o.path LIKE '{path}%'{condition} ORDER BY c.id"
+                        ),
+                    ))
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.try_get::<i64>("", "id").unwrap())
+                    .collect();
+                assert!(
+                    !expected.is_empty(),
+                    "{name} has cases ({stage:?} {year:?})"
                 );
-                for e in c["edges"].as_array().unwrap() {
-                    let id = e["node"]["id"].as_str().unwrap();
-                    listed.push(fazhan::graphql::ids::decode_any(id).unwrap().1);
+                let (mut listed, mut after) = (vec![], Value::Null);
+                loop {
+                    let d = app
+                        .ok(
+                            Some(user),
+                            q,
+                            json!({ "u": org, "s": stage, "y": year, "a": after }),
+                        )
+                        .await;
+                    let c = &d["candidates"];
+                    assert_eq!(
+                        c["totalCount"].as_u64(),
+                        Some(expected.len() as u64),
+                        "{name}"
+                    );
+                    for e in c["edges"].as_array().unwrap() {
+                        let id = e["node"]["id"].as_str().unwrap();
+                        listed.push(fazhan::graphql::ids::decode_any(id).unwrap().1);
+                    }
+                    if c["pageInfo"]["hasNextPage"] != true {
+                        break;
+                    }
+                    after = c["pageInfo"]["endCursor"].clone();
                 }
-                if c["pageInfo"]["hasNextPage"] != true {
-                    break;
-                }
-                after = c["pageInfo"]["endCursor"].clone();
+                assert_eq!(
+                    listed,
+                    expected,
+                    "{name} (depth {}, {stage:?} {year:?})",
+                    depths.last().unwrap()
+                );
             }
-            assert_eq!(
-                listed,
-                expected,
-                "{name} (depth {})",
-                depths.last().unwrap()
-            );
         }
         // The subtrees cover the depths whose pages are read differently.
         for depth in [1, 2, 3] {
