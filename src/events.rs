@@ -311,9 +311,9 @@ async fn letter_event(
         return Ok(None);
     };
     let orgs =
-        db::organization::find_by_ids(db, &[l.sender_organization_id, l.receiver_organization_id])
+        db::organization::map_by_ids(db, [l.sender_organization_id, l.receiver_organization_id])
             .await?;
-    let path = |id: i64| orgs.iter().find(|o| o.id == id).map(|o| o.path.clone());
+    let path = |id: i64| orgs.get(&id).map(|o| o.path.clone());
     Ok(
         match (
             path(l.sender_organization_id),

@@ -220,21 +220,15 @@ db_test!(
             }
         }
         let q = "query($u: ID, $s: Stage, $y: Int, $a: String) { candidates(under: $u, stage: $s, year: $y, first: 2, after: $a) { totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } }";
-        let root: String = app
-            .state
-            .db
-            .query_one_raw(sea_orm::Statement::from_string(
-                app.state.db.get_database_backend(),
-                "SELECT name FROM organizations WHERE parent_id IS NULL",
-            ))
+        use sea_orm::EntityTrait;
+        let orgs = entity::organization::Entity::find()
+            .all(&app.state.db)
             .await
-            .unwrap()
-            .unwrap()
-            .try_get("", "name")
             .unwrap();
+        let root = orgs.iter().find(|o| o.parent_id.is_none()).unwrap();
         let mut depths = vec![];
         for name in [
-            root.as_str(),
+            root.name.as_str(),
             "示例市委组织部",
             "省委教育工委",
             "示例区委组织部",
@@ -243,22 +237,9 @@ db_test!(
             "示例大学党委",
             "计算机学院党委",
         ] {
-            let user = "admin";
-            let org = app.org_id(name).await;
-            let org_id = fazhan::graphql::ids::decode_any(&org).unwrap().1;
-            let path: String = app
-                .state
-                .db
-                .query_one_raw(sea_orm::Statement::from_string(
-                    app.state.db.get_database_backend(),
-                    format!("SELECT path FROM organizations WHERE id = {org_id}"),
-                ))
-                .await
-                .unwrap()
-                .unwrap()
-                .try_get("", "path")
-                .unwrap();
-            depths.push(fazhan::domain::organization::path_ids(&path).len());
+            let o = orgs.iter().find(|o| o.name == name).unwrap();
+            let (org, path) = (app.org_id(name).await, &o.path);
+            depths.push(fazhan::domain::organization::path_ids(path).len());
             for (stage, year, condition) in [
                 (None, None, ""),
                 (
@@ -290,7 +271,7 @@ db_test!(
                 loop {
                     let d = app
                         .ok(
-                            Some(user),
+                            Some("admin"),
                             q,
                             json!({ "u": org, "s": stage, "y": year, "a": after }),
                         )
