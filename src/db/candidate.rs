@@ -235,6 +235,23 @@ async fn subtree_page(
     after_id: i64,
     limit: u64,
 ) -> Result<Page<CaseWithPerson>, DbErr> {
+    let (sql, values) = subtree_page_statement(f, after_id, limit);
+    let rows = db
+        .query_all_raw(super::raw(db.get_database_backend(), &sql, values))
+        .await?;
+    Ok(Page::from_overfetch(cases_with_people(rows)?, limit))
+}
+
+/// The statement of [`subtree_page`] (PostgreSQL) with its values. Its shape is chosen by the
+/// service, so every parameter is [`super::unseen`] and PostgreSQL keeps one generic plan
+/// instead of planning the statement again at every execution.
+pub fn subtree_page_statement(
+    f: &CandidateFilter,
+    after_id: i64,
+    limit: u64,
+) -> (String, Vec<sea_orm::Value>) {
+    let pg = sea_orm::DatabaseBackend::Postgres;
+    let param = |n: usize| super::unseen(pg, n);
     let mut values: Vec<sea_orm::Value> = vec![
         f.under_path.clone().into(),
         crate::domain::organization::subtree_upper_bound(&f.under_path).into(),
@@ -243,30 +260,30 @@ async fn subtree_page(
     let mut conditions = String::new();
     if let Some(stage) = &f.stage {
         values.push(stage.clone().into());
-        conditions.push_str(&format!(" AND stage = ${}", values.len()));
+        conditions.push_str(&format!(" AND stage = {}", param(values.len())));
     }
     if let Some(year) = f.year {
         let (start, end) = application_year(year);
         values.push(start.into());
         values.push(end.into());
         conditions.push_str(&format!(
-            " AND applied_on >= ${} AND applied_on < ${}",
-            values.len() - 1,
-            values.len()
+            " AND applied_on >= {} AND applied_on < {}",
+            param(values.len() - 1),
+            param(values.len())
         ));
     }
     let n = limit + 1;
     let sql = format!(
         "SELECT {} FROM (SELECT k.id FROM organizations o CROSS JOIN LATERAL \
-         (SELECT id FROM candidates WHERE organization_id = o.id AND id > $3{conditions} ORDER BY id LIMIT {n}) k \
-         WHERE o.path >= $1 AND o.path < $2 ORDER BY k.id LIMIT {n}) page \
+         (SELECT id FROM candidates WHERE organization_id = o.id AND id > {}{conditions} ORDER BY id LIMIT {n}) k \
+         WHERE o.path >= {} AND o.path < {} ORDER BY k.id LIMIT {n}) page \
          JOIN candidates c ON c.id = page.id JOIN people p ON p.id = c.person_id ORDER BY c.id",
-        CASE_AND_PERSON_COLUMNS
+        CASE_AND_PERSON_COLUMNS,
+        param(3),
+        param(1),
+        param(2),
     );
-    let rows = db
-        .query_all_raw(super::raw(db.get_database_backend(), &sql, values))
-        .await?;
-    Ok(Page::from_overfetch(cases_with_people(rows)?, limit))
+    (sql, values)
 }
 
 /// Reads rows selected with [`CASE_AND_PERSON_COLUMNS`].
@@ -563,8 +580,9 @@ pub async fn pages_by_organization(
         let sql = match super::IdList::push(backend, &orgs, &mut values) {
             super::IdList::Array(array) => format!(
                 "SELECT {CASE_AND_PERSON_COLUMNS} FROM unnest({array}) AS o(id) CROSS JOIN LATERAL \
-                 (SELECT id FROM candidates WHERE organization_id = o.id AND id > $1 ORDER BY id LIMIT {}) k \
+                 (SELECT id FROM candidates WHERE organization_id = o.id AND id > {} ORDER BY id LIMIT {}) k \
                  JOIN candidates c ON c.id = k.id JOIN people p ON p.id = c.person_id",
+                super::unseen(backend, 1),
                 limit + 1
             ),
             list => format!(

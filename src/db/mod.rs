@@ -170,15 +170,39 @@ pub async fn job_lock(db: &impl ConnectionTrait, job: i64) -> Result<(), sea_orm
     Ok(())
 }
 
+/// The `n`th parameter of a raw PostgreSQL statement, written so the planner does not see its
+/// value: `(SELECT $n)`, an uncorrelated scalar subquery, which PostgreSQL runs once per
+/// execution as an InitPlan and plans without knowing what it returns.
+///
+/// PostgreSQL plans a prepared statement for the values of its first five executions, then
+/// keeps one generic plan only if that plan is estimated no dearer than the plans it made for
+/// the values. For a statement whose shape the service already chose (a subtree's lateral
+/// page, a list of ids), the values only sharpen the estimates (a path range read from the
+/// histogram, the number of ids in an array, a cursor of 0), the generic plan came out
+/// dearer on paper, and the statement was planned again at every execution: 0.3–0.6 ms of
+/// planning against 0.05–0.4 ms of execution (`pg_stat_statements`, the benchmark's mixed
+/// load, docs/BENCHMARK.md round eight). With every parameter unseen both plans are estimated
+/// alike, and from the sixth execution on a connection the generic plan is kept. Not for
+/// statements whose best plan depends on the values (a city's list in id order). Elsewhere
+/// (SQLite plans every statement once when it prepares it) the plain `$n`.
+pub fn unseen(backend: DatabaseBackend, n: usize) -> String {
+    match backend {
+        DatabaseBackend::Postgres => format!("(SELECT ${n})"),
+        _ => format!("${n}"),
+    }
+}
+
 /// The ids of a raw statement's list, as the next placeholder(s) of `values`: on PostgreSQL one
-/// text parameter read as an array (`CAST($n AS TEXT)::int8[]`, for `= ANY(…)` or `unnest(…)`),
+/// text parameter read as an array (`(SELECT CAST($n AS TEXT))::int8[]`, for `= ANY(…)` or
+/// `unnest(…)`, [`unseen`] by the planner),
 /// so the statement's text is the same whatever the number of ids; elsewhere a list
 /// `$n, $n+1, …` for `IN (…)`. With a list on PostgreSQL each count of ids was another
 /// statement: a loader's batches of 1 to 100 ids made 91 of the 145 distinct statements of the
 /// benchmark's mixed load, more than the 100 each pooled connection keeps prepared, so the
 /// connections kept preparing them again and holding their plans.
 pub enum IdList {
-    /// PostgreSQL: the placeholder of the array (`CAST($n AS TEXT)::int8[]`).
+    /// PostgreSQL: the array (`(SELECT CAST($n AS TEXT))::int8[]`; cast outside the subquery,
+    /// else `= ANY((SELECT …))` compares with the subquery's rows, not the array's elements).
     Array(String),
     /// Others: the comma-separated placeholders.
     Placeholders(String),
@@ -196,7 +220,7 @@ impl IdList {
             }
             text.push('}');
             values.push(text.into());
-            IdList::Array(format!("CAST(${} AS TEXT)::int8[]", values.len()))
+            IdList::Array(format!("(SELECT CAST(${} AS TEXT))::int8[]", values.len()))
         } else {
             let list: Vec<String> = ids
                 .iter()
@@ -255,7 +279,7 @@ mod tests {
         };
         let (one, values) = sql(DatabaseBackend::Postgres, &[3]);
         let (three, more) = sql(DatabaseBackend::Postgres, &[3, 4, 5]);
-        assert_eq!(one, "o.id = ANY(CAST($2 AS TEXT)::int8[])");
+        assert_eq!(one, "o.id = ANY((SELECT CAST($2 AS TEXT))::int8[])");
         assert_eq!(one, three);
         assert_eq!(values[1], Value::from("{3}"));
         assert_eq!(more[1], Value::from("{3,4,5}"));

@@ -102,8 +102,10 @@ pub async fn children_pages(
         let list = super::IdList::push(backend, &parents, &mut values);
         let sql = format!(
             "SELECT * FROM (SELECT o.*, ROW_NUMBER() OVER (PARTITION BY o.parent_id ORDER BY o.id) AS rn \
-             FROM organizations o WHERE o.id > $1 AND (o.active OR $2) AND {}) t \
+             FROM organizations o WHERE o.id > {} AND (o.active OR {}) AND {}) t \
              WHERE t.rn <= {} ORDER BY t.parent_id, t.id",
+            super::unseen(backend, 1),
+            super::unseen(backend, 2),
             list.contains("o.parent_id"),
             limit + 1
         );
