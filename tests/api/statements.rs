@@ -325,3 +325,84 @@ async fn a_subtree_page_is_planned_once_per_connection_on_postgresql() {
     tx.rollback().await.unwrap();
     app.cleanup().await;
 }
+
+/// The same through the API: after forty street pages and forty street → branches → cases
+/// reads, no pooled connection planned the lateral pages or the children pages for their values
+/// more than the five times PostgreSQL tries before keeping a generic plan
+/// (`pg_prepared_statements` of each connection, held at once). PostgreSQL only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_statements_keep_their_generic_plan_through_the_api_on_postgresql() {
+    use sea_orm::{ConnectionTrait, DatabaseBackend, Statement, TransactionTrait};
+    let Some(app) = crate::helpers::TestApp::spawn(
+        crate::helpers::Backend::Postgres,
+        fazhan::Config::for_tests(String::new()),
+    )
+    .await
+    else {
+        eprintln!("skipped: TEST_DATABASE_URL is not set");
+        return;
+    };
+    let opts = fazhan::seed::SeedOptions {
+        organizations: 2_000,
+        candidates: 20_000,
+        seed: 7,
+    };
+    fazhan::seed::run(&app.state.db, &opts).await.unwrap();
+    app.state
+        .db
+        .execute_unprepared("ANALYZE organizations, candidates, people")
+        .await
+        .unwrap();
+    let street = app
+        .ok(
+            Some("admin"),
+            "{ organizations(kind: STREET_WORKING_COMMITTEE, first: 1) { edges { node { id } } } }",
+            json!({}),
+        )
+        .await["organizations"]["edges"][0]["node"]["id"]
+        .clone();
+    let page = "query($u: ID) { candidates(under: $u, first: 20) { edges { node { id organization { name } } } } }";
+    let tree = "query($u: ID!) { organization(id: $u) { children(first: 20) { edges { node { name candidates(first: 20) { edges { node { id } } } } } } } }";
+    for _ in 0..40 {
+        app.ok(Some("admin"), page, json!({ "u": street })).await;
+        app.ok(Some("admin"), tree, json!({ "u": street })).await;
+    }
+    // The pooled connections that serve queries, held at once, each asked for its own prepared
+    // statements (the pool's fourth holds the event bus's LISTEN).
+    let mut held = vec![];
+    for _ in 0..3 {
+        held.push(app.state.db.begin().await.unwrap());
+    }
+    let mut generic = 0;
+    let mut seen = 0;
+    for tx in &held {
+        let rows = tx
+            .query_all_raw(Statement::from_string(
+                DatabaseBackend::Postgres,
+                "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements \
+                 WHERE statement LIKE '%CROSS JOIN LATERAL%' \
+                 OR statement LIKE '%PARTITION BY o.parent_id%'",
+            ))
+            .await
+            .unwrap();
+        for r in rows {
+            let statement: String = r.try_get_by_index(0).unwrap();
+            let (generic_plans, custom_plans): (i64, i64) = (
+                r.try_get_by_index(1).unwrap(),
+                r.try_get_by_index(2).unwrap(),
+            );
+            assert!(
+                custom_plans <= 5,
+                "planned {custom_plans} times for its values on one connection: {statement}"
+            );
+            seen += 1;
+            generic += generic_plans;
+        }
+    }
+    for tx in held {
+        tx.rollback().await.unwrap();
+    }
+    assert!(seen >= 3, "the lateral and children pages ran: {seen}");
+    assert!(generic > 0, "no generic plan was used");
+    app.cleanup().await;
+}
