@@ -224,6 +224,24 @@ db_test!(a_case_reads_the_same_in_lists_pages_and_by_id, |app| {
     assert_eq!(seen, cases.len());
 });
 
+/// A seeded PostgreSQL province large enough that a street's path range is estimated from the
+/// histogram (a few rows) far below the generic plan's default share of the organizations;
+/// `None` without `TEST_DATABASE_URL`.
+async fn seeded_postgres_province() -> Option<crate::helpers::TestApp> {
+    let app = crate::helpers::TestApp::spawn(
+        crate::helpers::Backend::Postgres,
+        fazhan::Config::for_tests(String::new()),
+    )
+    .await?;
+    let opts = fazhan::seed::SeedOptions {
+        organizations: 2_000,
+        candidates: 20_000,
+        seed: 7,
+    };
+    fazhan::seed::run(&app.state.db, &opts).await.unwrap();
+    Some(app)
+}
+
 /// PostgreSQL keeps a prepared statement's generic plan only when it is estimated no dearer
 /// than the plans it made for the first five executions' values; a street's page of cases
 /// (estimated from the path range's histogram) was planned again at every execution, 0.6 ms of
@@ -233,23 +251,10 @@ db_test!(a_case_reads_the_same_in_lists_pages_and_by_id, |app| {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_subtree_page_is_planned_once_per_connection_on_postgresql() {
     use sea_orm::{ConnectionTrait, DatabaseBackend, EntityTrait, Statement, TransactionTrait};
-    let Some(app) = crate::helpers::TestApp::spawn(
-        crate::helpers::Backend::Postgres,
-        fazhan::Config::for_tests(String::new()),
-    )
-    .await
-    else {
+    let Some(app) = seeded_postgres_province().await else {
         eprintln!("skipped: TEST_DATABASE_URL is not set");
         return;
     };
-    // A province large enough that a street's path range is estimated from the histogram
-    // (a few rows) far below the generic plan's default share of the organizations.
-    let opts = fazhan::seed::SeedOptions {
-        organizations: 2_000,
-        candidates: 20_000,
-        seed: 7,
-    };
-    fazhan::seed::run(&app.state.db, &opts).await.unwrap();
     let street = entity::organization::Entity::find()
         .all(&app.state.db)
         .await
@@ -333,21 +338,10 @@ async fn a_subtree_page_is_planned_once_per_connection_on_postgresql() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn list_statements_keep_their_generic_plan_through_the_api_on_postgresql() {
     use sea_orm::{ConnectionTrait, DatabaseBackend, Statement, TransactionTrait};
-    let Some(app) = crate::helpers::TestApp::spawn(
-        crate::helpers::Backend::Postgres,
-        fazhan::Config::for_tests(String::new()),
-    )
-    .await
-    else {
+    let Some(app) = seeded_postgres_province().await else {
         eprintln!("skipped: TEST_DATABASE_URL is not set");
         return;
     };
-    let opts = fazhan::seed::SeedOptions {
-        organizations: 2_000,
-        candidates: 20_000,
-        seed: 7,
-    };
-    fazhan::seed::run(&app.state.db, &opts).await.unwrap();
     app.state
         .db
         .execute_unprepared("ANALYZE organizations, candidates, people")
