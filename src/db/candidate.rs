@@ -11,6 +11,7 @@ use sea_orm::{
     RelationTrait, Statement,
 };
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// A case and its person from a row of [`CASE_AND_PERSON_COLUMNS`], read by position with
 /// `$row.$get(i)`: sqlx's `try_get` for PostgreSQL rows, SeaORM's `try_get_by_index` for SQLite's.
@@ -178,6 +179,15 @@ fn filtered_with(f: &CandidateFilter, check: SubtreeCheck) -> Select<Entity> {
 /// A case with its person, read in one statement (lists show names on every row).
 pub type CaseWithPerson = (Model, Option<person::Model>);
 
+/// A case and its person shared, for values handed out more than once (a batch loader clones
+/// its value for every field that waited on it).
+pub type SharedCase = (Arc<Model>, Option<Arc<person::Model>>);
+
+/// The shared form of a case read with its person.
+pub fn shared((case, person): CaseWithPerson) -> SharedCase {
+    (Arc::new(case), person.map(Arc::new))
+}
+
 /// A page of candidates matching `filter`, in id order, each with its person. The page is cut
 /// in a subquery and only its rows are joined to their people: joined first, PostgreSQL's
 /// prepared plan for a subtree walks the whole primary key.
@@ -288,13 +298,17 @@ pub fn subtree_page_statement(
 
 /// Reads rows selected with [`CASE_AND_PERSON_COLUMNS`].
 fn cases_with_people(rows: Vec<sea_orm::QueryResult>) -> Result<Vec<CaseWithPerson>, DbErr> {
-    rows.iter()
-        .map(|row| match row.try_as_pg_row() {
+    // Sized up front: collected from a fallible map the vector grew by doubling, copying the
+    // cases read so far each time (2 % of a branches-and-cases read's instructions).
+    let mut cases = Vec::with_capacity(rows.len());
+    for row in &rows {
+        cases.push(match row.try_as_pg_row() {
             // sqlx reads a NULL into `None` directly; SeaORM builds an error message first.
-            Some(pg) => case_with_person(pg).map_err(super::lane::sqlx_err),
-            None => Ok(case_with_person_at!(row, try_get_by_index)),
-        })
-        .collect()
+            Some(pg) => case_with_person(pg).map_err(super::lane::sqlx_err)?,
+            None => case_with_person_at!(row, try_get_by_index),
+        });
+    }
+    Ok(cases)
 }
 
 /// Number of candidates matching `filter`.
@@ -420,9 +434,18 @@ pub async fn find_in_subtree_with_person_on_lane(
 }
 
 /// A PostgreSQL row of [`CASE_AND_PERSON_COLUMNS`], read by position.
+///
+/// Unchecked: sqlx's `try_get` compares each column's declared type with the Rust type before
+/// decoding it (a tenth of the service's instructions on a street's branches-and-cases read,
+/// 47 columns × 400 rows; callgrind, docs/BENCHMARK.md round nine). The statement's columns are
+/// the service's own, and the decoders still refuse a value of the wrong width or encoding
+/// (integers are range-checked, text is checked as UTF-8). What the check guarded against, a
+/// column whose type changed under the model, is what
+/// `statements::a_case_reads_the_same_in_lists_pages_and_by_id` (every column against SeaORM's
+/// by-name read, both databases) fails on.
 fn case_with_person(r: &sqlx::postgres::PgRow) -> Result<CaseWithPerson, sqlx::Error> {
     use sqlx::Row;
-    Ok(case_with_person_at!(r, try_get))
+    Ok(case_with_person_at!(r, try_get_unchecked))
 }
 
 /// Narrows a case query to the subtree at `scope_path` by a join on the organization's path.
@@ -596,7 +619,10 @@ pub async fn pages_by_organization(
         let rows = db.query_all_raw(super::raw(backend, &sql, values)).await?;
         let mut by_org: HashMap<i64, Vec<CaseWithPerson>> = HashMap::new();
         for row in cases_with_people(rows)? {
-            by_org.entry(row.0.organization_id).or_default().push(row);
+            by_org
+                .entry(row.0.organization_id)
+                .or_insert_with(|| Vec::with_capacity(limit as usize + 1))
+                .push(row);
         }
         for organization_id in orgs {
             let mut rows = by_org.remove(&organization_id).unwrap_or_default();

@@ -45,6 +45,14 @@ impl<T> Page<T> {
         rows.truncate(limit as usize);
         Page { rows, has_next }
     }
+
+    /// The same page with each row turned by `f`.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            rows: self.rows.into_iter().map(f).collect(),
+            has_next: self.has_next,
+        }
+    }
 }
 
 /// A page of `query`'s rows in `id` order after `after_id`: one row more than `limit` is read

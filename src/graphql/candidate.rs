@@ -7,7 +7,7 @@ use super::loaders::{EventsByCandidateLoader, PersonByIdLoader};
 use super::organization::Organization;
 use super::pagination::connection_type;
 use super::scalars::Date;
-use crate::db::candidate::{CandidateFilter, CaseWithPerson};
+use crate::db::candidate::{CandidateFilter, CaseWithPerson, SharedCase};
 use crate::domain::RuleViolation;
 use crate::domain::pipeline::person::split_occupations;
 use crate::domain::role::{PersonalDataAccess, PersonalDatum};
@@ -21,19 +21,25 @@ use std::sync::Arc;
 
 /// A development case (发展党员档案): one person's way from application to full membership.
 /// Carries its person when the statement that read the case joined it (lists, `node`);
-/// otherwise the person comes through the batch loader.
+/// otherwise the person comes through the batch loader. Both are shared, not copied: a batch
+/// loader hands each field that waited on it a clone of its value.
 #[derive(Clone)]
-pub struct Candidate(pub candidate::Model, Option<Arc<person::Model>>);
+pub struct Candidate(pub Arc<candidate::Model>, Option<Arc<person::Model>>);
 
 impl Candidate {
     /// A case whose person is loaded when a field needs it.
     pub fn new(case: candidate::Model) -> Self {
-        Candidate(case, None)
+        Candidate(Arc::new(case), None)
     }
 
     /// A case read together with its person.
     pub fn with_person((case, person): CaseWithPerson) -> Self {
-        Candidate(case, person.map(Arc::new))
+        Candidate(Arc::new(case), person.map(Arc::new))
+    }
+
+    /// A case and its person as a batch loader shares them.
+    pub fn shared((case, person): SharedCase) -> Self {
+        Candidate(case, person)
     }
 
     async fn person(&self, ctx: &Context<'_>) -> Result<Arc<person::Model>> {
@@ -42,7 +48,6 @@ impl Candidate {
         }
         ctx.load_one::<PersonByIdLoader, _>(self.0.person_id)
             .await?
-            .map(Arc::new)
             .ok_or_else(|| AppError::NotFound("person").extend())
     }
 
@@ -252,10 +257,13 @@ impl Candidate {
     /// I1 and I2. Roles that do not read cases in full get an error.
     #[graphql(complexity = "super::weights::UNPAGED_LIST * child_complexity")]
     async fn relations(&self, ctx: &Context<'_>) -> Result<Vec<super::relation::PersonRelation>> {
-        super::relation::relations_of(
+        // Boxed, like every resolver that awaits a service call here: the largest field's
+        // state sets the size of the future of every field of the type, which is moved into a
+        // box once for each field of each case of a list (ARCHITECTURE, "Lists of cases").
+        Box::pin(super::relation::relations_of(
             ctx,
             crate::service::relation::PersonRef::Candidate(self.0.id),
-        )
+        ))
         .await
     }
 
@@ -265,7 +273,7 @@ impl Candidate {
         &self,
         ctx: &Context<'_>,
     ) -> Result<Vec<super::consultation::Consultation>> {
-        super::consultation::of_case(ctx, self.0.id).await
+        Box::pin(super::consultation::of_case(ctx, self.0.id)).await
     }
 
     /// The full-process record (全程纪实): every step in the order it was recorded.

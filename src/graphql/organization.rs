@@ -162,7 +162,7 @@ impl Organization {
             page,
             &args,
             |c| c.0.id,
-            |c| Some(super::candidate::Candidate::with_person(c)),
+            |c| Some(super::candidate::Candidate::shared(c)),
             super::candidate::CandidateCounter::Organization(self.0.id),
         ))
     }
