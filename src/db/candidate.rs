@@ -436,7 +436,7 @@ pub async fn find_in_subtree_with_person_on_lane(
 /// A PostgreSQL row of [`CASE_AND_PERSON_COLUMNS`], read by position.
 ///
 /// Unchecked: sqlx's `try_get` compares each column's declared type with the Rust type before
-/// decoding it (a tenth of the service's instructions on a street's branches-and-cases read,
+/// decoding it (15 % of the service's instructions on a street's branches-and-cases read,
 /// 47 columns × 400 rows; callgrind, docs/BENCHMARK.md round nine). The statement's columns are
 /// the service's own, and the decoders still refuse a value of the wrong width or encoding
 /// (integers are range-checked, text is checked as UTF-8). What the check guarded against, a

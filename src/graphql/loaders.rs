@@ -141,7 +141,8 @@ pub struct CasesByOrganizationLoader(pub DatabaseConnection);
 
 impl Loader<db::candidate::CasesPageKey> for CasesByOrganizationLoader {
     /// The cases shared: the loader hands every field that waited a clone of its page (copying
-    /// 400 cases and their people was a tenth of a street's branches-and-cases read, `perf`).
+    /// the 400 cases and people of a street's branches-and-cases read was most of the 4 % of its
+    /// instructions this and two boxed fields saved; docs/BENCHMARK.md round nine).
     type Value = Page<db::candidate::SharedCase>;
     type Error = LoaderError;
 
