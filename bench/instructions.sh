@@ -19,8 +19,6 @@ command -v valgrind >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=nonint
 PGURL=${PGURL:-postgres://postgres@127.0.0.1:5432}
 export DATABASE_URL="$PGURL/fazhan_bench?sslmode=disable"
 export JWT_SECRET=bench-secret-bench-secret-bench-secret FAZHAN_ADMIN_PASSWORD=bench-admin-pass RUST_LOG=warn
-# Without it the binary restarts itself to set it (callgrind would follow the new process).
-export MIMALLOC_PURGE_DELAY=0
 PORT=${PORT:-18092}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -52,6 +50,7 @@ count() { # binary op n -> instructions per request
   for _ in $(seq 1 "$n"); do post "$work/$op.json" >"$work/last.json"; done
   callgrind_control -d "$vpid" >/dev/null 2>&1
   kill "$vpid"; wait "$vpid" 2>/dev/null || true
+  trap - EXIT
   grep -q '"errors"' "$work/last.json" && { echo "op $op answered with errors: $(head -c 300 "$work/last.json")" >&2; exit 1; }
   local total
   total=$(callgrind_annotate "$(ls -S "$work"/callgrind.out.*.1 | head -1)" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1}')
@@ -61,5 +60,9 @@ count() { # binary op n -> instructions per request
 echo "| binary | a. node (instructions/request) | b. street page | c. branches → cases |"
 echo "|---|---:|---:|---:|"
 for bin in "$@"; do
-  echo "| $bin | $(count "$bin" a "${N_A:-300}") | $(count "$bin" b "${N_B:-200}") | $(count "$bin" c "${N_C:-100}") |"
+  # Each count in a variable of its own, so that a failed one stops the script (set -e).
+  a=$(count "$bin" a "${N_A:-300}")
+  b=$(count "$bin" b "${N_B:-200}")
+  c=$(count "$bin" c "${N_C:-100}")
+  echo "| $bin | $a | $b | $c |"
 done

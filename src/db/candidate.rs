@@ -14,7 +14,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 /// A case and its person from a row of [`CASE_AND_PERSON_COLUMNS`], read by position with
-/// `$row.$get(i)`: sqlx's `try_get` for PostgreSQL rows, SeaORM's `try_get_by_index` for SQLite's.
+/// `$row.$get(i)`: sqlx's `try_get_unchecked` for PostgreSQL rows, SeaORM's `try_get_by_index` for
+/// SQLite's.
 /// By position, not by name: SeaORM's by-name read formats `prefix + column` for every column of
 /// every row and an error message for every NULL (a third of the service's time on a page of
 /// 400 cases).
@@ -438,9 +439,10 @@ pub async fn find_in_subtree_with_person_on_lane(
 /// Unchecked: sqlx's `try_get` compares each column's declared type with the Rust type before
 /// decoding it (15 % of the service's instructions on a street's branches-and-cases read,
 /// 47 columns × 400 rows; callgrind, docs/BENCHMARK.md round nine). The statement's columns are
-/// the service's own, and the decoders still refuse a value of the wrong width or encoding
-/// (integers are range-checked, text is checked as UTF-8). What the check guarded against, a
-/// column whose type changed under the model, is what
+/// the service's own (each model type checked against its migration's column type). The
+/// decoders catch only part of a mismatch (integers are range-checked, text is checked as
+/// UTF-8; a `bool` reads the first byte, a `timestamptz` would take a `timestamp` as UTC). What
+/// the check guarded against, a column whose type changed under the model, is what
 /// `statements::a_case_reads_the_same_in_lists_pages_and_by_id` (every column against SeaORM's
 /// by-name read, both databases) fails on.
 fn case_with_person(r: &sqlx::postgres::PgRow) -> Result<CaseWithPerson, sqlx::Error> {

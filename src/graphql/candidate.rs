@@ -259,7 +259,7 @@ impl Candidate {
     async fn relations(&self, ctx: &Context<'_>) -> Result<Vec<super::relation::PersonRelation>> {
         // Boxed, like every resolver that awaits a service call here: the largest field's
         // state sets the size of the future of every field of the type, which is moved into a
-        // box once for each field of each case of a list (ARCHITECTURE, "Lists of cases").
+        // box once for each field of each case of a list (ARCHITECTURE, "Batch loaders").
         Box::pin(super::relation::relations_of(
             ctx,
             crate::service::relation::PersonRef::Candidate(self.0.id),
