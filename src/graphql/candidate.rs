@@ -33,8 +33,8 @@ impl Candidate {
     }
 
     /// A case read together with its person.
-    pub fn with_person((case, person): CaseWithPerson) -> Self {
-        Candidate(Arc::new(case), person.map(Arc::new))
+    pub fn with_person(case: CaseWithPerson) -> Self {
+        Self::shared(crate::db::candidate::shared(case))
     }
 
     /// A case and its person as a batch loader shares them.
