@@ -4,8 +4,73 @@ use super::{Page, raw};
 use crate::domain::organization::subtree_upper_bound;
 use entity::organization::{ActiveModel, Column, Entity, Model};
 use sea_orm::prelude::*;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, ExprTrait, FromQueryResult, QuerySelect, Value};
+use sea_orm::{
+    ActiveValue::Set, ConnectionTrait, ExprTrait, FromQueryResult, QueryOrder, QuerySelect,
+    QueryTrait, Value,
+};
 use std::collections::HashMap;
+
+/// An organization from a row of [`COLUMNS`], read by position with `$row.$get(i)`: sqlx's
+/// `try_get_unchecked` for PostgreSQL rows, SeaORM's `try_get_by_index` for SQLite's. By
+/// position, not by name, for the reason [`super::candidate`]'s cases are: SeaORM's by-name read
+/// formats `prefix + column` for every column and an error message for every NULL (`parent_id`,
+/// `code`), and sqlx's checked read compares each column's type first; both were a fifth of the
+/// service's instructions on a page of 100 organizations (docs/BENCHMARK.md round ten).
+macro_rules! organization_at {
+    ($row:ident, $get:ident) => {
+        Model {
+            id: $row.$get(0)?,
+            parent_id: $row.$get(1)?,
+            path: $row.$get(2)?,
+            depth: $row.$get(3)?,
+            name: $row.$get(4)?,
+            code: $row.$get(5)?,
+            kind: $row.$get(6)?,
+            sector: $row.$get(7)?,
+            is_two_new: $row.$get(8)?,
+            can_approve: $row.$get(9)?,
+            can_pre_review: $row.$get(10)?,
+            member_count: $row.$get(11)?,
+            active: $row.$get(12)?,
+            created_at: $row.$get(13)?,
+            updated_at: $row.$get(14)?,
+        }
+    };
+}
+
+/// The columns of an organization in the order [`organization_at`] reads them: the model's
+/// field order, which is also the order `Entity::find()` selects them in.
+const COLUMNS: &str = "id, parent_id, path, depth, name, code, kind, sector, is_two_new, \
+     can_approve, can_pre_review, member_count, active, created_at, updated_at";
+
+/// An organization read by position from a row of [`COLUMNS`] (or of `Entity::find()`).
+fn from_row(row: &sea_orm::QueryResult) -> Result<Model, DbErr> {
+    match row.try_as_pg_row() {
+        // Unchecked, as a case's columns are (`super::candidate::case_with_person`): the model's
+        // types are the migration's, and `statements::organizations_read_the_same_by_position`
+        // compares every column with SeaORM's by-name read on both databases.
+        Some(pg) => {
+            use sqlx::Row;
+            let read =
+                || -> Result<Model, sqlx::Error> { Ok(organization_at!(pg, try_get_unchecked)) };
+            read().map_err(super::lane::sqlx_err)
+        }
+        None => Ok(organization_at!(row, try_get_by_index)),
+    }
+}
+
+/// The organizations a query selects (`Entity::find()` with filters, order and limit; no
+/// joined columns), read by position.
+async fn all(db: &impl ConnectionTrait, query: Select<Entity>) -> Result<Vec<Model>, DbErr> {
+    let rows = db
+        .query_all_raw(query.build(db.get_database_backend()))
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in &rows {
+        out.push(from_row(row)?);
+    }
+    Ok(out)
+}
 
 /// Filters of an organization list. `under_path` is always inside the viewer's scope.
 #[derive(Debug, Clone, Default)]
@@ -35,12 +100,16 @@ fn filtered(f: &OrganizationFilter) -> Select<Entity> {
 
 /// One organization by id.
 pub async fn find_by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<Model>, DbErr> {
-    Entity::find_by_id(id).one(db).await
+    Ok(all(db, Entity::find_by_id(id)).await?.pop())
 }
 
 /// Organizations by ids, in no particular order (for batch loaders).
 pub async fn find_by_ids(db: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<Model>, DbErr> {
-    super::find_by_ids::<Entity>(db, Column::Id, ids).await
+    all(
+        db,
+        Entity::find().filter(Column::Id.is_in(ids.iter().copied())),
+    )
+    .await
 }
 
 /// The organizations of `ids` (repeats allowed) by id, in one statement.
@@ -65,7 +134,12 @@ pub async fn list(
     after_id: Option<i64>,
     limit: u64,
 ) -> Result<Page<Model>, DbErr> {
-    super::page_in_id_order(db, filtered(filter), Column::Id, after_id, limit).await
+    let query = match after_id {
+        Some(after) => filtered(filter).filter(Column::Id.gt(after)),
+        None => filtered(filter),
+    };
+    let rows = all(db, query.order_by_asc(Column::Id).limit(limit + 1)).await?;
+    Ok(Page::from_overfetch(rows, limit))
 }
 
 /// How many organizations match `filter`.
@@ -101,7 +175,7 @@ pub async fn children_pages(
         let mut values: Vec<Value> = vec![after_id.into(), include_inactive.into()];
         let list = super::IdList::push(backend, &parents, &mut values);
         let sql = format!(
-            "SELECT * FROM (SELECT o.*, ROW_NUMBER() OVER (PARTITION BY o.parent_id ORDER BY o.id) AS rn \
+            "SELECT {COLUMNS} FROM (SELECT o.*, ROW_NUMBER() OVER (PARTITION BY o.parent_id ORDER BY o.id) AS rn \
              FROM organizations o WHERE o.id > {} AND (o.active OR {}) AND {}) t \
              WHERE t.rn <= {} ORDER BY t.parent_id, t.id",
             super::unseen(backend, 1),
@@ -109,11 +183,10 @@ pub async fn children_pages(
             list.contains("o.parent_id"),
             limit + 1
         );
-        let rows = Model::find_by_statement(raw(backend, &sql, values))
-            .all(db)
-            .await?;
+        let rows = db.query_all_raw(raw(backend, &sql, values)).await?;
         let mut by_parent: HashMap<i64, Vec<Model>> = HashMap::new();
-        for row in rows {
+        for row in &rows {
+            let row = from_row(row)?;
             by_parent
                 .entry(row.parent_id.unwrap_or_default())
                 .or_default()

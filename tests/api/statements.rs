@@ -224,6 +224,90 @@ db_test!(a_case_reads_the_same_in_lists_pages_and_by_id, |app| {
     assert_eq!(seen, cases.len());
 });
 
+db_test!(organizations_read_the_same_by_position, |app| {
+    // Organizations are read by column position (lookups, lists, loaders, children pages): a
+    // column out of place shows up as a field that differs from SeaORM's by-name read.
+    let opts = fazhan::seed::SeedOptions {
+        organizations: 60,
+        candidates: 0,
+        seed: 11,
+    };
+    fazhan::seed::run(&app.state.db, &opts).await.unwrap();
+    use fazhan::db::organization as orgs;
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, QueryOrder};
+    let db = &app.state.db;
+    // Every column takes more than one value: codes set and unset, flags on and off.
+    let all = entity::organization::Entity::find().all(db).await.unwrap();
+    for o in all.iter().filter(|o| o.id % 3 == 0) {
+        let mut m: entity::organization::ActiveModel = o.clone().into();
+        m.code = Set(Some(format!("C{}", o.id)));
+        m.is_two_new = Set(!o.is_two_new);
+        m.can_approve = Set(!o.can_approve);
+        m.can_pre_review = Set(!o.can_pre_review);
+        m.member_count = Set(i32::try_from(o.id).unwrap() * 7);
+        m.active = Set(o.id % 2 == 0 || o.parent_id.is_none());
+        m.update(db).await.unwrap();
+    }
+    let by_name = entity::organization::Entity::find()
+        .order_by_asc(entity::organization::Column::Id)
+        .all(db)
+        .await
+        .unwrap();
+    assert!(by_name.len() >= 60, "{}", by_name.len());
+    let varied: [fn(&entity::organization::Model) -> bool; 5] = [
+        |o| o.code.is_some(),
+        |o| o.is_two_new,
+        |o| o.can_approve,
+        |o| o.active,
+        |o| o.parent_id.is_some(),
+    ];
+    for field in varied {
+        assert!(by_name.iter().any(field) && !by_name.iter().all(field));
+    }
+    for o in &by_name {
+        assert_eq!(orgs::find_by_id(db, o.id).await.unwrap().as_ref(), Some(o));
+    }
+    let ids: Vec<i64> = by_name.iter().map(|o| o.id).collect();
+    let mut many = orgs::find_by_ids(db, &ids).await.unwrap();
+    many.sort_by_key(|o| o.id);
+    assert_eq!(many, by_name);
+    let filter = orgs::OrganizationFilter {
+        under_path: "/1/".into(),
+        include_inactive: true,
+        ..Default::default()
+    };
+    let mut listed = Vec::new();
+    let mut after = None;
+    loop {
+        let page = orgs::list(db, &filter, after, 25).await.unwrap();
+        after = page.rows.last().map(|o| o.id);
+        listed.extend(page.rows);
+        if !page.has_next {
+            break;
+        }
+    }
+    assert_eq!(listed, by_name);
+    let keys: Vec<orgs::ChildrenPageKey> = by_name
+        .iter()
+        .map(|o| orgs::ChildrenPageKey {
+            parent_id: o.id,
+            after_id: 0,
+            limit: 1000,
+            include_inactive: true,
+        })
+        .collect();
+    let pages = orgs::children_pages(db, &keys).await.unwrap();
+    let mut children: Vec<entity::organization::Model> =
+        pages.into_values().flat_map(|p| p.rows).collect();
+    children.sort_by_key(|o| o.id);
+    let not_root: Vec<_> = by_name
+        .iter()
+        .filter(|o| o.parent_id.is_some())
+        .cloned()
+        .collect();
+    assert_eq!(children, not_root);
+});
+
 /// A seeded PostgreSQL province large enough that a street's path range is estimated from the
 /// histogram (a few rows) far below the generic plan's default share of the organizations;
 /// `None` without `TEST_DATABASE_URL`.
