@@ -43,6 +43,27 @@ pub async fn connect_url(
     if let Some(schema) = schema {
         opts.set_schema_search_path(schema.to_string());
     }
+    if let Ok(pg) = url.parse::<sea_orm::sqlx::postgres::PgConnectOptions>() {
+        // Every new connection: TCP_NODELAY (`db::nodelay`), then the schema's search path.
+        // This callback takes the place of the one SeaORM would install for the search path
+        // (sqlx keeps one), so it sets the path itself, with the statement SeaORM uses.
+        let port = pg.get_port();
+        let search_path = schema.map(|s| format!("SET search_path = \"{s}\""));
+        opts.map_sqlx_postgres_pool_opts(move |pool| {
+            let search_path = search_path.clone();
+            pool.after_connect(move |conn, _| {
+                let search_path = search_path.clone();
+                Box::pin(async move {
+                    crate::db::nodelay::on_connections_to(port);
+                    if let Some(sql) = search_path {
+                        sea_orm::sqlx::Executor::execute(conn, sea_orm::sqlx::AssertSqlSafe(sql))
+                            .await?;
+                    }
+                    Ok(())
+                })
+            })
+        });
+    }
     Database::connect(opts)
         .await
         .with_context(|| "connecting to the database".to_string())

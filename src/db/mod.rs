@@ -13,6 +13,7 @@ pub mod integrity;
 pub mod lane;
 pub mod letter;
 pub mod local_rules;
+pub mod nodelay;
 pub mod organization;
 pub mod person;
 pub mod plan;

@@ -484,3 +484,43 @@ async fn list_statements_keep_their_generic_plan_through_the_api_on_postgresql()
     assert!(generic > 0, "no generic plan was used");
     app.cleanup().await;
 }
+
+/// The service's connections to PostgreSQL send each message at once (`TCP_NODELAY`, which
+/// sqlx 0.9.0 no longer sets: a file import's `COPY` waited 40 ms on the server's delayed
+/// acknowledgement again and again). The connection is found by its local port, which the
+/// server reports; PostgreSQL over TCP only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn database_connections_send_without_delay_on_postgresql() {
+    use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+    let config = fazhan::Config::for_tests(String::new());
+    let Some(app) = crate::helpers::TestApp::spawn(crate::helpers::Backend::Postgres, config).await
+    else {
+        eprintln!("skipped: TEST_DATABASE_URL is not set");
+        return;
+    };
+    let row = app
+        .state
+        .db
+        .query_one_raw(Statement::from_string(
+            DatabaseBackend::Postgres,
+            "SELECT inet_client_port() AS port, current_schema() AS schema",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let schema: String = row.try_get("", "schema").unwrap();
+    // The callback that sets the option also sets the test's own schema.
+    assert!(schema.starts_with("t_"), "{schema}");
+    match row.try_get::<Option<i32>>("", "port").unwrap() {
+        None => eprintln!("skipped: TEST_DATABASE_URL is not a TCP address"),
+        Some(port) => {
+            let port = u16::try_from(port).unwrap();
+            assert_eq!(
+                fazhan::db::nodelay::nodelay_of_local_port(port),
+                Some(true),
+                "the connection on local port {port}"
+            );
+        }
+    }
+    app.cleanup().await;
+}
