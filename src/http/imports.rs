@@ -298,8 +298,14 @@ fn read_xlsx(mut file: std::fs::File, tx: &mut RecordSender) -> Result<(), Strin
             if rows > MAX_ROWS + 1 {
                 return Err(too_many_rows());
             }
+            // The next row starts as wide as this one (grown cell by cell from empty, each
+            // row of a 9-column sheet was reallocated four times).
+            let width = row.len();
             if let Some(done) = current
-                && !tx.push(done as usize + 1, std::mem::take(&mut row))
+                && !tx.push(
+                    done as usize + 1,
+                    std::mem::replace(&mut row, Vec::with_capacity(width)),
+                )
             {
                 return Ok(());
             }
