@@ -5,9 +5,10 @@
 //! algorithm holds back a small write while an earlier one is unacknowledged, and the server
 //! delays its acknowledgement by up to 40 ms: a `COPY`'s last segment and its `CopyDone`, or a
 //! message split into several TLS records, waited 40–50 ms each time (strace of a 100,000-row
-//! import: PostgreSQL idle in transaction and the service waiting on its socket, both at once;
-//! 16,801 rows/s over TLS, 32,219 without TLS, 42,414 on a Unix socket; docs/BENCHMARK.md
-//! round ten). libpq, and sqlx before 0.9, always set it.
+//! import over TLS, sqlx's default: PostgreSQL idle in transaction and the service waiting on
+//! its socket, both at once; 16,196 rows/s before, 32,729–38,387 after; without TLS the
+//! difference was within the machine's spread; docs/BENCHMARK.md round ten). libpq, and sqlx
+//! before 0.9, always set it.
 //!
 //! sqlx gives no access to a connection's socket, so each time the pool opens a connection the
 //! process's own descriptors are looked through (Linux, `/proc/self/fd`) and every TCP socket
