@@ -43,12 +43,20 @@ pub async fn connect_url(
     if let Some(schema) = schema {
         opts.set_schema_search_path(schema.to_string());
     }
-    if let Ok(pg) = url.parse::<sea_orm::sqlx::postgres::PgConnectOptions>() {
+    let postgres = url.starts_with("postgres://") || url.starts_with("postgresql://");
+    if let Some(pg) = postgres
+        .then(|| {
+            url.parse::<sea_orm::sqlx::postgres::PgConnectOptions>()
+                .ok()
+        })
+        .flatten()
+    {
         // Every new connection: TCP_NODELAY (`db::nodelay`), then the schema's search path.
-        // This callback takes the place of the one SeaORM would install for the search path
-        // (sqlx keeps one), so it sets the path itself, with the statement SeaORM uses.
+        // sqlx keeps one after-connect callback, so this one replaces SeaORM's (which
+        // `set_schema_search_path` above would install) and sets the path itself, with the
+        // statement SeaORM builds.
         let port = pg.get_port();
-        let search_path = schema.map(|s| format!("SET search_path = \"{s}\""));
+        let search_path = schema.map(search_path_statement);
         opts.map_sqlx_postgres_pool_opts(move |pool| {
             let search_path = search_path.clone();
             pool.after_connect(move |conn, _| {
@@ -67,6 +75,22 @@ pub async fn connect_url(
     Database::connect(opts)
         .await
         .with_context(|| "connecting to the database".to_string())
+}
+
+/// `SET search_path` for `schema` as SeaORM writes it: a list of names, each quoted unless it
+/// already is.
+fn search_path_statement(schema: &str) -> String {
+    if schema.starts_with('"') {
+        return format!("SET search_path = {schema}");
+    }
+    let names: Vec<String> = schema
+        .split(',')
+        .map(|s| match s.starts_with('"') {
+            true => s.to_string(),
+            false => format!("\"{s}\""),
+        })
+        .collect();
+    format!("SET search_path = {}", names.join(","))
 }
 
 /// Applies every pending migration.
@@ -208,5 +232,23 @@ async fn shutdown_signal() {
     tokio::select! {
         _ = ctrl_c => {},
         _ = terminate => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::search_path_statement;
+
+    #[test]
+    fn the_search_path_is_written_as_seaorm_writes_it() {
+        assert_eq!(search_path_statement("t_1"), r#"SET search_path = "t_1""#);
+        assert_eq!(
+            search_path_statement(r#"a,"B""#),
+            r#"SET search_path = "a","B""#
+        );
+        assert_eq!(
+            search_path_statement(r#""Odd""#),
+            r#"SET search_path = "Odd""#
+        );
     }
 }

@@ -82,8 +82,9 @@ fn each_tcp_socket(mut visit: impl FnMut(&socket2::SockRef<'_>) -> bool) {
         }
         // SAFETY: `fd` was open a moment ago and is only borrowed here (never closed: `SockRef`
         // does not own it). Another thread may close it, or the number may be reused, in the
-        // meantime: then the calls on it fail with `EBADF`, or meet another socket, which is
-        // looked at (and changed) only as what it is.
+        // meantime: then the calls on it fail (`EBADF`, or `ENOTSOCK` when the number now
+        // names a file), or meet another socket, which is looked at (and changed) only as what
+        // it is: at worst another TCP connection gets `TCP_NODELAY` too, which is harmless.
         let borrowed = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
         let socket = socket2::SockRef::from(&borrowed);
         let tcp = socket.r#type().is_ok_and(|t| t == socket2::Type::STREAM)

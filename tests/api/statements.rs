@@ -243,7 +243,10 @@ db_test!(organizations_read_the_same_by_position, |app| {
         m.code = Set(Some(format!("C{}", o.id)));
         m.is_two_new = Set(!o.is_two_new);
         m.can_approve = Set(!o.can_approve);
-        m.can_pre_review = Set(!o.can_pre_review);
+        // Each column apart from its neighbours: the seed writes both flags alike and both
+        // timestamps alike.
+        m.can_pre_review = Set(o.can_approve);
+        m.updated_at = Set(o.updated_at + chrono::Duration::seconds(o.id + 3600));
         m.member_count = Set(i32::try_from(o.id).unwrap() * 7);
         m.active = Set(o.id % 2 == 0 || o.parent_id.is_none());
         m.update(db).await.unwrap();
@@ -254,10 +257,12 @@ db_test!(organizations_read_the_same_by_position, |app| {
         .await
         .unwrap();
     assert!(by_name.len() >= 60, "{}", by_name.len());
-    let varied: [fn(&entity::organization::Model) -> bool; 5] = [
+    let varied: [fn(&entity::organization::Model) -> bool; 7] = [
         |o| o.code.is_some(),
         |o| o.is_two_new,
         |o| o.can_approve,
+        |o| o.can_approve != o.can_pre_review,
+        |o| o.created_at != o.updated_at,
         |o| o.active,
         |o| o.parent_id.is_some(),
     ];
