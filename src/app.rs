@@ -44,13 +44,13 @@ pub async fn connect_url(
         opts.set_schema_search_path(schema.to_string());
     }
     let postgres = url.starts_with("postgres://") || url.starts_with("postgresql://");
-    if let Some(pg) = postgres
-        .then(|| {
-            url.parse::<sea_orm::sqlx::postgres::PgConnectOptions>()
-                .ok()
-        })
-        .flatten()
-    {
+    let pg = match postgres {
+        true => url
+            .parse::<sea_orm::sqlx::postgres::PgConnectOptions>()
+            .ok(),
+        false => None,
+    };
+    if let Some(pg) = pg {
         // Every new connection: TCP_NODELAY (`db::nodelay`), then the schema's search path.
         // sqlx keeps one after-connect callback, so this one replaces SeaORM's (which
         // `set_schema_search_path` above would install) and sets the path itself, with the

@@ -65,13 +65,24 @@ pub async fn page_in_id_order<E: sea_orm::EntityTrait>(
     after_id: Option<i64>,
     limit: u64,
 ) -> Result<Page<E::Model>, sea_orm::DbErr> {
+    let rows = page_query(query, id, after_id, limit).all(db).await?;
+    Ok(Page::from_overfetch(rows, limit))
+}
+
+/// `query` cut to the page [`page_in_id_order`] reads (for callers that decode the rows
+/// themselves, then hand them to [`Page::from_overfetch`]).
+pub fn page_query<E: sea_orm::EntityTrait>(
+    query: sea_orm::Select<E>,
+    id: E::Column,
+    after_id: Option<i64>,
+    limit: u64,
+) -> sea_orm::Select<E> {
     use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
     let query = match after_id {
         Some(after) => query.filter(id.gt(after)),
         None => query,
     };
-    let rows = query.order_by_asc(id).limit(limit + 1).all(db).await?;
-    Ok(Page::from_overfetch(rows, limit))
+    query.order_by_asc(id).limit(limit + 1)
 }
 
 /// Writes `row` over the row `id` if its `version` column still holds `expected_version`, moving

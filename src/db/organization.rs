@@ -5,8 +5,7 @@ use crate::domain::organization::subtree_upper_bound;
 use entity::organization::{ActiveModel, Column, Entity, Model};
 use sea_orm::prelude::*;
 use sea_orm::{
-    ActiveValue::Set, ConnectionTrait, ExprTrait, FromQueryResult, QueryOrder, QuerySelect,
-    QueryTrait, Value,
+    ActiveValue::Set, ConnectionTrait, ExprTrait, FromQueryResult, QuerySelect, QueryTrait, Value,
 };
 use std::collections::HashMap;
 
@@ -134,12 +133,8 @@ pub async fn list(
     after_id: Option<i64>,
     limit: u64,
 ) -> Result<Page<Model>, DbErr> {
-    let query = match after_id {
-        Some(after) => filtered(filter).filter(Column::Id.gt(after)),
-        None => filtered(filter),
-    };
-    let rows = all(db, query.order_by_asc(Column::Id).limit(limit + 1)).await?;
-    Ok(Page::from_overfetch(rows, limit))
+    let query = super::page_query(filtered(filter), Column::Id, after_id, limit);
+    Ok(Page::from_overfetch(all(db, query).await?, limit))
 }
 
 /// How many organizations match `filter`.
