@@ -16,6 +16,7 @@ mod m20261126_000010_integrity;
 mod m20261126_000011_partial_approved_index;
 mod m20261127_000012_id_card_collation;
 mod m20261127_000013_index_organizations_path_id;
+mod m20261128_000014_audit_chain_head;
 
 /// Runs every migration of the service in order.
 pub struct Migrator;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000011_partial_approved_index::Migration),
             Box::new(m20261127_000012_id_card_collation::Migration),
             Box::new(m20261127_000013_index_organizations_path_id::Migration),
+            Box::new(m20261128_000014_audit_chain_head::Migration),
         ]
     }
 }

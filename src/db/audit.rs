@@ -1,9 +1,9 @@
 //! The audit trail: one row per write, login, token issue and export, in the write's own
 //! transaction. Rows form a hash chain: each row's `hash` is SHA-256 over its content and the
 //! previous row's hash, so an edited, inserted or deleted row breaks the chain at that row
-//! (`fazhan audit verify`). On PostgreSQL an advisory lock held to the end of the writing
-//! transaction orders the appends (the next writer reads the hash this one committed); SQLite
-//! has one writer at a time.
+//! (`fazhan audit verify`). On PostgreSQL the chain's head row (`audit_chain_head`), updated
+//! with each append and locked to the end of the writing transaction, orders the appends (the
+//! next writer hashes from the head this one committed); SQLite has one writer at a time.
 
 use entity::audit_event::{ActiveModel, Column, Entity, Model};
 use sea_orm::prelude::*;
@@ -11,9 +11,6 @@ use sea_orm::{
     ActiveValue::Set, ConnectionTrait, DatabaseBackend, QueryOrder, QuerySelect, Statement,
 };
 use sha2::{Digest, Sha256};
-
-/// Advisory-lock key of the audit chain (PostgreSQL).
-const CHAIN_LOCK: i64 = 0x6661_7a68_616e_0001;
 
 /// What to record about one write.
 pub struct AuditRecord<'a> {
@@ -84,30 +81,64 @@ fn context() -> AuditContext {
 /// fixed order with explicit lengths (so no two rows serialize alike).
 pub fn chain_hash(prev_hash: Option<&str>, row: &Model) -> String {
     let mut h = Sha256::new();
-    let mut field = |v: Option<&str>| match v {
+    h.update(chain_field(prev_hash));
+    h.update(chain_content(row));
+    format!("{:x}", h.finalize())
+}
+
+/// One field as the chain hashes it: its length in bytes (big-endian `u64`) and the bytes, or
+/// `u64::MAX` for a missing value. PostgreSQL writes the previous hash the same way in
+/// [`APPEND_ON_POSTGRES`].
+fn chain_field(v: Option<&str>) -> Vec<u8> {
+    match v {
         Some(s) => {
-            h.update((s.len() as u64).to_be_bytes());
-            h.update(s.as_bytes());
+            let mut out = Vec::with_capacity(8 + s.len());
+            out.extend_from_slice(&(s.len() as u64).to_be_bytes());
+            out.extend_from_slice(s.as_bytes());
+            out
         }
-        None => h.update(u64::MAX.to_be_bytes()),
-    };
+        None => u64::MAX.to_be_bytes().to_vec(),
+    }
+}
+
+/// What the chain hashes of a row after its link to the previous one: every content column.
+fn chain_content(row: &Model) -> Vec<u8> {
     let micros = row.occurred_at.timestamp_micros().to_string();
     let actor = row.actor_user_id.map(|v| v.to_string());
     let org = row.organization_id.map(|v| v.to_string());
     let subject = row.subject_id.map(|v| v.to_string());
-    field(prev_hash);
-    field(Some(&micros));
-    field(actor.as_deref());
-    field(row.actor_role.as_deref());
-    field(org.as_deref());
-    field(Some(&row.action));
-    field(Some(&row.subject_type));
-    field(subject.as_deref());
-    field(Some(&row.detail));
-    field(Some(&row.outcome));
-    field(row.request_id.as_deref());
-    format!("{:x}", h.finalize())
+    [
+        Some(micros.as_str()),
+        actor.as_deref(),
+        row.actor_role.as_deref(),
+        org.as_deref(),
+        Some(row.action.as_str()),
+        Some(row.subject_type.as_str()),
+        subject.as_deref(),
+        Some(row.detail.as_str()),
+        Some(row.outcome.as_str()),
+        row.request_id.as_deref(),
+    ]
+    .into_iter()
+    .flat_map(chain_field)
+    .collect()
 }
+
+/// An append on PostgreSQL, in one statement: the chain's head row (`audit_chain_head`) takes
+/// the new row's hash — SHA-256 over the previous hash, written as [`chain_field`] writes it,
+/// and the row's content (`$1`, [`chain_content`]) — and the row is inserted with both hashes.
+/// The head stays locked to the end of the transaction, so the next append waits inside
+/// PostgreSQL and then hashes from the head this one committed (an `UPDATE` that waited for a
+/// row re-reads it); the audit row's id is drawn under that lock, so id order is chain order.
+const APPEND_ON_POSTGRES: &str = "WITH head AS (\
+    UPDATE audit_chain_head SET prev_hash = hash, hash = encode(sha256(\
+      CASE WHEN hash IS NULL THEN decode('ffffffffffffffff', 'hex') \
+      ELSE int8send(octet_length(hash)::int8) || convert_to(hash, 'UTF8') END || $1), 'hex') \
+    WHERE id = 1 RETURNING prev_hash, hash) \
+  INSERT INTO audit_events (occurred_at, actor_user_id, organization_id, action, subject_type, \
+    subject_id, detail, actor_role, request_id, outcome, prev_hash, hash) \
+  SELECT $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, head.prev_hash, head.hash FROM head \
+  RETURNING id";
 
 /// Appends an audit event with outcome `OK`.
 pub async fn record(db: &impl ConnectionTrait, r: AuditRecord<'_>) -> Result<(), DbErr> {
@@ -120,23 +151,6 @@ pub async fn record_outcome(
     r: AuditRecord<'_>,
     outcome: &str,
 ) -> Result<(), DbErr> {
-    if db.get_database_backend() == DatabaseBackend::Postgres {
-        db.execute_raw(Statement::from_sql_and_values(
-            DatabaseBackend::Postgres,
-            "SELECT pg_advisory_xact_lock($1)",
-            [CHAIN_LOCK.into()],
-        ))
-        .await?;
-    }
-    let prev = Entity::find()
-        .select_only()
-        .column(Column::Hash)
-        .order_by_desc(Column::Id)
-        .limit(1)
-        .into_tuple::<Option<String>>()
-        .one(db)
-        .await?
-        .flatten();
     let ctx = context();
     let now = chrono::Utc::now();
     // Stored to the microsecond on both databases, so the hash is recomputed from what is read.
@@ -154,9 +168,23 @@ pub async fn record_outcome(
         actor_role: ctx.actor_role,
         request_id: ctx.request_id,
         outcome: outcome.to_string(),
-        prev_hash: prev.clone(),
+        prev_hash: None,
         hash: None,
     };
+    if db.get_database_backend() == DatabaseBackend::Postgres {
+        return append_on_postgres(db, row).await;
+    }
+    // SQLite: one writer at a time, so the last row read here is still the last at the insert.
+    let prev = Entity::find()
+        .select_only()
+        .column(Column::Hash)
+        .order_by_desc(Column::Id)
+        .limit(1)
+        .into_tuple::<Option<String>>()
+        .one(db)
+        .await?
+        .flatten();
+    row.prev_hash = prev.clone();
     row.hash = Some(chain_hash(prev.as_deref(), &row));
     ActiveModel {
         occurred_at: Set(row.occurred_at),
@@ -176,6 +204,36 @@ pub async fn record_outcome(
     .insert(db)
     .await
     .map(|_| ())
+}
+
+/// Appends `row` with [`APPEND_ON_POSTGRES`].
+async fn append_on_postgres(db: &impl ConnectionTrait, row: Model) -> Result<(), DbErr> {
+    let values: Vec<sea_orm::Value> = vec![
+        chain_content(&row).into(),
+        row.occurred_at.into(),
+        row.actor_user_id.into(),
+        row.organization_id.into(),
+        row.action.into(),
+        row.subject_type.into(),
+        row.subject_id.into(),
+        row.detail.into(),
+        row.actor_role.into(),
+        row.request_id.into(),
+        row.outcome.into(),
+    ];
+    let inserted = db
+        .query_one_raw(Statement::from_sql_and_values(
+            DatabaseBackend::Postgres,
+            APPEND_ON_POSTGRES,
+            values,
+        ))
+        .await?;
+    match inserted {
+        Some(_) => Ok(()),
+        None => Err(DbErr::Custom(
+            "the audit chain has no head row (audit_chain_head); run the migrations".into(),
+        )),
+    }
 }
 
 /// Where the chain first fails, if anywhere.
@@ -366,5 +424,20 @@ mod tests {
         b.action = "a".into();
         b.subject_type = "bc".into();
         assert_ne!(chain_hash(None, &a), chain_hash(None, &b));
+    }
+
+    #[test]
+    fn the_hash_of_a_known_row_stays_what_stored_chains_hold() {
+        // Computed outside the service (Python's hashlib over the documented layout): a change
+        // of the layout would break every chain already stored, and PostgreSQL's append
+        // (`APPEND_ON_POSTGRES`) writes the previous hash in the same layout.
+        assert_eq!(
+            chain_hash(None, &row()),
+            "20de7c1805542cdf4cce31b6153c4741b4fda4af840d15e908dde411543c2b2a"
+        );
+        assert_eq!(
+            chain_hash(Some("abc"), &row()),
+            "608f31f707254b363dfc845dd1b6d21287ffecc9e1216926902e994fa7d6790f"
+        );
     }
 }

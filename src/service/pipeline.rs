@@ -303,7 +303,8 @@ pub(crate) async fn append(
     Ok(db::step::append(txn, event).await?)
 }
 
-/// Audits the step, remembers its client key, commits and answers.
+/// Remembers the step's client key, audits it, commits and answers. The audit row goes last:
+/// from it to the commit every other audited write waits (the audit chain's order).
 async fn finish(
     txn: DatabaseTransaction,
     actor: &Actor,
@@ -313,15 +314,6 @@ async fn finish(
     event: candidate_event::Model,
     warnings: Vec<RuleWarning>,
 ) -> AppResult<StepOutcome> {
-    db::audit::record(&txn, AuditRecord {
-        actor_user_id: Some(actor.user_id),
-        organization_id: Some(case.organization_id),
-        action,
-        subject_type: "candidate",
-        subject_id: Some(case.id),
-        detail: json!({ "eventId": event.id, "step": event.step, "occurredOn": event.occurred_on }),
-    })
-    .await?;
     if let Some(key) = request.client_key {
         db::idempotency::record(
             &txn,
@@ -333,6 +325,15 @@ async fn finish(
         )
         .await?;
     }
+    db::audit::record(&txn, AuditRecord {
+        actor_user_id: Some(actor.user_id),
+        organization_id: Some(case.organization_id),
+        action,
+        subject_type: "candidate",
+        subject_id: Some(case.id),
+        detail: json!({ "eventId": event.id, "step": event.step, "occurredOn": event.occurred_on }),
+    })
+    .await?;
     txn.commit().await?;
     Ok(StepOutcome {
         candidate: case,

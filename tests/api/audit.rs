@@ -332,3 +332,87 @@ db_test!(a_refused_mutation_leaves_a_trace, |app| {
         before
     );
 });
+
+/// Appends `n` rows, each in a transaction that stays open a moment after its row (so that on
+/// PostgreSQL the next writers queue on the chain's head).
+async fn append_slowly(db: &sea_orm::DatabaseConnection, tag: &'static str, n: usize) {
+    use sea_orm::TransactionTrait;
+    for i in 0..n {
+        let txn = db.begin().await.unwrap();
+        fazhan::db::audit::record(
+            &txn,
+            fazhan::db::audit::AuditRecord {
+                actor_user_id: None,
+                organization_id: None,
+                action: tag,
+                subject_type: "test",
+                subject_id: Some(i as i64),
+                detail: json!({ "i": i }),
+            },
+        )
+        .await
+        .unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(3)).await;
+        txn.commit().await.unwrap();
+    }
+}
+
+db_test!(appends_from_two_instances_at_once_stay_one_chain, |app| {
+    app.load_demo().await;
+    let count = || async {
+        app.state
+            .db
+            .query_one_raw(sea_orm::Statement::from_string(
+                app.state.db.get_database_backend(),
+                "SELECT COUNT(*) AS n FROM audit_events",
+            ))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get::<i64>("", "n")
+            .unwrap()
+    };
+    let before = count().await;
+    match app
+        .another_instance(fazhan::Config::for_tests(String::new()))
+        .await
+    {
+        // PostgreSQL: eight writers on two instances at once, each waiting on the others.
+        Some(b) => {
+            let (a, bdb) = (&app.state.db, &b.state.db);
+            futures_util::future::join_all((0..8).map(|w| {
+                let db = if w % 2 == 0 { a } else { bdb };
+                append_slowly(db, "test.concurrent", 10)
+            }))
+            .await;
+            // The head holds the last row's hash: the next append links to it.
+            let row = app
+                .state
+                .db
+                .query_one_raw(sea_orm::Statement::from_string(
+                    sea_orm::DatabaseBackend::Postgres,
+                    "SELECT (SELECT hash FROM audit_chain_head) = \
+                     (SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1) AS same",
+                ))
+                .await
+                .unwrap()
+                .unwrap();
+            assert!(row.try_get::<bool>("", "same").unwrap());
+            b.cleanup().await;
+        }
+        // SQLite: one writer at a time.
+        None => append_slowly(&app.state.db, "test.concurrent", 80).await,
+    }
+    assert_eq!(count().await, before + 80);
+    // Every row links to the one before it in id order, and its hash matches its content.
+    assert_eq!(first_break(&app).await, None);
+    // The chain still notices an edit made behind the service's back.
+    app.state
+        .db
+        .execute_unprepared(
+            "UPDATE audit_events SET detail = '{}' WHERE id = (SELECT MAX(id) FROM audit_events WHERE action = 'test.concurrent')",
+        )
+        .await
+        .unwrap();
+    assert!(first_break(&app).await.is_some());
+});
