@@ -239,7 +239,8 @@ async fn append_on_postgres(db: &impl ConnectionTrait, row: Model) -> Result<(),
 /// Where the chain first fails, if anywhere.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChainBreak {
-    /// The first row whose hash or link does not match.
+    /// The first row whose hash or link does not match (the last row when the chain's head does
+    /// not match it).
     pub id: i64,
     /// What is wrong with it.
     pub reason: &'static str,
@@ -247,7 +248,9 @@ pub struct ChainBreak {
 
 /// Walks the whole chain in id order (in pages, so memory stays flat) and names the first row
 /// that does not match. Rows written before the chain existed (no hash, at the start) are
-/// skipped; once the chain has begun, every row must carry a matching hash and link.
+/// skipped; once the chain has begun, every row must carry a matching hash and link. On
+/// PostgreSQL the last row must also be the one the chain's head names (SQLite keeps no head,
+/// so there rows removed from the end go unseen).
 pub async fn verify(db: &impl ConnectionTrait) -> Result<(u64, Option<ChainBreak>), DbErr> {
     let mut after = 0i64;
     let mut prev: Option<String> = None;
@@ -261,7 +264,24 @@ pub async fn verify(db: &impl ConnectionTrait) -> Result<(u64, Option<ChainBreak
             .all(db)
             .await?;
         let Some(last) = rows.last() else {
-            return Ok((checked, None));
+            // The end of the walk. On PostgreSQL the chain's head holds the last row's hash,
+            // which is how rows removed from the end are seen. The head is read after the rows:
+            // if it has moved on, the rows appended meanwhile are walked first.
+            match head_hash(db).await? {
+                Some(head) if head != prev => {
+                    if appended_after(db, after).await? {
+                        continue;
+                    }
+                    return Ok((
+                        checked,
+                        Some(ChainBreak {
+                            id: after,
+                            reason: "the chain's head does not match its last row (rows removed from the end)",
+                        }),
+                    ));
+                }
+                _ => return Ok((checked, None)),
+            }
         };
         after = last.id;
         for row in rows {
@@ -300,6 +320,34 @@ pub async fn verify(db: &impl ConnectionTrait) -> Result<(u64, Option<ChainBreak
             prev = Some(stored);
         }
     }
+}
+
+/// The hash the chain's head holds (PostgreSQL; `None` on SQLite, which keeps no head).
+async fn head_hash(db: &impl ConnectionTrait) -> Result<Option<Option<String>>, DbErr> {
+    if db.get_database_backend() != DatabaseBackend::Postgres {
+        return Ok(None);
+    }
+    let row = db
+        .query_one_raw(Statement::from_string(
+            DatabaseBackend::Postgres,
+            "SELECT hash FROM audit_chain_head WHERE id = 1",
+        ))
+        .await?;
+    row.map(|r| r.try_get::<Option<String>>("", "hash"))
+        .transpose()
+}
+
+/// Whether rows were appended after `id`.
+async fn appended_after(db: &impl ConnectionTrait, id: i64) -> Result<bool, DbErr> {
+    Ok(Entity::find()
+        .select_only()
+        .column(Column::Id)
+        .filter(Column::Id.gt(id))
+        .limit(1)
+        .into_tuple::<i64>()
+        .one(db)
+        .await?
+        .is_some())
 }
 
 /// Filters of the audit log.

@@ -406,6 +406,36 @@ db_test!(appends_from_two_instances_at_once_stay_one_chain, |app| {
     assert_eq!(count().await, before + 80);
     // Every row links to the one before it in id order, and its hash matches its content.
     assert_eq!(first_break(&app).await, None);
+    // A last row removed behind the service's back: on PostgreSQL the head no longer matches
+    // the chain's end (SQLite keeps no head and cannot tell).
+    let last = |app: &crate::helpers::TestApp| {
+        let db = app.state.db.clone();
+        async move {
+            db.query_one_raw(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                "SELECT MAX(id) AS id FROM audit_events",
+            ))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get::<i64>("", "id")
+            .unwrap()
+        }
+    };
+    let removed = last(&app).await;
+    app.state
+        .db
+        .execute_unprepared(&format!("DELETE FROM audit_events WHERE id = {removed}"))
+        .await
+        .unwrap();
+    let found = first_break(&app).await;
+    if app.backend == crate::helpers::Backend::Postgres {
+        let found = found.expect("the removed last row is seen");
+        assert_eq!(found.id, last(&app).await);
+        assert!(found.reason.contains("head"), "{found:?}");
+    } else {
+        assert_eq!(found, None);
+    }
     // The chain still notices an edit made behind the service's back.
     app.state
         .db
