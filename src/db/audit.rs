@@ -267,21 +267,16 @@ pub async fn verify(db: &impl ConnectionTrait) -> Result<(u64, Option<ChainBreak
             // The end of the walk. On PostgreSQL the chain's head holds the last row's hash,
             // which is how rows removed from the end are seen. The head is read after the rows:
             // if it has moved on, the rows appended meanwhile are walked first.
-            match head_hash(db).await? {
-                Some(head) if head != prev => {
-                    if appended_after(db, after).await? {
-                        continue;
-                    }
-                    return Ok((
-                        checked,
-                        Some(ChainBreak {
-                            id: after,
-                            reason: "the chain's head does not match its last row (rows removed from the end)",
-                        }),
-                    ));
+            let reason = match head(db).await? {
+                Head::NotKept => return Ok((checked, None)),
+                Head::Missing => "the chain's head row is missing",
+                Head::Holds(hash) if hash == prev => return Ok((checked, None)),
+                Head::Holds(_) if appended_after(db, after).await? => continue,
+                Head::Holds(_) => {
+                    "the chain's head does not match its last row (rows removed from the end)"
                 }
-                _ => return Ok((checked, None)),
-            }
+            };
+            return Ok((checked, Some(ChainBreak { id: after, reason })));
         };
         after = last.id;
         for row in rows {
@@ -322,10 +317,19 @@ pub async fn verify(db: &impl ConnectionTrait) -> Result<(u64, Option<ChainBreak
     }
 }
 
-/// The hash the chain's head holds (PostgreSQL; `None` on SQLite, which keeps no head).
-async fn head_hash(db: &impl ConnectionTrait) -> Result<Option<Option<String>>, DbErr> {
+/// The chain's head, as `verify` finds it.
+enum Head {
+    /// SQLite keeps no head.
+    NotKept,
+    /// PostgreSQL keeps one, and its row is gone.
+    Missing,
+    /// The hash of the chain's last row (none before the first hashed row).
+    Holds(Option<String>),
+}
+
+async fn head(db: &impl ConnectionTrait) -> Result<Head, DbErr> {
     if db.get_database_backend() != DatabaseBackend::Postgres {
-        return Ok(None);
+        return Ok(Head::NotKept);
     }
     let row = db
         .query_one_raw(Statement::from_string(
@@ -333,8 +337,10 @@ async fn head_hash(db: &impl ConnectionTrait) -> Result<Option<Option<String>>, 
             "SELECT hash FROM audit_chain_head WHERE id = 1",
         ))
         .await?;
-    row.map(|r| r.try_get::<Option<String>>("", "hash"))
-        .transpose()
+    Ok(match row {
+        Some(r) => Head::Holds(r.try_get::<Option<String>>("", "hash")?),
+        None => Head::Missing,
+    })
 }
 
 /// Whether rows were appended after `id`.

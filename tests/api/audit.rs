@@ -433,6 +433,14 @@ db_test!(appends_from_two_instances_at_once_stay_one_chain, |app| {
         let found = found.expect("the removed last row is seen");
         assert_eq!(found.id, last(&app).await);
         assert!(found.reason.contains("head"), "{found:?}");
+        // Nor may the head itself go: without it a cut end would pass.
+        app.state
+            .db
+            .execute_unprepared("DELETE FROM audit_chain_head")
+            .await
+            .unwrap();
+        let found = first_break(&app).await.expect("the missing head is seen");
+        assert!(found.reason.contains("missing"), "{found:?}");
     } else {
         assert_eq!(found, None);
     }
