@@ -26,15 +26,22 @@ init = function(args)
   math.randomseed(os.time() + (thread_no or 0) * 7919)
 end
 
+-- The kinds' weights: $MIX ("f=1" for steps alone, "b=1,c=1" …), by default the mix above.
+local mix = os.getenv("MIX")
+if mix == nil or mix == "" then mix = "b=35,c=35,a=10,d=5,e=5,f=10" end
+local weights = {}
+local total = 0
+for kind, w in string.gmatch(mix, "(%a)=(%d+)") do
+  total = total + tonumber(w)
+  weights[#weights + 1] = { kind, total }
+end
+
 request = function()
-  local r = math.random(100)
+  local r = math.random(total)
   local kind
-  if r <= 35 then kind = "b"
-  elseif r <= 70 then kind = "c"
-  elseif r <= 80 then kind = "a"
-  elseif r <= 85 then kind = "d"
-  elseif r <= 90 then kind = "e"
-  else kind = "f" end
+  for _, w in ipairs(weights) do
+    if r <= w[2] then kind = w[1]; break end
+  end
   local headers = { ["Content-Type"] = "application/json", ["Authorization"] = reader }
   local body = bodies[kind]
   if kind == "f" then
