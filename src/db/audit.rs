@@ -327,6 +327,7 @@ enum Head {
     Holds(Option<String>),
 }
 
+/// Reads the chain's head.
 async fn head(db: &impl ConnectionTrait) -> Result<Head, DbErr> {
     if db.get_database_backend() != DatabaseBackend::Postgres {
         return Ok(Head::NotKept);

@@ -333,6 +333,20 @@ db_test!(a_refused_mutation_leaves_a_trace, |app| {
     );
 });
 
+/// The number a one-row, one-column (`n`) statement answers.
+async fn number(app: &crate::helpers::TestApp, sql: &str) -> i64 {
+    let db = &app.state.db;
+    db.query_one_raw(sea_orm::Statement::from_string(
+        db.get_database_backend(),
+        sql,
+    ))
+    .await
+    .unwrap()
+    .unwrap()
+    .try_get::<i64>("", "n")
+    .unwrap()
+}
+
 /// Appends `n` rows, each in a transaction that stays open a moment after its row (so that on
 /// PostgreSQL the next writers queue on the chain's head).
 async fn append_slowly(db: &sea_orm::DatabaseConnection, tag: &'static str, n: usize) {
@@ -359,20 +373,9 @@ async fn append_slowly(db: &sea_orm::DatabaseConnection, tag: &'static str, n: u
 
 db_test!(appends_from_two_instances_at_once_stay_one_chain, |app| {
     app.load_demo().await;
-    let count = || async {
-        app.state
-            .db
-            .query_one_raw(sea_orm::Statement::from_string(
-                app.state.db.get_database_backend(),
-                "SELECT COUNT(*) AS n FROM audit_events",
-            ))
-            .await
-            .unwrap()
-            .unwrap()
-            .try_get::<i64>("", "n")
-            .unwrap()
-    };
-    let before = count().await;
+    const COUNT: &str = "SELECT COUNT(*) AS n FROM audit_events";
+    const LAST: &str = "SELECT MAX(id) AS n FROM audit_events";
+    let before = number(&app, COUNT).await;
     match app
         .another_instance(fazhan::Config::for_tests(String::new()))
         .await
@@ -403,26 +406,12 @@ db_test!(appends_from_two_instances_at_once_stay_one_chain, |app| {
         // SQLite: one writer at a time.
         None => append_slowly(&app.state.db, "test.concurrent", 80).await,
     }
-    assert_eq!(count().await, before + 80);
+    assert_eq!(number(&app, COUNT).await, before + 80);
     // Every row links to the one before it in id order, and its hash matches its content.
     assert_eq!(first_break(&app).await, None);
     // A last row removed behind the service's back: on PostgreSQL the head no longer matches
     // the chain's end (SQLite keeps no head and cannot tell).
-    let last = |app: &crate::helpers::TestApp| {
-        let db = app.state.db.clone();
-        async move {
-            db.query_one_raw(sea_orm::Statement::from_string(
-                db.get_database_backend(),
-                "SELECT MAX(id) AS id FROM audit_events",
-            ))
-            .await
-            .unwrap()
-            .unwrap()
-            .try_get::<i64>("", "id")
-            .unwrap()
-        }
-    };
-    let removed = last(&app).await;
+    let removed = number(&app, LAST).await;
     app.state
         .db
         .execute_unprepared(&format!("DELETE FROM audit_events WHERE id = {removed}"))
@@ -431,7 +420,7 @@ db_test!(appends_from_two_instances_at_once_stay_one_chain, |app| {
     let found = first_break(&app).await;
     if app.backend == crate::helpers::Backend::Postgres {
         let found = found.expect("the removed last row is seen");
-        assert_eq!(found.id, last(&app).await);
+        assert_eq!(found.id, number(&app, LAST).await);
         assert!(found.reason.contains("head"), "{found:?}");
         // Nor may the head itself go: without it a cut end would pass.
         app.state
