@@ -17,6 +17,7 @@ mod m20261126_000011_partial_approved_index;
 mod m20261127_000012_id_card_collation;
 mod m20261127_000013_index_organizations_path_id;
 mod m20261128_000014_audit_chain_head;
+mod m20261128_000015_partial_members_index;
 
 /// Runs every migration of the service in order.
 pub struct Migrator;
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000012_id_card_collation::Migration),
             Box::new(m20261127_000013_index_organizations_path_id::Migration),
             Box::new(m20261128_000014_audit_chain_head::Migration),
+            Box::new(m20261128_000015_partial_members_index::Migration),
         ]
     }
 }

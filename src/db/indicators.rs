@@ -146,13 +146,13 @@ pub async fn kinship_counts(
     }
     let sql = "SELECT p.organization_id AS organization_id, CAST(COUNT(DISTINCT p.id) AS BIGINT) AS n \
                FROM people p JOIN person_relations r ON r.person_id = p.id JOIN organizations o ON o.id = p.organization_id \
-               WHERE o.path >= $1 AND o.path < $2 AND o.is_two_new = $3 AND p.is_party_member = $4 AND r.relative_is_owner = $5 \
-               AND r.generations >= 1 AND r.generations <= $6 GROUP BY p.organization_id ORDER BY n DESC, organization_id LIMIT 500";
-    // Each placeholder once: SQLite binds them by position.
+               WHERE o.path >= $1 AND o.path < $2 AND o.is_two_new = $3 AND p.is_party_member AND r.relative_is_owner = $4 \
+               AND r.generations >= 1 AND r.generations <= $5 GROUP BY p.organization_id ORDER BY n DESC, organization_id LIMIT 500";
+    // Each placeholder once: SQLite binds them by position. Membership is written plainly,
+    // not bound, so that the partial index of members applies (see `person::members_under`).
     let values: Vec<Value> = vec![
         path.into(),
         subtree_upper_bound(path).into(),
-        true.into(),
         true.into(),
         true.into(),
         (crate::domain::kinship::KINSHIP_GENERATIONS as i32).into(),

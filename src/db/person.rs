@@ -84,6 +84,11 @@ pub async fn existing_id_cards(
     Ok(rows.into_iter().flatten().collect())
 }
 
+/// The Party members of a subtree.
+///
+/// Membership is a plain condition on the column, not a bound `= true`: the index of members
+/// (`ix_people_party_members`, migration 15) holds members only, and PostgreSQL can use a
+/// partial index in a generic plan only when the query states the index's condition itself.
 fn members_under(path: &str) -> Select<Entity> {
     let orgs = Query::select()
         .column(organization::Column::Id)
@@ -92,7 +97,7 @@ fn members_under(path: &str) -> Select<Entity> {
         .and_where(organization::Column::Path.lt(subtree_upper_bound(path)))
         .to_owned();
     Entity::find()
-        .filter(Column::IsPartyMember.eq(true))
+        .filter(Expr::col((Entity, Column::IsPartyMember)))
         .filter(Column::OrganizationId.in_subquery(orgs))
 }
 
@@ -103,12 +108,17 @@ pub async fn list_members(
     after_id: Option<i64>,
     limit: u64,
 ) -> Result<Page<Model>, DbErr> {
+    let rows = members_page(path, after_id, limit).all(db).await?;
+    Ok(Page::from_overfetch(rows, limit))
+}
+
+/// The query of [`list_members`] (one row more than the page, to tell whether more follow).
+pub fn members_page(path: &str, after_id: Option<i64>, limit: u64) -> Select<Entity> {
     let mut q = members_under(path);
     if let Some(a) = after_id {
         q = q.filter(Column::Id.gt(a));
     }
-    let rows = q.order_by_asc(Column::Id).limit(limit + 1).all(db).await?;
-    Ok(Page::from_overfetch(rows, limit))
+    q.order_by_asc(Column::Id).limit(limit + 1)
 }
 
 /// Number of Party members in a subtree.

@@ -51,12 +51,12 @@ struct N {
 /// Members of an organization related to its owner within three generations.
 pub async fn related_members(db: &impl ConnectionTrait, org_id: i64) -> Result<u32, DbErr> {
     let sql = "SELECT CAST(COUNT(DISTINCT p.id) AS BIGINT) AS n FROM people p JOIN person_relations r ON r.person_id = p.id \
-               WHERE p.organization_id = $1 AND p.is_party_member = $2 AND r.relative_is_owner = $3 \
-               AND r.generations >= 1 AND r.generations <= $4";
-    // Each placeholder once: SQLite binds them by position.
+               WHERE p.organization_id = $1 AND p.is_party_member AND r.relative_is_owner = $2 \
+               AND r.generations >= 1 AND r.generations <= $3";
+    // Each placeholder once: SQLite binds them by position. Membership is written plainly,
+    // not bound, so that the partial index of members applies (see `person::members_under`).
     let values: Vec<sea_orm::Value> = vec![
         org_id.into(),
-        true.into(),
         true.into(),
         (KINSHIP_GENERATIONS as i32).into(),
     ];

@@ -331,6 +331,20 @@ async fn seeded_postgres_province() -> Option<crate::helpers::TestApp> {
     Some(app)
 }
 
+/// The plan PostgreSQL prints for `explain` (an `EXPLAIN …` statement), one line per node.
+async fn plan(db: &impl sea_orm::ConnectionTrait, explain: String) -> String {
+    db.query_all_raw(sea_orm::Statement::from_string(
+        sea_orm::DatabaseBackend::Postgres,
+        explain,
+    ))
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| r.try_get_by_index::<String>(0).unwrap())
+    .collect::<Vec<_>>()
+    .join("\n")
+}
+
 /// PostgreSQL keeps a prepared statement's generic plan only when it is estimated no dearer
 /// than the plans it made for the first five executions' values; a street's page of cases
 /// (estimated from the path range's histogram) was planned again at every execution, 0.6 ms of
@@ -339,7 +353,7 @@ async fn seeded_postgres_province() -> Option<crate::helpers::TestApp> {
 /// (SQLite plans a statement once when it prepares it).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_subtree_page_is_planned_once_per_connection_on_postgresql() {
-    use sea_orm::{ConnectionTrait, DatabaseBackend, EntityTrait, Statement, TransactionTrait};
+    use sea_orm::{ConnectionTrait, EntityTrait, TransactionTrait};
     let Some(app) = seeded_postgres_province().await else {
         eprintln!("skipped: TEST_DATABASE_URL is not set");
         return;
@@ -389,17 +403,7 @@ async fn a_subtree_page_is_planned_once_per_connection_on_postgresql() {
         for _ in 0..6 {
             tx.execute_unprepared(&execute).await.unwrap();
         }
-        let plan: Vec<String> = tx
-            .query_all_raw(Statement::from_string(
-                DatabaseBackend::Postgres,
-                format!("EXPLAIN (VERBOSE) {execute}"),
-            ))
-            .await
-            .unwrap()
-            .iter()
-            .map(|r| r.try_get_by_index::<String>(0).unwrap())
-            .collect();
-        seventh_plans.push(plan.join("\n"));
+        seventh_plans.push(plan(&tx, format!("EXPLAIN (VERBOSE) {execute}")).await);
     }
     let holds_values = |plan: &str| plan.contains(path.as_str()) || plan.contains("APPLICANT");
     assert!(
@@ -487,6 +491,61 @@ async fn list_statements_keep_their_generic_plan_through_the_api_on_postgresql()
     }
     assert!(seen >= 3, "the lateral and children pages ran: {seen}");
     assert!(generic > 0, "no generic plan was used");
+    app.cleanup().await;
+}
+
+/// A subtree's members are read through the index of members (`ix_people_party_members`,
+/// which holds members only, so that applicants — a file import adds 100,000 — are not entries
+/// of it) in the generic plan a pooled connection keeps: the query states membership plainly.
+/// The control binds it as a parameter, as SeaORM's `eq(true)` did, and cannot use the index.
+/// PostgreSQL only (SQLite plans each statement for its values).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn members_are_read_through_the_index_of_members_on_postgresql() {
+    use sea_orm::{ConnectionTrait, DatabaseBackend, QueryTrait, TransactionTrait};
+    let Some(app) = seeded_postgres_province().await else {
+        eprintln!("skipped: TEST_DATABASE_URL is not set");
+        return;
+    };
+    let stated = fazhan::db::person::members_page("/1/", None, 20)
+        .build(DatabaseBackend::Postgres)
+        .sql;
+    let bound = stated.replace(
+        r#""people"."is_party_member" AND"#,
+        r#""people"."is_party_member" = $4 AND"#,
+    );
+    assert_ne!(bound, stated, "the statement states membership: {stated}");
+    let tx = app.state.db.begin().await.unwrap();
+    tx.execute_unprepared("ANALYZE people, organizations")
+        .await
+        .unwrap();
+    tx.execute_unprepared("SET LOCAL plan_cache_mode = force_generic_plan")
+        .await
+        .unwrap();
+    let mut plans = vec![];
+    for (name, text, args) in [
+        ("stated", &stated, "'/1/', '/1/~', 21"),
+        ("bound", &bound, "'/1/', '/1/~', 21, true"),
+    ] {
+        tx.execute_unprepared(&format!("PREPARE {name} AS {text}"))
+            .await
+            .unwrap();
+        plans.push(plan(&tx, format!("EXPLAIN EXECUTE {name}({args})")).await);
+        tx.execute_unprepared(&format!("DEALLOCATE {name}"))
+            .await
+            .unwrap();
+    }
+    tx.rollback().await.unwrap();
+    assert!(
+        plans[0].contains("ix_people_party_members"),
+        "the members' page does not read the index of members:\n{}",
+        plans[0]
+    );
+    assert!(
+        !plans[1].contains("ix_people_party_members"),
+        "the control (membership bound) used the partial index too; the test no longer tells \
+         the two apart:\n{}",
+        plans[1]
+    );
     app.cleanup().await;
 }
 
