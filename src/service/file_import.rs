@@ -3,7 +3,9 @@
 //! PostgreSQL). All or nothing: any bad row and the transaction is rolled back, with every bad
 //! row reported (row, column, message) up to [`MAX_REPORTED`]. Memory stays flat whatever the
 //! file's size: a batch, the organizations and rules seen, and the counters' deltas are all it
-//! holds; duplicates inside the file are found through the transaction, which sees its own rows.
+//! holds. ID-card numbers are looked up on record by the reading stage, beside the writing one;
+//! duplicates inside the file are found in the batch itself and, for a number that may have
+//! come before (see [`SeenNumbers`]), through the transaction, which sees its own rows.
 
 use super::duplicates::{self, DuplicateChecks};
 use super::import::{
@@ -200,6 +202,68 @@ struct Ready {
     two_new: bool,
 }
 
+/// A batch of validated rows, screened for ID-card numbers on record before it is written.
+struct Screened {
+    rows: Vec<Ready>,
+    /// The batch's numbers that were on record when the batch was screened.
+    on_record: HashSet<String>,
+    /// The batch's numbers that may have come earlier in the file (to be looked up through the
+    /// transaction, which sees the rows written so far).
+    seen_before: Vec<String>,
+}
+
+/// The ID-card numbers of the rows so far, kept in a fixed 2 MB whatever the file's size (a
+/// Bloom filter sized for the largest file, a million rows): it can be wrong only by answering
+/// "maybe" for a number not seen (about one in a thousand at a million numbers, each costing
+/// one exact lookup through the transaction), never by missing one that was.
+struct SeenNumbers(fastbloom::BloomFilter);
+
+impl SeenNumbers {
+    fn new() -> Self {
+        SeenNumbers(fastbloom::BloomFilter::with_num_bits(1 << 24).expected_items(1_000_000))
+    }
+
+    /// Remembers `number`; `true` when it may have been remembered before.
+    fn insert(&mut self, number: &str) -> bool {
+        let seen = self.0.contains(number);
+        self.0.insert(number);
+        seen
+    }
+}
+
+/// Looks a full batch's ID-card numbers up on record (through `db`, the pool: while the
+/// transaction's connection takes the previous batch's `COPY`, another answers this lookup)
+/// and notes the numbers that may have come earlier in the file.
+async fn screen(
+    db: &DatabaseConnection,
+    checks: &DuplicateChecks,
+    actor: &Actor,
+    seen: &mut SeenNumbers,
+    tally: &mut duplicates::Tally,
+    rows: Vec<Ready>,
+) -> AppResult<Screened> {
+    let mut numbers = HashSet::new();
+    let mut seen_before = vec![];
+    for n in rows
+        .iter()
+        .filter_map(|r| r.person.id_card_number.as_deref())
+    {
+        if numbers.insert(n) && seen.insert(n) {
+            seen_before.push(n.to_string());
+        }
+    }
+    let numbers: Vec<String> = numbers.into_iter().map(String::from).collect();
+    let on_record = duplicates::look_up(db, checks, actor, &numbers, tally)
+        .await?
+        .into_iter()
+        .collect();
+    Ok(Screened {
+        rows,
+        on_record,
+        seen_before,
+    })
+}
+
 /// What an import has learnt of the tree (bounded by the organizations the file names).
 struct Tree<'a> {
     db: &'a DatabaseConnection,
@@ -343,11 +407,13 @@ async fn write_rows(
 
 /// The rows into the open transaction, and the counters, audit and key with them.
 ///
-/// Two stages run together: one reads and validates rows and hands them over in batches of
-/// [`db::bulk::BATCH_ROWS`], the other checks each batch's ID-card numbers and writes it. While
-/// PostgreSQL takes one batch's `COPY`, the next batch is being read and validated (done one
-/// after the other, the server sat idle for a sixth of a 100,000-row import). At most one
-/// batch waits between the stages, so memory stays bounded by three batches.
+/// Two stages run together: one reads and validates rows, looks each batch of
+/// [`db::bulk::BATCH_ROWS`] up on record and hands it over, the other finds the duplicates
+/// within the file and writes the batch. While PostgreSQL takes one batch's `COPY`, the next
+/// batch is being read, validated and looked up on another connection (done one after the
+/// other, the server sat idle for a sixth of a 100,000-row import, and the lookups took a
+/// twentieth of the transaction's time). At most one batch waits between the stages, so memory
+/// stays bounded by three batches and [`SeenNumbers`].
 #[allow(clippy::too_many_arguments)]
 async fn fill(
     db: &DatabaseConnection,
@@ -361,9 +427,9 @@ async fn fill(
     decode_organization: &impl Fn(&str) -> Option<i64>,
     tally: &mut duplicates::Tally,
 ) -> Result<usize, ImportError> {
-    let (batches, mut to_write) = tokio::sync::mpsc::channel::<Vec<Ready>>(1);
+    let (batches, mut to_write) = tokio::sync::mpsc::channel::<Screened>(1);
     let validating = validate_rows(
-        db,
+        (db, checks, tally),
         actor,
         request,
         layout,
@@ -382,18 +448,7 @@ async fn fill(
         let mut per_branch = BranchCounts::new();
         let mut written = 0usize;
         while let Some(batch) = to_write.recv().await {
-            written += flush(
-                txn,
-                checks,
-                actor,
-                batch,
-                &mut per_branch,
-                &mut problems,
-                request.kind,
-                by,
-                tally,
-            )
-            .await?;
+            written += flush(txn, batch, &mut per_branch, &mut problems, request.kind, by).await?;
         }
         AppResult::Ok((written, per_branch, problems))
     };
@@ -427,16 +482,21 @@ async fn fill(
     Ok(written)
 }
 
-/// The reading stage of [`fill`]: every record read and validated, the rows that pass handed
-/// to `batches` a batch at a time. Returns what was learnt of the tree and the bad rows.
+/// The reading stage of [`fill`]: every record read and validated, the rows that pass screened
+/// and handed to `batches` a batch at a time. Returns what was learnt of the tree and the bad
+/// rows.
 async fn validate_rows<'a>(
-    db: &'a DatabaseConnection,
+    (db, checks, tally): (
+        &'a DatabaseConnection,
+        &DuplicateChecks,
+        &mut duplicates::Tally,
+    ),
     actor: &Actor,
     request: &FileImport,
     layout: &Layout,
     mut records: Records,
     decode_organization: &impl Fn(&str) -> Option<i64>,
-    batches: tokio::sync::mpsc::Sender<Vec<Ready>>,
+    batches: tokio::sync::mpsc::Sender<Screened>,
 ) -> AppResult<(Tree<'a>, Problems)> {
     let mut tree = Tree {
         db,
@@ -444,6 +504,7 @@ async fn validate_rows<'a>(
         rules: HashMap::new(),
     };
     let mut problems = Problems::default();
+    let mut seen = SeenNumbers::new();
     let mut batch: Vec<Ready> = Vec::with_capacity(db::bulk::BATCH_ROWS);
     while let Some(record) = records.next().await {
         let (row, cells) = record.map_err(unreadable)?;
@@ -467,14 +528,16 @@ async fn validate_rows<'a>(
         }
         if batch.len() >= db::bulk::BATCH_ROWS {
             let full = std::mem::replace(&mut batch, Vec::with_capacity(db::bulk::BATCH_ROWS));
-            if batches.send(full).await.is_err() {
+            let screened = screen(db, checks, actor, &mut seen, tally, full).await?;
+            if batches.send(screened).await.is_err() {
                 // The writing stage has stopped (its error is reported).
                 return Ok((tree, problems));
             }
         }
     }
     if !batch.is_empty() {
-        let _ = batches.send(batch).await;
+        let screened = screen(db, checks, actor, &mut seen, tally, batch).await?;
+        let _ = batches.send(screened).await;
     }
     Ok((tree, problems))
 }
@@ -636,29 +699,35 @@ async fn validate(
     }))
 }
 
-/// Checks a batch's ID-card numbers (in the batch, and through the transaction against the
-/// records and the rows already written) and writes the rows that pass. Returns how many were
-/// written.
-#[allow(clippy::too_many_arguments)]
+/// Refuses a screened batch's rows whose ID-card number is on record or came before in the
+/// file (in the batch, or in a row already written: looked up through the transaction) and
+/// writes the rest. Returns how many were written.
 async fn flush(
     txn: &BulkTxn,
-    checks: &DuplicateChecks,
-    actor: &Actor,
-    batch: Vec<Ready>,
+    screened: Screened,
     per_branch: &mut BranchCounts,
     problems: &mut Problems,
     kind: ImportKind,
     by: db::bulk::Recorder<'_>,
-    tally: &mut duplicates::Tally,
 ) -> AppResult<usize> {
+    let Screened {
+        rows: batch,
+        on_record,
+        seen_before,
+    } = screened;
     if batch.is_empty() {
         return Ok(0);
+    }
+    let mut written_before = HashSet::new();
+    for chunk in seen_before.chunks(1000) {
+        written_before.extend(db::person::existing_id_cards(txn, chunk).await?);
     }
     let mut in_batch = HashSet::new();
     let mut refused = HashSet::new();
     for r in batch.iter() {
         if let Some(n) = &r.person.id_card_number
-            && !in_batch.insert(n.as_str())
+            && (!in_batch.insert(n.as_str())
+                || (written_before.contains(n) && !on_record.contains(n)))
         {
             refused.insert(r.row);
             problems.one(
@@ -669,17 +738,12 @@ async fn flush(
             );
         }
     }
-    let numbers: Vec<String> = in_batch.iter().map(|n| n.to_string()).collect();
-    let found: HashSet<String> = duplicates::look_up(txn, checks, actor, &numbers, tally)
-        .await?
-        .into_iter()
-        .collect();
     for r in batch.iter() {
         if !refused.contains(&r.row)
             && r.person
                 .id_card_number
                 .as_ref()
-                .is_some_and(|n| found.contains(n))
+                .is_some_and(|n| on_record.contains(n))
         {
             refused.insert(r.row);
             problems.one(
@@ -722,6 +786,23 @@ async fn flush(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn seen_numbers_never_miss_a_number_and_rarely_claim_one() {
+        let mut seen = SeenNumbers::new();
+        let numbers: Vec<String> = (0..200_000)
+            .map(|i| format!("11010119900101{i:06}"))
+            .collect();
+        let claimed = numbers.iter().filter(|n| seen.insert(n)).count();
+        assert!(
+            claimed < 20,
+            "{claimed} of 200,000 new numbers taken as seen"
+        );
+        assert!(
+            numbers.iter().all(|n| seen.insert(n)),
+            "a number seen was missed"
+        );
+    }
 
     #[tokio::test]
     async fn records_cross_in_chunks_in_order_with_the_reading_error_last() {

@@ -199,6 +199,45 @@ db_test!(
 );
 
 db_test!(
+    a_number_repeated_batches_apart_is_named_as_the_files_own_duplicate,
+    |app| {
+        app.load_demo().await;
+        let branch = app.org_id("和平社区第一党支部").await;
+        // One application on record first.
+        let (status, body) = upload()
+            .send(&app, csv_rows(&branch, 1, 700).into_bytes())
+            .await;
+        assert_eq!(status, 200, "{body:#}");
+        let before = candidate_count(&app).await;
+        // 6,000 rows (three batches), then row 6,002 repeating row 2's number (two batches
+        // before it: found through the transaction, which sees the rows written) and row
+        // 6,003 repeating the number on record (found on record while the batch is screened).
+        let mut file = csv_rows(&branch, 6_000, 100);
+        let first = csv_rows(&branch, 1, 100);
+        let on_record = csv_rows(&branch, 1, 700);
+        for (name, text) in [("再次", &first), ("已有", &on_record)] {
+            let row = text.lines().nth(1).unwrap().replacen("导入0", name, 1);
+            file.push_str(&row);
+            file.push_str("\r\n");
+        }
+        let (status, body) = upload().send(&app, file.into_bytes()).await;
+        assert_eq!(status, 400, "{body:#}");
+        let ext = &body["errors"][0]["extensions"];
+        assert_eq!(ext["rowErrorCount"], 2, "{ext:#}");
+        let said = bad_rows(ext, "message");
+        assert_eq!(said[0].0, 6_002, "{said:?}");
+        assert!(
+            said[0].1.contains("duplicate ID-card number in the file"),
+            "{said:?}"
+        );
+        assert_eq!(said[1].0, 6_003, "{said:?}");
+        assert!(said[1].1.contains("DUPLICATE_PERSON"), "{said:?}");
+        assert_eq!(candidate_count(&app).await, before);
+        app.assert_counts_consistent().await;
+    }
+);
+
+db_test!(
     a_duplicate_far_down_the_file_refuses_the_whole_file,
     |app| {
         app.load_demo().await;
