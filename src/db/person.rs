@@ -69,19 +69,23 @@ pub async fn find_by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<Mod
     Entity::find_by_id(id).one(db).await
 }
 
-/// ID-card numbers among `numbers` that are already on file.
+/// ID-card numbers among `numbers` that are already on file (asked 1,000 at a time).
 pub async fn existing_id_cards(
     db: &impl ConnectionTrait,
     numbers: &[String],
 ) -> Result<Vec<String>, DbErr> {
-    let rows = Entity::find()
-        .select_only()
-        .column(Column::IdCardNumber)
-        .filter(Column::IdCardNumber.is_in(numbers.iter().cloned()))
-        .into_tuple::<Option<String>>()
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().flatten().collect())
+    let mut found = vec![];
+    for chunk in numbers.chunks(1000) {
+        let rows = Entity::find()
+            .select_only()
+            .column(Column::IdCardNumber)
+            .filter(Column::IdCardNumber.is_in(chunk.iter().cloned()))
+            .into_tuple::<Option<String>>()
+            .all(db)
+            .await?;
+        found.extend(rows.into_iter().flatten());
+    }
+    Ok(found)
 }
 
 /// The Party members of a subtree.

@@ -97,10 +97,7 @@ pub async fn look_up(
         tally.refused = true;
         return Err(AppError::RateLimited);
     }
-    let mut found = vec![];
-    for chunk in numbers.chunks(1000) {
-        found.extend(db::person::existing_id_cards(lookup, chunk).await?);
-    }
+    let found = db::person::existing_id_cards(lookup, numbers).await?;
     tally.found = Some(tally.found.unwrap_or(0) + found.len());
     if !spend(&checks.found, actor.user_id, found.len()) {
         tally.refused = true;

@@ -207,8 +207,8 @@ struct Screened {
     rows: Vec<Ready>,
     /// The batch's numbers that were on record when the batch was screened.
     on_record: HashSet<String>,
-    /// The batch's numbers that may have come earlier in the file (to be looked up through the
-    /// transaction, which sees the rows written so far).
+    /// The batch's numbers, not on record, that may have come earlier in the file (to be looked
+    /// up through the transaction, which sees the rows written so far).
     seen_before: Vec<String>,
 }
 
@@ -253,10 +253,11 @@ async fn screen(
         }
     }
     let numbers: Vec<String> = numbers.into_iter().map(String::from).collect();
-    let on_record = duplicates::look_up(db, checks, actor, &numbers, tally)
+    let on_record: HashSet<String> = duplicates::look_up(db, checks, actor, &numbers, tally)
         .await?
         .into_iter()
         .collect();
+    seen_before.retain(|n| !on_record.contains(n));
     Ok(Screened {
         rows,
         on_record,
@@ -718,16 +719,15 @@ async fn flush(
     if batch.is_empty() {
         return Ok(0);
     }
-    let mut written_before = HashSet::new();
-    for chunk in seen_before.chunks(1000) {
-        written_before.extend(db::person::existing_id_cards(txn, chunk).await?);
-    }
+    let written_before: HashSet<String> = db::person::existing_id_cards(txn, &seen_before)
+        .await?
+        .into_iter()
+        .collect();
     let mut in_batch = HashSet::new();
     let mut refused = HashSet::new();
     for r in batch.iter() {
         if let Some(n) = &r.person.id_card_number
-            && (!in_batch.insert(n.as_str())
-                || (written_before.contains(n) && !on_record.contains(n)))
+            && (!in_batch.insert(n.as_str()) || written_before.contains(n))
         {
             refused.insert(r.row);
             problems.one(
