@@ -13,15 +13,15 @@ use sea_orm::{
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// A case and its person from a row of [`CASE_AND_PERSON_COLUMNS`], read by position with
+/// A case from the first columns of a row (those of `case_columns!`), read by position with
 /// `$row.$get(i)`: sqlx's `try_get_unchecked` for PostgreSQL rows, SeaORM's `try_get_by_index` for
 /// SQLite's.
 /// By position, not by name: SeaORM's by-name read formats `prefix + column` for every column of
 /// every row and an error message for every NULL (a third of the service's time on a page of
 /// 400 cases).
-macro_rules! case_with_person_at {
+macro_rules! case_at {
     ($row:ident, $get:ident) => {{
-        let case = Model {
+        Model {
             id: $row.$get(0)?,
             person_id: $row.$get(1)?,
             organization_id: $row.$get(2)?,
@@ -43,7 +43,15 @@ macro_rules! case_with_person_at {
             invalidated: $row.$get(18)?,
             created_at: $row.$get(19)?,
             updated_at: $row.$get(20)?,
-        };
+        }
+    }};
+}
+
+/// A case and its person from a row of [`CASE_AND_PERSON_COLUMNS`], read by position as
+/// [`case_at`] reads the case.
+macro_rules! case_with_person_at {
+    ($row:ident, $get:ident) => {{
+        let case = case_at!($row, $get);
         let person = person::Model {
             id: $row.$get(21)?,
             organization_id: $row.$get(22)?,
@@ -72,23 +80,38 @@ macro_rules! case_with_person_at {
             created_at: $row.$get(45)?,
             updated_at: $row.$get(46)?,
         };
-        (case, Some(person))
+        (case, person)
     }};
 }
 
+/// The columns of a case, in the order [`case_at`] reads them (a macro, for `concat!`).
+macro_rules! case_columns {
+    () => {
+        "c.id, c.person_id, c.organization_id, c.stage, c.version, \
+         c.applied_on, c.talked_on, c.activist_on, c.last_examination_on, c.target_on, \
+         c.admission_meeting_on, c.approved_on, c.oath_on, c.probation_end_on, \
+         c.conversion_meeting_on, c.converted_on, c.archived_on, c.extended, c.invalidated, \
+         c.created_at, c.updated_at"
+    };
+}
+
 /// The columns of a case and of its person, in the order [`case_with_person_at`] reads them.
-const CASE_AND_PERSON_COLUMNS: &str = "c.id, c.person_id, c.organization_id, c.stage, c.version, \
-     c.applied_on, c.talked_on, c.activist_on, c.last_examination_on, c.target_on, \
-     c.admission_meeting_on, c.approved_on, c.oath_on, c.probation_end_on, \
-     c.conversion_meeting_on, c.converted_on, c.archived_on, c.extended, c.invalidated, \
-     c.created_at, c.updated_at, \
-     p.id, p.organization_id, p.name, p.gender, p.ethnicity, p.birth_date, p.id_card_number, \
+const CASE_AND_PERSON_COLUMNS: &str = concat!(
+    case_columns!(),
+    ", p.id, p.organization_id, p.name, p.gender, p.ethnicity, p.birth_date, p.id_card_number, \
      p.phone, p.education, p.occupations, p.is_frontline, p.is_league_member, \
      p.household_registration, p.is_migrant, p.outflow_organization_id, \
      p.outflow_organization_name, p.residence_organization_id, p.is_business_owner, \
      p.is_high_level_talent, p.has_political_violation, p.expected_departure_on, \
      p.is_party_member, p.party_member_since, p.under_party_probation, p.created_at, \
-     p.updated_at";
+     p.updated_at"
+);
+
+/// The columns of a case and of its person's name alone ([`PersonPart::NameOnly`]).
+const CASE_AND_NAME_COLUMNS: &str = concat!(case_columns!(), ", p.name");
+
+/// The position of the person's name among [`CASE_AND_NAME_COLUMNS`].
+const NAME_ONLY_AT: usize = 21;
 
 /// Filters of a candidate list; `under_path` is inside the viewer's scope.
 #[derive(Debug, Clone, Default)]
@@ -306,7 +329,10 @@ fn cases_with_people(rows: Vec<sea_orm::QueryResult>) -> Result<Vec<CaseWithPers
         cases.push(match row.try_as_pg_row() {
             // sqlx reads a NULL into `None` directly; SeaORM builds an error message first.
             Some(pg) => case_with_person(pg).map_err(super::lane::sqlx_err)?,
-            None => case_with_person_at!(row, try_get_by_index),
+            None => {
+                let (case, person) = case_with_person_at!(row, try_get_by_index);
+                (case, Some(person))
+            }
         });
     }
     Ok(cases)
@@ -352,14 +378,54 @@ pub async fn find_in_subtree(
     in_subtree(Entity::find_by_id(id), scope_path).one(db).await
 }
 
-/// One case with its person, if it lies in the subtree at `scope_path` (one statement, read by
-/// position as lists are).
+/// How much of a case's person a lookup reads with the case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PersonPart {
+    /// Every column of the person.
+    Whole,
+    /// The person's name alone (22 columns instead of 47): for a selection that asks for no
+    /// other field of the person. Any other field of the person still answers, through the
+    /// person loader (docs/BENCHMARK.md, round thirteen).
+    NameOnly,
+}
+
+/// What a lookup read of a case's person.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PersonRead {
+    /// The whole person (shared: the case's type keeps it as read).
+    Whole(Arc<person::Model>),
+    /// The person's name alone.
+    NameOnly(String),
+}
+
+/// A case and what a lookup read of its person.
+pub type LookedUpCase = (Model, PersonRead);
+
+/// A row of [`case_lookup`]'s statement for `part`, read by position.
+macro_rules! looked_up_at {
+    ($row:ident, $get:ident, $part:expr) => {{
+        match $part {
+            PersonPart::Whole => {
+                let (case, person) = case_with_person_at!($row, $get);
+                (case, PersonRead::Whole(Arc::new(person)))
+            }
+            PersonPart::NameOnly => (
+                case_at!($row, $get),
+                PersonRead::NameOnly($row.$get(NAME_ONLY_AT)?),
+            ),
+        }
+    }};
+}
+
+/// One case with its person (or its person's name, by `part`), if it lies in the subtree at
+/// `scope_path` (one statement, read by position as lists are).
 pub async fn find_in_subtree_with_person(
     db: &impl ConnectionTrait,
     id: i64,
     scope_path: &str,
-) -> Result<Option<CaseWithPerson>, DbErr> {
-    let (sql, upper) = case_lookup(scope_path);
+    part: PersonPart,
+) -> Result<Option<LookedUpCase>, DbErr> {
+    let (sql, upper) = case_lookup(scope_path, part);
     let mut values: Vec<sea_orm::Value> = vec![id.into()];
     if let Some(upper) = upper {
         values.push(scope_path.into());
@@ -368,49 +434,65 @@ pub async fn find_in_subtree_with_person(
     let rows = db
         .query_all_raw(super::raw(db.get_database_backend(), sql, values))
         .await?;
-    Ok(cases_with_people(rows)?.into_iter().next())
+    let Some(row) = rows.first() else {
+        return Ok(None);
+    };
+    Ok(Some(match row.try_as_pg_row() {
+        Some(pg) => looked_up(pg, part).map_err(super::lane::sqlx_err)?,
+        None => looked_up_at!(row, try_get_by_index, part),
+    }))
 }
 
-/// The statement that reads one case with its person (`$1` the id), and when `scope_path` is not
-/// the root's, the upper bound of its subtree (`$2`, `$3` the range on the organization's path).
-fn case_lookup(scope_path: &str) -> (&'static str, Option<String>) {
+/// The statement that reads one case with its person or its person's name (`$1` the id), and
+/// when `scope_path` is not the root's, the upper bound of its subtree (`$2`, `$3` the range on
+/// the organization's path).
+fn case_lookup(scope_path: &str, part: PersonPart) -> (&'static str, Option<String>) {
     use crate::domain::organization::{path_depth, subtree_upper_bound};
     use std::sync::LazyLock;
-    static ANYWHERE: LazyLock<String> = LazyLock::new(|| {
-        format!(
-            "SELECT {CASE_AND_PERSON_COLUMNS} FROM candidates c \
-             JOIN people p ON p.id = c.person_id WHERE c.id = $1"
-        )
+    /// By part (whole, name only), then anywhere and in a subtree.
+    static STATEMENTS: LazyLock<[[String; 2]; 2]> = LazyLock::new(|| {
+        [CASE_AND_PERSON_COLUMNS, CASE_AND_NAME_COLUMNS].map(|columns| {
+            [
+                format!(
+                    "SELECT {columns} FROM candidates c \
+                     JOIN people p ON p.id = c.person_id WHERE c.id = $1"
+                ),
+                format!(
+                    "SELECT {columns} FROM candidates c \
+                     JOIN people p ON p.id = c.person_id \
+                     JOIN organizations o ON o.id = c.organization_id \
+                     WHERE c.id = $1 AND o.path >= $2 AND o.path < $3"
+                ),
+            ]
+        })
     });
-    static IN_SUBTREE: LazyLock<String> = LazyLock::new(|| {
-        format!(
-            "SELECT {CASE_AND_PERSON_COLUMNS} FROM candidates c \
-             JOIN people p ON p.id = c.person_id \
-             JOIN organizations o ON o.id = c.organization_id \
-             WHERE c.id = $1 AND o.path >= $2 AND o.path < $3"
-        )
-    });
+    let [anywhere, in_subtree] = match part {
+        PersonPart::Whole => &STATEMENTS[0],
+        PersonPart::NameOnly => &STATEMENTS[1],
+    };
     if path_depth(scope_path) > 0 {
-        (IN_SUBTREE.as_str(), Some(subtree_upper_bound(scope_path)))
+        (in_subtree.as_str(), Some(subtree_upper_bound(scope_path)))
     } else {
-        (ANYWHERE.as_str(), None)
+        (anywhere.as_str(), None)
     }
 }
 
-/// One case with its person, if it lies in the subtree at `scope_path`: the `node` lookup, the
-/// service's most frequent statement, written by hand and run on the hot-read lane (see
-/// [`super::lane`]); where there is no lane, as [`find_in_subtree_with_person`].
+/// One case with its person (or its person's name, by `part`), if it lies in the subtree at
+/// `scope_path`: the `node` lookup, the service's most frequent statement, written by hand and
+/// run on the hot-read lane (see [`super::lane`]); where there is no lane, as
+/// [`find_in_subtree_with_person`].
 pub async fn find_in_subtree_with_person_on_lane(
     db: &impl ConnectionTrait,
     lane: &super::lane::Lane,
     id: i64,
     scope_path: &str,
-) -> Result<Option<CaseWithPerson>, DbErr> {
-    let (sql, bounds) = case_lookup(scope_path);
+    part: PersonPart,
+) -> Result<Option<LookedUpCase>, DbErr> {
+    let (sql, bounds) = case_lookup(scope_path, part);
     let mut fresh = false;
     loop {
         let Some(mut conn) = lane.connection(fresh).await? else {
-            return find_in_subtree_with_person(db, id, scope_path).await;
+            return find_in_subtree_with_person(db, id, scope_path, part).await;
         };
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id);
         if let Some(upper) = &bounds {
@@ -423,7 +505,7 @@ pub async fn find_in_subtree_with_person_on_lane(
             Ok(row) => {
                 conn.release();
                 return row
-                    .map(|r| case_with_person(&r))
+                    .map(|r| looked_up(&r, part))
                     .transpose()
                     .map_err(super::lane::sqlx_err);
             }
@@ -447,7 +529,15 @@ pub async fn find_in_subtree_with_person_on_lane(
 /// by-name read, both databases) fails on.
 fn case_with_person(r: &sqlx::postgres::PgRow) -> Result<CaseWithPerson, sqlx::Error> {
     use sqlx::Row;
-    Ok(case_with_person_at!(r, try_get_unchecked))
+    let (case, person) = case_with_person_at!(r, try_get_unchecked);
+    Ok((case, Some(person)))
+}
+
+/// A PostgreSQL row of [`case_lookup`]'s statement for `part`, read by position and unchecked
+/// as [`case_with_person`] reads one.
+fn looked_up(r: &sqlx::postgres::PgRow, part: PersonPart) -> Result<LookedUpCase, sqlx::Error> {
+    use sqlx::Row;
+    Ok(looked_up_at!(r, try_get_unchecked, part))
 }
 
 /// Narrows a case query to the subtree at `scope_path` by a join on the organization's path.

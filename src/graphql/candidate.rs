@@ -7,7 +7,9 @@ use super::loaders::{EventsByCandidateLoader, PersonByIdLoader};
 use super::organization::Organization;
 use super::pagination::connection_type;
 use super::scalars::Date;
-use crate::db::candidate::{CandidateFilter, CaseWithPerson, SharedCase};
+use crate::db::candidate::{
+    CandidateFilter, CaseWithPerson, LookedUpCase, PersonPart, PersonRead, SharedCase,
+};
 use crate::domain::RuleViolation;
 use crate::domain::pipeline::person::split_occupations;
 use crate::domain::role::{PersonalDataAccess, PersonalDatum};
@@ -20,16 +22,73 @@ use entity::{candidate, candidate_event, person};
 use std::sync::Arc;
 
 /// A development case (发展党员档案): one person's way from application to full membership.
-/// Carries its person when the statement that read the case joined it (lists, `node`);
-/// otherwise the person comes through the batch loader. Both are shared, not copied: a batch
-/// loader hands each field that waited on it a clone of its value.
+/// Carries its person when the statement that read the case joined it (lists, `node`), or only
+/// the person's name when a lookup's selection asked for no other field of the person; otherwise
+/// (and for any other field then) the person comes through the batch loader. Shared, not
+/// copied: a batch loader hands each field that waited on it a clone of its value.
 #[derive(Clone)]
-pub struct Candidate(pub Arc<candidate::Model>, Option<Arc<person::Model>>);
+pub struct Candidate(pub Arc<candidate::Model>, KnownPerson);
+
+/// What a case carries of its person.
+#[derive(Clone)]
+enum KnownPerson {
+    /// Nothing: the person loader reads the person when a field needs it.
+    Unread,
+    /// The whole person.
+    Whole(Arc<person::Model>),
+    /// The person's name alone.
+    Name(Arc<str>),
+}
+
+/// The fields of a case that a lookup answers without reading its person beyond the name: a
+/// `node` or `candidate` selection of these alone reads 22 columns instead of 47 (the most
+/// frequent statement; docs/BENCHMARK.md round thirteen). Either way every field answers: one
+/// missing here costs the whole person's columns, one listed wrongly a load of the person.
+const FIELDS_WITHOUT_PERSON: &[&str] = &[
+    "__typename",
+    "id",
+    "version",
+    "stage",
+    "organization",
+    "name",
+    "appliedOn",
+    "talkedOn",
+    "activistOn",
+    "lastExaminationOn",
+    "targetOn",
+    "admissionMeetingOn",
+    "approvedOn",
+    "oathOn",
+    "probationEndOn",
+    "conversionMeetingOn",
+    "convertedOn",
+    "archivedOn",
+    "extended",
+    "invalidated",
+    "relations",
+    "consultations",
+    "timeline",
+];
+
+/// How much of the person a lookup of one case reads for the field being resolved (`node`,
+/// `candidate`): the name alone when every field selected on it (through fragments too, and
+/// whatever the type condition) is one of [`FIELDS_WITHOUT_PERSON`].
+pub fn person_part(ctx: &Context<'_>) -> PersonPart {
+    part_for(ctx.field().selection_set().map(|f| f.name()))
+}
+
+/// How much of the person a selection of these field names needs.
+fn part_for<'a>(mut fields: impl Iterator<Item = &'a str>) -> PersonPart {
+    match fields.all(|f| FIELDS_WITHOUT_PERSON.contains(&f)) {
+        true => PersonPart::NameOnly,
+        false => PersonPart::Whole,
+    }
+}
 
 impl Candidate {
     /// A case whose person is loaded when a field needs it.
     pub fn new(case: candidate::Model) -> Self {
-        Candidate(Arc::new(case), None)
+        Candidate(Arc::new(case), KnownPerson::Unread)
     }
 
     /// A case read together with its person.
@@ -39,11 +98,22 @@ impl Candidate {
 
     /// A case and its person as a batch loader shares them.
     pub fn shared((case, person): SharedCase) -> Self {
-        Candidate(case, person)
+        Candidate(case, person.map_or(KnownPerson::Unread, KnownPerson::Whole))
+    }
+
+    /// A case as a lookup read it, with its person or its person's name.
+    pub fn looked_up((case, person): LookedUpCase) -> Self {
+        Candidate(
+            Arc::new(case),
+            match person {
+                PersonRead::Whole(p) => KnownPerson::Whole(p),
+                PersonRead::NameOnly(name) => KnownPerson::Name(name.into()),
+            },
+        )
     }
 
     async fn person(&self, ctx: &Context<'_>) -> Result<Arc<person::Model>> {
-        if let Some(p) = &self.1 {
+        if let KnownPerson::Whole(p) = &self.1 {
             return Ok(p.clone());
         }
         ctx.load_one::<PersonByIdLoader, _>(self.0.person_id)
@@ -86,6 +156,9 @@ impl Candidate {
 
     /// Name (姓名).
     async fn name(&self, ctx: &Context<'_>) -> Result<String> {
+        if let KnownPerson::Name(name) = &self.1 {
+            return Ok(name.to_string());
+        }
         Ok(self.person(ctx).await?.name.clone())
     }
 
@@ -443,8 +516,9 @@ impl CandidateQuery {
     ) -> Result<Option<Candidate>> {
         let actor = ctx.actor()?;
         let id = ids::decode(NodeType::Candidate, &id, "id")?;
-        Ok(Some(Candidate::with_person(
-            pipeline::get_visible_with_person(&ctx.state().db, &ctx.state().lane, actor, id)
+        let part = person_part(ctx);
+        Ok(Some(Candidate::looked_up(
+            pipeline::get_visible_with_person(&ctx.state().db, &ctx.state().lane, actor, id, part)
                 .await?,
         )))
     }
@@ -530,5 +604,45 @@ impl CandidateQuery {
             })
         }))
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_selection_reads_the_whole_person_only_when_it_asks_for_more_than_the_name() {
+        assert_eq!(
+            part_for(["id", "name", "stage"].into_iter()),
+            PersonPart::NameOnly
+        );
+        assert_eq!(
+            part_for(["__typename", "organization", "timeline"].into_iter()),
+            PersonPart::NameOnly
+        );
+        assert_eq!(part_for(["name", "gender"].into_iter()), PersonPart::Whole);
+        assert_eq!(part_for(["idCardNumber"].into_iter()), PersonPart::Whole);
+    }
+
+    #[test]
+    fn the_fields_answered_without_the_person_are_fields_of_a_case() {
+        // A misspelt name would never match a selection, and the lookup read the whole person.
+        let sdl = crate::graphql::export_sdl();
+        let start = sdl
+            .find("\ntype Candidate implements Node {")
+            .expect("Candidate");
+        let body = &sdl[start..start + sdl[start..].find("\n}").unwrap()];
+        let fields: Vec<&str> = body
+            .lines()
+            .filter_map(|l| l.strip_prefix('\t').or_else(|| l.strip_prefix("  ")))
+            .filter(|l| !l.starts_with(|c: char| c.is_whitespace() || c == '"'))
+            .filter_map(|l| l.split(['(', ':']).next())
+            .filter(|n| n.chars().all(|c| c.is_ascii_alphanumeric()))
+            .collect();
+        assert!(fields.contains(&"gender"), "{fields:?}");
+        for name in FIELDS_WITHOUT_PERSON.iter().filter(|n| **n != "__typename") {
+            assert!(fields.contains(name), "{name} is not a field of Candidate");
+        }
     }
 }

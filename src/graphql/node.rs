@@ -47,9 +47,13 @@ impl NodeQuery {
             Some((NodeType::User, n)) => Ok(Some(Node::User(User::new(
                 service::user::get_visible(db, actor, n).await?,
             )))),
-            Some((NodeType::Candidate, n)) => Ok(Some(Node::Candidate(Candidate::with_person(
-                service::pipeline::get_visible_with_person(db, &ctx.state().lane, actor, n).await?,
-            )))),
+            Some((NodeType::Candidate, n)) => {
+                let part = super::candidate::person_part(ctx);
+                let lane = &ctx.state().lane;
+                Ok(Some(Node::Candidate(Candidate::looked_up(
+                    service::pipeline::get_visible_with_person(db, lane, actor, n, part).await?,
+                ))))
+            }
             Some((NodeType::Member, n)) => Ok(Some(Node::Member(Member(
                 service::member::get_visible(db, actor, n).await?,
             )))),

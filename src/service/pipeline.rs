@@ -59,14 +59,15 @@ pub async fn get_visible(
         .ok_or(AppError::NotFound("candidate"))
 }
 
-/// A case of the actor's subtree with its person, in one statement (the read path of
-/// `candidate` and `node`).
+/// A case of the actor's subtree with its person (or only its name, by `part`), in one statement
+/// (the read path of `candidate` and `node`).
 pub async fn get_visible_with_person(
     db: &impl ConnectionTrait,
     lane: &db::lane::Lane,
     actor: &Actor,
     id: i64,
-) -> AppResult<db::candidate::CaseWithPerson> {
+    part: db::candidate::PersonPart,
+) -> AppResult<db::candidate::LookedUpCase> {
     may_read_cases(actor)?;
     // Boxed: the lane's lookup is a future of 4.4 KB, which made `node` and `candidate` the
     // largest root fields, and the query root's every level as large (see graphql::QueryRoot).
@@ -75,6 +76,7 @@ pub async fn get_visible_with_person(
         lane,
         id,
         &actor.scope_path,
+        part,
     ))
     .await?
     .ok_or(AppError::NotFound("candidate"))

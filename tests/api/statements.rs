@@ -130,7 +130,15 @@ const CASE_FIELDS: &str = "id version stage appliedOn talkedOn activistOn lastEx
     outflowOrganizationName expectedDepartureOn isHighLevelTalent hasPoliticalViolation \
     organization { id }";
 
+/// The fields of a case that a lookup answers with the person's name alone.
+const CASE_ONLY_FIELDS: &str = "id version stage name appliedOn talkedOn activistOn \
+    lastExaminationOn targetOn admissionMeetingOn approvedOn oathOn probationEndOn \
+    conversionMeetingOn convertedOn archivedOn extended invalidated organization { id }";
+
 db_test!(a_case_reads_the_same_in_lists_pages_and_by_id, |app| {
+    use fazhan::db::candidate::{
+        PersonPart, PersonRead, find_in_subtree_with_person, find_in_subtree_with_person_on_lane,
+    };
     // Lists, branch pages and `node` read a case and its person by column position (in
     // statements written by hand): a column out of place shows up as a field that differs.
     let opts = fazhan::seed::SeedOptions {
@@ -181,14 +189,24 @@ db_test!(a_case_reads_the_same_in_lists_pages_and_by_id, |app| {
             .unwrap()
             .path;
         // Anywhere (the root's scope) and inside the case's own organization's subtree.
+        let (case, person) = (row.0.clone(), row.1.clone().unwrap());
+        let whole = Some((
+            case.clone(),
+            PersonRead::Whole(std::sync::Arc::new(person.clone())),
+        ));
+        let name_only = Some((case, PersonRead::NameOnly(person.name)));
         for scope in ["/1/", own.as_str()] {
             let db = &app.state.db;
-            let plain = fazhan::db::candidate::find_in_subtree_with_person(db, id, scope);
-            assert_eq!(plain.await.unwrap(), Some(row.clone()));
             let lane = &app.state.lane;
-            let on_lane =
-                fazhan::db::candidate::find_in_subtree_with_person_on_lane(db, lane, id, scope);
-            assert_eq!(on_lane.await.unwrap(), Some(row.clone()));
+            for (part, expected) in [
+                (PersonPart::Whole, &whole),
+                (PersonPart::NameOnly, &name_only),
+            ] {
+                let plain = find_in_subtree_with_person(db, id, scope, part);
+                assert_eq!(plain.await.unwrap(), *expected);
+                let on_lane = find_in_subtree_with_person_on_lane(db, lane, id, scope, part);
+                assert_eq!(on_lane.await.unwrap(), *expected);
+            }
         }
     }
     for case in &cases {
@@ -198,6 +216,39 @@ db_test!(a_case_reads_the_same_in_lists_pages_and_by_id, |app| {
         ))
         .await;
         assert_eq!(by_id["node"], *case);
+        // A selection without the person's other fields reads the name alone (22 columns): the
+        // same values, by `node` and by `candidate`, and the person's other fields still answer
+        // when a fragment asks for them beside such a selection.
+        let by_name = read(format!(
+            "{{ node(id: \"{id}\") {{ ... on Candidate {{ {CASE_ONLY_FIELDS} }} }} \
+               candidate(id: \"{id}\") {{ {CASE_ONLY_FIELDS} }} }}"
+        ))
+        .await;
+        for field in CASE_ONLY_FIELDS
+            .split_whitespace()
+            .filter(|f| f.ends_with(|c: char| c.is_alphabetic()))
+        {
+            assert_eq!(by_name["node"][field], case[field], "{field}");
+            assert_eq!(by_name["candidate"][field], case[field], "{field}");
+        }
+        let mixed = read(format!(
+            "{{ node(id: \"{id}\") {{ ... on Candidate {{ name stage }} ...P }} }} \
+             fragment P on Candidate {{ gender birthDate }}"
+        ))
+        .await;
+        for field in ["name", "stage", "gender", "birthDate"] {
+            assert_eq!(mixed["node"][field], case[field], "{field}");
+        }
+    }
+    // Either way one statement: the name alone, or the whole person when more is asked for.
+    let id = cases[0]["id"].as_str().unwrap();
+    for fields in [
+        "name stage",
+        "name stage gender idCardNumber",
+        "...on Candidate { phone }",
+    ] {
+        let q = format!("{{ node(id: \"{id}\") {{ id ... on Candidate {{ {fields} }} }} }}");
+        assert_eq!(statements(&app, "admin", &q).await, 1, "{q}");
     }
     let mut orgs: Vec<&str> = cases
         .iter()
