@@ -326,14 +326,12 @@ fn cases_with_people(rows: Vec<sea_orm::QueryResult>) -> Result<Vec<CaseWithPers
     // cases read so far each time (2 % of a branches-and-cases read's instructions).
     let mut cases = Vec::with_capacity(rows.len());
     for row in &rows {
-        cases.push(match row.try_as_pg_row() {
+        let (case, person) = match row.try_as_pg_row() {
             // sqlx reads a NULL into `None` directly; SeaORM builds an error message first.
             Some(pg) => case_with_person(pg).map_err(super::lane::sqlx_err)?,
-            None => {
-                let (case, person) = case_with_person_at!(row, try_get_by_index);
-                (case, Some(person))
-            }
-        });
+            None => case_with_person_at!(row, try_get_by_index),
+        };
+        cases.push((case, Some(person)));
     }
     Ok(cases)
 }
@@ -527,10 +525,9 @@ pub async fn find_in_subtree_with_person_on_lane(
 /// the check guarded against, a column whose type changed under the model, is what
 /// `statements::a_case_reads_the_same_in_lists_pages_and_by_id` (every column against SeaORM's
 /// by-name read, both databases) fails on.
-fn case_with_person(r: &sqlx::postgres::PgRow) -> Result<CaseWithPerson, sqlx::Error> {
+fn case_with_person(r: &sqlx::postgres::PgRow) -> Result<(Model, person::Model), sqlx::Error> {
     use sqlx::Row;
-    let (case, person) = case_with_person_at!(r, try_get_unchecked);
-    Ok((case, Some(person)))
+    Ok(case_with_person_at!(r, try_get_unchecked))
 }
 
 /// A PostgreSQL row of [`case_lookup`]'s statement for `part`, read by position and unchecked
