@@ -189,7 +189,7 @@ fn filtered_with(f: &CandidateFilter, check: SubtreeCheck) -> Select<Entity> {
                 .from(person::Entity)
                 .cond_where(
                     sea_orm::Condition::any()
-                        .add(person::Column::Name.contains(s.trim()))
+                        .add(super::contains_literally(person::Column::Name, s.trim()))
                         .add_option(f.search_id_card.then(|| {
                             person::Column::IdCardNumber.eq(s.trim().to_ascii_uppercase())
                         })),

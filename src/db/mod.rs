@@ -136,6 +136,29 @@ pub fn subtree_condition(
     })
 }
 
+/// `column` contains `text` as written: `%`, `_` and `\\` in a search match themselves, not any
+/// run of characters or any one character (LIKE's wildcards), on both databases.
+pub fn contains_literally(
+    column: impl sea_orm::ColumnTrait,
+    text: &str,
+) -> sea_orm::sea_query::Expr {
+    column.like(sea_orm::sea_query::LikeExpr::new(like_pattern(text)).escape('\\'))
+}
+
+/// `%text%` with LIKE's wildcards and its escape character escaped by `\\`.
+fn like_pattern(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
 /// An enumeration value (an upper-case identifier such as `BRANCH`) written into the statement
 /// instead of bound as a parameter, so a prepared plan knows how common the value is; anything
 /// else is bound as usual.
@@ -289,6 +312,12 @@ pub fn raw(backend: DatabaseBackend, sql: &str, values: Vec<Value>) -> Statement
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_search_pattern_escapes_like_wildcards() {
+        assert_eq!(like_pattern("张三"), "%张三%");
+        assert_eq!(like_pattern("100%_a\\b"), "%100\\%\\_a\\\\b%");
+    }
 
     #[test]
     fn an_id_list_is_one_array_parameter_on_postgresql_whatever_its_length() {

@@ -89,7 +89,7 @@ fn filtered(f: &OrganizationFilter) -> Select<Entity> {
         q = q.filter(Expr::col((Entity, Column::Kind)).eq(super::enum_literal(kind)));
     }
     if let Some(s) = f.search.as_deref().filter(|s| !s.is_empty()) {
-        q = q.filter(Column::Name.contains(s));
+        q = q.filter(super::contains_literally(Column::Name, s));
     }
     if !f.include_inactive {
         q = q.filter(Column::Active.eq(true));

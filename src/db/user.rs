@@ -38,8 +38,8 @@ fn filtered(f: &UserFilter) -> Select<Entity> {
     if let Some(s) = f.search.as_deref().filter(|s| !s.is_empty()) {
         q = q.filter(
             sea_orm::Condition::any()
-                .add(Column::Username.contains(s))
-                .add(Column::DisplayName.contains(s)),
+                .add(super::contains_literally(Column::Username, s))
+                .add(super::contains_literally(Column::DisplayName, s)),
         );
     }
     if !f.include_inactive {

@@ -533,7 +533,7 @@ impl CandidateQuery {
         #[graphql(desc = "Only cases in this stage.")] stage: Option<Stage>,
         #[graphql(desc = "Only applications of this calendar year.")] year: Option<i32>,
         #[graphql(
-            desc = "Name contains this text, or the ID-card number equals it (the number only for roles that read numbers in full)."
+            desc = "Name contains this text as written (`%` and `_` are not wildcards), or the ID-card number equals it (the number only for roles that read numbers in full)."
         )]
         search: Option<String>,
         #[graphql(desc = "Page size, 1–100 (default 20).")] first: Option<i32>,

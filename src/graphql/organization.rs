@@ -299,7 +299,10 @@ impl OrganizationQuery {
         #[graphql(desc = "Root of the subtree (itself included); default: your organization.")]
         under: Option<ID>,
         #[graphql(desc = "Only organizations of this kind.")] kind: Option<OrganizationKind>,
-        #[graphql(desc = "Only names containing this text.")] search: Option<String>,
+        #[graphql(
+            desc = "Only names containing this text as written (`%` and `_` are not wildcards)."
+        )]
+        search: Option<String>,
         #[graphql(desc = "Include deactivated organizations.", default = false)]
         include_inactive: bool,
         #[graphql(desc = "Page size, 1–100 (default 20).")] first: Option<i32>,

@@ -161,9 +161,10 @@ impl UserQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Root of the subtree; default: your organization.")] under: Option<ID>,
         #[graphql(desc = "Only users with this role.")] role: Option<Role>,
-        #[graphql(desc = "Only usernames or display names containing this text.")] search: Option<
-            String,
-        >,
+        #[graphql(
+            desc = "Only usernames or display names containing this text as written (`%` and `_` are not wildcards)."
+        )]
+        search: Option<String>,
         #[graphql(desc = "Include deactivated users.", default = false)] include_inactive: bool,
         #[graphql(desc = "Page size, 1–100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,

@@ -61,6 +61,41 @@ db_test!(lists_page_with_cursors_and_filter_by_kind_and_name, |app| {
     assert_eq!(d["organizations"]["totalCount"], 2);
 });
 
+db_test!(a_search_matches_percent_and_underscore_as_written, |app| {
+    app.load_demo().await;
+    let q = "query($s: String!) { organizations(search: $s) { totalCount } users(search: $s) { totalCount } }";
+    // LIKE's wildcards: `%` would match every name and `_` any one character.
+    for s in ["%", "_", "%%", "和平_道", "\\"] {
+        let d = app.ok(Some("street.admin"), q, json!({ "s": s })).await;
+        assert_eq!(d["organizations"]["totalCount"], 0, "{s}");
+        assert_eq!(d["users"]["totalCount"], 0, "{s}");
+    }
+    let d = app
+        .ok(Some("street.admin"), q, json!({ "s": "和平街道" }))
+        .await;
+    assert!(d["organizations"]["totalCount"].as_i64().unwrap() >= 1);
+    let street = app.org_id("和平街道党工委").await;
+    let create = "mutation($i: CreateOrganizationInput!) { createOrganization(input: $i) { organization { name } } }";
+    app.ok(
+        Some("street.admin"),
+        create,
+        json!({ "i": { "parentId": street, "name": "百分之100%_党支部", "kind": "BRANCH", "sector": "NON_PUBLIC_ENTERPRISE", "memberCount": 5 } }),
+    )
+    .await;
+    for s in ["100%_", "%_党", "0%"] {
+        let d = app.ok(Some("street.admin"), q, json!({ "s": s })).await;
+        assert_eq!(d["organizations"]["totalCount"], 1, "{s}");
+    }
+    crate::fixtures::applicant(&app, "和平社区第一党支部", "卫琳", "2000-03-15", 18).await;
+    let cases = "query($s: String!) { candidates(search: $s) { totalCount } }";
+    for (s, expected) in [("_", 0), ("%", 0), ("卫_", 0), ("卫琳", 1)] {
+        let d = app
+            .ok(Some("street.organizer"), cases, json!({ "s": s }))
+            .await;
+        assert_eq!(d["candidates"]["totalCount"], expected, "{s}");
+    }
+});
+
 db_test!(only_admins_create_and_only_inside_their_subtree, |app| {
     app.load_demo().await;
     let street = app.org_id("和平街道党工委").await;
