@@ -22,6 +22,9 @@ pub async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
     connect_url(&url, config.db_max_connections, None).await
 }
 
+/// How long a pooled PostgreSQL connection may sit idle before it is tested on its way out.
+const TEST_IDLE_CONNECTIONS_AFTER: Duration = Duration::from_secs(1);
+
 /// Connects to a URL; `schema` sets the PostgreSQL search path (tests use one schema each).
 pub async fn connect_url(
     url: &str,
@@ -68,6 +71,18 @@ pub async fn connect_url(
                             .await?;
                     }
                     Ok(())
+                })
+            })
+            // A connection that sat idle may have been cut meanwhile (the server restarted, a
+            // proxy or firewall dropped it): it is tested with a round trip first and, when
+            // dead, closed and replaced, instead of failing the request it was handed to.
+            // Connections in steady use skip the test (`test_before_acquire` is off above).
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for < TEST_IDLE_CONNECTIONS_AFTER {
+                        return Ok(true);
+                    }
+                    Ok(sea_orm::sqlx::Connection::ping(conn).await.is_ok())
                 })
             })
         });

@@ -639,3 +639,55 @@ async fn database_connections_send_without_delay_on_postgresql() {
     }
     app.cleanup().await;
 }
+
+/// After the database server dropped the pool's connections (a restart, a proxy's timeout),
+/// the next request is answered: the dead connections are tested, closed and replaced on
+/// their way out of the pool, not handed to the request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_after_the_server_dropped_idle_connections_are_answered_on_postgresql() {
+    use sea_orm::sqlx::{self, Connection as _};
+    let config = fazhan::Config::for_tests(String::new());
+    let Some(app) = crate::helpers::TestApp::spawn(crate::helpers::Backend::Postgres, config).await
+    else {
+        eprintln!("skipped: TEST_DATABASE_URL is not set");
+        return;
+    };
+    let q = "{ organizations { totalCount } }";
+    app.ok(Some("admin"), q, json!({})).await;
+    // Every idle connection of the pool, held at once so none is missed; then dropped by the
+    // server while they sit idle again.
+    let pool = app.state.db.get_postgres_connection_pool();
+    let mut held = vec![];
+    while let Some(conn) = pool.try_acquire() {
+        held.push(conn);
+    }
+    assert!(!held.is_empty());
+    let mut pids: Vec<i32> = vec![];
+    for conn in &mut held {
+        pids.push(
+            sqlx::query_scalar("SELECT pg_backend_pid()")
+                .fetch_one(&mut **conn)
+                .await
+                .unwrap(),
+        );
+    }
+    drop(held);
+    let url = std::env::var("TEST_DATABASE_URL").unwrap();
+    let mut admin = sqlx::PgConnection::connect(&url).await.unwrap();
+    let ended: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = ANY($1)) t",
+    )
+    .bind(&pids)
+    .fetch_one(&mut admin)
+    .await
+    .unwrap();
+    assert_eq!(ended as usize, pids.len());
+    admin.close().await.ok();
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    for _ in 0..pids.len() + 1 {
+        let r = app.exec(Some("admin"), q, json!({})).await;
+        assert!(r.get("errors").is_none(), "{r:#}");
+        assert!(r["data"]["organizations"]["totalCount"].as_i64().unwrap() >= 1);
+    }
+    app.cleanup().await;
+}
