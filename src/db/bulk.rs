@@ -10,7 +10,7 @@ use crate::domain::pipeline::person::{PersonRecord, join_occupations};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ActiveValue::Set, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
-    EntityTrait, ExecResult, QueryResult, RuntimeErr, Statement, TransactionTrait,
+    EntityTrait, ExecResult, QueryResult, RuntimeErr, Statement,
 };
 use sea_query_sqlx::SqlxValues;
 use std::sync::Arc;
@@ -137,7 +137,7 @@ impl BulkTxn {
                 organizations: Default::default(),
             })))
         } else {
-            Ok(BulkTxn::Other(db.begin().await?))
+            Ok(BulkTxn::Other(super::begin_write(db).await?))
         }
     }
 

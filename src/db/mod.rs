@@ -136,6 +136,26 @@ pub fn subtree_condition(
     })
 }
 
+/// Starts a transaction that writes. On SQLite it takes the write lock at its `BEGIN`
+/// (`IMMEDIATE`), so that concurrent writers wait their turn within the busy timeout: a deferred
+/// transaction that read first cannot take the lock once another connection has written, and
+/// SQLite refuses it at once, whatever the timeout ("database is locked"). PostgreSQL as usual.
+pub async fn begin_write(
+    db: &sea_orm::DatabaseConnection,
+) -> Result<sea_orm::DatabaseTransaction, sea_orm::DbErr> {
+    use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
+    match db.get_database_backend() {
+        DatabaseBackend::Sqlite => {
+            db.begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..Default::default()
+            })
+            .await
+        }
+        _ => db.begin().await,
+    }
+}
+
 /// `column` contains `text` as written: `%`, `_` and `\\` in a search match themselves, not any
 /// run of characters or any one character (LIKE's wildcards), on both databases.
 pub fn contains_literally(

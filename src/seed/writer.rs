@@ -2,7 +2,7 @@
 //! table chunk in one transaction; secondary indexes dropped for the load and built after it.
 
 use chrono::NaiveDate;
-use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, TransactionTrait, Value};
+use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, Value};
 
 /// A cell.
 pub(super) enum V {
@@ -188,7 +188,7 @@ pub(super) async fn flush(db: &DatabaseConnection, t: &mut Table) -> anyhow::Res
         }
         _ => {
             let per = (30_000 / t.columns.len()).max(1);
-            let txn = db.begin().await?;
+            let txn = crate::db::begin_write(db).await?;
             for chunk in t.rows.chunks(per) {
                 let row = format!("({})", vec!["?"; t.columns.len()].join(", "));
                 let sql = format!(

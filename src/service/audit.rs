@@ -7,7 +7,7 @@ use crate::db::{self, audit::AuditRecord};
 use crate::domain::{Actor, Permission};
 use crate::error::AppResult;
 use entity::audit_event::Model;
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::DatabaseConnection;
 
 /// Appends one audit row in a transaction of its own (for events that write nothing else).
 pub async fn record_alone(
@@ -15,7 +15,7 @@ pub async fn record_alone(
     record: AuditRecord<'_>,
     outcome: &str,
 ) -> AppResult<()> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     db::audit::record_outcome(&txn, record, outcome).await?;
     txn.commit().await?;
     Ok(())

@@ -7,7 +7,7 @@ use crate::domain::Role;
 use crate::domain::organization::{OrganizationKind, Sector};
 use crate::error::{AppError, AppResult};
 use entity::organization;
-use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait, TransactionTrait};
+use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 
 const DEV_SECRET_KEY: &str = "dev_jwt_secret";
 
@@ -33,7 +33,7 @@ pub async fn ensure_initialized(db: &DatabaseConnection, config: &Config) -> App
             (p.clone(), Some(p))
         }
     };
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let root = db::organization::insert(
         &txn,
         NewOrganization {

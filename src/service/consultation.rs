@@ -10,7 +10,7 @@ use crate::domain::{Actor, Permission};
 use crate::error::{AppError, AppResult};
 use chrono::NaiveDate;
 use entity::consultation;
-use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde_json::json;
 
 /// A request to record.
@@ -52,7 +52,7 @@ pub async fn record(
             "the question is required (at most 2,000 characters)",
         ));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let case = super::pipeline::get_visible(&txn, actor, c.candidate_id).await?;
     let org = db::organization::find_by_id(&txn, case.organization_id)
         .await?
@@ -88,7 +88,7 @@ pub async fn answer(
     concern: bool,
 ) -> AppResult<consultation::Model> {
     require(actor, Permission::ManagePipeline)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let row = db::consultation::find(&txn, id)
         .await?
         .ok_or(AppError::NotFound("consultation"))?;

@@ -165,11 +165,10 @@ pub const COUNTS_VERSION: &str = "3";
 
 /// Recounts every counter, in one transaction, when the database was counted by an older build.
 pub async fn ensure_current(db: &sea_orm::DatabaseConnection) -> AppResult<Option<usize>> {
-    use sea_orm::TransactionTrait;
     if db::setting::get(db, "counts_version").await?.as_deref() == Some(COUNTS_VERSION) {
         return Ok(None);
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     // Instances starting together: one recounts, the others wait and find it done.
     db::job_lock(&txn, db::JOB_COUNTS_UPGRADE).await?;
     if db::setting::get(&txn, "counts_version").await?.as_deref() == Some(COUNTS_VERSION) {

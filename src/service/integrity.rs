@@ -10,7 +10,7 @@ use crate::domain::{Actor, Permission, RuleViolation};
 use crate::error::{AppError, AppResult};
 use chrono::NaiveDate;
 use entity::form_number;
-use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde_json::json;
 
 const SOURCE: &str = "local: town plan (预审即发展，一人一号); 细则 Art. 19";
@@ -63,7 +63,7 @@ pub async fn register(
 ) -> AppResult<RegisterCounts> {
     require(actor, Permission::ManagePipeline)?;
     let numbers = rules::form_numbers(prefix, from, to, width)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let org = committee(&txn, actor, committee_id).await?;
     if let Some(taken) = db::integrity::existing(&txn, org.id, &numbers)
         .await?
@@ -124,7 +124,7 @@ pub async fn void(
             "voiding a number needs a reason",
         ));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     // Each committee keeps its own numbers: the ones in the actor's scope (of the committee
     // named, if any). Out of scope reads as missing.
     let mut rows = vec![];

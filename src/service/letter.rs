@@ -18,7 +18,6 @@ use chrono::NaiveDate;
 use entity::{letter, organization};
 use sea_orm::{
     ActiveValue::Set, ConnectionTrait, DatabaseConnection, DatabaseTransaction, IntoActiveModel,
-    TransactionTrait,
 };
 use serde_json::json;
 
@@ -102,7 +101,7 @@ pub async fn create(
     input: NewLetter,
 ) -> AppResult<letter::Model> {
     require(actor, Permission::ManagePipeline)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let case = super::pipeline::get_visible(&txn, actor, input.candidate_id).await?;
     let sender = db::organization::find_by_id(&txn, case.organization_id)
         .await?
@@ -285,7 +284,7 @@ pub async fn send(
     version: i32,
     sent_on: NaiveDate,
 ) -> AppResult<letter::Model> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let v = for_change(&txn, actor, id, version, true, LetterStatus::Sent).await?;
     rules::check_requested_reply(sent_on, v.letter.requested_reply_on)?;
     let mut row = v.letter.clone().into_active_model();
@@ -308,7 +307,7 @@ pub async fn receive(
     version: i32,
     received_on: NaiveDate,
 ) -> AppResult<letter::Model> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let v = for_change(&txn, actor, id, version, false, LetterStatus::Received).await?;
     not_before(received_on, v.letter.sent_on, "receivedOn")?;
     let local = db::local_rules::effective(&txn, &v.receiver.path).await?;
@@ -357,7 +356,7 @@ pub async fn reply(
     version: i32,
     r: Reply,
 ) -> AppResult<letter::Model> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let v = for_change(&txn, actor, id, version, false, LetterStatus::Replied).await?;
     not_before(r.replied_on, v.letter.received_on, "repliedOn")?;
     let kind = LetterKind::parse(&v.letter.kind).unwrap_or(LetterKind::DevelopmentOpinion);
@@ -504,7 +503,7 @@ pub async fn withdraw(
     withdrawn_on: NaiveDate,
     reason: String,
 ) -> AppResult<letter::Model> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let v = for_change(&txn, actor, id, version, true, LetterStatus::Withdrawn).await?;
     let mut row = v.letter.clone().into_active_model();
     row.status = Set(LetterStatus::Withdrawn.as_str().into());
@@ -651,7 +650,7 @@ async fn sweep_page(
     as_of: NaiveDate,
     page: u64,
 ) -> AppResult<usize> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     // One instance sweeps at a time: the others skip this tick (the lock ends with the
     // transaction, so a dead instance never holds it).
     if !db::try_job_lock(&txn, db::JOB_OVERDUE_SWEEP).await? {

@@ -5,7 +5,7 @@ use crate::db::{self, audit::AuditRecord};
 use crate::domain::pipeline::rules::LocalRules;
 use crate::domain::{Actor, DomainError, Permission};
 use crate::error::{AppError, AppResult};
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::DatabaseConnection;
 use serde_json::json;
 
 /// The rules in force at an organization, and what it sets itself.
@@ -29,7 +29,7 @@ pub async fn set(
     changes: serde_json::Map<String, serde_json::Value>,
 ) -> AppResult<LocalRules> {
     require(actor, Permission::ManageLocalRules)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let org = super::organization::get_visible(&txn, actor, organization_id).await?;
     // The values this call sets (removals aside), for the floor check below.
     let given: serde_json::Map<String, serde_json::Value> = changes

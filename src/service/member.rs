@@ -9,7 +9,7 @@ use crate::domain::{Actor, DomainError, Permission};
 use crate::error::{AppError, AppResult, RowError};
 use chrono::NaiveDate;
 use entity::person::Model;
-use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde_json::json;
 
 /// One member to import.
@@ -88,7 +88,7 @@ pub async fn import(
         errors.sort_by_key(|e| e.index);
         return Err(AppError::Rows(errors));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let rows: Vec<_> = valid
         .iter()
         .map(|(org, p, since, prob)| db::person::new_row(*org, p, Some((*since, *prob))))

@@ -14,7 +14,7 @@ use crate::domain::organization::{
 use crate::domain::{Actor, Permission};
 use crate::error::{AppError, AppResult};
 use entity::organization::Model;
-use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde_json::json;
 
 /// Loads an organization the actor may see; anything else, existing or not, is `NOT_FOUND`.
@@ -103,7 +103,7 @@ pub async fn create(
     input: CreateOrganization,
 ) -> AppResult<Model> {
     require(actor, Permission::ManageOrganizations)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let parent = get_visible(&txn, actor, input.parent_id).await?;
     if !parent.active {
         return Err(AppError::Conflict(
@@ -173,7 +173,7 @@ pub async fn update(
                 .into(),
         ));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let org = get_visible(&txn, actor, input.id).await?;
     let parent_kind = match org.parent_id {
         Some(pid) => db::organization::find_by_id(&txn, pid)
@@ -260,7 +260,7 @@ pub async fn move_to(
     new_parent_id: i64,
 ) -> AppResult<Model> {
     require(actor, Permission::ManageOrganizations)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let org = get_visible(&txn, actor, id).await?;
     if org.path == actor.scope_path {
         return Err(AppError::Forbidden(
@@ -317,7 +317,7 @@ pub async fn deactivate(
     reason: Option<String>,
 ) -> AppResult<Model> {
     require(actor, Permission::ManageOrganizations)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let org = get_visible(&txn, actor, id).await?;
     if org.path == actor.scope_path {
         return Err(AppError::Forbidden(

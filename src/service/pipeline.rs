@@ -19,7 +19,7 @@ use crate::domain::{Actor, Permission};
 use crate::error::{AppError, AppResult};
 use chrono::NaiveDate;
 use entity::{candidate, candidate_event, organization, person as person_row};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction};
 use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -223,7 +223,7 @@ pub async fn submit_application(
             super::duplicates::DUPLICATE_MESSAGE.into(),
         ));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let details = StepDetails::SubmitApplication {
         organization_id: org.id,
     };
@@ -674,7 +674,7 @@ pub async fn record_step(
         &req.client_key,
         &json!({ "c": req.candidate_id, "v": req.expected_version, "on": req.occurred_on, "d": req.details, "n": req.note, "x": req.corrects }),
     )?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     if let Some(done) = replay(&txn, actor, &request).await? {
         return Ok(done);
     }

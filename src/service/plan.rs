@@ -13,7 +13,7 @@ use crate::domain::{Actor, Permission};
 use crate::error::{AppError, AppResult};
 use chrono::NaiveDate;
 use entity::{guidance_plan, organization, plan_revision};
-use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde_json::json;
 use std::collections::HashMap;
 
@@ -69,7 +69,7 @@ pub async fn set(db: &DatabaseConnection, actor: &Actor, input: SetPlan) -> AppR
             ),
         ));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let issuer =
         super::organization::get_visible(&txn, actor, input.issuer_organization_id).await?;
     let org = super::organization::get_visible(&txn, actor, input.organization_id).await?;

@@ -7,7 +7,7 @@ use crate::domain::kinship::RelationKind;
 use crate::domain::{Actor, Permission};
 use crate::error::{AppError, AppResult};
 use entity::person_relation;
-use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde_json::json;
 
 /// A person named by a case or as a member.
@@ -86,7 +86,7 @@ pub async fn record(
             "name exactly one of the relative (a member or a candidate) and the owner",
         ));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let person = person_of(&txn, actor, r.person).await?;
     let relative = match r.relative {
         Some(x) => Some(person_of(&txn, actor, x).await?),
@@ -126,7 +126,7 @@ async fn audit(
 /// Removes a relation recorded by mistake.
 pub async fn remove(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResult<()> {
     require(actor, Permission::ManagePipeline)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let row = db::relation::find(&txn, id)
         .await?
         .ok_or(AppError::NotFound("relation"))?;

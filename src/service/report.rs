@@ -10,7 +10,7 @@ use crate::domain::{Actor, Permission};
 use crate::error::{AppError, AppResult};
 use chrono::NaiveDate;
 use entity::{organization, report};
-use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseConnection, TransactionTrait};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseConnection};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
@@ -102,7 +102,7 @@ pub async fn submit(db: &DatabaseConnection, actor: &Actor, s: Submission) -> Ap
     require(actor, Permission::SubmitReports)?;
     check(&s)?;
     let request_hash = hash(&s);
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     if let Some(key) = &s.idempotency_key
         && let Some(prev) = db::idempotency::find(&txn, actor.user_id, key).await?
     {
@@ -269,7 +269,7 @@ pub async fn review(
     reason: Option<String>,
 ) -> AppResult<report::Model> {
     require(actor, Permission::ManagePipeline)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let (r, org) = get_visible(&txn, actor, id).await?;
     if org.path == actor.scope_path {
         return Err(AppError::Forbidden(

@@ -13,7 +13,7 @@ use crate::domain::user::{check_password, parse_display_name, parse_username};
 use crate::domain::{Actor, Permission, Role};
 use crate::error::{AppError, AppResult};
 use entity::user::Model;
-use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde_json::json;
 
 /// Loads a user the actor may see (ADMIN in scope, or the actor themself), else `NOT_FOUND`.
@@ -112,7 +112,7 @@ pub async fn create_in(
     let hash = password::hash(input.password)
         .await
         .map_err(AppError::internal)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     if db::user::find_by_username(&txn, &username).await?.is_some() {
         return Err(AppError::Conflict(format!(
             "用户名已存在 / the username {username:?} is taken"
@@ -172,7 +172,7 @@ pub async fn change_password(
     let hash = password::hash(new_password)
         .await
         .map_err(AppError::internal)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     // Every token issued before the change stops working (service tokens included).
     let user = db::user::set_password(&txn, user, hash).await?;
     audit(
@@ -195,7 +195,7 @@ pub async fn deactivate(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppR
             "不能停用本人账号 / you cannot deactivate your own account".into(),
         ));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let user = get_visible(&txn, actor, id).await?;
     if !user.active {
         txn.commit().await?;

@@ -505,3 +505,27 @@ db_test!(
         );
     }
 );
+
+db_test!(applications_sent_at_once_are_all_recorded, |app| {
+    app.load_demo().await;
+    let branch = app.org_id("和平社区第一党支部").await;
+    // Each submission reads (the organization, duplicates) before it writes; on SQLite a
+    // transaction that read first could not take the write lock another had taken meanwhile.
+    let results = futures_util::future::join_all((0..12u32).map(|i| {
+        let input = json!({ "input": { "organizationId": branch, "appliedOn": "2025-03-03", "person": crate::fixtures::person(&format!("并发申请{i}"), &crate::fixtures::id_card("1999-01-01", 100 + i), "1999-01-01") } });
+        app.exec(Some(crate::fixtures::ORGANIZER), crate::fixtures::SUBMIT, input)
+    }))
+    .await;
+    for r in &results {
+        assert!(r.get("errors").is_none(), "{r:#}");
+    }
+    let d = app
+        .ok(
+            Some(crate::fixtures::ORGANIZER),
+            "{ candidates(search: \"并发申请\") { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(d["candidates"]["totalCount"], 12);
+    app.assert_counts_consistent().await;
+});
