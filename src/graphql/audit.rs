@@ -109,7 +109,7 @@ pub struct AuditQuery;
 impl AuditQuery {
     /// The audit log of a subtree (ADMIN only), newest first; `after` continues towards older
     /// rows.
-    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity + 1")]
+    #[graphql(complexity = "super::weights::page(first, child_complexity)")]
     async fn audit_log(
         &self,
         ctx: &Context<'_>,

@@ -328,7 +328,7 @@ impl Candidate {
 
     /// Relations recorded for the person (to the owner of a two-new organization, to members):
     /// I1 and I2. Roles that do not read cases in full get an error.
-    #[graphql(complexity = "super::weights::UNPAGED_LIST * child_complexity")]
+    #[graphql(complexity = "super::weights::unpaged(child_complexity)")]
     async fn relations(&self, ctx: &Context<'_>) -> Result<Vec<super::relation::PersonRelation>> {
         // Boxed, like every resolver that awaits a service call here: the largest field's
         // state sets the size of the future of every field of the type, which is moved into a
@@ -341,7 +341,7 @@ impl Candidate {
     }
 
     /// Requests to external departments and their answers (I5).
-    #[graphql(complexity = "super::weights::UNPAGED_LIST * child_complexity")]
+    #[graphql(complexity = "super::weights::unpaged(child_complexity)")]
     async fn consultations(
         &self,
         ctx: &Context<'_>,
@@ -350,7 +350,7 @@ impl Candidate {
     }
 
     /// The full-process record (全程纪实): every step in the order it was recorded.
-    #[graphql(complexity = "super::weights::UNPAGED_LIST * child_complexity")]
+    #[graphql(complexity = "super::weights::unpaged(child_complexity)")]
     async fn timeline(&self, ctx: &Context<'_>) -> Result<Vec<PipelineEvent>> {
         let events = ctx
             .load_one::<EventsByCandidateLoader, _>(self.0.id)
@@ -524,7 +524,7 @@ impl CandidateQuery {
     }
 
     /// Cases of a subtree (yours by default), in creation order.
-    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity + 1")]
+    #[graphql(complexity = "super::weights::page(first, child_complexity)")]
     #[allow(clippy::too_many_arguments)]
     async fn candidates(
         &self,
@@ -558,7 +558,9 @@ impl CandidateQuery {
 
     /// What is due or overdue in a subtree (talks, examinations, eligibility, approvals, oaths,
     /// conversions, extensions ending), soonest first.
-    #[graphql(complexity = "super::weights::AGGREGATE + first.max(1) as usize * child_complexity")]
+    #[graphql(
+        complexity = "super::weights::aggregate(super::weights::rows(first, child_complexity))"
+    )]
     async fn alerts(
         &self,
         ctx: &Context<'_>,

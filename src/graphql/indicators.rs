@@ -284,7 +284,7 @@ impl Indicators {
     /// Rush development (突击发展, I12): December's admissions against the year's, flagged when
     /// above the local rules' `yearEndRushPercent`, and graduating students admitted in their
     /// last two months at school.
-    #[graphql(complexity = "super::weights::AGGREGATE + child_complexity")]
+    #[graphql(complexity = "super::weights::aggregate(child_complexity)")]
     async fn rush(&self, ctx: &Context<'_>) -> Result<Rush> {
         let db = &ctx.state().read_db;
         let (y, c) = (self.0.year, &self.0.counters);
@@ -332,7 +332,7 @@ impl Indicators {
     /// Two-new organizations with members related to their owner within three generations
     /// (I1): the related share of their members (at most 500, most related first).
     #[graphql(
-        complexity = "super::weights::AGGREGATE + super::weights::CHILD_ROWS * child_complexity"
+        complexity = "super::weights::aggregate(super::weights::child_rows(child_complexity))"
     )]
     async fn kinship(&self, ctx: &Context<'_>) -> Result<Vec<KinshipShare>> {
         let actor = ctx.actor()?;
@@ -356,7 +356,7 @@ impl Indicators {
 
     /// Branches with no admission in this year and the year before (at most 500 listed).
     #[graphql(
-        complexity = "super::weights::AGGREGATE + super::weights::CHILD_ROWS * child_complexity"
+        complexity = "super::weights::aggregate(super::weights::child_rows(child_complexity))"
     )]
     async fn idle_branches(&self, ctx: &Context<'_>) -> Result<Vec<Organization>> {
         let actor = ctx.actor()?;
@@ -494,7 +494,7 @@ pub struct IndicatorQuery;
 #[Object]
 impl IndicatorQuery {
     /// The indicators of a subtree for a year (ANALYST included; nothing personal).
-    #[graphql(complexity = "super::weights::AGGREGATE + child_complexity")]
+    #[graphql(complexity = "super::weights::aggregate(child_complexity)")]
     async fn indicators(
         &self,
         ctx: &Context<'_>,
@@ -527,7 +527,7 @@ impl IndicatorQuery {
 
     /// One row per child plus a total row: planned, ≤35, college+, completion month, admitted.
     #[graphql(
-        complexity = "super::weights::AGGREGATE + super::weights::CHILD_ROWS * child_complexity"
+        complexity = "super::weights::aggregate(super::weights::child_rows(child_complexity))"
     )]
     async fn indicator_table(
         &self,

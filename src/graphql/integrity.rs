@@ -206,7 +206,7 @@ pub struct IntegrityQuery;
 impl IntegrityQuery {
     /// A pre-reviewing committee's register of form numbers: issued, bound, used and voided.
     #[graphql(
-        complexity = "super::weights::AGGREGATE + super::weights::CHILD_ROWS * child_complexity"
+        complexity = "super::weights::aggregate(super::weights::child_rows(child_complexity))"
     )]
     async fn form_register(
         &self,
@@ -236,7 +236,7 @@ impl IntegrityQuery {
     /// approved (`userId`), newest first — for accountability reviews (I9). Cases outside your
     /// subtree are left out.
     #[graphql(
-        complexity = "super::weights::AGGREGATE + super::weights::CHILD_ROWS * child_complexity"
+        complexity = "super::weights::aggregate(super::weights::child_rows(child_complexity))"
     )]
     async fn responsibilities(
         &self,

@@ -440,7 +440,7 @@ impl LetterQuery {
     }
 
     /// Letters of your subtree's inbox or outbox.
-    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity + 1")]
+    #[graphql(complexity = "super::weights::page(first, child_complexity)")]
     #[allow(clippy::too_many_arguments)]
     async fn letters(
         &self,
@@ -480,7 +480,7 @@ impl LetterQuery {
     }
 
     /// Letters per status for a box (aggregated; ANALYST may read it).
-    #[graphql(complexity = "super::weights::AGGREGATE + child_complexity")]
+    #[graphql(complexity = "super::weights::aggregate(child_complexity)")]
     async fn letter_counts(
         &self,
         ctx: &Context<'_>,

@@ -51,7 +51,7 @@ impl Member {
 
     /// Relations recorded for the member (to the owner of a two-new organization, to others on
     /// record): I1 and I2.
-    #[graphql(complexity = "super::weights::UNPAGED_LIST * child_complexity")]
+    #[graphql(complexity = "super::weights::unpaged(child_complexity)")]
     async fn relations(&self, ctx: &Context<'_>) -> Result<Vec<super::relation::PersonRelation>> {
         super::relation::relations_of(ctx, crate::service::relation::PersonRef::Member(self.0.id))
             .await
@@ -82,7 +82,7 @@ pub struct MemberQuery;
 #[Object]
 impl MemberQuery {
     /// Party members of a subtree (yours by default).
-    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity + 1")]
+    #[graphql(complexity = "super::weights::page(first, child_complexity)")]
     async fn members(
         &self,
         ctx: &Context<'_>,

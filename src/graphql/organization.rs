@@ -130,7 +130,7 @@ impl Organization {
 
     /// The cases this organization handles itself (a branch's own cases), in creation order.
     /// Personal data: roles that may read candidates only.
-    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity + 1")]
+    #[graphql(complexity = "super::weights::page(first, child_complexity)")]
     async fn candidates(
         &self,
         ctx: &Context<'_>,
@@ -199,7 +199,7 @@ impl Organization {
     }
 
     /// Ancestors inside your subtree, from the root of your subtree down to the parent.
-    #[graphql(complexity = "super::weights::UNPAGED_LIST * child_complexity")]
+    #[graphql(complexity = "super::weights::unpaged(child_complexity)")]
     async fn ancestors(&self, ctx: &Context<'_>) -> Result<Vec<Organization>> {
         let mut ids = rules::path_ids(&self.0.path);
         ids.pop();
@@ -207,7 +207,7 @@ impl Organization {
     }
 
     /// Direct children, in creation order.
-    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity + 1")]
+    #[graphql(complexity = "super::weights::page(first, child_complexity)")]
     async fn children(
         &self,
         ctx: &Context<'_>,
@@ -291,7 +291,7 @@ impl OrganizationQuery {
     }
 
     /// Organizations of a subtree (yours by default), in creation order.
-    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity + 1")]
+    #[graphql(complexity = "super::weights::page(first, child_complexity)")]
     #[allow(clippy::too_many_arguments)]
     async fn organizations(
         &self,

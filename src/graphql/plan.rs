@@ -7,7 +7,9 @@ use super::scalars::Date;
 use crate::domain::plan::{self as rules, PlanContent, PlanLine as DomainLine};
 use crate::error::{AppError, AppResult};
 use crate::service::plan::{self as service, PlanView};
-use async_graphql::{Context, Enum, ID, InputObject, Json, Object, Result, SimpleObject};
+use async_graphql::{
+    ComplexObject, Context, Enum, ID, InputObject, Json, Object, Result, SimpleObject,
+};
 use chrono::{DateTime, Utc};
 
 super::enums::mirror_enum! {
@@ -273,6 +275,7 @@ pub struct MonthProgress {
 
 /// One revision of a plan.
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct PlanRevision {
     /// Revision number (1 = as first issued).
     pub revision: i32,
@@ -280,12 +283,21 @@ pub struct PlanRevision {
     pub effective_on: Date,
     /// When it was recorded.
     pub recorded_at: DateTime<Utc>,
-    /// Who recorded it.
-    pub actor_user_id: ID,
+    #[graphql(skip)]
+    pub actor: i64,
     /// Why it changed.
     pub reason: String,
     /// The total it states.
     pub total: u32,
+}
+
+#[ComplexObject]
+impl PlanRevision {
+    /// Who recorded it: the user's global id when that user belongs to your subtree, otherwise
+    /// null (a branch reading its plan does not learn the accounts of the street that issued it).
+    async fn actor_user_id(&self, ctx: &Context<'_>) -> Result<Option<ID>> {
+        super::user::visible_user_id(ctx, self.actor).await
+    }
 }
 
 /// A finding about a plan: rule id (Q1–Q10), severity, message and the numbers.
@@ -612,7 +624,7 @@ impl GuidancePlan {
     }
 
     /// The allocation rows: the plans of the children (the annex table).
-    #[graphql(complexity = "super::weights::CHILD_ROWS * child_complexity")]
+    #[graphql(complexity = "super::weights::child_rows(child_complexity)")]
     async fn allocations(&self, ctx: &Context<'_>) -> Result<Vec<GuidancePlan>> {
         Ok(self
             .allocation_views(ctx)
@@ -708,7 +720,7 @@ impl GuidancePlan {
     }
 
     /// Completion by month, cumulative.
-    #[graphql(complexity = "super::weights::UNPAGED_LIST * child_complexity")]
+    #[graphql(complexity = "super::weights::unpaged(child_complexity)")]
     async fn completion_by_month(&self, ctx: &Context<'_>) -> Result<Vec<MonthProgress>> {
         let year = self.view.plan.year;
         let allocations = self.allocation_views(ctx).await?;
@@ -730,7 +742,7 @@ impl GuidancePlan {
     }
 
     /// Every revision, oldest first.
-    #[graphql(complexity = "super::weights::UNPAGED_LIST * child_complexity")]
+    #[graphql(complexity = "super::weights::unpaged(child_complexity)")]
     async fn revisions(&self, ctx: &Context<'_>) -> Result<Vec<PlanRevision>> {
         Ok(service::revisions(&ctx.state().db, self.view.plan.id)
             .await?
@@ -739,7 +751,7 @@ impl GuidancePlan {
                 revision: r.revision,
                 effective_on: Date(r.effective_on),
                 recorded_at: r.recorded_at,
-                actor_user_id: ids::encode(NodeType::User, r.actor_user_id),
+                actor: r.actor_user_id,
                 total: serde_json::from_str::<PlanContent>(&r.content)
                     .map(|c| c.total)
                     .unwrap_or(0),
@@ -749,7 +761,7 @@ impl GuidancePlan {
     }
 
     /// Findings (Q1–Q12) as of the date asked about.
-    #[graphql(complexity = "super::weights::UNPAGED_LIST * child_complexity")]
+    #[graphql(complexity = "super::weights::unpaged(child_complexity)")]
     async fn findings(&self, ctx: &Context<'_>) -> Result<Vec<PlanFinding>> {
         Ok(service::findings(&ctx.state().db, &self.view)
             .await?
@@ -795,7 +807,7 @@ pub struct PlanQuery;
 #[Object]
 impl PlanQuery {
     /// The plan of an organization for a year, as of a date (default: today).
-    #[graphql(complexity = "super::weights::AGGREGATE + child_complexity")]
+    #[graphql(complexity = "super::weights::aggregate(child_complexity)")]
     async fn guidance_plan(
         &self,
         ctx: &Context<'_>,
@@ -819,9 +831,7 @@ impl PlanQuery {
     }
 
     /// The findings (Q1–Q12) of a plan, as of a date (default: today).
-    #[graphql(
-        complexity = "super::weights::AGGREGATE + super::weights::UNPAGED_LIST * child_complexity"
-    )]
+    #[graphql(complexity = "super::weights::aggregate(super::weights::unpaged(child_complexity))")]
     async fn plan_findings(
         &self,
         ctx: &Context<'_>,
@@ -848,7 +858,7 @@ impl PlanQuery {
     /// the year before (or with fewer than half of those aged 35 or under), and branches that
     /// developed nobody from `sinceYear` to `year` (at most 500 of each kind).
     #[graphql(
-        complexity = "super::weights::AGGREGATE + super::weights::CHILD_ROWS * child_complexity"
+        complexity = "super::weights::aggregate(super::weights::child_rows(child_complexity))"
     )]
     async fn development_duties(
         &self,
@@ -915,7 +925,7 @@ impl PlanQuery {
 
     /// The plans of a subtree for a year (all lines), as of a date.
     #[graphql(
-        complexity = "super::weights::AGGREGATE + super::weights::CHILD_ROWS * child_complexity"
+        complexity = "super::weights::aggregate(super::weights::child_rows(child_complexity))"
     )]
     async fn guidance_plans(
         &self,

@@ -171,7 +171,7 @@ impl Report {
     }
 
     /// Attachments, as text: null for ANALYST, PARTNER and VIEWER (as `narrative`).
-    #[graphql(complexity = "super::weights::UNPAGED_LIST * child_complexity")]
+    #[graphql(complexity = "super::weights::unpaged(child_complexity)")]
     async fn attachments(&self, ctx: &Context<'_>) -> Result<Option<Vec<Attachment>>> {
         if !may_read_text(ctx)? {
             return Ok(None);
@@ -219,7 +219,7 @@ impl Report {
 
     /// Declared figures that differ from the computed ones: null for roles that do not read
     /// indicators (PARTNER).
-    #[graphql(complexity = "super::weights::UNPAGED_LIST * child_complexity")]
+    #[graphql(complexity = "super::weights::unpaged(child_complexity)")]
     async fn findings(&self, ctx: &Context<'_>) -> Result<Option<Vec<ReconciliationFinding>>> {
         if !may_read_indicators(ctx)? {
             return Ok(None);
@@ -288,7 +288,7 @@ impl ReportQuery {
 
     /// Who among the direct children of a collecting organization has submitted, and who is late.
     #[graphql(
-        complexity = "super::weights::AGGREGATE + super::weights::CHILD_ROWS * child_complexity"
+        complexity = "super::weights::aggregate(super::weights::child_rows(child_complexity))"
     )]
     async fn report_submissions(
         &self,

@@ -154,7 +154,7 @@ impl UserQuery {
     }
 
     /// Users of a subtree (yours by default), in creation order (ADMIN).
-    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity + 1")]
+    #[graphql(complexity = "super::weights::page(first, child_complexity)")]
     #[allow(clippy::too_many_arguments)]
     async fn users(
         &self,

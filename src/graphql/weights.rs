@@ -18,3 +18,70 @@ pub const CHILD_ROWS: usize = 50;
 pub const AGGREGATE: usize = 100;
 /// A count over a subtree (`totalCount`, `candidateCount`).
 pub const COUNT: usize = 5;
+
+/// No field is priced above this: far beyond any limit one would configure, and low enough that
+/// async-graphql's sums of the prices of a query's fields cannot overflow. A price is computed
+/// before the arguments are checked (`first: 2147483647` is refused only when the field runs),
+/// so every price below is saturating: three nested pages of `first: 2147483647` once overflowed
+/// the multiplication and ended the request with a panic.
+pub const CEILING: usize = 1 << 40;
+
+/// `rows × selection`, saturating at [`CEILING`]; fewer than one row is priced as one.
+pub fn rows(rows: i32, selection: usize) -> usize {
+    usize::try_from(rows.max(1))
+        .unwrap_or(usize::MAX)
+        .saturating_mul(selection)
+        .min(CEILING)
+}
+
+/// A paged list: `first × selection + 1` (`first` defaults to the page size's default).
+pub fn page(first: Option<i32>, selection: usize) -> usize {
+    rows(
+        first.unwrap_or(super::pagination::DEFAULT_PAGE_SIZE),
+        selection,
+    ) + 1
+}
+
+/// A list without paging.
+pub fn unpaged(selection: usize) -> usize {
+    UNPAGED_LIST.saturating_mul(selection).min(CEILING)
+}
+
+/// One row per child organization (or per plan of a subtree).
+pub fn child_rows(selection: usize) -> usize {
+    CHILD_ROWS.saturating_mul(selection).min(CEILING)
+}
+
+/// A field computed over a whole subtree, with what it returns.
+pub fn aggregate(returned: usize) -> usize {
+    AGGREGATE.saturating_add(returned).min(CEILING)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prices_saturate_instead_of_overflowing() {
+        let three_deep = page(
+            Some(i32::MAX),
+            page(Some(i32::MAX), page(Some(i32::MAX), 1)),
+        );
+        assert_eq!(three_deep, CEILING + 1);
+        assert_eq!(unpaged(usize::MAX), CEILING);
+        assert_eq!(child_rows(usize::MAX), CEILING);
+        assert_eq!(aggregate(usize::MAX), CEILING);
+        assert_eq!(rows(i32::MIN, 7), 7);
+    }
+
+    #[test]
+    fn prices_of_ordinary_queries_are_unchanged() {
+        assert_eq!(page(None, 3), 61);
+        assert_eq!(page(Some(100), 2), 201);
+        assert_eq!(page(Some(0), 2), 3);
+        assert_eq!(unpaged(4), 40);
+        assert_eq!(child_rows(2), 100);
+        assert_eq!(aggregate(child_rows(2)), 200);
+        assert_eq!(aggregate(rows(500, 2)), 1100);
+    }
+}

@@ -46,6 +46,26 @@ db_test!(
     }
 );
 
+db_test!(
+    a_price_past_the_integers_is_refused_as_too_complex_not_a_crash,
+    |app| {
+        // Priced before `first` is checked: 2147483647³ once overflowed the price's
+        // multiplication, and the request ended in a panic (500) for anyone, without a token.
+        let huge = "{ organizations(first: 2147483647) { nodes { children(first: 2147483647) { nodes { children(first: 2147483647) { nodes { name } } } } } } }";
+        for token in [
+            None,
+            Some(format!("Bearer {}", app.token_for("admin").await)),
+        ] {
+            let (status, _, body) = app.post(token.as_deref(), huge, json!({})).await;
+            assert_eq!(status, 400, "{body}");
+            assert_eq!(code(&body), "QUERY_TOO_COMPLEX", "{body}");
+        }
+        let aggregate = "{ alerts(asOf: \"2026-01-01\", first: 2147483647) { candidate { organization { children(first: 2147483647) { nodes { children(first: 2147483647) { nodes { name } } } } } } } }";
+        let r = app.exec(Some("admin"), aggregate, json!({})).await;
+        assert_eq!(code(&r), "QUERY_TOO_COMPLEX", "{r}");
+    }
+);
+
 db_test!(page_sizes_outside_one_to_a_hundred_are_bad_input, |app| {
     for first in [0, -1, 101] {
         let r = app

@@ -353,6 +353,38 @@ db_test!(
 );
 
 db_test!(
+    a_plans_revisions_name_only_the_accounts_of_the_readers_subtree,
+    |app| {
+        let (_, street) = district_and_street(&app).await;
+        let branch = app.org_id("和平社区第一党支部").await;
+        Planner::new(&app, "street.organizer", &street)
+            .set(&branch, "2025-01-01", json!({ "total": 2 }))
+            .await;
+        let q = "query($o: ID!) { guidancePlan(organizationId: $o, year: 2025) { revisions { revision actorUserId } } }";
+        let organizer = app
+            .ok(Some("street.organizer"), "{ me { id } }", json!({}))
+            .await;
+        let by_street = app
+            .ok(Some("street.organizer"), q, json!({ "o": branch }))
+            .await;
+        assert_eq!(
+            by_street["guidancePlan"]["revisions"][0]["actorUserId"],
+            organizer["me"]["id"]
+        );
+        // The branch reads its plan, but not the account of the street's organizer who set it.
+        let by_branch = app
+            .ok(Some("branch.viewer"), q, json!({ "o": branch }))
+            .await;
+        assert_eq!(by_branch["guidancePlan"]["revisions"][0]["revision"], 1);
+        assert_eq!(
+            by_branch["guidancePlan"]["revisions"][0]["actorUserId"],
+            json!(null),
+            "{by_branch:#}"
+        );
+    }
+);
+
+db_test!(
     a_lower_level_cannot_rewrite_the_plan_issued_above_it,
     |app| {
         let (district, street) = district_and_street(&app).await;
