@@ -93,6 +93,12 @@ pub async fn import(
         Ok(v) => v,
         Err(e) => return app_error(e),
     };
+    // The file is whole on disk; now it waits for the imports before it to finish.
+    let Ok(_turn) = s.app.file_imports.acquire().await else {
+        return app_error(AppError::internal(anyhow::anyhow!(
+            "the import queue is closed"
+        )));
+    };
     let (tx, rx) = mpsc::channel::<Chunk>(2);
     let reader = tokio::task::spawn_blocking(move || read_file(file, RecordSender::new(tx)));
     // Every audit row the import writes (the import's and its duplicate checks') names the

@@ -9,8 +9,8 @@
 
 use super::duplicates::{self, DuplicateChecks};
 use super::import::{
-    BranchCounts, check_application, receives_applications, rolled_up, validate_person,
-    write_applications,
+    BranchCounts, check_application, earlier_import, receives_applications, rolled_up,
+    validate_person, write_applications,
 };
 use super::require;
 use crate::db::bulk::{BulkTxn, NewApplication};
@@ -314,17 +314,11 @@ pub async fn import_file(
         request.default_organization.unwrap_or_default(),
         request.file_sha256
     );
-    if let Some(key) = &request.idempotency_key
-        && let Some(prev) = db::idempotency::find(db, actor.user_id, key).await?
-    {
-        if prev.request_hash != request_hash {
-            return Err(AppError::Conflict(format!(
-                "幂等键{key}已用于另一请求 / the idempotency key {key:?} was used for a different file"
-            ))
-            .into());
-        }
+    let key = request.idempotency_key.clone();
+    let earlier = || earlier_import(db, actor, key.as_deref(), &request_hash, "a different file");
+    if let Some(rows) = earlier().await? {
         return Ok(Imported {
-            rows: usize::try_from(prev.result_id).unwrap_or_default(),
+            rows,
             replayed: true,
         });
     }
@@ -358,10 +352,21 @@ pub async fn import_file(
     // The import's transaction has ended (committed or dropped): its checks are audited now,
     // whatever became of it.
     duplicates::audit_tally(db, actor, tally).await?;
-    Ok(Imported {
-        rows: outcome?,
-        replayed: false,
-    })
+    match outcome {
+        Ok(rows) => Ok(Imported {
+            rows,
+            replayed: false,
+        }),
+        // The same file sent again while the first was still being written failed against the
+        // first's rows: once the first has committed, the retry answers what it wrote.
+        Err(e) => match earlier().await {
+            Ok(Some(rows)) => Ok(Imported {
+                rows,
+                replayed: true,
+            }),
+            _ => Err(e),
+        },
+    }
 }
 
 /// Reads, validates and writes every row in one transaction; commits only when every row
@@ -601,10 +606,12 @@ fn empty_file() -> AppError {
 
 /// The file could not be read further; `reason` is already in Chinese and English.
 fn unreadable(reason: String) -> AppError {
+    // The reader's reasons are "中文 / English" when they are the service's own.
+    let (zh, en) = reason.split_once(" / ").unwrap_or((&reason, &reason));
     AppError::bad_input(
         "file",
-        format!("无法读取文件 / the file could not be read: {reason}"),
-        reason,
+        format!("无法读取文件：{zh}"),
+        format!("the file could not be read: {en}"),
     )
 }
 

@@ -192,23 +192,54 @@ pub async fn import_candidates(
         require(actor, Permission::SubmitReports)?;
     }
     let request_hash = request_hash(&rows);
-    if let Some(key) = &idempotency_key
-        && let Some(prev) = db::idempotency::find(db, actor.user_id, key).await?
-    {
-        if prev.request_hash != request_hash {
-            return Err(AppError::Conflict(format!(
-                "幂等键{key}已用于另一请求 / the idempotency key {key:?} was used for different rows"
-            )));
-        }
-        return Ok((usize::try_from(prev.result_id).unwrap_or_default(), true));
+    let key = idempotency_key.as_deref();
+    if let Some(rows) = earlier_import(db, actor, key, &request_hash, "different rows").await? {
+        return Ok((rows, true));
     }
-    let orgs = db::organization::map_by_ids(db, rows.iter().map(|r| r.organization_id)).await?;
-    let valid = validate_rows(db, checks, actor, &orgs, rows).await?;
-    let key = idempotency_key
-        .as_deref()
-        .map(|k| (k, request_hash.as_str()));
-    write(db, actor, &orgs, &valid, key).await?;
-    Ok((valid.len(), false))
+    let outcome = async {
+        let orgs = db::organization::map_by_ids(db, rows.iter().map(|r| r.organization_id)).await?;
+        let valid = validate_rows(db, checks, actor, &orgs, rows).await?;
+        write(
+            db,
+            actor,
+            &orgs,
+            &valid,
+            key.map(|k| (k, request_hash.as_str())),
+        )
+        .await?;
+        Ok(valid.len())
+    }
+    .await;
+    match outcome {
+        Ok(rows) => Ok((rows, false)),
+        // The same request sent again while the first was still running failed against the
+        // first's rows: once the first has committed, the retry answers what it wrote.
+        Err(e) => match earlier_import(db, actor, key, &request_hash, "different rows").await {
+            Ok(Some(rows)) => Ok((rows, true)),
+            _ => Err(e),
+        },
+    }
+}
+
+/// How many rows an earlier import by this user with this idempotency key wrote, if there was
+/// one; a `CONFLICT` when the key was used for another request (`other`: "different rows").
+pub(crate) async fn earlier_import(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    key: Option<&str>,
+    request_hash: &str,
+    other: &str,
+) -> AppResult<Option<usize>> {
+    let Some(key) = key else { return Ok(None) };
+    let Some(prev) = db::idempotency::find(db, actor.user_id, key).await? else {
+        return Ok(None);
+    };
+    if prev.request_hash != request_hash {
+        return Err(AppError::Conflict(format!(
+            "幂等键{key}已用于另一请求 / the idempotency key {key:?} was used for {other}"
+        )));
+    }
+    Ok(Some(usize::try_from(prev.result_id).unwrap_or_default()))
 }
 
 /// Every row checked (organization, person, N1, ID cards in the input and on record); the rows

@@ -198,12 +198,33 @@ pub async fn submit_application(
     input: Application,
 ) -> AppResult<StepOutcome> {
     require(actor, Permission::ManagePipeline)?;
-    let request = Request::new("submitApplication", &input.client_key, &input)?;
+    let client_key = input.client_key.clone();
+    let request = Request::new("submitApplication", &client_key, &input)?;
     // Everything read before the transaction: the duplicate check writes its own audit row,
     // and on SQLite a transaction that has read cannot write after another has committed.
     if let Some(done) = replay(db, actor, &request).await? {
         return Ok(done);
     }
+    let outcome = new_application(db, checks, actor, input, &request).await;
+    match outcome {
+        // The same request sent again while the first was still running failed against the
+        // first's person (or key): once the first has committed, the retry answers its result.
+        Err(e) if request.client_key.is_some() => match replay(db, actor, &request).await {
+            Ok(Some(done)) => Ok(done),
+            _ => Err(e),
+        },
+        outcome => outcome,
+    }
+}
+
+/// Records an application not seen before (the body of [`submit_application`]).
+async fn new_application(
+    db: &DatabaseConnection,
+    checks: &super::duplicates::DuplicateChecks,
+    actor: &Actor,
+    input: Application,
+    request: &Request<'_>,
+) -> AppResult<StepOutcome> {
     let org = super::organization::get_visible(db, actor, input.organization_id).await?;
     if !receives_applications(&org.kind) || !org.active {
         return Err(AppError::bad_input(
@@ -248,7 +269,7 @@ pub async fn submit_application(
     )
     .await?;
     let action = "candidate.submit_application";
-    finish(txn, actor, &request, action, case, event, warnings).await
+    finish(txn, actor, request, action, case, event, warnings).await
 }
 
 /// The outflow and residence organizations a person names exist.

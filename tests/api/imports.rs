@@ -537,6 +537,11 @@ db_test!(
             let (status, body) = upload().typed(content_type).send(&app, bytes).await;
             assert_eq!(status, 400, "{body:#}");
             assert!(body.to_string().contains(needle), "{needle}: {body:#}");
+            if needle == "could not be read" {
+                // Each language once: "无法读取文件：… / the file could not be read: …".
+                let message = body["errors"][0]["message"].as_str().unwrap();
+                assert_eq!(message.matches(" / ").count(), 1, "{message}");
+            }
         }
         let (status, _) = upload()
             .to("/imports/people")
@@ -773,5 +778,34 @@ db_test!(
             (m.gender.as_str(), m.id_card_number.as_deref()),
             ("MALE", None)
         );
+    }
+);
+
+db_test!(
+    one_file_sent_at_once_under_one_key_is_imported_once_and_answered_every_time,
+    |app| {
+        app.load_demo().await;
+        let branch = app.org_id("和平社区第一党支部").await;
+        let before = candidate_count(&app).await;
+        // A partner whose first upload timed out sends the file again while the first is still
+        // being written: every send gets the first's count, none a refusal of every row.
+        let file = csv_rows(&branch, 300, 700).into_bytes();
+        let sends = (0..5).map(|_| {
+            let file = file.clone();
+            let app = &app;
+            async move { upload().key("file-once").send(app, file).await }
+        });
+        let results = futures_util::future::join_all(sends).await;
+        for (status, body) in &results {
+            assert_eq!(*status, 200, "{body:#}");
+            assert_eq!(body["imported"], 300, "{body:#}");
+        }
+        let fresh = results
+            .iter()
+            .filter(|(_, b)| b["replayed"] == json!(false))
+            .count();
+        assert_eq!(fresh, 1);
+        assert_eq!(candidate_count(&app).await, before + 300);
+        app.assert_counts_consistent().await;
     }
 );

@@ -529,3 +529,55 @@ db_test!(applications_sent_at_once_are_all_recorded, |app| {
     assert_eq!(d["candidates"]["totalCount"], 12);
     app.assert_counts_consistent().await;
 });
+
+db_test!(
+    one_request_sent_at_once_under_one_key_is_recorded_once_and_answered_every_time,
+    |app| {
+        app.load_demo().await;
+        let branch = app.org_id("和平社区第一党支部").await;
+        // A client whose first send timed out sends again while the first is still running:
+        // every send is answered with the first's result, none with CONFLICT.
+        let input = json!({ "input": { "organizationId": branch, "appliedOn": "2025-03-03", "clientKey": "apply-once", "person": crate::fixtures::person("同键申请", &crate::fixtures::id_card("1999-02-02", 300), "1999-02-02") } });
+        let results = futures_util::future::join_all(
+            (0..10).map(|_| app.exec(Some(crate::fixtures::ORGANIZER), SUBMIT, input.clone())),
+        )
+        .await;
+        for r in &results {
+            assert!(r.get("errors").is_none(), "{r:#}");
+            assert_eq!(
+                r["data"]["submitApplication"]["candidate"]["id"],
+                results[0]["data"]["submitApplication"]["candidate"]["id"]
+            );
+        }
+        let fresh = results
+            .iter()
+            .filter(|r| r["data"]["submitApplication"]["replayed"] == json!(false))
+            .count();
+        assert_eq!(fresh, 1);
+        // The same rows imported at once under one key: written once, every answer the count.
+        let import = "mutation($input: ImportCandidatesInput!) { importCandidates(input: $input) { imported } }";
+        let rows: Vec<Value> = (0..20u32)
+            .map(|i| json!({ "organizationId": branch, "appliedOn": "2025-04-01", "person": crate::fixtures::person(&format!("同键导入{i}"), &crate::fixtures::id_card("1998-03-03", 400 + i), "1998-03-03") }))
+            .collect();
+        let input = json!({ "input": { "rows": rows, "idempotencyKey": "import-once" } });
+        let results = futures_util::future::join_all(
+            (0..6).map(|_| app.exec(Some("partner.bot"), import, input.clone())),
+        )
+        .await;
+        for r in &results {
+            assert!(r.get("errors").is_none(), "{r:#}");
+            assert_eq!(r["data"]["importCandidates"]["imported"], 20);
+        }
+        for (search, n) in [("同键申请", 1), ("同键导入", 20)] {
+            let d = app
+                .ok(
+                    Some(crate::fixtures::ORGANIZER),
+                    "query($s: String!) { candidates(search: $s) { totalCount } }",
+                    json!({ "s": search }),
+                )
+                .await;
+            assert_eq!(d["candidates"]["totalCount"], n, "{search}");
+        }
+        app.assert_counts_consistent().await;
+    }
+);
