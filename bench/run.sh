@@ -5,7 +5,7 @@
 # operation with the service idle — with the ratio and a verdict per target), the mixed load (64 connections, 60 s), the file imports (rows/s and
 # memory growth) and peak RSS for reads and for the whole run.
 #   ORGS=19862 CANDIDATES=1000000 DURATION=10 CONNECTIONS=16 MIXED_CONNECTIONS=64 MIXED_DURATION=60
-#   IMPORT_ROWS=100000 PG=1 SQLITE=1 SKIP_SEED=0 bench/run.sh
+#   IMPORT_ROWS=100000 PG=1 SQLITE=1 SKIP_SEED=0 BIN= bench/run.sh
 set -Eeuo pipefail
 trap 'echo "bench/run.sh stopped at line $LINENO: $BASH_COMMAND" >&2' ERR
 cd "$(dirname "$0")/.."
@@ -26,8 +26,11 @@ command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteract
 command -v sqlite3 >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3 >/dev/null; }
 command -v pgbench >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-contrib >/dev/null; }
 python3 -c "import xlsxwriter" 2>/dev/null || pip install -q xlsxwriter >/dev/null 2>&1
-cargo build --release -q --bin fazhan
-bin=target/release/fazhan
+# BIN=path measures a binary built earlier (say, of another commit) instead of building this checkout.
+if [ -n "${BIN:-}" ]; then bin=$BIN; else
+  cargo build --release -q --bin fazhan
+  bin=target/release/fazhan
+fi
 export JWT_SECRET=bench-secret-bench-secret-bench-secret FAZHAN_ADMIN_PASSWORD=bench-admin-pass RUST_LOG=warn
 # The imports check millions of ID numbers for duplicates in one run.
 export DUPLICATE_CHECK_NUMBERS_PER_HOUR=100000000
