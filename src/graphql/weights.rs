@@ -26,12 +26,14 @@ pub const COUNT: usize = 5;
 /// the multiplication and ended the request with a panic.
 pub const CEILING: usize = 1 << 40;
 
+/// `weight × selection`, saturating at [`CEILING`].
+fn times(weight: usize, selection: usize) -> usize {
+    weight.saturating_mul(selection).min(CEILING)
+}
+
 /// `rows × selection`, saturating at [`CEILING`]; fewer than one row is priced as one.
 pub fn rows(rows: i32, selection: usize) -> usize {
-    usize::try_from(rows.max(1))
-        .unwrap_or(usize::MAX)
-        .saturating_mul(selection)
-        .min(CEILING)
+    times(rows.max(1).unsigned_abs() as usize, selection)
 }
 
 /// A paged list: `first × selection + 1` (`first` defaults to the page size's default).
@@ -44,12 +46,12 @@ pub fn page(first: Option<i32>, selection: usize) -> usize {
 
 /// A list without paging.
 pub fn unpaged(selection: usize) -> usize {
-    UNPAGED_LIST.saturating_mul(selection).min(CEILING)
+    times(UNPAGED_LIST, selection)
 }
 
 /// One row per child organization (or per plan of a subtree).
 pub fn child_rows(selection: usize) -> usize {
-    CHILD_ROWS.saturating_mul(selection).min(CEILING)
+    times(CHILD_ROWS, selection)
 }
 
 /// A field computed over a whole subtree, with what it returns.
