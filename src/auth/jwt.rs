@@ -109,7 +109,8 @@ impl JwtKeys {
         Ok(claims)
     }
 
-    /// The full check: signature, algorithm, issuer, expiry.
+    /// The full check: signature, algorithm, issuer, expiry, and an issue time not in the
+    /// future.
     fn check(&self, token: &str) -> Result<Claims, jsonwebtoken::errors::Error> {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = LEEWAY_SECONDS;
@@ -117,7 +118,13 @@ impl JwtKeys {
         validation.validate_nbf = true;
         validation.set_required_spec_claims(&["exp", "sub", "iss"]);
         validation.set_issuer(&[ISSUER]);
-        Ok(decode::<Claims>(token, &self.decoding, &validation)?.claims)
+        let claims = decode::<Claims>(token, &self.decoding, &validation)?.claims;
+        // Issued in the future: not a token this service wrote (its clock is the one that
+        // signs), so refused like one not yet valid.
+        if claims.iat > Utc::now().timestamp() + LEEWAY_SECONDS as i64 {
+            return Err(jsonwebtoken::errors::ErrorKind::ImmatureSignature.into());
+        }
+        Ok(claims)
     }
 }
 
@@ -143,6 +150,26 @@ mod tests {
             .issue(7, 0, TokenKind::Login, Duration::seconds(-120))
             .unwrap();
         assert!(keys.verify(&token).is_err());
+    }
+
+    #[test]
+    fn a_token_issued_in_the_future_is_refused() {
+        let keys = JwtKeys::from_secret(b"one-secret-one-secret");
+        let now = Utc::now().timestamp();
+        let signed = |iat: i64| {
+            let claims = Claims {
+                sub: "7".into(),
+                iat,
+                exp: now + 3_600,
+                iss: ISSUER.into(),
+                kind: TokenKind::Login,
+                tgen: 0,
+            };
+            encode(&Header::new(Algorithm::HS256), &claims, &keys.encoding).unwrap()
+        };
+        assert!(keys.verify(&signed(now + 600)).is_err());
+        // Within the leeway (clocks of replicas differ a little) it is accepted.
+        assert!(keys.verify(&signed(now + 5)).is_ok());
     }
 
     #[test]

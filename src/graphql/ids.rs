@@ -63,7 +63,16 @@ pub fn decode_any(id: &str) -> Option<(NodeType, i64)> {
     let raw = URL_SAFE_NO_PAD.decode(id).ok()?;
     let text = String::from_utf8(raw).ok()?;
     let (ty, n) = text.split_once(':')?;
-    Some((NodeType::parse(ty)?, n.parse().ok()?))
+    Some((NodeType::parse(ty)?, row_id(n)?))
+}
+
+/// A row id written as [`encode`] and [`cursor`] write it: digits without a sign or leading
+/// zeros, so each row has one id (`Organization:04` is not `Organization:4`).
+fn row_id(n: &str) -> Option<i64> {
+    if n.is_empty() || n.starts_with('0') || !n.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    n.parse().ok()
 }
 
 /// Decodes a global id that must be of type `ty`; anything else is `BAD_USER_INPUT` on `field`.
@@ -90,7 +99,7 @@ pub fn decode_cursor(after: Option<&str>) -> AppResult<Option<i64>> {
         .decode(after)
         .ok()
         .and_then(|raw| String::from_utf8(raw).ok())
-        .and_then(|t| t.strip_prefix("c:").and_then(|n| n.parse().ok()))
+        .and_then(|t| t.strip_prefix("c:").and_then(row_id))
         .map(Some)
         .ok_or_else(|| AppError::bad_input("after", "分页游标无效", "invalid cursor"))
 }
@@ -106,6 +115,27 @@ mod tests {
         assert_eq!(decode(NodeType::Organization, &id, "id").unwrap(), 42);
         assert!(decode(NodeType::User, &id, "id").is_err());
         assert!(decode_any("not-an-id").is_none());
+    }
+
+    #[test]
+    fn a_row_has_one_id_only() {
+        let written = |text: &str| URL_SAFE_NO_PAD.encode(text);
+        assert_eq!(
+            decode_any(&written("Organization:4")),
+            Some((NodeType::Organization, 4))
+        );
+        for other in [
+            "Organization:04",
+            "Organization:+4",
+            "Organization:-4",
+            "Organization:0",
+            "Organization: 4",
+            "Organization:",
+            "Organization:99999999999999999999",
+        ] {
+            assert_eq!(decode_any(&written(other)), None, "{other}");
+        }
+        assert!(decode_cursor(Some(&written("c:007"))).is_err());
     }
 
     #[test]

@@ -89,7 +89,7 @@ pub async fn import(
         ));
     }
     let limit = s.app.config.max_import_bytes;
-    let (file, sha) = match spool(req, &s, limit).await {
+    let (file, sha, declared_xlsx) = match spool(req, &s, limit).await {
         Ok(v) => v,
         Err(e) => return app_error(e),
     };
@@ -100,7 +100,8 @@ pub async fn import(
         )));
     };
     let (tx, rx) = mpsc::channel::<Chunk>(2);
-    let reader = tokio::task::spawn_blocking(move || read_file(file, RecordSender::new(tx)));
+    let reader =
+        tokio::task::spawn_blocking(move || read_file(file, declared_xlsx, RecordSender::new(tx)));
     // Every audit row the import writes (the import's and its duplicate checks') names the
     // request and the role, as rows written through GraphQL do.
     let context = crate::db::audit::AuditContext {
@@ -157,13 +158,27 @@ pub async fn import(
     }
 }
 
+/// The media type of an xlsx workbook.
+const XLSX_MEDIA_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// Whether the sender says the file is an xlsx workbook: by its media type, or in a form by its
+/// name.
+fn declares_xlsx(media_type: Option<&str>, file_name: Option<&str>) -> bool {
+    media_type.is_some_and(|t| {
+        t.split(';')
+            .next()
+            .is_some_and(|t| t.trim().eq_ignore_ascii_case(XLSX_MEDIA_TYPE))
+    }) || file_name.is_some_and(|n| n.to_ascii_lowercase().ends_with(".xlsx"))
+}
+
 /// Writes the upload (the raw body, or the multipart form's `file` part) to an unnamed
-/// temporary file, at most `limit` bytes, and returns it rewound with its SHA-256.
+/// temporary file, at most `limit` bytes, and returns it rewound with its SHA-256 and whether
+/// the sender declared it an xlsx workbook.
 async fn spool(
     req: Request,
     s: &HttpState,
     limit: usize,
-) -> Result<(std::fs::File, String), AppError> {
+) -> Result<(std::fs::File, String, bool), AppError> {
     let mut file = tempfile::tempfile().map_err(AppError::internal)?;
     let mut hash = Sha256::new();
     let mut size = 0usize;
@@ -186,11 +201,12 @@ async fn spool(
             "the upload was interrupted or the form could not be read",
         )
     };
-    let multipart = req
+    let media_type = req
         .headers()
         .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("multipart/form-data"));
+        .and_then(|v| v.to_str().ok());
+    let multipart = media_type.is_some_and(|v| v.starts_with("multipart/form-data"));
+    let mut declared_xlsx = declares_xlsx(media_type, None);
     if multipart {
         let mut form = Multipart::from_request(req, s)
             .await
@@ -201,6 +217,7 @@ async fn spool(
                 continue;
             }
             found = true;
+            declared_xlsx = declares_xlsx(field.content_type(), field.file_name());
             while let Some(chunk) = field.chunk().await.map_err(|_| interrupted())? {
                 write(&chunk)?;
             }
@@ -220,11 +237,12 @@ async fn spool(
         }
     }
     file.rewind().map_err(AppError::internal)?;
-    Ok((file, format!("{:x}", hash.finalize())))
+    Ok((file, format!("{:x}", hash.finalize()), declared_xlsx))
 }
 
-/// Reads the spooled file into records: xlsx when it starts as a zip archive, CSV otherwise.
-fn read_file(mut file: std::fs::File, mut tx: RecordSender) {
+/// Reads the spooled file into records: xlsx when it starts as a zip archive, CSV otherwise;
+/// a file sent as xlsx that is not a zip archive is refused rather than read as text.
+fn read_file(mut file: std::fs::File, declared_xlsx: bool, mut tx: RecordSender) {
     let mut magic = [0u8; 4];
     let n = std::io::Read::read(&mut file, &mut magic).unwrap_or(0);
     if file.rewind().is_err() {
@@ -233,10 +251,14 @@ fn read_file(mut file: std::fs::File, mut tx: RecordSender) {
     let result = match &magic[..n] {
         [b'P', b'K', 3, 4] => read_xlsx(file, &mut tx),
         [0xD0, 0xCF, 0x11, 0xE0] => Err("请另存为.xlsx / save the .xls as .xlsx".into()),
+        _ if declared_xlsx => Err(NOT_XLSX.into()),
         _ => read_csv(file, &mut tx),
     };
     tx.finish(result);
 }
+
+/// The refusal of a file that is not the workbook it claims to be.
+const NOT_XLSX: &str = "不是有效的.xlsx文件 / not a valid .xlsx workbook";
 
 /// Most columns a file may have (the templates have 19).
 const MAX_COLUMNS: usize = 1_024;
@@ -263,7 +285,7 @@ fn check_archive_within(
 ) -> Result<(), String> {
     let too_big =
         || "文件解压后过大 / the workbook unpacks to more than the service reads".to_string();
-    let not_xlsx = || "不是有效的.xlsx文件 / not a valid .xlsx workbook".to_string();
+    let not_xlsx = || NOT_XLSX.to_string();
     let mut archive = zip::ZipArchive::new(&mut *file).map_err(|_| not_xlsx())?;
     let mut total = 0u64;
     for i in 0..archive.len() {
@@ -285,7 +307,7 @@ fn read_xlsx(mut file: std::fs::File, tx: &mut RecordSender) -> Result<(), Strin
     file.rewind().map_err(|e| e.to_string())?;
     let not_xlsx = |e: calamine::XlsxError| {
         tracing::info!(error = %e, "an uploaded workbook could not be read");
-        "不是有效的.xlsx文件 / not a valid .xlsx workbook".to_string()
+        NOT_XLSX.to_string()
     };
     let mut book: Xlsx<_> = Xlsx::new(BufReader::new(file)).map_err(not_xlsx)?;
     let sheet = book
@@ -459,10 +481,7 @@ pub async fn template(Path(file): Path<String>) -> Response {
             (out, "text/csv; charset=utf-8")
         }
         "xlsx" => match template_xlsx(kind, &headers) {
-            Ok(b) => (
-                b,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            ),
+            Ok(b) => (b, XLSX_MEDIA_TYPE),
             Err(e) => return app_error(AppError::internal(e)),
         },
         _ => return app_error(AppError::NotFound("template")),
@@ -561,6 +580,19 @@ fn template_xlsx(
 mod tests {
     use super::*;
     use std::io::Write;
+
+    #[test]
+    fn an_xlsx_is_declared_by_its_media_type_or_its_name() {
+        assert!(declares_xlsx(Some(XLSX_MEDIA_TYPE), None));
+        assert!(declares_xlsx(
+            Some("Application/VND.openxmlformats-officedocument.spreadsheetml.sheet; x=1"),
+            None
+        ));
+        assert!(declares_xlsx(None, Some("名单.XLSX")));
+        assert!(!declares_xlsx(Some("text/csv"), Some("名单.csv")));
+        assert!(!declares_xlsx(Some("application/octet-stream"), None));
+        assert!(!declares_xlsx(None, None));
+    }
 
     fn archive(parts: &[(&str, usize)]) -> std::fs::File {
         let mut file = tempfile::tempfile().unwrap();

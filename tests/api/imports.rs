@@ -470,6 +470,20 @@ db_test!(
             before + 1
         );
         assert!(after.to_string().contains("孙党员"));
+        // A part named as a workbook that is text: refused as not a workbook, nothing imported.
+        let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"members.xlsx\"\r\n\r\n").into_bytes();
+        body.extend(header.join(",").into_bytes());
+        body.extend(format!("\r\n--{boundary}--\r\n").into_bytes());
+        let (status, body) = upload()
+            .to("/imports/members")
+            .typed(format!("multipart/form-data; boundary={boundary}"))
+            .send(&app, body)
+            .await;
+        assert_eq!(status, 400, "{body:#}");
+        assert!(
+            body.to_string().contains("not a valid .xlsx workbook"),
+            "{body:#}"
+        );
         // The CSV template is the same header with a BOM.
         let (status, _, body) = app.get("/imports/templates/candidates.csv").await;
         assert_eq!(status, 200);
@@ -526,6 +540,12 @@ db_test!(
                 b"\xD0\xCF\x11\xE0old excel".to_vec(),
                 "application/vnd.ms-excel",
                 ".xlsx",
+            ),
+            // Sent as a workbook but not one: refused, not read as text.
+            (
+                b"\x01\x02 random bytes, not a workbook\r\n".to_vec(),
+                XLSX,
+                "not a valid .xlsx workbook",
             ),
             (Vec::new(), "text/csv", "no data rows"),
             (

@@ -159,3 +159,120 @@ db_test!(
         }
     }
 );
+
+db_test!(
+    a_document_sent_again_is_answered_as_a_new_one,
+    fazhan::Config {
+        max_complexity: 5_000,
+        ..fazhan::Config::for_tests(String::new())
+    },
+    |app| {
+        // The second time a signed-in caller sends a document its parsed form comes from the
+        // document cache; every answer must equal the one a new document gets (the same
+        // document with trailing spaces is new text, parsed and validated afresh).
+        app.load_demo().await;
+        let bearer = format!("Bearer {}", app.token_for("street.admin").await);
+        let street = app.org_id("和平街道党工委").await;
+        let doc = "query($id: ID!, $n: Int!, $s: String) { node(id: $id) { id ... on Organization { name } } organizations(first: $n, search: $s) { edges { node { children(first: $n) { edges { node { name } } } } } } }";
+        let seen = app
+            .post(Some(&bearer), doc, json!({ "id": street, "n": 3 }))
+            .await;
+        assert_eq!(seen.0, 200, "{:#}", seen.2);
+        let without_request_id = |mut body: serde_json::Value| {
+            for e in body["errors"].as_array_mut().into_iter().flatten() {
+                e["extensions"]
+                    .as_object_mut()
+                    .map(|x| x.remove("requestId"));
+            }
+            body
+        };
+        // Each time a new text (the document with one more trailing space).
+        let mut padding = String::new();
+        let mut fresh_text = || {
+            padding.push(' ');
+            format!("{doc}{padding}")
+        };
+        for (variables, status, code_expected) in [
+            (json!({ "id": street, "n": 3 }), 200, None),
+            (json!({ "id": street, "n": 3, "s": "街道" }), 200, None),
+            // Priced with this request's variables: too complex.
+            (
+                json!({ "id": street, "n": 100 }),
+                400,
+                Some("QUERY_TOO_COMPLEX"),
+            ),
+            (
+                json!({ "id": street, "n": 2147483647 }),
+                400,
+                Some("QUERY_TOO_COMPLEX"),
+            ),
+            // Page sizes the resolver refuses.
+            (json!({ "id": street, "n": 0 }), 200, Some("BAD_USER_INPUT")),
+            // Variables of the wrong kind: refused before execution.
+            (
+                json!({ "id": { "a": 1 }, "n": 3 }),
+                400,
+                Some("BAD_USER_INPUT"),
+            ),
+            (
+                json!({ "id": street, "n": "3" }),
+                400,
+                Some("BAD_USER_INPUT"),
+            ),
+            (
+                json!({ "id": street, "n": 3.5 }),
+                400,
+                Some("BAD_USER_INPUT"),
+            ),
+            (
+                json!({ "id": street, "n": 3, "s": 7 }),
+                400,
+                Some("BAD_USER_INPUT"),
+            ),
+        ] {
+            let again = app.post(Some(&bearer), doc, variables.clone()).await;
+            let fresh = app
+                .post(Some(&bearer), &fresh_text(), variables.clone())
+                .await;
+            assert_eq!(again.0.as_u16(), status, "{variables}: {:#}", again.2);
+            assert_eq!(again.0, fresh.0, "{variables}");
+            assert_eq!(
+                without_request_id(again.2.clone()),
+                without_request_id(fresh.2),
+                "{variables}"
+            );
+            match code_expected {
+                Some(c) => assert_eq!(code(&again.2), c, "{variables}: {:#}", again.2),
+                None => assert!(
+                    again.2.get("errors").is_none(),
+                    "{variables}: {:#}",
+                    again.2
+                ),
+            }
+        }
+        // Null and missing values (answered however the executor answers them, the same way).
+        for variables in [
+            json!({ "id": street, "n": null }),
+            json!({ "n": 3 }),
+            json!(null),
+        ] {
+            let again = app.post(Some(&bearer), doc, variables.clone()).await;
+            let fresh = app
+                .post(Some(&bearer), &fresh_text(), variables.clone())
+                .await;
+            assert_eq!(again.0, fresh.0, "{variables}");
+            assert_eq!(
+                without_request_id(again.2),
+                without_request_id(fresh.2),
+                "{variables}"
+            );
+        }
+        // A document that failed its validation is never let through afterwards.
+        let bad = "query($id: ID!) { node(id: $id) { id nosuchfield } }";
+        for _ in 0..2 {
+            let (status, _, body) = app.post(Some(&bearer), bad, json!({ "id": street })).await;
+            assert_eq!(status, 400, "{body:#}");
+            assert_eq!(code(&body), "BAD_USER_INPUT");
+        }
+    }
+);

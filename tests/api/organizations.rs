@@ -186,6 +186,17 @@ db_test!(
             absent["errors"][0]["message"]
         );
         assert_eq!(outside["data"], absent["data"]);
+        // A row has one id: the street's own id written with a leading zero names nothing.
+        let street = app.org_id("和平街道党工委").await;
+        let (_, n) = fazhan::graphql::ids::decode_any(&street).unwrap();
+        use base64::Engine as _;
+        let padded =
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("Organization:0{n}"));
+        let r = app
+            .exec(Some("street.admin"), NODE, json!({ "id": padded }))
+            .await;
+        assert_eq!(r["data"]["node"], Value::Null, "{r:#}");
+        assert!(!r["errors"].as_array().unwrap().is_empty(), "{r:#}");
         let q = "query($id: ID!) { organization(id: $id) { name } }";
         assert_eq!(
             code(
