@@ -29,8 +29,13 @@ enum Cell {
     Empty,
 }
 
+/// An error of an export or an import, naming the request as GraphQL errors do.
 fn error(status: StatusCode, e: &AppError) -> Response {
-    let body = json!({ "errors": [{ "message": e.message(), "extensions": { "code": e.code().as_str() } }] });
+    let request_id = super::CURRENT_REQUEST_ID.try_with(|id| id.clone()).ok();
+    let body = json!({ "errors": [{
+        "message": e.message(),
+        "extensions": { "code": e.code().as_str(), "requestId": request_id },
+    }] });
     (
         status,
         [(header::CONTENT_TYPE, "application/json")],

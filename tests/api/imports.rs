@@ -557,6 +557,11 @@ db_test!(
             let (status, body) = upload().typed(content_type).send(&app, bytes).await;
             assert_eq!(status, 400, "{body:#}");
             assert!(body.to_string().contains(needle), "{needle}: {body:#}");
+            // Named like every other error, as the `x-request-id` header names it.
+            assert!(
+                body["errors"][0]["extensions"]["requestId"].is_string(),
+                "{body:#}"
+            );
             if needle == "could not be read" {
                 // Each language once: "无法读取文件：… / the file could not be read: …".
                 let message = body["errors"][0]["message"].as_str().unwrap();
