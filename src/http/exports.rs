@@ -31,11 +31,7 @@ enum Cell {
 
 /// An error of an export or an import, naming the request as GraphQL errors do.
 fn error(status: StatusCode, e: &AppError) -> Response {
-    let request_id = super::CURRENT_REQUEST_ID.try_with(|id| id.clone()).ok();
-    let body = json!({ "errors": [{
-        "message": e.message(),
-        "extensions": { "code": e.code().as_str(), "requestId": request_id },
-    }] });
+    let body = super::graphql::error_body(e.code().as_str(), &e.message());
     (
         status,
         [(header::CONTENT_TYPE, "application/json")],

@@ -130,12 +130,12 @@ impl DocumentCache {
 }
 
 /// An error answered without executing, naming the request like every other error.
-fn error_body(code: &str, message: &str) -> Value {
-    match super::CURRENT_REQUEST_ID.try_with(|id| id.clone()) {
-        Ok(id) => {
+pub(super) fn error_body(code: &str, message: &str) -> Value {
+    match super::current_request_id() {
+        Some(id) => {
             json!({ "errors": [{ "message": message, "extensions": { "code": code, "requestId": id } }] })
         }
-        Err(_) => json!({ "errors": [{ "message": message, "extensions": { "code": code } }] }),
+        None => json!({ "errors": [{ "message": message, "extensions": { "code": code } }] }),
     }
 }
 

@@ -41,10 +41,6 @@ fn kind_of(name: &str) -> Option<ImportKind> {
     }
 }
 
-fn request_id() -> Option<String> {
-    super::CURRENT_REQUEST_ID.try_with(|id| id.clone()).ok()
-}
-
 /// `POST /imports/{candidates|members}`.
 pub async fn import(
     State(s): State<HttpState>,
@@ -105,7 +101,7 @@ pub async fn import(
     // Every audit row the import writes (the import's and its duplicate checks') names the
     // request and the role, as rows written through GraphQL do.
     let context = crate::db::audit::AuditContext {
-        request_id: request_id(),
+        request_id: super::current_request_id(),
         actor_role: Some(actor.role.as_str().to_string()),
     };
     let import = file_import::import_file(
@@ -150,7 +146,7 @@ pub async fn import(
                     "rows": rows,
                     "rowErrorCount": total,
                     "badRowCount": bad_rows,
-                    "requestId": request_id(),
+                    "requestId": super::current_request_id(),
                 }
             }] });
             (StatusCode::BAD_REQUEST, axum::Json(body)).into_response()

@@ -94,6 +94,11 @@ tokio::task_local! {
     pub static CURRENT_REQUEST_ID: String;
 }
 
+/// The id of the request being served, when called while serving one.
+fn current_request_id() -> Option<String> {
+    CURRENT_REQUEST_ID.try_with(|id| id.clone()).ok()
+}
+
 fn acceptable_request_id(v: &str) -> bool {
     !v.is_empty()
         && v.len() <= 128

@@ -192,55 +192,57 @@ db_test!(
             padding.push(' ');
             format!("{doc}{padding}")
         };
-        for (variables, status, code_expected) in [
-            (json!({ "id": street, "n": 3 }), 200, None),
-            (json!({ "id": street, "n": 3, "s": "街道" }), 200, None),
+        // What each answer must be (`None`: however the executor answers a null or missing
+        // value, as long as both answers are the same).
+        let ok = Some((200, None));
+        let refused = |code: &'static str| Some((400, Some(code)));
+        for (variables, expected) in [
+            (json!({ "id": street, "n": 3 }), ok),
+            (json!({ "id": street, "n": 3, "s": "街道" }), ok),
             // Priced with this request's variables: too complex.
             (
                 json!({ "id": street, "n": 100 }),
-                400,
-                Some("QUERY_TOO_COMPLEX"),
+                refused("QUERY_TOO_COMPLEX"),
             ),
             (
                 json!({ "id": street, "n": 2147483647 }),
-                400,
-                Some("QUERY_TOO_COMPLEX"),
+                refused("QUERY_TOO_COMPLEX"),
             ),
             // Page sizes the resolver refuses.
-            (json!({ "id": street, "n": 0 }), 200, Some("BAD_USER_INPUT")),
+            (
+                json!({ "id": street, "n": 0 }),
+                Some((200, Some("BAD_USER_INPUT"))),
+            ),
             // Variables of the wrong kind: refused before execution.
             (
                 json!({ "id": { "a": 1 }, "n": 3 }),
-                400,
-                Some("BAD_USER_INPUT"),
+                refused("BAD_USER_INPUT"),
             ),
-            (
-                json!({ "id": street, "n": "3" }),
-                400,
-                Some("BAD_USER_INPUT"),
-            ),
-            (
-                json!({ "id": street, "n": 3.5 }),
-                400,
-                Some("BAD_USER_INPUT"),
-            ),
+            (json!({ "id": street, "n": "3" }), refused("BAD_USER_INPUT")),
+            (json!({ "id": street, "n": 3.5 }), refused("BAD_USER_INPUT")),
             (
                 json!({ "id": street, "n": 3, "s": 7 }),
-                400,
-                Some("BAD_USER_INPUT"),
+                refused("BAD_USER_INPUT"),
             ),
+            // Null and missing values.
+            (json!({ "id": street, "n": null }), None),
+            (json!({ "n": 3 }), None),
+            (json!(null), None),
         ] {
             let again = app.post(Some(&bearer), doc, variables.clone()).await;
             let fresh = app
                 .post(Some(&bearer), &fresh_text(), variables.clone())
                 .await;
-            assert_eq!(again.0.as_u16(), status, "{variables}: {:#}", again.2);
             assert_eq!(again.0, fresh.0, "{variables}");
             assert_eq!(
                 without_request_id(again.2.clone()),
                 without_request_id(fresh.2),
                 "{variables}"
             );
+            let Some((status, code_expected)) = expected else {
+                continue;
+            };
+            assert_eq!(again.0.as_u16(), status, "{variables}: {:#}", again.2);
             match code_expected {
                 Some(c) => assert_eq!(code(&again.2), c, "{variables}: {:#}", again.2),
                 None => assert!(
@@ -249,23 +251,6 @@ db_test!(
                     again.2
                 ),
             }
-        }
-        // Null and missing values (answered however the executor answers them, the same way).
-        for variables in [
-            json!({ "id": street, "n": null }),
-            json!({ "n": 3 }),
-            json!(null),
-        ] {
-            let again = app.post(Some(&bearer), doc, variables.clone()).await;
-            let fresh = app
-                .post(Some(&bearer), &fresh_text(), variables.clone())
-                .await;
-            assert_eq!(again.0, fresh.0, "{variables}");
-            assert_eq!(
-                without_request_id(again.2),
-                without_request_id(fresh.2),
-                "{variables}"
-            );
         }
         // A document that failed its validation is never let through afterwards.
         let bad = "query($id: ID!) { node(id: $id) { id nosuchfield } }";
