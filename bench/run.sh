@@ -5,7 +5,10 @@
 # operation with the service idle — with the ratio and a verdict per target), the mixed load (64 connections, 60 s), the file imports (rows/s and
 # memory growth) and peak RSS for reads and for the whole run.
 #   ORGS=19862 CANDIDATES=1000000 DURATION=10 CONNECTIONS=16 MIXED_CONNECTIONS=64 MIXED_DURATION=60
-#   IMPORT_ROWS=100000 PG=1 SQLITE=1 SKIP_SEED=0 BIN= bench/run.sh
+#   IMPORT_ROWS=100000 A_SAMPLES=3 PG=1 SQLITE=1 SKIP_SEED=0 BIN= bench/run.sh
+# Op a (its target is a ratio to the floor) is measured as A_SAMPLES alternating pairs (the
+# service, then the floor right after); every pair is printed, and the verdict is read on the
+# pair with the median ratio and the worst p99 of all pairs.
 set -Eeuo pipefail
 trap 'echo "bench/run.sh stopped at line $LINENO: $BASH_COMMAND" >&2' ERR
 cd "$(dirname "$0")/.."
@@ -17,6 +20,7 @@ SQLITE=${SQLITE:-1}
 MIXED_CONNECTIONS=${MIXED_CONNECTIONS:-64}
 MIXED_DURATION=${MIXED_DURATION:-60}
 IMPORT_ROWS=${IMPORT_ROWS:-100000}
+A_SAMPLES=${A_SAMPLES:-3}
 PORT=${PORT:-18090}
 PGURL=${PGURL:-postgres://postgres@127.0.0.1:5432}
 work=$(mktemp -d)
@@ -57,7 +61,8 @@ login() { # username password -> token
 run_op() { # name body-json [ids-file]
   local name=$1 body=$2 ids=${3:-}
   printf '%s' "$body" >"$work/body.json"
-  printf '%s' "$body" >"$work/${name%%.*}.json"
+  local key=${name%%.*}; key=${key%%[0-9]*}
+  printf '%s' "$body" >"$work/$key.json"
   local s0 e0; s0=$(stmts); e0=$(failed)
   BODY_FILE="$work/body.json" IDS_FILE="$ids" TOKEN="$TOKEN" \
     wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s bench/post.lua "http://127.0.0.1:$PORT/graphql" >"$work/wrk.txt" 2>&1 || true
@@ -81,6 +86,28 @@ floor() { # name sql-file -> tps
   local out
   out=$(pgbench -n -c"$CONNECTIONS" -j2 -T"$DURATION" -M prepared -f "$2" "$DBURL" 2>/dev/null | awk '/^tps/ {print $3; exit}')
   echo "$1|${out:-}" >>"$work/floor.txt"
+}
+to_ms() { # wrk's latency (850.00us, 2.50ms, 1.20s) in ms, for awk
+  awk -v p="$1" 'BEGIN { ms = p + 0; if (p ~ /us$/) ms = p/1000; else if (p ~ /s$/ && p !~ /ms$/) ms = p*1000; print ms }'
+}
+# Op a's summary: the pair with the median ratio (the median rate without a floor), with the
+# worst p99 of all pairs; its floor is recorded under "a" for the table.
+median_of_a() {
+  local rows=() name rps p50 p99 per non2xx rss f key worst=0 worst_p99=""
+  while IFS='|' read -r name rps p50 p99 per non2xx rss; do
+    key=${name%%.*}
+    [[ $key =~ ^a[0-9]+$ ]] || continue
+    f=$(awk -F'|' -v k="$key" '$1==k {print $2}' "$work/floor.txt")
+    local by; by=$(awk -v a="$rps" -v b="${f:-0}" 'BEGIN {printf "%.6f", (b > 0 ? a/b : a)}')
+    rows+=("$by|$rps|$p50|$p99|$per|$non2xx|$rss|${f:-}")
+    if awk -v m="$(to_ms "$p99")" -v w="$worst" 'BEGIN {exit !(m > w)}'; then worst=$(to_ms "$p99"); worst_p99=$p99; fi
+  done <"$work/results.txt"
+  [ ${#rows[@]} -gt 0 ] || return 0
+  local mid; mid=$(printf '%s\n' "${rows[@]}" | sort -t'|' -k1,1g | sed -n "$(( (${#rows[@]} + 1) / 2 ))p")
+  IFS='|' read -r _ rps p50 p99 per non2xx rss f <<<"$mid"
+  echo "a. candidate by id: the median of ${#rows[@]} pairs (p99 the worst of them)|$rps|$p50|$worst_p99|$per|$non2xx|$rss" >>"$work/results.txt"
+  [ -n "$f" ] && echo "a|$f" >>"$work/floor.txt"
+  return 0
 }
 
 bench_db() { # label database-url
@@ -117,8 +144,12 @@ bench_db() { # label database-url
     printf "SELECT c.stage, p.gender, p.education, count(*) FROM candidates c JOIN people p ON p.id = c.person_id WHERE c.applied_on >= '2025-01-01' AND c.applied_on < '2026-01-01' GROUP BY GROUPING SETS ((), (c.stage), (p.gender), (p.education));\n" >"$work/d.sql"
     printf "SELECT d.id, count(c.id) FROM organizations d JOIN organizations o ON o.path >= d.path AND o.path < d.path || '~' JOIN candidates c ON c.organization_id = o.id WHERE d.kind = 'COUNTY_ORGANIZATION_DEPARTMENT' GROUP BY d.id ORDER BY d.id LIMIT 100;\n" >"$work/e.sql"
   fi
-  run_op "a. candidate by id" "{\"query\":\"query(\$id: ID!) { node(id: \$id) { id ... on Candidate { name stage } } }\",\"variables\":{\"id\":\"$cand\"}}"
-  floor_of a
+  local k
+  for k in $(seq 1 "$A_SAMPLES"); do
+    run_op "a$k. candidate by id, pair $k of $A_SAMPLES" "{\"query\":\"query(\$id: ID!) { node(id: \$id) { id ... on Candidate { name stage } } }\",\"variables\":{\"id\":\"$cand\"}}"
+    if [[ $url == postgres* ]]; then floor "a$k" "$work/a.sql"; fi
+  done
+  median_of_a
   run_op "b. page of 20 in a street's subtree, with organization and stage" "{\"query\":\"query(\$u: ID) { candidates(under: \$u, first: 20) { edges { node { id name stage organization { id name } } } } }\",\"variables\":{\"u\":\"$street\"}}"
   floor_of b
   run_op "c. street → 20 branches → 20 candidates each" "{\"query\":\"query(\$u: ID!) { organization(id: \$u) { children(first: 20) { edges { node { name candidates(first: 20) { edges { node { id name stage } } } } } } } }\",\"variables\":{\"u\":\"$street\"}}"
@@ -192,7 +223,8 @@ bench_db() { # label database-url
     [ -n "$f" ] && [ -n "$rps" ] && ratio=$(awk -v a="$rps" -v b="$f" 'BEGIN {if (b>0) printf "%.2f×", a/b}')
     case $key in
       a) target="≥ 0.25× floor, p99 ≤ 10 ms"
-         verdict=$(awk -v a="$rps" -v b="${f:-0}" -v p="$p99" 'BEGIN { ms = p + 0; if (p ~ /us$/) ms = p/1000; else if (p ~ /s$/ && p !~ /ms$/) ms = p*1000; ok = (b > 0 && a/b >= 0.25 && ms <= 10); print (b > 0 ? (ok ? "met" : "missed") : "n/a") }') ;;
+         verdict=$(awk -v a="$rps" -v b="${f:-0}" -v ms="$(to_ms "$p99")" 'BEGIN { ok = (b > 0 && a/b >= 0.25 && ms <= 10); print (b > 0 ? (ok ? "met" : "missed") : "n/a") }') ;;
+      a[0-9]*) target="(one pair)" ;;
       b) target="≥ 900"; verdict=$(awk -v a="$rps" 'BEGIN {print (a >= 900 ? "met" : "missed")}') ;;
       c) target="≥ 800"; verdict=$(awk -v a="$rps" 'BEGIN {print (a >= 800 ? "met" : "missed")}') ;;
       d) target="≥ 500"; verdict=$(awk -v a="$rps" 'BEGIN {print (a >= 500 ? "met" : "missed")}') ;;
