@@ -399,17 +399,19 @@ fn fill(out: &mut FileRow, column: Column, text: &str) -> CellResult {
 /// A date as `YYYY-MM-DD`, `YYYY/MM/DD`, `YYYY.MM.DD`, `YYYYMMDD` or `YYYY年M月D日`.
 pub fn date(text: &str) -> Result<NaiveDate, (&'static str, &'static str)> {
     let t = text.trim();
-    let bad = ("日期格式应为YYYY-MM-DD", "the date must be YYYY-MM-DD");
     for f in ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日"] {
         if let Ok(d) = NaiveDate::parse_from_str(t, f) {
             return if (1900..=2100).contains(&chrono::Datelike::year(&d)) {
                 Ok(d)
             } else {
-                Err(bad)
+                Err((
+                    "日期须在1900年至2100年之间",
+                    "the date must be between 1900 and 2100",
+                ))
             };
         }
     }
-    Err(bad)
+    Err(("日期格式应为YYYY-MM-DD", "the date must be YYYY-MM-DD"))
 }
 
 fn gender(text: &str) -> Result<Gender, (&'static str, &'static str)> {
@@ -617,8 +619,18 @@ mod tests {
 
     #[test]
     fn dates_outside_the_known_years_and_impossible_days_are_refused() {
-        assert!(date("1899-12-31").is_err());
-        assert!(date("2025-02-30").is_err());
+        assert_eq!(
+            date("1899-12-31").unwrap_err().1,
+            "the date must be between 1900 and 2100"
+        );
+        assert_eq!(
+            date("1800-01-01").unwrap_err().1,
+            "the date must be between 1900 and 2100"
+        );
+        assert_eq!(
+            date("2025-02-30").unwrap_err().1,
+            "the date must be YYYY-MM-DD"
+        );
         assert_eq!(
             date("2025年3月1日").unwrap(),
             NaiveDate::from_ymd_opt(2025, 3, 1).unwrap()

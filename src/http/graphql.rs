@@ -192,6 +192,28 @@ pub async fn get(
     if s.app.config.graphiql_enabled() && wants_graphiql(&headers, &query) {
         return super::graphiql::page().into_response();
     }
+    let with_token = headers.contains_key(header::AUTHORIZATION);
+    let mut resp = answer_get(s, Caller::new(request_id, peer), headers, query).await;
+    // The answer depends on the token and the media type asked for; one given to a token (the
+    // viewer's own data) is for the viewer's cache alone, never a shared proxy's.
+    let h = resp.headers_mut();
+    h.insert(
+        header::VARY,
+        HeaderValue::from_static("accept, authorization"),
+    );
+    if with_token {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private"));
+    }
+    resp
+}
+
+/// `GET /graphql`'s answer, before its caching headers.
+async fn answer_get(
+    s: HttpState,
+    caller: Caller,
+    headers: HeaderMap,
+    query: Option<String>,
+) -> Response {
     let Some(media) = negotiate(&headers) else {
         return StatusCode::NOT_ACCEPTABLE.into_response();
     };
@@ -228,7 +250,7 @@ pub async fn get(
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return resp;
     }
-    execute(&s, Caller::new(request_id, peer), &headers, media, request).await
+    execute(&s, caller, &headers, media, request).await
 }
 
 /// Who sent a request: its id and the client's address.

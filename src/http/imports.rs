@@ -428,9 +428,12 @@ fn read_csv(mut file: std::fs::File, tx: &mut RecordSender) -> Result<(), String
         .map_err(|e| e.to_string())?
     {
         row += 1;
+        // As wide as an xlsx may be, and refused past it: a cell beyond is never dropped.
+        if record.len() > MAX_COLUMNS {
+            return Err(too_many_columns());
+        }
         let cells = record
             .iter()
-            .take(256)
             .enumerate()
             .map(|(i, field)| {
                 let field = if row == 1 && i == 0 {

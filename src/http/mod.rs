@@ -123,10 +123,41 @@ async fn request_id(
     let mut resp = CURRENT_REQUEST_ID
         .scope(id.clone(), next.run(req).instrument(span))
         .await;
+    if is_plain_text_error(&resp) {
+        resp = CURRENT_REQUEST_ID.scope(id.clone(), coded(resp)).await;
+    }
     if let Ok(v) = axum::http::HeaderValue::from_str(&id) {
         resp.headers_mut().insert("x-request-id", v);
     }
     resp
+}
+
+/// An error the framework answered itself, as plain text (a body over the limit, a query
+/// string or path that does not decode): every error the service gives carries a code.
+fn is_plain_text_error(resp: &axum::response::Response) -> bool {
+    (resp.status().is_client_error() || resp.status().is_server_error())
+        && resp
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| t.starts_with("text/plain"))
+}
+
+/// The framework's plain-text refusal as the service's JSON error, with the same status: a body
+/// over the limit is "请求体过大", anything else "请求格式错误" with the framework's reason.
+async fn coded(resp: axum::response::Response) -> axum::response::Response {
+    let (parts, body) = resp.into_parts();
+    let message = if parts.status == StatusCode::PAYLOAD_TOO_LARGE {
+        "请求体过大 / the request body is too large".to_string()
+    } else {
+        let reason = axum::body::to_bytes(body, 4096).await.unwrap_or_default();
+        format!(
+            "请求格式错误 / malformed request: {}",
+            String::from_utf8_lossy(&reason)
+        )
+    };
+    let body = graphql::error_body("BAD_USER_INPUT", &message);
+    (parts.status, Json(body)).into_response()
 }
 
 /// Browsers on the configured origins may call the API: preflights are answered with the

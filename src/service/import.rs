@@ -266,6 +266,8 @@ async fn validate_rows(
             Err(e) => errors.push(e),
         }
     }
+    let places = valid.iter().map(|v| (v.index, &v.person));
+    errors.extend(super::pipeline::unknown_places(db, places).await?);
     let numbers: Vec<String> = valid
         .iter()
         .filter_map(|v| v.person.id_card_number.clone())

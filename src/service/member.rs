@@ -20,6 +20,15 @@ pub struct MemberRow {
     pub under_party_probation: bool,
 }
 
+/// A member row that passed its own checks, with its index in the request.
+struct ValidMember {
+    index: usize,
+    organization_id: i64,
+    person: person::PersonRecord,
+    member_since: Option<NaiveDate>,
+    under_party_probation: bool,
+}
+
 /// Imports members all-or-nothing; every bad row is reported with its index and field.
 pub async fn import(
     db: &DatabaseConnection,
@@ -45,12 +54,13 @@ pub async fn import(
             continue;
         }
         match person::validate(r.person, false) {
-            Ok(p) => valid.push((
-                r.organization_id,
-                p,
-                r.member_since,
-                r.under_party_probation,
-            )),
+            Ok(p) => valid.push(ValidMember {
+                index,
+                organization_id: r.organization_id,
+                person: p,
+                member_since: r.member_since,
+                under_party_probation: r.under_party_probation,
+            }),
             Err(DomainError::InvalidInput {
                 field,
                 message_zh,
@@ -67,16 +77,18 @@ pub async fn import(
             }),
         }
     }
+    let places = valid.iter().map(|v| (v.index, &v.person));
+    errors.extend(super::pipeline::unknown_places(db, places).await?);
     if errors.is_empty() {
         let numbers: Vec<String> = valid
             .iter()
-            .filter_map(|v| v.1.id_card_number.clone())
+            .filter_map(|v| v.person.id_card_number.clone())
             .collect();
         for dup in super::duplicates::find(db, checks, actor, &numbers).await? {
             let index = valid
                 .iter()
-                .position(|v| v.1.id_card_number.as_deref() == Some(dup.as_str()))
-                .unwrap_or_default();
+                .find(|v| v.person.id_card_number.as_deref() == Some(dup.as_str()))
+                .map_or(0, |v| v.index);
             errors.push(RowError {
                 index,
                 field: "person.idCardNumber".into(),
@@ -91,7 +103,10 @@ pub async fn import(
     let txn = crate::db::begin_write(db).await?;
     let rows: Vec<_> = valid
         .iter()
-        .map(|(org, p, since, prob)| db::person::new_row(*org, p, Some((*since, *prob))))
+        .map(|v| {
+            let membership = Some((v.member_since, v.under_party_probation));
+            db::person::new_row(v.organization_id, &v.person, membership)
+        })
         .collect();
     let out = db::person::insert_all(&txn, rows).await?;
     audit(&txn, actor, out.len()).await?;

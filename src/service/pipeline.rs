@@ -16,7 +16,7 @@ use crate::domain::pipeline::state::{
     CaseState, CorrectionError, RecordedStep, state_before_correction,
 };
 use crate::domain::{Actor, Permission};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, RowError};
 use chrono::NaiveDate;
 use entity::{candidate, candidate_event, organization, person as person_row};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction};
@@ -272,9 +272,13 @@ async fn new_application(
     finish(txn, actor, request, action, case, event, warnings).await
 }
 
-/// The outflow and residence organizations a person names exist.
-async fn places_exist(db: &impl ConnectionTrait, p: &PersonRecord) -> AppResult<()> {
-    for (id, field, zh, en) in [
+/// The organizations a person names as places (the outflow and the residence Party
+/// organization), each with its field and the refusal when it does not exist. Existence only:
+/// a migrant's hometown branch is usually outside the writer's subtree.
+fn named_places(
+    p: &PersonRecord,
+) -> impl Iterator<Item = (i64, &'static str, &'static str, &'static str)> {
+    [
         (
             p.outflow_organization_id,
             "outflowOrganizationId",
@@ -287,14 +291,60 @@ async fn places_exist(db: &impl ConnectionTrait, p: &PersonRecord) -> AppResult<
             "居住地党组织不存在",
             "the residence organization does not exist",
         ),
-    ] {
-        if let Some(id) = id {
-            db::organization::find_by_id(db, id)
-                .await?
-                .ok_or_else(|| AppError::bad_input(field, zh, en))?;
-        }
+    ]
+    .into_iter()
+    .filter_map(|(id, field, zh, en)| id.map(|id| (id, field, zh, en)))
+}
+
+/// The outflow and residence organizations a person names exist.
+async fn places_exist(db: &impl ConnectionTrait, p: &PersonRecord) -> AppResult<()> {
+    match missing_places(db, [(0, p)]).await?.first() {
+        Some(&(_, field, zh, en)) => Err(AppError::bad_input(field, zh, en)),
+        None => Ok(()),
     }
-    Ok(())
+}
+
+/// A place a row's person names that does not exist: the row's index, the field, and the
+/// refusal in Chinese and in English.
+type MissingPlace = (usize, &'static str, &'static str, &'static str);
+
+/// The places the people of a batch (row index, person) name that do not exist, as bad rows.
+pub(super) async fn unknown_places<'a>(
+    db: &impl ConnectionTrait,
+    people: impl IntoIterator<Item = (usize, &'a PersonRecord)>,
+) -> AppResult<Vec<RowError>> {
+    let missing = missing_places(db, people).await?;
+    Ok(missing
+        .into_iter()
+        .map(|(index, field, zh, en)| RowError {
+            index,
+            field: field.into(),
+            message: format!("{zh} / {en}"),
+        })
+        .collect())
+}
+
+/// The places the people of a batch name that do not exist (one statement for the batch), in
+/// the batch's order.
+async fn missing_places<'a>(
+    db: &impl ConnectionTrait,
+    people: impl IntoIterator<Item = (usize, &'a PersonRecord)>,
+) -> AppResult<Vec<MissingPlace>> {
+    let named: Vec<(i64, MissingPlace)> = people
+        .into_iter()
+        .flat_map(|(index, p)| {
+            named_places(p).map(move |(id, field, zh, en)| (id, (index, field, zh, en)))
+        })
+        .collect();
+    if named.is_empty() {
+        return Ok(vec![]);
+    }
+    let found = db::organization::map_by_ids(db, named.iter().map(|(id, _)| *id)).await?;
+    Ok(named
+        .into_iter()
+        .filter(|(id, _)| !found.contains_key(id))
+        .map(|(_, missing)| missing)
+        .collect())
 }
 
 #[allow(clippy::too_many_arguments)]

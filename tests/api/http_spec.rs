@@ -214,3 +214,57 @@ db_test!(no_origin_is_allowed_by_default, |app| {
         "{headers:?}"
     );
 });
+
+db_test!(
+    refusals_the_framework_answers_carry_a_code_and_get_answers_name_who_may_keep_them,
+    {
+        let mut c = fazhan::Config::for_tests(String::new());
+        c.max_body_bytes = 4096;
+        c
+    },
+    |app| {
+        let token = format!("Bearer {}", app.token_for("admin").await);
+        // A body over the limit, a query string that does not decode: coded JSON errors with
+        // the request's id, not the framework's plain text.
+        let big = json!({ "query": format!("{{ serviceInfo {{ name }} }} #{}", "x".repeat(5000)) });
+        let too_big = Request::post("/graphql")
+            .header("content-type", "application/json")
+            .body(Body::from(big.to_string()))
+            .unwrap();
+        let bad_year = Request::get("/exports/indicator-table.csv?organizationId=x&year=abc")
+            .header("authorization", &token)
+            .body(Body::empty())
+            .unwrap();
+        for (request, status, message) in [
+            (too_big, 413, "请求体过大 / the request body is too large"),
+            (bad_year, 400, "请求格式错误 / malformed request"),
+        ] {
+            let (got, headers, body) = app.http(request).await;
+            assert_eq!(got, status, "{body:#}");
+            assert!(content_type(&headers).starts_with("application/json"));
+            assert_eq!(code(&body), "BAD_USER_INPUT", "{body:#}");
+            let error = &body["errors"][0];
+            assert!(
+                error["message"].as_str().unwrap().starts_with(message),
+                "{body:#}"
+            );
+            assert_eq!(
+                error["extensions"]["requestId"],
+                headers["x-request-id"].to_str().unwrap()
+            );
+        }
+        // GET answers depend on the token and the media type; one given to a token is private.
+        let uri = "/graphql?query=%7BserviceInfo%7Bname%7D%7D";
+        let (_, anonymous, _) = app.http(get(uri, "application/json")).await;
+        assert_eq!(anonymous["vary"], "accept, authorization");
+        assert!(anonymous.get("cache-control").is_none());
+        let with_token = Request::get(uri)
+            .header("authorization", &token)
+            .body(Body::empty())
+            .unwrap();
+        let (status, headers, _) = app.http(with_token).await;
+        assert_eq!(status, 200);
+        assert_eq!(headers["vary"], "accept, authorization");
+        assert_eq!(headers["cache-control"], "private");
+    }
+);

@@ -266,6 +266,75 @@ db_test!(
     }
 );
 
+db_test!(
+    a_csv_column_far_to_the_right_is_read_and_a_wider_file_is_refused,
+    |app| {
+        app.load_demo().await;
+        let branch = app.org_id("和平社区第一党支部").await;
+        let before = candidate_count(&app).await;
+        let birth = "1991-03-03";
+        let card = id_card(birth, 801);
+        // The phone in the 300th column, behind 291 columns with no header (as xlsx allows).
+        let gap = vec![""; 291];
+        let header = [
+            &[
+                "姓名",
+                "性别",
+                "出生日期",
+                "身份证号",
+                "学历",
+                "职业类别",
+                "递交申请日期",
+                "所属党组织ID",
+            ][..],
+            &gap,
+            &["联系电话"],
+        ]
+        .concat();
+        let row = [
+            &[
+                "远列",
+                "男",
+                birth,
+                &card,
+                "大学本科",
+                "工人",
+                "2025-03-03",
+                &branch,
+            ][..],
+            &gap,
+            &["13912345678"],
+        ]
+        .concat();
+        let file = format!("{}\n{}\n", header.join(","), row.join(","));
+        let (status, body) = upload().send(&app, file.into_bytes()).await;
+        assert_eq!(status, 200, "{body:#}");
+        let d = app
+            .ok(
+                Some("street.organizer"),
+                r#"{ candidates(search: "远列", first: 1) { edges { node { phone } } } }"#,
+                json!({}),
+            )
+            .await;
+        assert_eq!(d.string_at("candidates.edges.0.node.phone"), "13912345678");
+        // Wider than an xlsx may be: refused, never cut short.
+        let wide = format!(
+            "{},x\n{},y\n",
+            header.join(",") + &",".repeat(724),
+            row.join(",") + &",".repeat(724)
+        );
+        assert_eq!(wide.lines().next().unwrap().split(',').count(), 1_025);
+        let (status, body) = upload().send(&app, wide.into_bytes()).await;
+        assert_eq!(status, 400, "{body:#}");
+        assert!(
+            body.to_string()
+                .contains("the file has more than 1024 columns"),
+            "{body:#}"
+        );
+        assert_eq!(candidate_count(&app).await, before + 1);
+    }
+);
+
 /// An xlsx with the given header and rows, every cell as text.
 fn xlsx(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
     let mut book = rust_xlsxwriter::Workbook::new();

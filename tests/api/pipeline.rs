@@ -332,12 +332,20 @@ db_test!(
         let row = |org: &str, name: &str, birth: &str, seq: u32| json!({ "organizationId": org, "appliedOn": "2025-04-01", "person": person(name, &id_card(birth, seq), birth) });
         let mut bad_card = row(&branch, "错号", "1990-01-01", 21);
         bad_card["person"]["idCardNumber"] = json!("440106199001010210");
+        // A place must exist (submitApplication refuses it too); outside the subtree is fine.
+        let nowhere = crate::matrix::global_id("Organization", 999_999);
+        let mut no_outflow = row(&branch, "无流出地", "1990-01-01", 25);
+        no_outflow["person"]["outflowOrganizationId"] = json!(nowhere);
+        let mut no_residence = row(&branch, "无居住地", "1990-01-01", 26);
+        no_residence["person"]["residenceOrganizationId"] = json!(nowhere);
         let rows = json!([
             row(&branch, "甲", "1990-01-01", 20),
             bad_card,
             row(&street, "丙", "1990-01-01", 22),
             row(&branch, "丁", "2010-01-01", 23),
-            row(&branch, "甲二", "1990-01-01", 20)
+            row(&branch, "甲二", "1990-01-01", 20),
+            no_outflow,
+            no_residence
         ]);
         let r = app
             .exec(Some("partner.bot"), import, json!({ "rows": rows }))
@@ -360,19 +368,42 @@ db_test!(
                 (1, "idCardNumber".into()),
                 (2, "organizationId".into()),
                 (3, "birthDate".into()),
-                (4, "idCardNumber".into())
+                (4, "idCardNumber".into()),
+                (5, "outflowOrganizationId".into()),
+                (6, "residenceOrganizationId".into())
             ]
         );
+        assert!(
+            r.to_string()
+                .contains("流出地党组织不存在 / the outflow organization does not exist"),
+            "{r:#}"
+        );
         assert_eq!(candidate_count(&app).await, 0);
-        let rows = json!([
-            row(&branch, "甲", "1990-01-01", 20),
-            row(&branch, "乙", "1991-01-01", 24)
-        ]);
+        let mut from_elsewhere = row(&branch, "乙", "1991-01-01", 24);
+        from_elsewhere["person"]["isMigrant"] = json!(true);
+        from_elsewhere["person"]["outflowOrganizationId"] =
+            json!(app.org_id("计算机学院本科生第一党支部").await);
+        let rows = json!([row(&branch, "甲", "1990-01-01", 20), from_elsewhere]);
         let d = app
             .ok(Some("partner.bot"), import, json!({ "rows": rows }))
             .await;
         assert_eq!(d["importCandidates"]["imported"], 2);
         assert_eq!(candidate_count(&app).await, 2);
+        // Members name their places the same way.
+        let mut member = json!({ "organizationId": branch, "memberSince": "2000-07-01", "person": person("党员甲", &id_card("1970-01-01", 27), "1970-01-01") });
+        member["person"]["residenceOrganizationId"] = json!(nowhere);
+        let r = app
+            .exec(
+                Some("partner.bot"),
+                "mutation($rows: [ImportMemberRowInput!]!) { importMembers(input: {rows: $rows}) { members { id } } }",
+                json!({ "rows": [member] }),
+            )
+            .await;
+        assert_eq!(code(&r), "BAD_USER_INPUT", "{r:#}");
+        assert_eq!(
+            r["errors"][0]["extensions"]["rows"][0]["field"],
+            "residenceOrganizationId"
+        );
     }
 );
 

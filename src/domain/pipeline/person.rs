@@ -120,11 +120,14 @@ fn trimmed(s: Option<String>) -> Option<String> {
 /// Validates a person; `id_card_required` for candidates (members may lack one).
 pub fn validate(d: PersonDraft, id_card_required: bool) -> Result<PersonRecord, DomainError> {
     let name = d.name.trim().to_string();
-    if name.is_empty()
-        || name.chars().count() > 50
-        || name.chars().any(unprintable)
-        || name.chars().all(|c| c.is_whitespace() || unprintable(c))
-    {
+    if name.chars().any(unprintable) {
+        return Err(DomainError::invalid(
+            "name",
+            "姓名含不可见字符或控制字符",
+            "the name contains an invisible or control character",
+        ));
+    }
+    if name.is_empty() || name.chars().count() > 50 {
         return Err(DomainError::invalid(
             "name",
             "姓名须为1至50个字符",
@@ -249,6 +252,28 @@ mod tests {
             occupations: vec![Occupation::Worker],
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn a_name_with_a_hidden_character_is_refused_as_such() {
+        let message = |name: &str| match validate(
+            PersonDraft {
+                name: name.into(),
+                ..draft()
+            },
+            true,
+        ) {
+            Err(DomainError::InvalidInput { message_en, .. }) => message_en,
+            other => panic!("{name:?}: {other:?}"),
+        };
+        for hidden in ["李\u{200b}明", "李\u{0}明", "\u{feff}", "李明\u{202e}"] {
+            assert!(
+                message(hidden).contains("invisible or control"),
+                "{hidden:?}"
+            );
+        }
+        assert!(message("  ").contains("1 to 50"));
+        assert!(message(&"名".repeat(51)).contains("1 to 50"));
     }
 
     #[test]
