@@ -200,8 +200,8 @@ pub async fn submit_application(
     require(actor, Permission::ManagePipeline)?;
     let client_key = input.client_key.clone();
     let request = Request::new("submitApplication", &client_key, &input)?;
-    // Everything read before the transaction: the duplicate check writes its own audit row,
-    // and on SQLite a transaction that has read cannot write after another has committed.
+    // Everything is read before the write transaction opens: the duplicate check writes its
+    // own audit row, and the transaction (`db::begin_write`) holds the write lock on SQLite.
     if let Some(done) = replay(db, actor, &request).await? {
         return Ok(done);
     }
