@@ -691,8 +691,8 @@ async fn validate(
     }
     if candidates {
         let rules = tree.rules(&org).await?;
-        if let Err(message) = check_application(org.id, &p, applied_on, rules) {
-            problems.one(row, "出生日期", "birthDate", message);
+        if let Err((field, message)) = check_application(org.id, &p, applied_on, rules) {
+            problems.one(row, column_of(request.kind, field), field, message);
             return Ok(None);
         }
     }

@@ -103,14 +103,16 @@ pub(super) fn receives_applications(org: &entity::organization::Model) -> Result
     }
 }
 
-/// Step 1's own rules for one person (N1: 18 years old on the day), as a row message.
+/// Step 1's own rules for one person (P3: dated by today; N1: 18 years old on the day), as the
+/// field at fault (`appliedOn` or `birthDate`) and a row message.
 pub(super) fn check_application(
     organization_id: i64,
     p: &PersonRecord,
     applied_on: NaiveDate,
     rules: &LocalRules,
-) -> Result<(), String> {
+) -> Result<(), (&'static str, String)> {
     let ctx = StepContext {
+        today: crate::clock::today(),
         person: PersonFacts {
             birth_date: Some(p.birth_date),
             ..Default::default()
@@ -126,10 +128,16 @@ pub(super) fn check_application(
     )
     .map(|_| ())
     .map_err(|v| {
-        format!(
+        let field = if v.rule == "P3" {
+            "appliedOn"
+        } else {
+            "birthDate"
+        };
+        let message = format!(
             "{} ({}): {} / {}",
             v.rule, v.source, v.message_zh, v.message_en
-        )
+        );
+        (field, message)
     })
 }
 
@@ -336,8 +344,10 @@ impl RowCheck<'_> {
         if let std::collections::hash_map::Entry::Vacant(e) = self.rules.entry(org.id) {
             e.insert(db::local_rules::effective(self.db, &org.path).await?);
         }
-        if let Err(message) = check_application(org.id, &p, r.applied_on, &self.rules[&org.id]) {
-            return refuse("birthDate", message);
+        if let Err((field, message)) =
+            check_application(org.id, &p, r.applied_on, &self.rules[&org.id])
+        {
+            return refuse(field, message);
         }
         Ok(Ok(ValidRow {
             index,

@@ -249,6 +249,7 @@ async fn new_application(
         organization_id: org.id,
     };
     let ctx = StepContext {
+        today: crate::clock::today(),
         person: PersonFacts {
             birth_date: Some(p.birth_date),
             ..Default::default()
@@ -675,6 +676,7 @@ async fn context(
         (vec![], vec![])
     };
     Ok(StepContext {
+        today: crate::clock::today(),
         person: person_facts(&p),
         members,
         organization,
@@ -699,7 +701,7 @@ fn base_state(
     };
     state_before_correction(events, target, details).map_err(|e| match e {
         CorrectionError::NotInCase => AppError::bad_input(
-            "correctsEventId",
+            "eventId",
             "要更正的记录不属于本档案",
             "the event to correct is not part of this case",
         ),

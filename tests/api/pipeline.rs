@@ -2,8 +2,8 @@
 //! with rule ids, concurrency, idempotency, personal data, import, local rules, alerts.
 
 use crate::fixtures::{
-    Case, STEP, SUBMIT, applicant, candidate_count, case_at_meeting_for, cultivation, id_card,
-    members, person, submit, to_activist, version_and_steps,
+    Case, ORGANIZER, STEP, SUBMIT, applicant, candidate_count, case_at_meeting_for, cultivation,
+    id_card, members, person, submit, to_activist, version_and_steps,
 };
 use crate::helpers::{JsonPath, TestApp, code, ext};
 use serde_json::{Value, json};
@@ -612,3 +612,67 @@ db_test!(
         app.assert_counts_consistent().await;
     }
 );
+
+db_test!(no_write_path_records_a_date_after_today, |app| {
+    app.load_demo().await;
+    let branch = app.org_id("和平社区第一党支部").await;
+    let today = fazhan::clock::today();
+    let tomorrow = today.succ_opt().unwrap().to_string();
+    // An application dated tomorrow.
+    let born = "1990-01-01";
+    let input = json!({ "input": { "organizationId": branch, "appliedOn": tomorrow, "person": person("明日", &id_card(born, 31), born) } });
+    let r = app.exec(Some(ORGANIZER), SUBMIT, input).await;
+    assert_eq!(
+        (code(&r), ext(&r)["rule"].as_str()),
+        ("RULE_VIOLATION", Some("P3")),
+        "{r:#}"
+    );
+    assert_eq!(ext(&r)["details"]["today"], json!(today));
+    // A step on a case, tomorrow or far ahead, and a correction dated ahead.
+    let mut case = applicant(&app, "和平社区第一党支部", "今日", born, 32).await;
+    for on in [tomorrow.as_str(), "9999-12-31"] {
+        let r = case
+            .step(&app, on, json!({ "applicationTalk": { "talker": "书记" } }))
+            .await;
+        assert_eq!(ext(&r)["rule"], "P3", "{on}: {r:#}");
+    }
+    let talked = case
+        .advance(
+            &app,
+            "2025-03-10",
+            json!({ "applicationTalk": { "talker": "书记" } }),
+        )
+        .await;
+    let event = talked.string_at("data.recordPipelineStep.event.id");
+    let correct = "mutation($input: CorrectPipelineEventInput!) { correctPipelineEvent(input: $input) { candidate { version } } }";
+    let r = app
+        .exec(
+            Some(ORGANIZER),
+            correct,
+            json!({ "input": { "candidateId": case.id, "expectedVersion": case.version, "eventId": event, "occurredOn": tomorrow, "step": { "applicationTalk": { "talker": "书记" } }, "reason": "日期有误" } }),
+        )
+        .await;
+    assert_eq!(ext(&r)["rule"], "P3", "{r:#}");
+    // A correction naming another case's event names the input's field.
+    let other = applicant(&app, "和平社区第一党支部", "他案", born, 34).await;
+    let r = app
+        .exec(
+            Some(ORGANIZER),
+            correct,
+            json!({ "input": { "candidateId": other.id, "expectedVersion": other.version, "eventId": event, "occurredOn": "2025-03-10", "step": { "applicationTalk": { "talker": "书记" } }, "reason": "日期有误" } }),
+        )
+        .await;
+    assert_eq!(
+        (code(&r), &ext(&r)["field"]),
+        ("BAD_USER_INPUT", &json!("eventId")),
+        "{r:#}"
+    );
+    // A bulk import's row dated tomorrow, named by its field.
+    let import = "mutation($rows: [ImportCandidateRowInput!]!) { importCandidates(input: {rows: $rows}) { imported } }";
+    let rows = json!([{ "organizationId": branch, "appliedOn": tomorrow, "person": person("明日二", &id_card(born, 33), born) }]);
+    let r = app
+        .exec(Some(ORGANIZER), import, json!({ "rows": rows }))
+        .await;
+    assert_eq!(code(&r), "BAD_USER_INPUT", "{r:#}");
+    assert_eq!(ext(&r)["rows"][0]["field"], "appliedOn", "{r:#}");
+});

@@ -87,11 +87,39 @@ pub type PersonDraft = Person<Option<Gender>, Option<Education>, Option<NaiveDat
 /// A validated person.
 pub type PersonRecord = Person<Gender, Education, NaiveDate>;
 
-/// Control and invisible format characters (NUL, zero-width spaces, direction marks), which no
-/// name or address contains and which can hide one name inside another.
+/// Control characters and the invisible ones — Unicode's format characters (Cf: zero-width
+/// spaces and joiners, direction marks and isolates, the soft hyphen, tags), fillers and
+/// variation selectors — which no name or address contains and which can hide one name inside
+/// another.
 fn unprintable(c: char) -> bool {
     c.is_control()
-        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
+        || matches!(
+            c,
+            '\u{00AD}'
+                | '\u{034F}'
+                | '\u{0600}'..='\u{0605}'
+                | '\u{061C}'
+                | '\u{06DD}'
+                | '\u{070F}'
+                | '\u{08E2}'
+                | '\u{115F}'..='\u{1160}'
+                | '\u{17B4}'..='\u{17B5}'
+                | '\u{180B}'..='\u{180F}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{2028}'..='\u{202E}'
+                | '\u{2060}'..='\u{206F}'
+                | '\u{3164}'
+                | '\u{FE00}'..='\u{FE0F}'
+                | '\u{FEFF}'
+                | '\u{FFA0}'
+                | '\u{FFF9}'..='\u{FFFB}'
+                | '\u{110BD}'
+                | '\u{110CD}'
+                | '\u{13430}'..='\u{1343F}'
+                | '\u{1BCA0}'..='\u{1BCA3}'
+                | '\u{1D173}'..='\u{1D17A}'
+                | '\u{E0000}'..='\u{E0FFF}'
+        )
 }
 
 /// A free-text field of at most `max` characters, printable.
@@ -140,6 +168,13 @@ pub fn validate(d: PersonDraft, id_card_required: bool) -> Result<PersonRecord, 
     let birth_date = d.birth_date.ok_or_else(|| {
         DomainError::invalid("birthDate", "缺少出生日期", "the birth date is required")
     })?;
+    if birth_date < super::check::EARLIEST_DATE {
+        return Err(DomainError::invalid(
+            "birthDate",
+            "出生日期不能早于1900年",
+            "the birth date must be in 1900 or later",
+        ));
+    }
     let id_card_number = match trimmed(d.id_card_number) {
         Some(n) => Some(id_card::parse(&n, birth_date)?),
         None if id_card_required => {
@@ -266,7 +301,20 @@ mod tests {
             Err(DomainError::InvalidInput { message_en, .. }) => message_en,
             other => panic!("{name:?}: {other:?}"),
         };
-        for hidden in ["李\u{200b}明", "李\u{0}明", "\u{feff}", "李明\u{202e}"] {
+        for hidden in [
+            "李\u{200b}明",
+            "李\u{0}明",
+            "\u{feff}",
+            "李明\u{202e}",
+            "李\u{ad}明",
+            "李\u{34f}明",
+            "李\u{61c}明",
+            "李\u{180e}明",
+            "李\u{e0041}明",
+            "李\u{3164}明",
+            "李明\u{fe0f}",
+            "李\u{2066}明",
+        ] {
             assert!(
                 message(hidden).contains("invisible or control"),
                 "{hidden:?}"
@@ -274,6 +322,17 @@ mod tests {
         }
         assert!(message("  ").contains("1 to 50"));
         assert!(message(&"名".repeat(51)).contains("1 to 50"));
+    }
+
+    #[test]
+    fn a_birth_before_1900_is_refused() {
+        let born = |on: &str| PersonDraft {
+            birth_date: Some(on.parse().unwrap()),
+            id_card_number: None,
+            ..draft()
+        };
+        assert!(validate(born("1899-12-31"), false).is_err());
+        assert!(validate(born("1900-01-01"), false).is_ok());
     }
 
     #[test]

@@ -35,6 +35,7 @@ fn committee(can_approve: bool, kind: OrganizationKind) -> Option<OrgFacts> {
 
 fn ctx() -> StepContext {
     StepContext {
+        today: d("2030-01-01"),
         person: PersonFacts {
             birth_date: Some(d("2001-05-20")),
             is_league_member: true,
@@ -983,4 +984,26 @@ fn owners_are_consulted_by_more_departments_and_relatives_are_recused_from_the_v
         (e.rule, e.details["missing"].clone()),
         ("I5", serde_json::json!(["TAX"]))
     );
+}
+
+#[test]
+fn a_step_is_dated_between_1900_and_today() {
+    // The talk after the application (standard step 2), on the context's today and around it.
+    let state = walk(1);
+    let (_, talk) = standard().into_iter().nth(1).unwrap();
+    let rules = LocalRules::default();
+    let today = ctx().today;
+    assert!(check_step(&state, &talk, today, &ctx(), &rules).is_ok());
+    for on in [today.succ_opt().unwrap(), d("9999-12-31"), d("1899-12-31")] {
+        let err = check_step(&state, &talk, on, &ctx(), &rules).unwrap_err();
+        assert_eq!(err.rule, "P3", "{on}: {err:?}");
+        assert_eq!(err.details["today"], serde_json::json!(today));
+    }
+    // A context whose today was never set refuses every step (fails closed).
+    let unset = StepContext {
+        today: Default::default(),
+        ..ctx()
+    };
+    let err = check_step(&state, &talk, d("2022-03-10"), &unset, &rules).unwrap_err();
+    assert_eq!(err.rule, "P3");
 }

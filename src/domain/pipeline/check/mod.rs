@@ -97,6 +97,9 @@ pub struct OrgFacts {
 /// Everything a check may look at besides the state and the step.
 #[derive(Debug, Clone, Default)]
 pub struct StepContext {
+    /// Today, in China Standard Time (`clock::today`): no step is dated after it (P3). Left at
+    /// its default (1970-01-01), every step is refused, so a caller cannot forget it silently.
+    pub today: NaiveDate,
     pub person: PersonFacts,
     pub members: Vec<MemberFacts>,
     pub organization: Option<OrgFacts>,
@@ -117,6 +120,23 @@ pub struct StepContext {
     pub near_relatives: Vec<(i64, crate::domain::kinship::RelationKind)>,
 }
 
+/// The earliest date the service records (people born, steps taken).
+pub const EARLIEST_DATE: NaiveDate = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap();
+
+/// P3: a step records what happened, so it is dated between 1900-01-01 and today.
+pub fn recorded_date(on: NaiveDate, today: NaiveDate) -> Result<(), RuleViolation> {
+    if (EARLIEST_DATE..=today).contains(&on) {
+        return Ok(());
+    }
+    Err(rule(
+        "P3",
+        "全程纪实",
+        format!("日期{on}须在1900-01-01至今天（{today}）之间"),
+        format!("the date {on} must be between 1900-01-01 and today ({today})"),
+        json!({ "date": on, "earliest": EARLIEST_DATE, "today": today }),
+    ))
+}
+
 /// Checks one step on `on` against the case. Ok carries the warnings to record with it.
 pub fn check_step(
     state: &CaseState,
@@ -135,6 +155,7 @@ pub fn check_step(
             json!({}),
         ));
     }
+    recorded_date(on, ctx.today)?;
     let name = details.name();
     let c = Check {
         state,
