@@ -16,7 +16,7 @@ use super::require;
 use crate::db::bulk::{BulkTxn, NewApplication};
 use crate::db::{self, audit::AuditRecord};
 use crate::domain::import_file::{self, CellError, FileRow, ImportKind, Layout};
-use crate::domain::pipeline::person::PersonRecord;
+use crate::domain::pipeline::person::{self, PersonRecord};
 use crate::domain::pipeline::rules::LocalRules;
 use crate::domain::{Actor, Permission};
 use crate::error::{AppError, AppResult};
@@ -680,14 +680,11 @@ async fn validate(
         );
         return Ok(None);
     }
-    if let Some(since) = parsed.member_since {
-        let adult = p
-            .birth_date
-            .checked_add_months(chrono::Months::new(18 * 12));
-        if since > today || adult.is_none_or(|a| since < a) {
-            problems.one(row, "入党日期", "memberSince", "入党日期须在年满18岁之后且不晚于今天 / the date of joining must be after the 18th birthday and not after today".into());
-            return Ok(None);
-        }
+    if let Some(since) = parsed.member_since
+        && let Err(e) = person::joined_as_adult(p.birth_date, since, today)
+    {
+        problems.one(row, "入党日期", "memberSince", e.to_string());
+        return Ok(None);
     }
     if candidates {
         let rules = tree.rules(&org).await?;

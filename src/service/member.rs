@@ -41,6 +41,7 @@ pub async fn import(
     let orgs = db::organization::map_by_ids(db, rows.iter().map(|r| r.organization_id)).await?;
     let mut errors = vec![];
     let mut valid = vec![];
+    let today = crate::clock::today();
     for (index, r) in rows.into_iter().enumerate() {
         if !orgs
             .get(&r.organization_id)
@@ -53,7 +54,11 @@ pub async fn import(
             });
             continue;
         }
-        match person::validate(r.person, false) {
+        let checked = person::validate(r.person, false).and_then(|p| match r.member_since {
+            Some(since) => person::joined_as_adult(p.birth_date, since, today).map(|()| p),
+            None => Ok(p),
+        });
+        match checked {
             Ok(p) => valid.push(ValidMember {
                 index,
                 organization_id: r.organization_id,

@@ -675,4 +675,12 @@ db_test!(no_write_path_records_a_date_after_today, |app| {
         .await;
     assert_eq!(code(&r), "BAD_USER_INPUT", "{r:#}");
     assert_eq!(ext(&r)["rows"][0]["field"], "appliedOn", "{r:#}");
+    // A member who joins tomorrow.
+    let members = "mutation($rows: [ImportMemberRowInput!]!) { importMembers(input: {rows: $rows}) { members { id } } }";
+    let rows = json!([{ "organizationId": branch, "memberSince": tomorrow, "person": { "name": "明日党员", "gender": "MALE", "birthDate": "1980-01-01", "education": "UNDERGRADUATE", "occupations": ["WORKER"] } }]);
+    let r = app
+        .exec(Some(ORGANIZER), members, json!({ "rows": rows }))
+        .await;
+    assert_eq!(code(&r), "BAD_USER_INPUT", "{r:#}");
+    assert_eq!(ext(&r)["rows"][0]["field"], "memberSince", "{r:#}");
 });

@@ -145,6 +145,23 @@ fn trimmed(s: Option<String>) -> Option<String> {
     s.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
 }
 
+/// A member's date of joining is on or after their 18th birthday and not after today.
+pub fn joined_as_adult(
+    birth: NaiveDate,
+    since: NaiveDate,
+    today: NaiveDate,
+) -> Result<(), DomainError> {
+    let adult = birth.checked_add_months(chrono::Months::new(18 * 12));
+    if since > today || adult.is_none_or(|a| since < a) {
+        return Err(DomainError::invalid(
+            "memberSince",
+            "入党日期须在年满18岁之后且不晚于今天",
+            "the date of joining must be after the 18th birthday and not after today",
+        ));
+    }
+    Ok(())
+}
+
 /// Validates a person; `id_card_required` for candidates (members may lack one).
 pub fn validate(d: PersonDraft, id_card_required: bool) -> Result<PersonRecord, DomainError> {
     let name = d.name.trim().to_string();
@@ -322,6 +339,16 @@ mod tests {
         }
         assert!(message("  ").contains("1 to 50"));
         assert!(message(&"名".repeat(51)).contains("1 to 50"));
+    }
+
+    #[test]
+    fn a_member_joins_at_18_and_not_after_today() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let today = d("2026-11-29");
+        assert!(joined_as_adult(d("1980-05-20"), d("1998-05-20"), today).is_ok());
+        assert!(joined_as_adult(d("1980-05-20"), d("1998-05-19"), today).is_err());
+        assert!(joined_as_adult(d("1980-05-20"), today, today).is_ok());
+        assert!(joined_as_adult(d("1980-05-20"), d("2026-11-30"), today).is_err());
     }
 
     #[test]
