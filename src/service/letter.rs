@@ -130,6 +130,16 @@ pub async fn create(
             "the questions and the sender's contact are required",
         ));
     }
+    // A transferred case lands in the receiver's care: only where applications are kept.
+    if input.kind == LetterKind::ActivistTransfer
+        && !super::pipeline::receives_applications(&receiver.kind)
+    {
+        return Err(AppError::bad_input(
+            "receiverOrganizationId",
+            "转接须转至党支部（或党总支、流动党员党组织）",
+            "a transfer goes to a branch, general branch or mobile Party organization",
+        ));
+    }
     if input.kind == LetterKind::ActivistTransfer
         && !matches!(
             case.stage.as_str(),
@@ -457,6 +467,12 @@ async fn transfer_case(
         from_organization_id: case.organization_id,
         to_organization_id: to,
     };
+    let receiver = db::organization::find_by_id(txn, to).await?;
+    if !receiver.is_some_and(|o| o.active && super::pipeline::receives_applications(&o.kind)) {
+        return Err(AppError::Conflict(
+            "接收组织不能接收转接的案件 / the receiving organization cannot take a transferred case".into(),
+        ));
+    }
     let state = CaseState::fold(&steps);
     if !state.stage.is_some_and(|s| s.is_pre_member()) {
         return Err(AppError::Conflict(

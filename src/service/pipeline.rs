@@ -186,7 +186,7 @@ pub struct Application {
 }
 
 /// Whether an organization of this stored kind receives applications.
-fn receives_applications(kind: &str) -> bool {
+pub(super) fn receives_applications(kind: &str) -> bool {
     OrganizationKind::parse(kind).is_some_and(OrganizationKind::receives_applications)
 }
 

@@ -333,6 +333,14 @@ db_test!(
         let mut moving = Case::submit(&app, &branch, p, "2023-01-05").await;
         to_activist(&app, &mut moving, "2023-01-20", "2023-07-10").await;
         let case = moving.id;
+        // A case is kept by a branch: a transfer to a committee is refused when drafted.
+        let committee = app.org_id("示例大学党委").await;
+        let r = app.exec(Some("street.organizer"), CREATE, json!({ "input": { "kind": "ACTIVIST_TRANSFER", "candidateId": case, "receiverOrganizationId": committee, "questions": "转接", "senderContact": "李组织员" } })).await;
+        assert_eq!(code(&r), "BAD_USER_INPUT", "{r:#}");
+        assert_eq!(
+            r["errors"][0]["extensions"]["field"],
+            "receiverOrganizationId"
+        );
         // Refused first: nothing moves.
         let (l1, v) = sent_letter(&app, "ACTIVIST_TRANSFER", &case, &univ_branch).await;
         let d = app
