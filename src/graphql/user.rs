@@ -285,6 +285,16 @@ impl UserMutation {
         // One `login` per operation: aliases (`a: login … b: login …`) cannot multiply the
         // password checks a single request costs.
         // A transport that does not say who is asking (no `RequestInfo`) gets no login at all.
+        // A socket is opened with a token: it signs no one in (one socket, one login each,
+        // would otherwise be a login without the HTTP path's limits on who asks).
+        if ctx.data_opt::<super::context::SocketToken>().is_some() {
+            return Err(AppError::bad_input(
+                "login",
+                "请通过HTTP登录",
+                "log in over HTTP; a WebSocket is opened with a token",
+            )
+            .extend());
+        }
         let info = ctx.data_opt::<super::context::RequestInfo>();
         let earlier = info.map_or(1, |i| {
             i.logins.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
@@ -349,9 +359,16 @@ impl UserMutation {
             .user_id
             .map(|id| ids::decode(NodeType::User, &id, "userId"))
             .transpose()?;
+        let checks = service::CurrentPasswordChecks {
+            limits: &ctx.state().login_limits,
+            address: ctx
+                .data_opt::<super::context::RequestInfo>()
+                .and_then(|i| i.client_address),
+        };
         let user = service::change_password(
             &ctx.state().db,
             actor,
+            checks,
             user_id,
             input.current_password,
             input.new_password,

@@ -47,10 +47,12 @@ async fn revoked(app: AppState, cell: TokenCell) {
 /// Upgrades to a GraphQL WebSocket.
 pub async fn handler(
     State(s): State<HttpState>,
+    peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
     protocol: GraphQLProtocol,
     upgrade: WebSocketUpgrade,
 ) -> Response {
     let app = s.app.clone();
+    let address = peer.map(|axum::Extension(axum::extract::ConnectInfo(a))| a.ip());
     let runner = crate::graphql::run::Runner {
         schema: s.schema.clone(),
         state: app.clone(),
@@ -118,8 +120,7 @@ pub async fn handler(
                                 Some(header.clone());
                             let mut data = Data::default();
                             data.insert(v);
-                            // One login for the whole connection (it is already signed in).
-                            data.insert(crate::graphql::context::RequestInfo::new(None));
+                            data.insert(crate::graphql::context::RequestInfo::new(address));
                             data.insert(crate::graphql::context::SocketToken(header.clone()));
                             Ok(data)
                         }

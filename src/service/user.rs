@@ -135,10 +135,18 @@ pub async fn create_in(
     Ok(user)
 }
 
-/// Changes a password: one's own with the current password, or (ADMIN) another's in scope.
+/// What limits the checks of a current password: the login limits, and who is asking.
+pub struct CurrentPasswordChecks<'a> {
+    pub limits: &'a crate::auth::limits::LoginLimits,
+    pub address: Option<std::net::IpAddr>,
+}
+
+/// Changes a password: one's own with the current password (a check counted as a login
+/// attempt), or (ADMIN) another's in scope.
 pub async fn change_password(
     db: &DatabaseConnection,
     actor: &Actor,
+    checks: CurrentPasswordChecks<'_>,
     user_id: Option<i64>,
     current_password: Option<String>,
     new_password: String,
@@ -158,6 +166,10 @@ pub async fn change_password(
                 "changing your own password needs the current password",
             )
         })?;
+        // A guess of the current password is a login attempt: the same limits, the same count.
+        if checks.limits.admit(checks.address, &user.username).is_err() {
+            return Err(AppError::RateLimited);
+        }
         if !password::verify(current, Some(user.password_hash.clone()))
             .await
             .map_err(AppError::internal)?

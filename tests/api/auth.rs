@@ -89,6 +89,37 @@ db_test!(
 );
 
 db_test!(
+    guesses_of_the_current_password_count_as_logins,
+    fazhan::Config {
+        login_attempts_per_minute: 3,
+        ..fazhan::Config::for_tests(String::new())
+    },
+    |app| {
+        app.load_demo().await;
+        // A stolen token cannot try current passwords without limit; the guesses and logins
+        // share one count per username.
+        let change = "mutation($input: ChangePasswordInput!) { changePassword(input: $input) { user { id } } }";
+        let guess = |n: u32| json!({ "input": { "currentPassword": format!("guess-{n}"), "newPassword": "a-new-password-2026" } });
+        let mut codes = vec![];
+        for n in 0..4 {
+            let r = app.exec(Some("univ.organizer"), change, guess(n)).await;
+            codes.push(code(&r).to_string());
+        }
+        assert_eq!(
+            codes,
+            [
+                "BAD_USER_INPUT",
+                "BAD_USER_INPUT",
+                "BAD_USER_INPUT",
+                "RATE_LIMITED"
+            ]
+        );
+        let r = login(&app, "univ.organizer", "demo-pass-2026").await;
+        assert_eq!(code(&r), "RATE_LIMITED", "{r:#}");
+    }
+);
+
+db_test!(
     without_a_token_only_login_and_public_metadata_answer,
     |app| {
         let (status, _, body) = app

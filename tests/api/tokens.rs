@@ -235,6 +235,32 @@ db_test!(
     }
 );
 
+db_test!(a_websocket_signs_no_one_in, |app| {
+    app.load_demo().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(axum::serve(listener, app.router.clone()).into_future());
+    // One socket per guess would be a login outside the HTTP path's per-address limit.
+    let token = app.token_for("branch.viewer").await;
+    let (mut ws, acked) = open_ws(addr, &token).await;
+    assert!(acked);
+    let login = r#"mutation { login(input: {username: "street.approver", password: "demo-pass-2026"}) { token } }"#;
+    ws.send(Message::text(
+        json!({ "id": "1", "type": "subscribe", "payload": { "query": login } }).to_string(),
+    ))
+    .await
+    .unwrap();
+    let reply = tokio::time::timeout(std::time::Duration::from_secs(5), ws.next())
+        .await
+        .expect("an answer")
+        .unwrap()
+        .unwrap();
+    let text = reply.into_text().unwrap().to_string();
+    assert!(text.contains("log in over HTTP"), "{text}");
+    assert!(!text.contains("\"token\":\""), "{text}");
+    server.abort();
+});
+
 db_test!(
     an_open_websocket_closes_when_its_token_is_revoked_or_expires,
     |app| {
