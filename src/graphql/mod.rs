@@ -25,6 +25,7 @@ pub mod relation;
 pub mod report;
 pub mod run;
 pub mod scalars;
+pub mod text_limit;
 pub mod user;
 pub mod weights;
 

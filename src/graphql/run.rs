@@ -31,10 +31,34 @@ pub struct Executed {
 
 /// Executes `request` (its viewer and request info in its data) against `schema`.
 pub async fn execute(schema: &AppSchema, state: &AppState, mut request: Request) -> Executed {
+    if let Some(refusal) = long_text(&mut request) {
+        return Executed {
+            response: refusal,
+            request_error: true,
+        };
+    }
     let kind = operation_kind(&mut request);
     let actor = actor_in(&request.data);
     let request_id = find::<RequestInfo>(&request.data).and_then(|i| i.request_id.clone());
     audited(state, kind, actor, request_id, schema.execute(request)).await
+}
+
+/// The refusal of a request carrying a string value longer than
+/// [`super::text_limit::MAX_TEXT_CHARS`], if it does: nothing runs.
+fn long_text(request: &mut Request) -> Option<Response> {
+    let at = super::text_limit::too_long(request)?;
+    let max = super::text_limit::MAX_TEXT_CHARS;
+    let mut error = async_graphql::ServerError::new(
+        format!(
+            "文本过长（{at}超过{max}个字符）/ a text value is too long ({at}: over {max} characters)"
+        ),
+        None,
+    );
+    let mut extensions = async_graphql::ErrorExtensionValues::default();
+    extensions.set("code", "BAD_USER_INPUT");
+    extensions.set("field", at);
+    error.extensions = Some(extensions);
+    Some(Response::from_errors(vec![error]))
 }
 
 /// Runs `execution` in the audit context of `actor` and `request_id`, records a signed-in
@@ -106,6 +130,9 @@ impl async_graphql::Executor for Runner {
         mut request: Request,
         session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, Response> {
+        if let Some(refusal) = long_text(&mut request) {
+            return futures_util::stream::once(async move { refusal }).boxed();
+        }
         let kind = operation_kind(&mut request);
         let schema = self.schema.clone();
         if kind == Some(OperationType::Subscription) {

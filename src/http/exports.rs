@@ -214,7 +214,7 @@ pub async fn indicator_table(
         "已发展35岁及以下",
         "已发展大专及以上",
         "高层次人才(不占计划)",
-        "发展对象总数",
+        "各阶段在册人数",
     ];
     let table = Table {
         title: format!("{}年发展党员计划完成情况", q.year),

@@ -412,6 +412,8 @@ db_test!(exports_read_back_as_the_same_cells_in_xlsx_and_csv, |app| {
     let cell = |r: u32, c: u32| sheet.get_value((r, c)).cloned().unwrap_or(Data::Empty);
     assert_eq!(cell(0, 0), Data::String("组织名称".into()));
     assert_eq!(cell(0, 5), Data::String("已发展".into()));
+    // The last column counts every case in the pipeline (the API's `candidates`), not targets.
+    assert_eq!(cell(0, 9), Data::String("各阶段在册人数".into()));
     let rows: Vec<u32> = (1..sheet.height() as u32).collect();
     let xinghuo = rows
         .iter()

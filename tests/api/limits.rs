@@ -261,3 +261,30 @@ db_test!(
         }
     }
 );
+
+db_test!(
+    a_text_longer_than_the_limit_is_refused_before_anything_runs,
+    |app| {
+        app.load_demo().await;
+        let token = format!("Bearer {}", app.token_for("street.organizer").await);
+        let before = crate::fixtures::candidate_count(&app).await;
+        let max = fazhan::graphql::text_limit::MAX_TEXT_CHARS;
+        let note = "长".repeat(max + 1);
+        // In a variable (a 50,001-character note on an application) and as a literal.
+        let submit = "mutation($input: SubmitApplicationInput!) { submitApplication(input: $input) { candidate { id } } }";
+        let branch = app.org_id("和平社区第一党支部").await;
+        let input = json!({ "input": { "organizationId": branch, "appliedOn": "2025-03-03", "note": note, "person": crate::fixtures::person("长文", &crate::fixtures::id_card("1990-01-01", 41), "1990-01-01") } });
+        let (status, _, body) = app.post(Some(&token), submit, input).await;
+        assert_eq!(status, 400, "{body:#}");
+        assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+        assert_eq!(body["errors"][0]["extensions"]["field"], "$input");
+        let inline = format!(r#"{{ candidates(search: "{note}", first: 1) {{ totalCount }} }}"#);
+        let (status, _, body) = app.post(Some(&token), &inline, json!({})).await;
+        assert_eq!(status, 400, "{body:#}");
+        assert_eq!(
+            body["errors"][0]["extensions"]["field"],
+            "candidates.search"
+        );
+        assert_eq!(crate::fixtures::candidate_count(&app).await, before);
+    }
+);
