@@ -762,5 +762,31 @@ pub async fn ids_in_organization(
         .await
 }
 
+/// Whether an organization keeps open cases: any in a stage from applicant to probation, not
+/// invalidated.
+pub async fn has_open_cases(
+    db: &impl ConnectionTrait,
+    organization_id: i64,
+) -> Result<bool, DbErr> {
+    let open = [
+        "APPLICANT",
+        "ACTIVIST",
+        "DEVELOPMENT_TARGET",
+        "PROBATIONARY",
+        "EXTENDED_PROBATION",
+    ];
+    Ok(Entity::find()
+        .select_only()
+        .column(Column::Id)
+        .filter(Column::OrganizationId.eq(organization_id))
+        .filter(Column::Stage.is_in(open))
+        .filter(Column::Invalidated.eq(false))
+        .limit(1)
+        .into_tuple::<i64>()
+        .one(db)
+        .await?
+        .is_some())
+}
+
 /// Re-export for callers that need the column type.
 pub use candidate::Model as CandidateModel;

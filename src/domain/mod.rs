@@ -15,6 +15,7 @@ pub mod pipeline;
 pub mod plan;
 pub mod report;
 pub mod role;
+pub mod text;
 pub mod user;
 
 pub use actor::Actor;

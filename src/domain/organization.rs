@@ -278,6 +278,7 @@ pub fn parse_name(name: &str) -> Result<String, DomainError> {
             "the organization name must be 1 to 100 characters",
         ));
     }
+    super::text::check_name("name", name)?;
     Ok(name.to_string())
 }
 

@@ -45,6 +45,7 @@ pub fn parse_display_name(name: &str) -> Result<String, DomainError> {
             "the display name must be 1 to 100 characters",
         ));
     }
+    super::text::check_name("displayName", n)?;
     Ok(n.to_string())
 }
 

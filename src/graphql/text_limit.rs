@@ -34,7 +34,7 @@ fn const_too_long(v: &ConstValue) -> bool {
     match v {
         ConstValue::String(s) => long(s),
         ConstValue::List(items) => items.iter().any(const_too_long),
-        ConstValue::Object(fields) => fields.values().any(const_too_long),
+        ConstValue::Object(fields) => fields.iter().any(|(k, v)| long(k) || const_too_long(v)),
         _ => false,
     }
 }
@@ -108,6 +108,11 @@ mod tests {
             )),
             None
         );
+        // A JSON scalar's keys are text too.
+        let mut declared = serde_json::Map::new();
+        declared.insert(long.clone(), serde_json::json!(1));
+        let keyed = serde_json::json!({ "i": { "declared": declared } });
+        assert_eq!(too_long(&mut request(q, keyed)), Some("$i".into()));
         let inline = format!(r#"mutation {{ a {{ b(input: {{note: "{long}"}}) {{ id }} }} }}"#);
         assert_eq!(
             too_long(&mut request(&inline, serde_json::json!({}))),

@@ -680,6 +680,10 @@ async fn validate(
         );
         return Ok(None);
     }
+    if let Err(e) = person::born_by(p.birth_date, today) {
+        problems.one(row, "出生日期", "birthDate", e.to_string());
+        return Ok(None);
+    }
     if let Some(since) = parsed.member_since
         && let Err(e) = person::joined_as_adult(p.birth_date, since, today)
     {

@@ -275,6 +275,18 @@ fn announce(events: &Bus, kind: LetterEventKind, v: &VisibleLetter) {
     });
 }
 
+/// A letter's dates record what happened: between 1900-01-01 and today (as steps, P3).
+fn dated(on: NaiveDate, field: &'static str) -> AppResult<()> {
+    let today = crate::clock::today();
+    crate::domain::pipeline::check::recorded_date(on, today).map_err(|_| {
+        AppError::bad_input(
+            field,
+            format!("日期{on}须在1900-01-01至今天（{today}）之间"),
+            format!("the date {on} must be between 1900-01-01 and today ({today})"),
+        )
+    })
+}
+
 fn not_before(on: NaiveDate, earlier: Option<NaiveDate>, field: &'static str) -> AppResult<()> {
     match earlier {
         Some(e) if on < e => Err(AppError::bad_input(
@@ -294,6 +306,7 @@ pub async fn send(
     version: i32,
     sent_on: NaiveDate,
 ) -> AppResult<letter::Model> {
+    dated(sent_on, "on")?;
     let txn = crate::db::begin_write(db).await?;
     let v = for_change(&txn, actor, id, version, true, LetterStatus::Sent).await?;
     rules::check_requested_reply(sent_on, v.letter.requested_reply_on)?;
@@ -317,6 +330,7 @@ pub async fn receive(
     version: i32,
     received_on: NaiveDate,
 ) -> AppResult<letter::Model> {
+    dated(received_on, "on")?;
     let txn = crate::db::begin_write(db).await?;
     let v = for_change(&txn, actor, id, version, false, LetterStatus::Received).await?;
     not_before(received_on, v.letter.sent_on, "receivedOn")?;
@@ -368,6 +382,10 @@ pub async fn reply(
 ) -> AppResult<letter::Model> {
     let txn = crate::db::begin_write(db).await?;
     let v = for_change(&txn, actor, id, version, false, LetterStatus::Replied).await?;
+    dated(r.replied_on, "repliedOn")?;
+    if let Some(m) = r.meeting_on {
+        dated(m, "meetingOn")?;
+    }
     not_before(r.replied_on, v.letter.received_on, "repliedOn")?;
     let kind = LetterKind::parse(&v.letter.kind).unwrap_or(LetterKind::DevelopmentOpinion);
     let mut row = v.letter.clone().into_active_model();
@@ -519,6 +537,7 @@ pub async fn withdraw(
     withdrawn_on: NaiveDate,
     reason: String,
 ) -> AppResult<letter::Model> {
+    dated(withdrawn_on, "on")?;
     let txn = crate::db::begin_write(db).await?;
     let v = for_change(&txn, actor, id, version, true, LetterStatus::Withdrawn).await?;
     let mut row = v.letter.clone().into_active_model();

@@ -54,9 +54,12 @@ pub async fn import(
             });
             continue;
         }
-        let checked = person::validate(r.person, false).and_then(|p| match r.member_since {
-            Some(since) => person::joined_as_adult(p.birth_date, since, today).map(|()| p),
-            None => Ok(p),
+        let checked = person::validate(r.person, false).and_then(|p| {
+            person::born_by(p.birth_date, today)?;
+            if let Some(since) = r.member_since {
+                person::joined_as_adult(p.birth_date, since, today)?;
+            }
+            Ok(p)
         });
         match checked {
             Ok(p) => valid.push(ValidMember {

@@ -213,6 +213,18 @@ pub async fn update(
             "an organization with children cannot become a leaf kind",
         ));
     }
+    // Cases are kept where applications are received: a branch with open cases stays such a
+    // kind until they are transferred (else they would sit in a committee).
+    if input.kind.is_some()
+        && !kind.receives_applications()
+        && db::candidate::has_open_cases(&txn, org.id).await?
+    {
+        return Err(AppError::bad_input(
+            "kind",
+            "该组织有在培养的案件，须先转接才能改为不接收入党申请的组织类型",
+            "an organization with open cases cannot become a kind that does not keep cases; transfer them first",
+        ));
+    }
     let before = json!({ "name": org.name, "kind": org.kind, "sector": org.sector, "canApprove": org.can_approve, "canPreReview": org.can_pre_review, "memberCount": org.member_count, "code": org.code });
     let two_new_changed = sector.is_two_new() != org.is_two_new;
     let details = db::organization::OrganizationDetails {

@@ -688,3 +688,91 @@ db_test!(
         .await;
     }
 );
+
+db_test!(names_dates_and_kinds_hold_to_what_the_records_mean, |app| {
+    app.load_demo().await;
+    let branch = app.org_id("和平社区第一党支部").await;
+    let street = app.org_id("和平街道党工委").await;
+    // Names people read: no hidden characters, none that starts with a lone combining mark.
+    let create_org = "mutation($input: CreateOrganizationInput!) { createOrganization(input: $input) { organization { id } } }";
+    let r = app.exec(Some("street.admin"), create_org, json!({ "input": { "parentId": street, "name": "改名北京\u{2028}市", "kind": "BRANCH", "sector": "COMMUNITY" } })).await;
+    assert_eq!(
+        (code(&r), &r["errors"][0]["extensions"]["field"]),
+        ("BAD_USER_INPUT", &json!("name")),
+        "{r:#}"
+    );
+    let create_user =
+        "mutation($input: CreateUserInput!) { createUser(input: $input) { user { id } } }";
+    let r = app.exec(Some("street.admin"), create_user, json!({ "input": { "organizationId": street, "username": "rlo.user", "displayName": "ok\u{202e}", "password": "organizer-pass-1", "role": "VIEWER" } })).await;
+    assert_eq!(
+        (code(&r), &r["errors"][0]["extensions"]["field"]),
+        ("BAD_USER_INPUT", &json!("displayName")),
+        "{r:#}"
+    );
+    let submit = crate::fixtures::SUBMIT;
+    for name in ["\u{301}", "\u{2800}\u{2800}", "李\u{e000}"] {
+        let p = crate::fixtures::person(
+            name,
+            &crate::fixtures::id_card("1990-01-01", 51),
+            "1990-01-01",
+        );
+        let r = app.exec(Some("street.organizer"), submit, json!({ "input": { "organizationId": branch, "appliedOn": "2025-03-03", "person": p } })).await;
+        assert_eq!(code(&r), "BAD_USER_INPUT", "{name:?}: {r:#}");
+    }
+    // A member born tomorrow.
+    let tomorrow = fazhan::clock::today().succ_opt().unwrap().to_string();
+    let members = "mutation($rows: [ImportMemberRowInput!]!) { importMembers(input: {rows: $rows}) { members { id } } }";
+    let rows = json!([{ "organizationId": branch, "person": { "name": "未来出生", "gender": "FEMALE", "birthDate": tomorrow, "education": "UNDERGRADUATE", "occupations": ["WORKER"] } }]);
+    let r = app
+        .exec(Some("street.organizer"), members, json!({ "rows": rows }))
+        .await;
+    assert_eq!(
+        r["errors"][0]["extensions"]["rows"][0]["field"], "birthDate",
+        "{r:#}"
+    );
+    // A letter sent tomorrow.
+    let case =
+        crate::fixtures::applicant(&app, "和平社区第一党支部", "函调", "1990-01-01", 52).await;
+    let other = app.org_id("星火科技有限公司党支部").await;
+    let create = "mutation($input: CreateLetterInput!) { createLetter(input: $input) { letter { id version } } }";
+    let d = app.ok(Some("street.organizer"), create, json!({ "input": { "kind": "POLITICAL_REVIEW", "candidateId": case.id, "receiverOrganizationId": other, "questions": "请出具意见", "senderContact": "李组织员" } })).await;
+    let (id, version) = (
+        d["createLetter"]["letter"]["id"].clone(),
+        d["createLetter"]["letter"]["version"].clone(),
+    );
+    let send =
+        "mutation($input: LetterDateInput!) { sendLetter(input: $input) { letter { status } } }";
+    let r = app
+        .exec(
+            Some("street.organizer"),
+            send,
+            json!({ "input": { "id": id, "expectedVersion": version, "on": tomorrow } }),
+        )
+        .await;
+    assert_eq!(
+        (code(&r), &r["errors"][0]["extensions"]["field"]),
+        ("BAD_USER_INPUT", &json!("on")),
+        "{r:#}"
+    );
+    // A branch with an open case does not become a committee (its case would sit there).
+    let update = "mutation($input: UpdateOrganizationInput!) { updateOrganization(input: $input) { organization { kind } } }";
+    let r = app
+        .exec(
+            Some("street.admin"),
+            update,
+            json!({ "input": { "id": branch, "kind": "VILLAGE_COMMUNITY_COMMITTEE" } }),
+        )
+        .await;
+    assert_eq!(
+        (code(&r), &r["errors"][0]["extensions"]["field"]),
+        ("BAD_USER_INPUT", &json!("kind")),
+        "{r:#}"
+    );
+    assert!(r.to_string().contains("open cases"), "{r:#}");
+    let q = "query($id: ID!) { organization(id: $id) { kind } }";
+    assert_eq!(
+        app.ok(Some("street.admin"), q, json!({ "id": branch }))
+            .await["organization"]["kind"],
+        "BRANCH"
+    );
+});

@@ -87,41 +87,6 @@ pub type PersonDraft = Person<Option<Gender>, Option<Education>, Option<NaiveDat
 /// A validated person.
 pub type PersonRecord = Person<Gender, Education, NaiveDate>;
 
-/// Control characters and the invisible ones — Unicode's format characters (Cf: zero-width
-/// spaces and joiners, direction marks and isolates, the soft hyphen, tags), fillers and
-/// variation selectors — which no name or address contains and which can hide one name inside
-/// another.
-fn unprintable(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{00AD}'
-                | '\u{034F}'
-                | '\u{0600}'..='\u{0605}'
-                | '\u{061C}'
-                | '\u{06DD}'
-                | '\u{070F}'
-                | '\u{08E2}'
-                | '\u{115F}'..='\u{1160}'
-                | '\u{17B4}'..='\u{17B5}'
-                | '\u{180B}'..='\u{180F}'
-                | '\u{200B}'..='\u{200F}'
-                | '\u{2028}'..='\u{202E}'
-                | '\u{2060}'..='\u{206F}'
-                | '\u{3164}'
-                | '\u{FE00}'..='\u{FE0F}'
-                | '\u{FEFF}'
-                | '\u{FFA0}'
-                | '\u{FFF9}'..='\u{FFFB}'
-                | '\u{110BD}'
-                | '\u{110CD}'
-                | '\u{13430}'..='\u{1343F}'
-                | '\u{1BCA0}'..='\u{1BCA3}'
-                | '\u{1D173}'..='\u{1D17A}'
-                | '\u{E0000}'..='\u{E0FFF}'
-        )
-}
-
 /// A free-text field of at most `max` characters, printable.
 fn short_text(
     value: &Option<String>,
@@ -130,7 +95,7 @@ fn short_text(
     zh: &'static str,
 ) -> Result<(), DomainError> {
     match value {
-        Some(v) if v.chars().count() > max || v.chars().any(unprintable) => {
+        Some(v) if v.chars().count() > max || v.chars().any(crate::domain::text::is_hidden) => {
             Err(DomainError::invalid(
                 field,
                 format!("{zh}最多{max}个字符，且不能含控制字符"),
@@ -143,6 +108,18 @@ fn short_text(
 
 fn trimmed(s: Option<String>) -> Option<String> {
     s.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+}
+
+/// A person is born by today (an applicant's age is N1's; a member's is checked here).
+pub fn born_by(birth: NaiveDate, today: NaiveDate) -> Result<(), DomainError> {
+    if birth > today {
+        return Err(DomainError::invalid(
+            "birthDate",
+            "出生日期不能晚于今天",
+            "the birth date cannot be after today",
+        ));
+    }
+    Ok(())
 }
 
 /// A member's date of joining is on or after their 18th birthday and not after today.
@@ -165,13 +142,7 @@ pub fn joined_as_adult(
 /// Validates a person; `id_card_required` for candidates (members may lack one).
 pub fn validate(d: PersonDraft, id_card_required: bool) -> Result<PersonRecord, DomainError> {
     let name = d.name.trim().to_string();
-    if name.chars().any(unprintable) {
-        return Err(DomainError::invalid(
-            "name",
-            "姓名含不可见字符或控制字符",
-            "the name contains an invisible or control character",
-        ));
-    }
+    crate::domain::text::check_name("name", &name)?;
     if name.is_empty() || name.chars().count() > 50 {
         return Err(DomainError::invalid(
             "name",
@@ -349,6 +320,8 @@ mod tests {
         assert!(joined_as_adult(d("1980-05-20"), d("1998-05-19"), today).is_err());
         assert!(joined_as_adult(d("1980-05-20"), today, today).is_ok());
         assert!(joined_as_adult(d("1980-05-20"), d("2026-11-30"), today).is_err());
+        assert!(born_by(today, today).is_ok());
+        assert!(born_by(d("2026-11-30"), today).is_err());
     }
 
     #[test]

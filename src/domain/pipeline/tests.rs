@@ -1007,3 +1007,30 @@ fn a_step_is_dated_between_1900_and_today() {
     let err = check_step(&state, &talk, d("2022-03-10"), &unset, &rules).unwrap_err();
     assert_eq!(err.rule, "P3");
 }
+
+#[test]
+fn a_public_notice_cannot_start_before_the_application() {
+    // The standard case applied on the first standard date; its activist notice moved to 1800.
+    let state = walk(2);
+    let notice = PublicNotice {
+        start_on: d("1800-11-01"),
+        end_on: d("1800-12-10"),
+        objections: 0,
+        objection_records: vec![],
+        published_at_origin: false,
+    };
+    let step = activist(Recommendation::League, Some(notice));
+    let err = check_step(
+        &state,
+        &step,
+        d("2022-09-13"),
+        &ctx(),
+        &LocalRules::default(),
+    )
+    .unwrap_err();
+    assert_eq!(err.rule, "P2", "{err:?}");
+    assert_eq!(
+        err.details["noticeStartOn"],
+        serde_json::json!("1800-11-01")
+    );
+}

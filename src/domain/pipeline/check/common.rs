@@ -129,6 +129,19 @@ impl Check<'_> {
         notice: &Option<PublicNotice>,
         decision: NoticeDecision,
     ) -> Result<(), RuleViolation> {
+        // P2: a notice about the case cannot start before the case does.
+        if let (Some(n), Some(applied)) = (notice, self.state.applied_on)
+            && n.start_on < applied
+        {
+            let start = n.start_on;
+            return Err(rule(
+                "P2",
+                "流程图",
+                format!("公示开始日期{start}早于入党申请日期{applied}"),
+                format!("the public notice starts on {start}, before the application on {applied}"),
+                json!({ "noticeStartOn": start, "appliedOn": applied }),
+            ));
+        }
         check_notice(
             notice,
             self.rules,
