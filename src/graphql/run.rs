@@ -43,17 +43,20 @@ pub async fn execute(schema: &AppSchema, state: &AppState, mut request: Request)
     audited(state, kind, actor, request_id, schema.execute(request)).await
 }
 
-/// The refusal of a request carrying a string value longer than
-/// [`super::text_limit::MAX_TEXT_CHARS`], if it does: nothing runs.
+/// The refusal of a request carrying a text value [`super::text_limit`] refuses, if it does:
+/// nothing runs.
 fn long_text(request: &mut Request) -> Option<Response> {
-    let at = super::text_limit::too_long(request)?;
-    let max = super::text_limit::MAX_TEXT_CHARS;
-    let mut error = async_graphql::ServerError::new(
-        format!(
-            "文本过长（{at}超过{max}个字符）/ a text value is too long ({at}: over {max} characters)"
+    use super::text_limit::{Fault, MAX_TEXT_CHARS};
+    let (at, fault) = super::text_limit::refused(request)?;
+    let message = match fault {
+        Fault::TooLong => format!(
+            "文本过长（{at}超过{MAX_TEXT_CHARS}个字符）/ a text value is too long ({at}: over {MAX_TEXT_CHARS} characters)"
         ),
-        None,
-    );
+        Fault::Control => format!(
+            "文本含控制字符或方向控制符（{at}）/ a text value holds a control or direction-override character ({at})"
+        ),
+    };
+    let mut error = async_graphql::ServerError::new(message, None);
     let mut extensions = async_graphql::ErrorExtensionValues::default();
     extensions.set("code", "BAD_USER_INPUT");
     extensions.set("field", at);

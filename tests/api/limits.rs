@@ -285,6 +285,22 @@ db_test!(
             body["errors"][0]["extensions"]["field"],
             "candidates.search"
         );
+        // A direction override hidden in a note, or a control character: refused the same way.
+        for hidden in ["好\u{202e}评", "ok\u{7}"] {
+            let person = crate::fixtures::person(
+                "隐字",
+                &crate::fixtures::id_card("1990-01-01", 42),
+                "1990-01-01",
+            );
+            let input = json!({ "input": { "organizationId": branch, "appliedOn": "2025-03-03", "note": hidden, "person": person } });
+            let (status, _, body) = app.post(Some(&token), submit, input).await;
+            assert_eq!(status, 400, "{body:#}");
+            assert_eq!(body["errors"][0]["extensions"]["field"], "$input");
+            assert!(
+                body.to_string().contains("control or direction-override"),
+                "{body:#}"
+            );
+        }
         assert_eq!(crate::fixtures::candidate_count(&app).await, before);
     }
 );

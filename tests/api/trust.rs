@@ -703,7 +703,7 @@ db_test!(names_dates_and_kinds_hold_to_what_the_records_mean, |app| {
     );
     let create_user =
         "mutation($input: CreateUserInput!) { createUser(input: $input) { user { id } } }";
-    let r = app.exec(Some("street.admin"), create_user, json!({ "input": { "organizationId": street, "username": "rlo.user", "displayName": "ok\u{202e}", "password": "organizer-pass-1", "role": "VIEWER" } })).await;
+    let r = app.exec(Some("street.admin"), create_user, json!({ "input": { "organizationId": street, "username": "rlo.user", "displayName": "ok\u{200b}", "password": "organizer-pass-1", "role": "VIEWER" } })).await;
     assert_eq!(
         (code(&r), &r["errors"][0]["extensions"]["field"]),
         ("BAD_USER_INPUT", &json!("displayName")),
