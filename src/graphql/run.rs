@@ -31,15 +31,13 @@ pub struct Executed {
 
 /// Executes `request` (its viewer and request info in its data) against `schema`.
 pub async fn execute(schema: &AppSchema, state: &AppState, mut request: Request) -> Executed {
-    if let Some(refusal) = long_text(&mut request) {
-        return Executed {
-            response: refusal,
-            request_error: true,
-        };
-    }
     let kind = operation_kind(&mut request);
     let actor = actor_in(&request.data);
     let request_id = find::<RequestInfo>(&request.data).and_then(|i| i.request_id.clone());
+    // A refused text is answered through the same path as the executor's own refusals.
+    if let Some(refusal) = long_text(&mut request) {
+        return audited(state, kind, actor, request_id, async { refusal }).await;
+    }
     audited(state, kind, actor, request_id, schema.execute(request)).await
 }
 
@@ -133,10 +131,13 @@ impl async_graphql::Executor for Runner {
         mut request: Request,
         session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, Response> {
-        if let Some(refusal) = long_text(&mut request) {
-            return futures_util::stream::once(async move { refusal }).boxed();
-        }
         let kind = operation_kind(&mut request);
+        let mut refusal = long_text(&mut request);
+        if kind == Some(OperationType::Subscription)
+            && let Some(refused) = refusal.take()
+        {
+            return futures_util::stream::once(std::future::ready(refused)).boxed();
+        }
         let schema = self.schema.clone();
         if kind == Some(OperationType::Subscription) {
             return schema
@@ -152,11 +153,14 @@ impl async_graphql::Executor for Runner {
             let session = session_data.unwrap_or_default();
             let actor = actor_in(&session);
             let execution = async {
-                schema
-                    .execute_stream_with_session_data(request, session)
-                    .next()
-                    .await
-                    .unwrap_or_default()
+                match refusal {
+                    Some(refused) => refused,
+                    None => schema
+                        .execute_stream_with_session_data(request, session)
+                        .next()
+                        .await
+                        .unwrap_or_default(),
+                }
             };
             audited(&state, kind, actor, None, execution).await.response
         })

@@ -258,6 +258,26 @@ db_test!(a_websocket_signs_no_one_in, |app| {
     let text = reply.into_text().unwrap().to_string();
     assert!(text.contains("log in over HTTP"), "{text}");
     assert!(!text.contains("\"token\":\""), "{text}");
+    // A socket's operations are held to the same text limits as HTTP's.
+    let hidden = json!({ "id": "2", "type": "subscribe", "payload": { "query": "subscription($k: String) { letterEvents { kind } }", "variables": { "k": "好\u{202e}评" } } });
+    ws.send(Message::text(hidden.to_string())).await.unwrap();
+    let mut answers = vec![];
+    let refused = loop {
+        let reply = tokio::time::timeout(std::time::Duration::from_secs(5), ws.next())
+            .await
+            .expect("an answer")
+            .unwrap()
+            .unwrap();
+        let text = reply.into_text().unwrap().to_string();
+        if text.contains("\"id\":\"2\"") && text.contains("direction-override") {
+            break true;
+        }
+        answers.push(text);
+        if answers.len() == 5 {
+            break false;
+        }
+    };
+    assert!(refused, "{answers:?}");
     server.abort();
 });
 
