@@ -657,9 +657,16 @@ async fn requests_after_the_server_dropped_idle_connections_are_answered_on_post
     // Every idle connection of the pool, held at once so none is missed; then dropped by the
     // server while they sit idle again.
     let pool = app.state.db.get_postgres_connection_pool();
+    // (A connection goes back to the pool a moment after its request is answered.)
     let mut held = vec![];
-    while let Some(conn) = pool.try_acquire() {
-        held.push(conn);
+    for _ in 0..100 {
+        while let Some(conn) = pool.try_acquire() {
+            held.push(conn);
+        }
+        if !held.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     assert!(!held.is_empty());
     let mut pids: Vec<i32> = vec![];
