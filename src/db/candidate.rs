@@ -768,13 +768,11 @@ pub async fn has_open_cases(
     db: &impl ConnectionTrait,
     organization_id: i64,
 ) -> Result<bool, DbErr> {
-    let open = [
-        "APPLICANT",
-        "ACTIVIST",
-        "DEVELOPMENT_TARGET",
-        "PROBATIONARY",
-        "EXTENDED_PROBATION",
-    ];
+    use crate::domain::pipeline::model::Stage;
+    let open = Stage::ALL
+        .into_iter()
+        .filter(|s| s.is_pre_member() || s.is_probation())
+        .map(Stage::as_str);
     Ok(Entity::find()
         .select_only()
         .column(Column::Id)

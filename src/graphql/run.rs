@@ -35,7 +35,7 @@ pub async fn execute(schema: &AppSchema, state: &AppState, mut request: Request)
     let actor = actor_in(&request.data);
     let request_id = find::<RequestInfo>(&request.data).and_then(|i| i.request_id.clone());
     // A refused text is answered through the same path as the executor's own refusals.
-    if let Some(refusal) = long_text(&mut request) {
+    if let Some(refusal) = refused_text(&mut request) {
         return audited(state, kind, actor, request_id, async { refusal }).await;
     }
     audited(state, kind, actor, request_id, schema.execute(request)).await
@@ -43,7 +43,7 @@ pub async fn execute(schema: &AppSchema, state: &AppState, mut request: Request)
 
 /// The refusal of a request carrying a text value [`super::text_limit`] refuses, if it does:
 /// nothing runs.
-fn long_text(request: &mut Request) -> Option<Response> {
+fn refused_text(request: &mut Request) -> Option<Response> {
     use super::text_limit::{Fault, MAX_TEXT_CHARS};
     let (at, fault) = super::text_limit::refused(request)?;
     let message = match fault {
@@ -132,7 +132,7 @@ impl async_graphql::Executor for Runner {
         session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, Response> {
         let kind = operation_kind(&mut request);
-        let mut refusal = long_text(&mut request);
+        let mut refusal = refused_text(&mut request);
         if kind == Some(OperationType::Subscription)
             && let Some(refused) = refusal.take()
         {

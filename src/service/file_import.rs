@@ -670,16 +670,8 @@ async fn validate(
         }
     };
     let applied_on = parsed.applied_on.unwrap_or_default();
+    // An application date after today is P3's, checked with the step's other rules below.
     let today = crate::clock::today();
-    if candidates && applied_on > today {
-        problems.one(
-            row,
-            "递交申请日期",
-            "appliedOn",
-            "申请日期不能晚于今天 / the application date is after today".into(),
-        );
-        return Ok(None);
-    }
     if let Err(e) = person::born_by(p.birth_date, today) {
         problems.one(row, "出生日期", "birthDate", e.to_string());
         return Ok(None);
