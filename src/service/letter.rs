@@ -277,14 +277,8 @@ fn announce(events: &Bus, kind: LetterEventKind, v: &VisibleLetter) {
 
 /// A letter's dates record what happened: between 1900-01-01 and today (as steps, P3).
 fn dated(on: NaiveDate, field: &'static str) -> AppResult<()> {
-    let today = crate::clock::today();
-    crate::domain::pipeline::check::recorded_date(on, today).map_err(|_| {
-        AppError::bad_input(
-            field,
-            format!("日期{on}须在1900-01-01至今天（{today}）之间"),
-            format!("the date {on} must be between 1900-01-01 and today ({today})"),
-        )
-    })
+    crate::domain::pipeline::check::recorded_date(on, crate::clock::today())
+        .map_err(|v| AppError::bad_input(field, v.message_zh, v.message_en))
 }
 
 fn not_before(on: NaiveDate, earlier: Option<NaiveDate>, field: &'static str) -> AppResult<()> {
